@@ -1,0 +1,39 @@
+# `make setup` creates .venv/ with the project installed; `make run` and `make test` call it first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test eval ingest bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（找不到 $(PYTHON)；可用 make PYTHON=/path/to/python3.11 指定）"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip setuptools wheel >/dev/null
+	# The CPU build of torch must come before sentence-transformers, or pip pulls GBs of CUDA packages.
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e '.[dev]'
+	touch $(STAMP)
+
+ingest: setup
+	$(BIN)/hotline ingest
+
+run: setup
+	$(BIN)/hotline ingest
+	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+eval: setup
+	$(BIN)/hotline eval
+
+bench: setup
+	$(BIN)/python -m evals.bench_ask
+
+clean:
+	rm -rf var .pytest_cache

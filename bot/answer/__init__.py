@@ -1,0 +1,1 @@
+"""Answering: the grounded decision and the extractive composer."""

@@ -1,0 +1,37 @@
+"""The grounded decision: do the retrieved clauses answer this question, or only share its words?"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.retrieve.query import FACT_PATTERNS, Query
+from bot.retrieve.search import Hit
+
+MIN_COVERAGE = 0.6
+# Requests outside the assistant's task: it answers about the bureau's documents, nothing else.
+OFF_TASK = re.compile(
+    r"写(一首|首|个|一篇|篇)?(诗|歌|小说|作文|代码|文章)|讲个笑话|天气|股票|彩票|算命|翻译成|忽略(之前|以上|上面)的?(指令|提示|要求)"
+    r"|ignore (all |the )?(previous|above)|system prompt|你是谁|你的(提示词|指令|配置)|扮演|角色扮演"
+)
+
+
+@dataclass
+class Decision:
+    grounded: bool
+    reason: str
+
+
+def decide(query: Query, hits: list[Hit]) -> Decision:
+    if OFF_TASK.search(query.text):
+        return Decision(False, "off-task")
+    if not hits:
+        return Decision(False, "no-match")
+    top = hits[0]
+    if top.coverage < MIN_COVERAGE:
+        return Decision(False, f"low-coverage {top.coverage:.2f} missing {','.join(top.missing)}")
+    # A question asking for a specific kind of fact is answered only if a close clause states one.
+    close = [h for h in hits[:3] if h.coverage >= MIN_COVERAGE]
+    for kind in ("contact", "money"):
+        if kind in query.asks and not any(FACT_PATTERNS[kind].search(h.clause.text) for h in close):
+            return Decision(False, f"fact-missing {kind}")
+    return Decision(True, "covered")

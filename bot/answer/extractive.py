@@ -1,0 +1,112 @@
+"""The extractive answer (the default, with no LLM): the sentences of the cited clauses that answer the
+question, each marked [n], then the citations with title, 文号, label and status."""
+from __future__ import annotations
+
+from bot.models import Citation
+from bot.retrieve.query import FACT_PATTERNS, Query
+from bot.retrieve.search import Concept, Hit
+from bot.text import Tokenizer, split_sentences
+
+HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
+MAX_LEAD_CHARS = 220
+RELATED_SCORE = 0.3  # below this, a clause is not even "related"
+
+
+def citation(n: int, hit: Hit) -> Citation:
+    clause, document = hit.clause, hit.document
+    return Citation(
+        n=n, clause_id=clause.id, doc_title=document.title, doc_number=document.doc_number,
+        issuer=document.issuer, region=document.region, clause=clause.label, heading=clause.heading,
+        text=clause.text, kind=document.kind, status=document.status, score=round(hit.score, 4),
+        url=f"/documents/{document.id}#{clause.anchor}",
+    )
+
+
+def reference_line(c: Citation) -> str:
+    number = f"（{c.doc_number}）" if c.doc_number else ""
+    heading = f" {c.heading}" if c.heading and c.heading not in ("前言", "落款", "印发通知") else ""
+    return f"[{c.n}]《{c.doc_title}》{number}{c.clause}{heading}（{c.status}）"
+
+
+def pick_citations(query: Query, hits: list[Hit]) -> list[Hit]:
+    """The clauses the answer rests on: the best one, plus those that answer other parts of the question
+    (another region asked about, or concepts the best one does not cover)."""
+    chosen = [hits[0]]
+    covered = set(hits[0].covered)
+    regions_seen = {hits[0].document.region}
+    for hit in hits[1:4]:
+        if len(chosen) >= 3:
+            break
+        other_region = len(query.regions) > 1 and hit.document.region in query.regions and \
+            hit.document.region not in regions_seen
+        adds = set(hit.covered) - covered
+        strong = hit.score >= 0.85 * hits[0].score and hit.coverage >= 0.6
+        if other_region and hit.coverage >= 0.5 or (strong and adds):
+            chosen.append(hit)
+            covered |= set(hit.covered)
+            regions_seen.add(hit.document.region)
+    return chosen
+
+
+def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer) -> list[str]:
+    """One or two sentences of the clause that carry most of the question, preferring stated facts."""
+    sentences = [s for line in hit.clause.text.split("\n") for s in split_sentences(line)]
+    if not sentences:
+        return []
+    total = sum(c.weight for c in concepts) or 1.0
+    scored = []
+    for i, sentence in enumerate(sentences):
+        tokens = set(tokenizer.tokens(sentence))
+        covered = {c.surface for c in concepts if c.alternatives & tokens}
+        score = sum(c.weight for c in concepts if c.surface in covered) / total
+        for kind in query.asks & {"date", "number", "money", "contact"}:
+            if FACT_PATTERNS[kind].search(sentence):
+                score += 0.5
+        if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
+            score -= 0.3  # the lead-in alone says little; prefer the sentence that follows it
+        scored.append((score, i, sentence, covered))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    picked = [scored[0]]
+    for candidate in scored[1:]:
+        if candidate[3] - picked[0][3] and candidate[0] > 0.2 and \
+                len(picked[0][2]) + len(candidate[2]) <= MAX_LEAD_CHARS:
+            picked.append(candidate)
+            break
+    picked.sort(key=lambda x: x[1])
+    return [p[2] for p in picked]
+
+
+def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
+                     tokenizer: Tokenizer) -> tuple[str, list[Citation]]:
+    chosen = pick_citations(query, hits)
+    citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
+    lead = []
+    multi_region = len({h.document.region for h in chosen}) > 1
+    for c, hit in zip(citations, chosen):
+        text = "".join(best_sentences(query, hit, concepts, tokenizer)).rstrip("。；") + f"[{c.n}]。"
+        if multi_region and hit.document.region:
+            text = f"{hit.document.region.rstrip('市省')}：{text}"
+        lead.append(text)
+    intro = _intro(citations[0]) if len(citations) == 1 else ""
+    body = intro + ("\n".join(lead) if multi_region else "".join(lead))
+    expired = [c for c in citations if c.status != "有效"]
+    notes = "".join(f"\n注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。" for c in expired)
+    answer = body + notes + "\n\n依据：\n" + "\n".join(reference_line(c) for c in citations)
+    return answer, citations
+
+
+def _intro(c: Citation) -> str:
+    number = f"（{c.doc_number}）" if c.doc_number else ""
+    return f"根据《{c.doc_title}》{number}{c.clause}：" if c.doc_title else ""
+
+
+def compose_refusal(query: Query, hits: list[Hit], reason: str) -> tuple[str, list[Citation]]:
+    related = [h for h in hits[:3] if h.score >= RELATED_SCORE and h.coverage > 0] if reason != "off-task" else []
+    citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
+    if reason == "off-task":
+        text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
+    else:
+        text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
+    if citations:
+        text += "\n以下条款与您的问题相关，供参考：\n" + "\n".join(reference_line(c) for c in citations)
+    return text + "\n" + HUMAN_CHANNEL, citations

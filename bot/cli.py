@@ -1,0 +1,114 @@
+"""`hotline`: ingest, ask, serve, eval. Every option also reads its HOTLINE_* environment variable."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from bot.config import Settings, setup_logging
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    if getattr(args, "knowledge_dir", None):
+        overrides["knowledge_dir"] = Path(args.knowledge_dir)
+    return Settings(**overrides)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.build import ingest
+    from bot.retrieve.lexicon import LexiconError
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [settings.knowledge_dir]
+    try:
+        summary = ingest(paths, settings, progress=not args.quiet)
+    except LexiconError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(summary.report())
+    return 0 if summary.documents else 1
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.retrieve.search import IndexNotFound
+    from bot.service import Assistant, InvalidQuestion
+
+    settings = _settings(args)
+    try:
+        answer = Assistant(settings).ask(args.question, region=args.region)
+    except (IndexNotFound, InvalidQuestion) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print(answer.answer)
+        if args.verbose:
+            for c in answer.citations:
+                print(f"\n[{c.n}] {c.clause_id}（{c.score}）\n{c.text}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.api.app import create_app
+
+    settings = _settings(args)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.run import main as run_eval
+
+    settings = _settings(args)
+    return run_eval(settings, Path(args.set) if args.set else None, as_json=args.json, verbose=args.verbose)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(prog="hotline", description="知识产权政策咨询与热线助手")
+    parser.add_argument("--data-dir", default=env("HOTLINE_DATA_DIR"), help="索引与日志目录（HOTLINE_DATA_DIR，默认 var/）")
+    parser.add_argument("--knowledge-dir", default=env("HOTLINE_KNOWLEDGE_DIR"),
+                        help="知识库目录（HOTLINE_KNOWLEDGE_DIR，默认 knowledge/）")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="（重新）构建索引")
+    p.add_argument("paths", nargs="*", help="文档或目录；默认读取 knowledge/")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="回答一个问题")
+    p.add_argument("question")
+    p.add_argument("--region", default=env("HOTLINE_REGION"), help="优先使用的地区，如 上海、江苏（HOTLINE_REGION）")
+    p.add_argument("--json", action="store_true", help="输出与 POST /v1/ask 相同的 JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="同时打印引用条款全文")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="启动 HTTP 服务")
+    p.add_argument("--host", default=env("HOTLINE_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(env("HOTLINE_PORT", "8000")))
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="运行评测集并打印指标")
+    p.add_argument("--set", default=env("HOTLINE_EVAL_SET"), help="评测集 JSONL 文件（默认 evals/sets/core.jsonl）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(Settings().log_level)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

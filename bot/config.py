@@ -1,0 +1,51 @@
+"""One settings object, read from HOTLINE_* environment variables and an optional .env file."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("hotline")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
+
+    knowledge_dir: Path = Field(Path("knowledge"), description="what `hotline ingest` reads with no path")
+    data_dir: Path = Field(Path("var"), description="index, sessions and logs")
+    embedder: str = Field(
+        "auto",
+        description="auto (a sentence-transformers model if one loads, else the fitted default), "
+        "fitted, or sentence-transformers",
+    )
+    embedding_model: str = "BAAI/bge-small-zh-v1.5"
+    # Refuse to wait on a model hub that cannot be reached: only local folders and the local cache load
+    # unless downloads are allowed explicitly.
+    embedding_allow_download: bool = False
+    today: date | None = Field(None, description="override today's date (validity of documents)")
+    log_level: str = "INFO"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def current_date(self) -> date:
+        return self.today or date.today()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    for noisy in ("bm25s", "sentence_transformers", "httpx", "chromadb", "jieba", "urllib3", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

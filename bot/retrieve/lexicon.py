@@ -1,0 +1,46 @@
+"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+class LexiconError(ValueError):
+    """synonyms.yaml is malformed; the message names the file and the key."""
+
+
+@dataclass
+class Lexicon:
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+    regions: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> "Lexicon":
+        if not path.exists():
+            return cls()
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise LexiconError(f"{path}: 不是有效的 YAML：{exc}") from exc
+        lexicon = cls(
+            synonyms={str(k): [str(v) for v in (vs or [])] for k, vs in (data.get("synonyms") or {}).items()},
+            terms=[str(t) for t in data.get("terms") or []],
+            regions={str(k): [str(v) for v in (vs or [])] for k, vs in (data.get("regions") or {}).items()},
+        )
+        for key, values in (data.get("synonyms") or {}).items():
+            if not isinstance(values, list):
+                raise LexiconError(f"{path}: synonyms.{key} 应为列表，例如 {key}: [代理机构]")
+        return lexicon
+
+    def to_json(self) -> str:
+        return json.dumps({"synonyms": self.synonyms, "terms": self.terms, "regions": self.regions},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Lexicon":
+        data = json.loads(text)
+        return cls(data["synonyms"], data["terms"], data["regions"])

@@ -1,0 +1,153 @@
+"""Query understanding for real callers: normalise, correct typos and sound-alikes against the corpus's
+own vocabulary, map callers' words to the documents' words, and find the region and the kind of fact
+asked for."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.retrieve.lexicon import Lexicon
+from bot.text import CJK, Tokenizer, normalise_text
+
+# Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
+_FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
+
+# What kind of fact the question asks for, and the pattern of a sentence that states it.
+ASKS = {
+    "date": re.compile(r"什么时候|何时|哪天|几号|哪一天|多久|期限|有效期|到期|过期|失效|截止|施行|生效|哪年|几年|日期"),
+    "number": re.compile(r"多少|几家|几个|几项|几所|几成|比例|百分之|覆盖率|数量|多大|几"),
+    "money": re.compile(r"多少钱|费用|收费|价格|几块|补贴多少|奖励多少|资助多少|金额|万元|元"),
+    "contact": re.compile(r"电话|号码|热线是多少|地址|在哪里|在哪儿|在哪|怎么去|邮箱|网址|联系方式|联系人"),
+}
+FACT_PATTERNS = {
+    "date": re.compile(r"\d{4}年|\d+月|有效期|施行|“十四五”|期末|期间|每年|定期"),
+    "number": re.compile(r"\d|[一二三四五六七八九十百千]+[家项个所名]"),
+    "money": re.compile(r"\d+(\.\d+)?\s*(万?元|块)|免报考费|免费|不收费|低成本"),
+    "contact": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|地址|路\d+号|https?://|www\.|12345"),
+}
+
+
+def _fuzzy(syllable: str) -> str:
+    for a, b in _FUZZY:
+        syllable = syllable.replace(a, b)
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def fuzzy_pinyin(text: str) -> str:
+    return " ".join(_fuzzy(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+
+
+@dataclass
+class Query:
+    raw: str
+    text: str  # normalised and corrected
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    asks: set[str] = field(default_factory=set)
+    tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
+
+    @property
+    def search_text(self) -> str:
+        return " ".join([self.text, *self.expansions])
+
+
+class QueryUnderstanding:
+    """Built once per index from its vocabulary; `parse` is pure and cheap (well under a millisecond)."""
+
+    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, corpus_text: str):
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.corpus_text = corpus_text
+        vocab: dict[str, int] = {}
+        for word in tokenizer.words(corpus_text):
+            if 2 <= len(word) <= 8 and re.fullmatch(rf"[{CJK}]+", word):
+                vocab[word] = vocab.get(word, 0) + 1
+        for term in tokenizer.terms:
+            vocab[term] = vocab.get(term, 0) + 5
+        self.vocab = vocab
+        by_sound: dict[str, str] = {}
+        for word, count in sorted(vocab.items(), key=lambda kv: -kv[1]):
+            by_sound.setdefault(fuzzy_pinyin(word), word)
+        self.by_sound = by_sound
+        self.by_length: dict[int, list[str]] = {}
+        for word in vocab:
+            if len(word) >= 4:
+                self.by_length.setdefault(len(word), []).append(word)
+        self.region_names = sorted(
+            ((name, region) for region, names in lexicon.regions.items() for name in [region, *names]),
+            key=lambda x: -len(x[0]),
+        )
+        self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
+
+    def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """Replace words the corpus does not contain by corpus words that sound or look the same."""
+        corrections = []
+        for run in re.finditer(rf"[{CJK}]{{2,}}", text):
+            segment = run.group(0)
+            fixed = self._correct_run(segment, corrections)
+            if fixed != segment:
+                text = text.replace(segment, fixed, 1)
+        return text, corrections
+
+    def _correct_run(self, run: str, corrections: list[tuple[str, str]]) -> str:
+        i = 0
+        out = run
+        while i < len(out):
+            replaced = False
+            for n in range(min(6, len(out) - i), 1, -1):
+                window = out[i:i + n]
+                if window in self.corpus_text or window in self.lexicon.synonyms:
+                    continue
+                candidate = self.by_sound.get(fuzzy_pinyin(window))
+                if candidate is None and n >= 4:
+                    # one character wrong in a long word: 知识产全 → 知识产权
+                    best = process.extractOne(window, self.by_length.get(n, ()), scorer=Levenshtein.distance,
+                                              score_cutoff=1)
+                    if best and self.vocab[best[0]] >= 2:
+                        candidate = best[0]
+                if candidate and candidate != window and len(candidate) == n:
+                    corrections.append((window, candidate))
+                    out = out[:i] + candidate + out[i + n:]
+                    i += n
+                    replaced = True
+                    break
+            if not replaced:
+                i += 1
+        return out
+
+    def parse(self, question: str, region: str | None = None) -> Query:
+        text = normalise_text(question)
+        text = re.sub(r"\s+", " ", text)
+        corrected, corrections = self.correct(text)
+        expansions: list[str] = []
+        rest = corrected
+        for key in self.synonym_keys:
+            if key in rest:
+                expansions.extend(self.lexicon.synonyms[key])
+                rest = rest.replace(key, " ")
+        regions: list[str] = []
+        if region:
+            regions.extend(self._regions_in(normalise_text(region)) or [region])
+        for found in self._regions_in(corrected):
+            if found not in regions:
+                regions.append(found)
+        asks = {kind for kind, pattern in ASKS.items() if pattern.search(corrected)}
+        query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
+                      regions=regions, asks=asks)
+        query.tokens = self.tokenizer.tokens(query.search_text)
+        return query
+
+    def _regions_in(self, text: str) -> list[str]:
+        found = []
+        for name, region in self.region_names:
+            if name in text and region not in found:
+                found.append(region)
+                text = text.replace(name, " ")
+        return found

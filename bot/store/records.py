@@ -1,0 +1,51 @@
+"""The records of an index: documents, clauses and passages, kept as JSON beside the vector store."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.models import Clause, Document, Passage
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass
+class Records:
+    documents: dict[str, Document] = field(default_factory=dict)
+    clauses: dict[str, Clause] = field(default_factory=dict)
+    passages: list[Passage] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        return sorted((c for c in self.clauses.values() if c.doc_id == doc_id), key=lambda c: c.order)
+
+    def save(self, folder: Path) -> None:
+        write_atomic(folder / "documents.json", json.dumps(
+            [d.model_dump(mode="json") for d in self.documents.values()], ensure_ascii=False, indent=1))
+        write_atomic(folder / "clauses.jsonl", "\n".join(
+            c.model_dump_json() for c in self.clauses.values()))
+        write_atomic(folder / "passages.jsonl", "\n".join(p.model_dump_json() for p in self.passages))
+        write_atomic(folder / "terms.txt", "\n".join(self.terms))
+
+    @classmethod
+    def load(cls, folder: Path) -> "Records":
+        documents = [Document.model_validate(d)
+                     for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))]
+        clauses = [Clause.model_validate_json(line)
+                   for line in (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        passages = [Passage.model_validate_json(line)
+                    for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        terms = [t for t in (folder / "terms.txt").read_text(encoding="utf-8").splitlines() if t]
+        return cls({d.id: d for d in documents}, {c.id: c for c in clauses}, passages, terms)
+
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        return (folder / "documents.json").exists() and (folder / "passages.jsonl").exists()

@@ -1,0 +1,141 @@
+"""Text helpers shared by ingest and query time: width folding, spacing, numerals, word segmentation."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+CJK = r"\u3400-\u9fff"
+_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
+_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_FULLWIDTH.update({"％": "%", "＋": "+", "－": "-", "／": "/", "．": ".", "\u3000": " ", "\u00a0": " "})
+_FOLD = str.maketrans(_FULLWIDTH)
+
+# Chinese text uses full-width brackets and punctuation; the corpus mixes both widths.
+_TO_CJK_PUNCT = [
+    (re.compile(rf"(?<=[{CJK}》”）\)]),"), "，"),
+    (re.compile(rf"(?<=[{CJK}]);"), "；"),
+    (re.compile(rf"(?<=[{CJK}]):"), "："),
+]
+# A pair of ASCII brackets around Chinese text or a list number becomes a pair of full-width ones.
+_ASCII_PARENS = re.compile(rf"\(([^()（）]*?[{CJK}][^()（）]*?|\d{{1,2}})\)")
+_DOC_NUMBER_BRACKETS = re.compile(rf"(?<=[{CJK}])[\[［〔【（(](\d{{4}})[\]］〕】）)](?=\d+号)")
+# Spaces that typesetting leaves between CJK characters and numbers: "2024 年 5 月", "服务业 高质量".
+_SPACE_CJK = re.compile(rf"(?<=[{CJK}\d“”《》（）、，。])[ \t]+(?=[{CJK}\d“”《》（）])")
+
+
+def fold_width(text: str) -> str:
+    """Full-width digits/letters to half-width; full-width space to a normal space."""
+    return text.translate(_FOLD)
+
+
+def normalise_text(text: str) -> str:
+    """Canonical form of a line of Chinese text, used for both documents and questions."""
+    text = fold_width(text)
+    text = _ASCII_PARENS.sub(r"（\1）", text)
+    for pattern, repl in _TO_CJK_PUNCT:
+        text = pattern.sub(repl, text)
+    text = _SPACE_CJK.sub("", text)
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    return text.strip()
+
+
+def normalise_doc_number(text: str) -> str:
+    """沪知局[2024]32号 / 沪知局（2024）32号 → 沪知局〔2024〕32号."""
+    return _DOC_NUMBER_BRACKETS.sub(r"〔\1〕", text)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_to_int(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 三十四 → 34, 一百零五 → 105; None if not a Chinese numeral."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "千":
+            total += (current or 1) * 1000
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+SENTENCE_END = re.compile(r"(?<=[。！？；])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on 。！？； keeping the punctuation; drops empty pieces."""
+    return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+
+
+# --- word segmentation -------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """的 了 和 与 及 或 等 是 在 有 对 为 把 被 从 向 以 于 之 其 这 那 这个 那个 哪些 哪个 什么 怎么 怎样 如何
+    吗 呢 吧 啊 呀 嘛 么 哦 哈 就 都 也 还 又 要 会 能 可以 可 请问 请 问 一下 我 我们 你 你们 他 她 它 他们
+    咱 咱们 谁 找 想 想问 问问 知道 有没有 没有 是不是 能不能 可不可以 怎么办 办 该 应该 一个 一些 这些 那些 多少
+    现在 目前 如果 因为 所以 但是 然后 就是 里 里面 上 下 中 个 件 家 个人 自己 方面 情况 相关 有关 进行 开展 加强
+    推动 推进 支持 鼓励 提升 促进 建设 工作 关于 通知 通过 根据 按照 方面 一些 啥 嗯 呃 那个 就是说 然后呢 好
+    多久 几 哪 哪里 哪儿 呗 人 事 东西 搞 弄 给 让 到 去 来 说 讲 看 得 地 着 过 吧 又 再 更 最 很 太 非常""".split()
+)
+_PUNCT = re.compile(rf"^[^\w{CJK}]+$")
+
+
+class Tokenizer:
+    """jieba with the knowledge base's own terms added to its dictionary; thread-safe."""
+
+    def __init__(self, terms: Iterable[str] = ()):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self.terms = sorted({t for t in terms if 2 <= len(t) <= 16})
+        with self._lock:
+            self._jieba.initialize()
+            for term in self.terms:
+                self._jieba.add_word(term, freq=2000)
+
+    def words(self, text: str) -> list[str]:
+        """Words in reading order (jieba's precise mode)."""
+        with self._lock:
+            return [w for w in self._jieba.lcut(text) if w.strip()]
+
+    def tokens(self, text: str) -> list[str]:
+        """Search tokens: words and their sub-words, without stopwords and punctuation."""
+        with self._lock:
+            raw = self._jieba.lcut_for_search(text)
+        out = []
+        for w in raw:
+            w = w.strip().lower()
+            if not w or w in STOPWORDS or _PUNCT.match(w):
+                continue
+            if len(w) == 1 and not w.isdigit():
+                continue
+            out.append(w)
+        return out

@@ -1,0 +1,252 @@
+"""Build the index: files → documents and clauses → passages → vectors (chroma) + BM25, incrementally.
+
+Unchanged files (same sha256) do no work; a changed file replaces its clauses; a removed file's clauses
+go. Records and the manifest are written last, so an interrupted run is redone by the next one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.config import Settings
+from bot.embed import Embedder, choose_for_ingest, save_spec
+from bot.embed.fitted import FittedEmbedder
+from bot.models import Clause, Passage
+from bot.retrieve.lexicon import Lexicon
+from bot.store.chroma import ChromaStore
+from bot.store.lexical import LexicalIndex
+from bot.store.records import Records, write_atomic
+from bot.text import Tokenizer, split_sentences
+from ingest.loaders import SUPPORTED, LoadError, load
+from ingest.metadata import extract
+from ingest.normalise import normalise
+from ingest.structure import build_clauses
+
+log = logging.getLogger("hotline.ingest")
+
+MANIFEST_VERSION = 3  # bump when parsing changes, so every file is parsed again
+PASSAGE_CHARS = 320
+REFIT_SHARE = 0.2  # refit the fitted embedder when more than this share of passages changed
+_QUOTED_TERM = re.compile(r"[“《]([\u4e00-\u9fff]{2,10})[”》]")
+LEXICON_FILE = "synonyms.yaml"
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    clauses: int = 0
+    passages: int = 0
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    embedder: str = ""
+    reembedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def did_work(self) -> bool:
+        return bool(self.new or self.changed or self.removed or self.reembedded)
+
+    def report(self) -> str:
+        lines = [
+            f"文档 {self.documents} 份（新增 {len(self.new)}，更新 {len(self.changed)}，未变 {len(self.unchanged)}，"
+            f"移除 {len(self.removed)}）；条款 {self.clauses} 条；检索片段 {self.passages} 个。",
+            f"向量器：{self.embedder}；本次计算向量 {self.reembedded} 个；用时 {self.seconds:.1f} 秒。",
+        ]
+        if not self.did_work:
+            lines.append("知识库没有变化，索引无需更新。")
+        for path, reason in self.skipped:
+            lines.append(f"跳过 {path}：{reason}")
+        return "\n".join(lines)
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Documents under the given paths, and files that are not documents with the reason."""
+    files, skipped = [], []
+    for root in paths:
+        if not root.exists():
+            skipped.append((str(root), "路径不存在"))
+            continue
+        candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in candidates:
+            if any(part.startswith(".") for part in path.parts[-3:]):
+                continue
+            if path.name == LEXICON_FILE or path.suffix.lower() in (".yaml", ".yml"):
+                continue  # the vocabulary and (later) catalogues are not policy documents
+            if path.suffix.lower() not in SUPPORTED:
+                skipped.append((str(path), f"不支持的文件类型 {path.suffix or '（无扩展名）'}"))
+                continue
+            files.append(path)
+    return files, skipped
+
+
+def _doc_id(path: Path, taken: set[str]) -> str:
+    stem = re.sub(r"[^\w\-]+", "-", path.stem).strip("-") or "doc"
+    if stem in taken:
+        stem = f"{stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+    taken.add(stem)
+    return stem
+
+
+def split_passages(clause: Clause) -> list[Passage]:
+    """Cut a long clause at sentence ends; every passage keeps the clause id and starts with its heading."""
+    chunks, current = [], ""
+    sentences = [s for line in clause.text.split("\n") for s in split_sentences(line)]
+    for sentence in sentences:
+        if current and len(current) + len(sentence) > PASSAGE_CHARS:
+            chunks.append(current)
+            current = ""
+        current += sentence
+    if current:
+        chunks.append(current)
+    passages = []
+    for i, chunk in enumerate(chunks or [clause.text]):
+        text = chunk if (not clause.heading or chunk.startswith(clause.heading)) else f"{clause.heading}：{chunk}"
+        passages.append(Passage(id=f"{clause.id}@{i}", clause_id=clause.id, doc_id=clause.doc_id, text=text))
+    return passages
+
+
+def corpus_terms(lexicon: Lexicon, clauses: list[Clause]) -> list[str]:
+    terms = set(lexicon.terms)
+    for clause in clauses:
+        terms.update(_QUOTED_TERM.findall(clause.text))
+    return sorted(terms)
+
+
+def _read_manifest(index_dir: Path) -> dict:
+    try:
+        manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if manifest.get("version") == MANIFEST_VERSION else {}
+
+
+def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summary:
+    """(Re)build the index in settings.index_dir from the documents under `paths`."""
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    summary = Summary()
+    files, summary.skipped = collect_files(paths)
+
+    lexicon_path = settings.knowledge_dir / LEXICON_FILE
+    lexicon = Lexicon.from_yaml(lexicon_path)
+    lexicon_json = lexicon.to_json()
+    manifest = _read_manifest(index_dir)
+    old = Records.load(index_dir) if manifest and Records.exists(index_dir) else Records()
+    known = manifest.get("files", {})
+
+    records = Records()
+    taken: set[str] = set()
+    changed_docs: set[str] = set()
+    for path in tqdm(files, desc="读取文档", unit="份", disable=not progress):
+        doc_id = _doc_id(path, taken)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            summary.skipped.append((str(path), f"无法读取文件：{exc.strerror or exc}"))
+            continue
+        sha = hashlib.sha256(raw).hexdigest()
+        if known.get(doc_id, {}).get("sha256") == sha and doc_id in old.documents:
+            records.documents[doc_id] = old.documents[doc_id]
+            for clause in old.clauses_of(doc_id):
+                records.clauses[clause.id] = clause
+            summary.unchanged.append(doc_id)
+            continue
+        try:
+            loaded = load(path)
+            text, paragraphs = normalise(loaded.text)
+            document, header = extract(doc_id, text, paragraphs, str(path), sha, settings.current_date())
+            clauses = build_clauses(doc_id, text, paragraphs, header)
+            if not clauses:
+                raise LoadError("没有识别出任何条款")
+        except LoadError as exc:
+            summary.skipped.append((str(path), str(exc)))
+            continue
+        records.documents[doc_id] = document
+        for clause in clauses:
+            records.clauses[clause.id] = clause
+        (summary.changed if doc_id in old.documents else summary.new).append(doc_id)
+        changed_docs.add(doc_id)
+    summary.removed = sorted(set(old.documents) - set(records.documents))
+
+    # Validity is "as of today": refresh it for unchanged documents too.
+    for document in records.documents.values():
+        document.status = document.status_on(settings.current_date())
+
+    records.terms = corpus_terms(lexicon, list(records.clauses.values()))
+    tokenizer = Tokenizer(records.terms)
+    for clause in sorted(records.clauses.values(), key=lambda c: (c.doc_id, c.order)):
+        records.passages.extend(split_passages(clause))
+
+    nothing_changed = (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
+                       and (index_dir / "embedder.json").exists())
+    store = ChromaStore(path=index_dir / "chroma")
+    old_spec = json.loads((index_dir / "embedder.json").read_text()) if (index_dir / "embedder.json").exists() else {}
+    summary.documents = len(records.documents)
+    summary.clauses = len(records.clauses)
+    summary.passages = len(records.passages)
+    if nothing_changed and store.count() == len(records.passages):
+        summary.embedder = old_spec.get("model") or "fitted"
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    neural = choose_for_ingest(settings, tokenizer)
+    embedder: Embedder
+    changed_passages = [p for p in records.passages if p.doc_id in changed_docs]
+    if neural is not None:
+        embedder = neural
+        full = old_spec != embedder.spec()
+    else:
+        fitted_dir = index_dir / "embedder"
+        share = len(changed_passages) / max(1, len(records.passages))
+        full = (old_spec.get("type") != "fitted" or share > REFIT_SHARE or summary.removed
+                or manifest.get("lexicon") != lexicon_json or not (fitted_dir / "fitted.joblib").exists())
+        if full:
+            embedder = FittedEmbedder.fit([p.text for p in records.passages], tokenizer)
+            embedder.save(fitted_dir)
+        else:
+            embedder = FittedEmbedder.load(fitted_dir, tokenizer)
+    if store.count() != len(old.passages):
+        full = True  # the store and the records disagree (an interrupted run): rebuild it
+    summary.embedder = embedder.name
+    log.info("向量器：%s", embedder.name)
+    if full:
+        store.reset()
+        todo = records.passages
+    else:
+        store.delete_docs(sorted(changed_docs | set(summary.removed)))
+        todo = changed_passages
+    batch = 256
+    for i in tqdm(range(0, len(todo), batch), desc="计算向量", unit="批", disable=not progress or not todo):
+        chunk = todo[i:i + batch]
+        vectors = embedder.embed_documents([p.text for p in chunk])
+        store.add([p.id for p in chunk], vectors, [_metadata(p, records) for p in chunk])
+    summary.reembedded = len(todo)
+    save_spec(index_dir, embedder)
+
+    LexicalIndex.build([tokenizer.tokens(p.text) for p in records.passages]).save(index_dir / "lexical")
+    records.save(index_dir)
+    write_atomic(index_dir / "lexicon.json", lexicon_json)
+    write_atomic(index_dir / "manifest.json", json.dumps({
+        "version": MANIFEST_VERSION, "lexicon": lexicon_json,
+        "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
+    }, ensure_ascii=False, indent=1))
+
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _metadata(passage: Passage, records: Records) -> dict:
+    document = records.documents[passage.doc_id]
+    return {"doc_id": passage.doc_id, "clause_id": passage.clause_id, "region": document.region or "未知",
+            "kind": document.kind}

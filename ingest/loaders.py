@@ -1,0 +1,101 @@
+"""Loaders: a file on disk → its plain text. Each format is parsed by a well-kept library."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+
+
+class LoadError(Exception):
+    """A file that cannot be read; the message says why, in Chinese, for the ingest summary."""
+
+
+@dataclass
+class Loaded:
+    path: Path
+    text: str
+    raw: bytes
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("文件含有 NUL 字节，不是文本文件")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LoadError("无法识别文本编码（既不是 UTF-8 也不是 GBK/GB18030）")
+
+
+def _load_docx(path: Path) -> str:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for a broken package
+        raise LoadError(f"不是有效的 .docx 文件：{exc}") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append("\t".join(cell.text.strip() for cell in row.cells))
+    return "\n\n".join(lines)
+
+
+def _load_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise LoadError(f"不是有效的 PDF 文件：{exc}") from exc
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise LoadError("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）")
+    return text
+
+
+def _load_html(raw: bytes, path: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "lxml")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+        tag.decompose()
+    body = soup.find("article") or soup.find("main") or soup.body or soup
+    blocks = []
+    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "tr", "div"]):
+        if element.name == "div" and element.find(["p", "div", "h1", "h2", "h3", "li", "table"]):
+            continue
+        if element.name == "tr":
+            cells = [c.get_text(" ", strip=True) for c in element.find_all(["td", "th"])]
+            blocks.append("\t".join(cells))
+        else:
+            blocks.append(element.get_text("", strip=True))
+    return "\n\n".join(b for b in blocks if b)
+
+
+def load(path: Path) -> Loaded:
+    """Read one file; raises LoadError with the reason when it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise LoadError(f"不支持的文件类型 {suffix or '（无扩展名）'}，支持 {' '.join(SUPPORTED)}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"无法读取文件：{exc.strerror or exc}") from exc
+    if not raw.strip():
+        raise LoadError("文件为空")
+    if suffix in (".txt", ".md"):
+        text = _decode(raw, path)
+    elif suffix == ".docx":
+        text = _load_docx(path)
+    elif suffix == ".pdf":
+        text = _load_pdf(path)
+    else:
+        text = _load_html(raw, path)
+    if not text.strip():
+        raise LoadError("文件中没有文字")
+    return Loaded(path=path, text=text, raw=raw)

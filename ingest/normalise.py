@@ -1,0 +1,96 @@
+"""Normalisation: raw text → clean paragraphs, repairing what the bureau's files really contain.
+
+- sentences broken across page breaks and blank lines (`经营、` / `质量、信用…`) are joined again;
+- markdown headings and bold lead-ins are removed from the text but remembered (the bold lead-in
+  becomes the clause heading);
+- full-width digits and letters are folded, brackets made consistent, stray spaces inside numbers and
+  between CJK characters (`2024 年 5 月 14 日`, `服务业 高质量`) removed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text import normalise_doc_number, normalise_text
+
+# Markers that open a numbered unit: 一、 （一） 1. （1） 第一章 第一条.
+MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.、．](?!\d)|（\d{1,2}）"
+    r"|第[一二三四五六七八九十百零〇]+[章节条])"
+)
+_TERMINAL = tuple("。！？；：”）」』")
+# Lines of a document's header and footer: they never continue on the next line.
+_HEADER_END = re.compile(
+    r"(文件|号|局|日|通知|意见|措施|方案|办法|条例|规定|细则|办公室|印发|目标|公开|纲要|规划|决定)$"
+)
+_BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
+_MD_HEADING = re.compile(r"^(#{1,6})\s*")
+
+
+@dataclass
+class Paragraph:
+    text: str
+    md_level: int = 0  # markdown heading level, 0 if none
+    bold_lead: str = ""  # the bold lead-in, if the line opened with **…**
+    start: int = 0
+    end: int = 0
+
+    @property
+    def is_heading_line(self) -> bool:
+        """A short numbered line with no full stop: a heading such as `1. 加强实体平台建设`."""
+        return bool(MARKER.match(self.text)) and "。" not in self.text and len(self.text) <= 40
+
+
+def _continues(prev: Paragraph, cur: Paragraph) -> bool:
+    """Is `cur` the rest of a sentence that a page break or blank line cut off from `prev`?"""
+    if prev.md_level or cur.md_level or "\t" in prev.text or "\t" in cur.text:
+        return False
+    if MARKER.match(cur.text) or prev.is_heading_line:
+        return False
+    if prev.text.endswith(_TERMINAL) or _HEADER_END.search(prev.text):
+        return False
+    return True
+
+
+def _clean_line(line: str) -> Paragraph | None:
+    line = line.strip()
+    if not line:
+        return None
+    md_level = 0
+    m = _MD_HEADING.match(line)
+    if m:
+        md_level = len(m.group(1))
+        line = line[m.end():]
+    bold_lead = ""
+    m = _BOLD_LEAD.match(line)
+    if m and len(m.group(1)) < len(line) - 4:  # a bold lead-in, not a whole bold line
+        bold_lead = normalise_text(m.group(1))
+    line = line.replace("**", "").replace("__", "")
+    if "\t" in line:  # table row: keep the cells apart
+        text = "\t".join(normalise_text(c) for c in line.split("\t"))
+    else:
+        text = normalise_text(line)
+    text = normalise_doc_number(text)
+    if not text.strip():
+        return None
+    return Paragraph(text=text, md_level=md_level, bold_lead=normalise_doc_number(bold_lead))
+
+
+def normalise(raw: str) -> tuple[str, list[Paragraph]]:
+    """Return the normalised document text (one paragraph a line) and its paragraphs with offsets."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    paragraphs: list[Paragraph] = []
+    for line in raw.split("\n"):
+        para = _clean_line(line)
+        if para is None:
+            continue
+        if paragraphs and _continues(paragraphs[-1], para):
+            paragraphs[-1].text += para.text
+            continue
+        paragraphs.append(para)
+    offset = 0
+    for para in paragraphs:
+        para.start = offset
+        para.end = offset + len(para.text)
+        offset = para.end + 1
+    return "\n".join(p.text for p in paragraphs), paragraphs
