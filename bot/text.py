@@ -121,6 +121,10 @@ class Tokenizer:
             for term in self.terms:
                 self._jieba.add_word(term, freq=2000)
 
+    def general_frequency(self, word: str) -> int:
+        """How common a word is in general Chinese (jieba's dictionary counts; 0 if unknown)."""
+        return self._jieba.FREQ.get(word, 0) or 0
+
     def words(self, text: str) -> list[str]:
         """Words in reading order (jieba's precise mode)."""
         with self._lock:

@@ -10,7 +10,7 @@ from bot.retrieve.search import Hit
 MIN_COVERAGE = 0.6
 # Requests outside the assistant's task: it answers about the bureau's documents, nothing else.
 OFF_TASK = re.compile(
-    r"写(一首|首|个|一篇|篇)?(诗|歌|小说|作文|代码|文章)|讲个笑话|天气|股票|彩票|算命|翻译成|忽略(之前|以上|上面)的?(指令|提示|要求)"
+    r"写.{0,12}(诗|歌词|小说|作文|代码|文章|笑话)|讲个笑话|天气|股票|彩票|算命|翻译成|忽略(之前|以上|上面)的?(指令|提示|要求)"
     r"|ignore (all |the )?(previous|above)|system prompt|你是谁|你的(提示词|指令|配置)|扮演|角色扮演"
 )
 

@@ -12,7 +12,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.retrieve.lexicon import Lexicon
-from bot.text import CJK, Tokenizer, normalise_text
+from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text
 
 # Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
@@ -22,7 +22,7 @@ ASKS = {
     "date": re.compile(r"什么时候|何时|哪天|几号|哪一天|多久|期限|有效期|到期|过期|失效|截止|施行|生效|哪年|几年|日期"),
     "number": re.compile(r"多少|几家|几个|几项|几所|几成|比例|百分之|覆盖率|数量|多大|几"),
     "money": re.compile(r"多少钱|费用|收费|价格|几块|补贴多少|奖励多少|资助多少|金额|万元|元"),
-    "contact": re.compile(r"电话|号码|热线是多少|地址|在哪里|在哪儿|在哪|怎么去|邮箱|网址|联系方式|联系人"),
+    "contact": re.compile(r"电话|号码|热线是多少|地址|在哪里|在哪儿|在哪|怎么去|邮箱|网址|联系方式|联系人|去哪|哪里办|哪儿办"),
 }
 FACT_PATTERNS = {
     "date": re.compile(r"\d{4}年|\d+月|有效期|施行|“十四五”|期末|期间|每年|定期"),
@@ -97,13 +97,37 @@ class QueryUnderstanding:
         return text, corrections
 
     def _correct_run(self, run: str, corrections: list[tuple[str, str]]) -> str:
-        i = 0
-        out = run
-        while i < len(out):
+        """Correct windows of a run of Chinese characters. A window must start and end where jieba cuts
+        the question and hold at least one piece the corpus does not know, so that correct text that
+        happens to sound like a corpus word across a word boundary (意见是 / 一件事) is left alone."""
+        words = self.tokenizer.words(run)
+        bounds, pos = {0}, 0
+        for w in words:
+            pos += len(w)
+            bounds.add(pos)
+        starts = {}
+        pos = 0
+        for w in words:
+            starts[pos] = w
+            pos += len(w)
+        out, i = run, 0
+        while i < len(run):
+            if i not in bounds:
+                i += 1
+                continue
             replaced = False
-            for n in range(min(6, len(out) - i), 1, -1):
-                window = out[i:i + n]
+            for n in range(min(6, len(run) - i), 1, -1):
+                if i + n not in bounds:
+                    continue
+                window = run[i:i + n]
                 if window in self.corpus_text or window in self.lexicon.synonyms:
+                    continue
+                pieces, p = [], i
+                while p < i + n:
+                    pieces.append(starts[p])
+                    p += len(starts[p])
+                if all(piece in self.vocab or piece in STOPWORDS or piece in self.corpus_text and len(piece) > 1
+                       for piece in pieces):
                     continue
                 candidate = self.by_sound.get(fuzzy_pinyin(window))
                 if candidate is None and n >= 4:
@@ -114,7 +138,7 @@ class QueryUnderstanding:
                         candidate = best[0]
                 if candidate and candidate != window and len(candidate) == n:
                     corrections.append((window, candidate))
-                    out = out[:i] + candidate + out[i + n:]
+                    out = out.replace(window, candidate, 1)
                     i += n
                     replaced = True
                     break

@@ -11,7 +11,7 @@ import numpy as np
 from bot.embed import Embedder, load_from_index
 from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
-from bot.retrieve.query import Query, QueryUnderstanding
+from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
 from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
@@ -63,24 +63,43 @@ class Retriever:
         self.passages = self.records.passages
         corpus = "\n".join(c.heading + "\n" + c.text for c in self.records.clauses.values())
         self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, corpus)
-        # token sets per clause (text, heading and document title) and the IDF of each token over clauses
-        self.clause_tokens: dict[str, set[str]] = {}
-        df: dict[str, int] = {}
+        # what each clause says, with its heading and document title: a question's word is covered when
+        # it occurs here; document frequencies of the tokens give the words' weights
+        self.clause_texts: dict[str, str] = {}
+        self.df: dict[str, int] = {}
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
-            tokens = set(self.tokenizer.tokens(f"{clause.heading} {clause.text} {clause.label}"))
-            tokens |= set(self.tokenizer.tokens(document.title))
-            self.clause_tokens[clause.id] = tokens
-            for t in tokens:
-                df[t] = df.get(t, 0) + 1
-        n = max(1, len(self.records.clauses))
-        self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
-        self.unknown_idf = math.log((n + 1) / 0.5)
+            text = f"{document.title}\n{clause.heading}\n{clause.text}".lower()
+            self.clause_texts[clause.id] = text
+            for t in set(self.tokenizer.tokens(text)):
+                self.df[t] = self.df.get(t, 0) + 1
+        self.n = max(1, len(self.records.clauses))
+        self.unknown_idf = math.log((self.n + 1) / 0.5)
+        self._weights: dict[str, float] = {}
+        self.general_freq = self.tokenizer.general_frequency
 
     # -- query side ------------------------------------------------------------------------------
 
     def parse(self, question: str, region: str | None = None) -> Query:
         return self.understanding.parse(question, region)
+
+    def weight(self, text: str) -> float:
+        """How much a word tells: its IDF over clauses; for a word the documents never use, how rare it
+        is in general Chinese (a rare word the documents lack, 年费 or 版权, means they do not cover it;
+        a common one, 关系 or 直接, is only how people talk)."""
+        cached = self._weights.get(text)
+        if cached is not None:
+            return cached
+        df = self.df.get(text)
+        if df is None:
+            df = sum(text in t for t in self.clause_texts.values())
+        if df:
+            weight = math.log((self.n + 1) / (df + 0.5))
+        else:
+            freq = self.general_freq(text)
+            weight = self.unknown_idf * (1.0 if freq < 1000 else 0.5 if freq < 5000 else 0.15)
+        self._weights[text] = weight
+        return weight
 
     def concepts(self, query: Query) -> list[Concept]:
         """The question's content words, each with its synonyms from the lexicon as alternatives."""
@@ -88,32 +107,40 @@ class Retriever:
         rest = query.text
         for key in self.understanding.synonym_keys:
             if key in rest:
-                alternatives = set(self.tokenizer.tokens(key))
-                for word in self.lexicon.synonyms[key]:
-                    alternatives |= set(self.tokenizer.tokens(word)) | {word}
-                weight = max((self.idf.get(t, 0.0) for t in alternatives), default=0.0) or 1.0
+                alternatives = {key, *self.lexicon.synonyms[key]}
+                present = [self.weight(w) for w in alternatives if self.df_of(w)]
+                weight = min(present) if present else self.weight(key)
                 concepts.append(Concept(key, alternatives, weight))
                 rest = rest.replace(key, " ")
         for name, _ in self.understanding.region_names:
             rest = rest.replace(name, " ")
-        seen = {c.surface for c in concepts}
+        seen = [c.surface for c in concepts]
         for token in self.tokenizer.tokens(rest):
             if token in seen or any(token != other and token in other for other in seen):
                 continue  # a sub-word of a word already counted (cut_for_search yields both)
-            seen.add(token)
-            concepts.append(Concept(token, {token}, self.idf.get(token, self.unknown_idf)))
+            seen.append(token)
+            concepts.append(Concept(token, {token}, self.weight(token)))
         return concepts
+
+    def df_of(self, text: str) -> int:
+        df = self.df.get(text)
+        return df if df is not None else sum(text in t for t in self.clause_texts.values())
+
+    def covers(self, clause_id: str, concept: Concept) -> bool:
+        text = self.clause_texts[clause_id]
+        return any(alt in text for alt in concept.alternatives)
 
     # -- search ----------------------------------------------------------------------------------
 
     def allowed_docs(self, regions: list[str]) -> set[str] | None:
         if not regions:
             return None
-        allowed = {d.id for d in self.records.documents.values() if d.region in regions or d.region == NATIONAL}
-        return allowed or None
+        return {d.id for d in self.records.documents.values() if d.region in regions or d.region == NATIONAL}
 
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         allowed = self.allowed_docs(query.regions)
+        if allowed is not None and not allowed:
+            return []  # a region the knowledge base has no documents for
         lexical = self.lexical.scores(query.tokens)
         lex_rank: dict[str, tuple[int, float]] = {}
         if lexical.size:
@@ -148,15 +175,15 @@ class Retriever:
         hits = []
         for clause_id in candidates:
             clause = self.records.clauses[clause_id]
-            tokens = self.clause_tokens[clause_id]
-            covered = [c for c in concepts if c.alternatives & tokens]
+            covered = [c for c in concepts if self.covers(clause_id, c)]
             coverage = sum(c.weight for c in covered) / total
             lexical_score = lex_rank.get(clause_id, (0, 0.0))[1] / top_lex
             dense_score = dense_rank.get(clause_id, (0, 0.0))[1]
-            heading_tokens = set(self.tokenizer.tokens(clause.heading))
-            heading_bonus = 0.1 * (sum(c.weight for c in concepts if c.alternatives & heading_tokens) / total)
+            heading_bonus = 0.1 * (sum(c.weight for c in concepts
+                                       if any(alt in clause.heading for alt in c.alternatives)) / total)
+            fact_bonus = 0.1 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
             score = (0.45 * coverage + 0.25 * (fused[clause_id] / max_fused) + 0.15 * lexical_score
-                     + 0.15 * max(0.0, dense_score) + heading_bonus)
+                     + 0.15 * max(0.0, dense_score) + heading_bonus + fact_bonus)
             hits.append(Hit(clause=clause, document=self.records.documents[clause.doc_id], score=score,
                             coverage=coverage, lexical=lexical_score, dense=dense_score,
                             covered=[c.surface for c in covered],

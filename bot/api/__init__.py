@@ -1,0 +1,1 @@
+"""The HTTP API: one FastAPI app, one router per channel."""
