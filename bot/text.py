@@ -101,8 +101,13 @@ STOPWORDS = frozenset(
     咱 咱们 谁 找 想 想问 问问 知道 有没有 没有 是不是 能不能 可不可以 怎么办 办 该 应该 一个 一些 这些 那些 多少
     现在 目前 如果 因为 所以 但是 然后 就是 里 里面 上 下 中 个 件 家 个人 自己 方面 情况 相关 有关 进行 开展 加强
     推动 推进 支持 鼓励 提升 促进 建设 工作 关于 通知 通过 根据 按照 方面 一些 啥 嗯 呃 那个 就是说 然后呢 好
-    多久 几 哪 哪里 哪儿 呗 人 事 东西 搞 弄 给 让 到 去 来 说 讲 看 得 地 着 过 吧 又 再 更 最 很 太 非常""".split()
+    多久 几 哪 哪里 哪儿 呗 人 事 东西 搞 弄 给 让 到 去 来 说 讲 看 得 地 着 过 吧 又 再 更 最 很 太 非常
+    怎么回事 回事 什么意思 意思 真的 有人 靠谱 一般 具体 分别 都 两地 谁的 针对 是否 还是 或者 以及 所以
+    不能 不要 不会 不是 不用 时候 什么时候 哪天 哪年 几家 几个 多少家 多少个 哪些 地方 哪些地方 在哪 关系 说法
+    之间 碰到 遇到 打算 这种 那种 才能 很快 能够 需要 要求吗 有啥 怎么样 咋 咋办 想要 希望 听说 据说 网上 别人""".split()
 )
+# Spoken A-not-A questions (搞不搞, 会不会, 要不要) carry no content.
+_A_NOT_A = re.compile(r"^(.{1,2})[不没]\1$")
 _PUNCT = re.compile(rf"^[^\w{CJK}]+$")
 
 
@@ -137,7 +142,7 @@ class Tokenizer:
         out = []
         for w in raw:
             w = w.strip().lower()
-            if not w or w in STOPWORDS or _PUNCT.match(w):
+            if not w or w in STOPWORDS or _PUNCT.match(w) or _A_NOT_A.match(w):
                 continue
             if len(w) == 1 and not w.isdigit():
                 continue

@@ -8,7 +8,7 @@ from bot.retrieve.search import Concept, Hit
 from bot.text import Tokenizer, split_sentences
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
-MAX_LEAD_CHARS = 220
+MAX_LEAD_CHARS = 260
 RELATED_SCORE = 0.3  # below this, a clause is not even "related"
 
 
@@ -48,32 +48,50 @@ def pick_citations(query: Query, hits: list[Hit]) -> list[Hit]:
     return chosen
 
 
-def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer) -> list[str]:
-    """One or two sentences of the clause that carry most of the question, preferring stated facts."""
-    sentences = [s for line in hit.clause.text.split("\n") for s in split_sentences(line)]
+def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer,
+                   budget: int = MAX_LEAD_CHARS) -> list[str]:
+    """The sentences of the clause that answer the question, the best first.
+
+    A question asking for a fact (a date, a number, a fee) gets the sentence that states it; a question
+    asking how or what gets the clause's sentences that carry the question, within `budget` characters.
+    """
+    lines = [line for line in hit.clause.text.split("\n") if line.strip()]
+    sentences: list[str] = []
+    for n, line in enumerate(lines):
+        for sentence in split_sentences(line):
+            # a bare date or signature line means little alone: keep the line before it with it
+            if len(sentence) < 16 and sentences and n > 0 and sentence == line:
+                sentences[-1] = sentences[-1].rstrip("。") + "，" + sentence
+            else:
+                sentences.append(sentence)
     if not sentences:
         return []
     total = sum(c.weight for c in concepts) or 1.0
+    facts = [kind for kind in query.asks if kind in FACT_PATTERNS]
     scored = []
     for i, sentence in enumerate(sentences):
-        tokens = set(tokenizer.tokens(sentence))
-        covered = {c.surface for c in concepts if c.alternatives & tokens}
+        covered = {c.surface for c in concepts if any(alt in sentence for alt in c.alternatives)}
         score = sum(c.weight for c in concepts if c.surface in covered) / total
-        for kind in query.asks & {"date", "number", "money", "contact"}:
-            if FACT_PATTERNS[kind].search(sentence):
-                score += 0.5
+        if any(FACT_PATTERNS[kind].search(sentence) for kind in facts):
+            score += 1.0
         if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
-            score -= 0.3  # the lead-in alone says little; prefer the sentence that follows it
-        scored.append((score, i, sentence, covered))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    picked = [scored[0]]
-    for candidate in scored[1:]:
-        if candidate[3] - picked[0][3] and candidate[0] > 0.2 and \
-                len(picked[0][2]) + len(candidate[2]) <= MAX_LEAD_CHARS:
-            picked.append(candidate)
-            break
-    picked.sort(key=lambda x: x[1])
-    return [p[2] for p in picked]
+            score -= 1.0  # the lead-in alone says little; the sentences after it say what is done
+        scored.append((score, i, sentence))
+    ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
+    best = ranked[0]
+    if facts:
+        return [best[2]]
+    picked = [best]
+    used = len(best[2])
+    for candidate in ranked[1:]:
+        if candidate[0] <= -0.5:
+            continue
+        if used + len(candidate[2]) > budget:
+            continue
+        picked.append(candidate)
+        used += len(candidate[2])
+    rest = sorted(picked[1:], key=lambda x: x[1])
+    return [best[2]] + [p[2] for p in rest]
 
 
 def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
@@ -82,8 +100,9 @@ def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
     lead = []
     multi_region = len({h.document.region for h in chosen}) > 1
+    budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
     for c, hit in zip(citations, chosen):
-        text = "".join(best_sentences(query, hit, concepts, tokenizer)).rstrip("。；") + f"[{c.n}]。"
+        text = "".join(best_sentences(query, hit, concepts, tokenizer, budget)).rstrip("。；") + f"[{c.n}]。"
         if multi_region and hit.document.region:
             text = f"{hit.document.region.rstrip('市省')}：{text}"
         lead.append(text)

@@ -19,12 +19,14 @@ _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), (
 
 # What kind of fact the question asks for, and the pattern of a sentence that states it.
 ASKS = {
+    "validity": re.compile(r"有效期|失效|过期|到期|废止|还有效|有效吗|截止到"),
     "date": re.compile(r"什么时候|何时|哪天|几号|哪一天|多久|期限|有效期|到期|过期|失效|截止|施行|生效|哪年|几年|日期"),
     "number": re.compile(r"多少|几家|几个|几项|几所|几成|比例|百分之|覆盖率|数量|多大|几"),
     "money": re.compile(r"多少钱|费用|收费|价格|几块|补贴多少|奖励多少|资助多少|金额|万元|元"),
-    "contact": re.compile(r"电话|号码|热线是多少|地址|在哪里|在哪儿|在哪|怎么去|邮箱|网址|联系方式|联系人|去哪|哪里办|哪儿办"),
+    "contact": re.compile(r"电话|号码|热线是多少|地址|在哪里|在哪儿|在哪|怎么去|邮箱|网址|联系方式|联系人"),
 }
 FACT_PATTERNS = {
+    "validity": re.compile(r"有效期|施行|废止|失效"),
     "date": re.compile(r"\d{4}年|\d+月|有效期|施行|“十四五”|期末|期间|每年|定期"),
     "number": re.compile(r"\d|[一二三四五六七八九十百千]+[家项个所名]"),
     "money": re.compile(r"\d+(\.\d+)?\s*(万?元|块)|免报考费|免费|不收费|低成本"),
@@ -120,8 +122,9 @@ class QueryUnderstanding:
                 if i + n not in bounds:
                     continue
                 window = run[i:i + n]
-                if window in self.corpus_text or window in self.lexicon.synonyms:
-                    continue
+                if window in self.corpus_text or window in self.lexicon.synonyms \
+                        or self.tokenizer.general_frequency(window):
+                    continue  # a word the documents or general Chinese know is not a typo
                 pieces, p = [], i
                 while p < i + n:
                     pieces.append(starts[p])

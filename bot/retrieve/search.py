@@ -3,6 +3,7 @@ on how much of the question each clause actually covers."""
 from __future__ import annotations
 
 import math
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
 from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
-from bot.text import Tokenizer
+from bot.text import Tokenizer, split_sentences
 
 RRF_K = 20
+# Weights of the rerank features (tuned with `hotline eval`; see the README for the figures).
+W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.35, 0.25, 0.15, 0.15, 0.2
 CANDIDATES = 30
 NATIONAL = "全国"
 
@@ -29,6 +32,7 @@ class Concept:
     surface: str
     alternatives: set[str]
     weight: float
+    parts: tuple[str, ...] = ()  # the sub-words of a compound, for partial credit
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Hit:
     document: Document
     score: float
     coverage: float = 0.0
+    focus: float = 0.0  # the best coverage by one sentence (with the clause's headings and title)
     lexical: float = 0.0
     dense: float = 0.0
     covered: list[str] = field(default_factory=list)
@@ -69,7 +74,7 @@ class Retriever:
         self.df: dict[str, int] = {}
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
-            text = f"{document.title}\n{clause.heading}\n{clause.text}".lower()
+            text = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}\n{clause.text}".lower()
             self.clause_texts[clause.id] = text
             for t in set(self.tokenizer.tokens(text)):
                 self.df[t] = self.df.get(t, 0) + 1
@@ -97,7 +102,8 @@ class Retriever:
             weight = math.log((self.n + 1) / (df + 0.5))
         else:
             freq = self.general_freq(text)
-            weight = self.unknown_idf * (1.0 if freq < 1000 else 0.5 if freq < 5000 else 0.15)
+            # not even in jieba's dictionary: a rare term, or a piece of a mis-cut spoken phrase (用大, 在建)
+            weight = self.unknown_idf * (0.25 if freq == 0 else 1.0 if freq < 1000 else 0.5 if freq < 5000 else 0.15)
         self._weights[text] = weight
         return weight
 
@@ -114,21 +120,49 @@ class Retriever:
                 rest = rest.replace(key, " ")
         for name, _ in self.understanding.region_names:
             rest = rest.replace(name, " ")
-        seen = [c.surface for c in concepts]
-        for token in self.tokenizer.tokens(rest):
-            if token in seen or any(token != other and token in other for other in seen):
-                continue  # a sub-word of a word already counted (cut_for_search yields both)
-            seen.append(token)
-            concepts.append(Concept(token, {token}, self.weight(token)))
+        tokens = list(dict.fromkeys(self.tokenizer.tokens(rest)))
+        surfaces = [c.surface for c in concepts]
+        for token in tokens:
+            if any(token != other and token in other for other in tokens + surfaces):
+                continue  # a sub-word of a compound (cut_for_search yields both): the compound counts
+            parts = tuple(t for t in tokens if t != token and t in token)
+            concepts.append(Concept(token, {token}, self.weight(token), parts))
         return concepts
+
+    def credit(self, text: str, concept: Concept) -> float:
+        """1 when the clause says the concept; half the share of its parts when it says only some of them
+        (知识产权代理机构 for 专利代理机构)."""
+        if any(alt in text for alt in concept.alternatives):
+            return 1.0
+        if concept.parts:
+            weights = [(self.weight(p), p in text) for p in concept.parts]
+            total = sum(w for w, _ in weights) or 1.0
+            return 0.5 * sum(w for w, present in weights if present) / total
+        return 0.0
 
     def df_of(self, text: str) -> int:
         df = self.df.get(text)
         return df if df is not None else sum(text in t for t in self.clause_texts.values())
 
-    def covers(self, clause_id: str, concept: Concept) -> bool:
-        text = self.clause_texts[clause_id]
-        return any(alt in text for alt in concept.alternatives)
+    def focus(self, clause: Clause, concepts: list[Concept]) -> float:
+        """Coverage by the best single sentence: words scattered over unrelated sentences of one clause
+        (版权 in one, 登记 in another) do not answer a question about 版权登记."""
+        total = sum(c.weight for c in concepts) or 1.0
+        document = self.records.documents[clause.doc_id]
+        frame = f"{document.title} {' '.join(clause.path)} {clause.heading}".lower()
+        best = 0.0
+        for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
+            text = frame + " " + sentence
+            best = max(best, sum(c.weight * self.credit(text, c) for c in concepts))
+        return best / total
+
+    @staticmethod
+    def heading_similarity(question: str, heading: str) -> float:
+        """The longest run of characters the question shares with the clause's own heading."""
+        if not heading:
+            return 0.0
+        match = SequenceMatcher(None, question, heading, autojunk=False).find_longest_match()
+        return match.size / max(4, min(len(question), len(heading)))
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -175,18 +209,30 @@ class Retriever:
         hits = []
         for clause_id in candidates:
             clause = self.records.clauses[clause_id]
-            covered = [c for c in concepts if self.covers(clause_id, c)]
-            coverage = sum(c.weight for c in covered) / total
+            text = self.clause_texts[clause_id]
+            credits = [self.credit(text, c) for c in concepts]
+            covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
+            coverage = sum(c.weight * credit for c, credit in zip(concepts, credits)) / total
             lexical_score = lex_rank.get(clause_id, (0, 0.0))[1] / top_lex
             dense_score = dense_rank.get(clause_id, (0, 0.0))[1]
             heading_bonus = 0.1 * (sum(c.weight for c in concepts
                                        if any(alt in clause.heading for alt in c.alternatives)) / total)
-            fact_bonus = 0.1 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
-            score = (0.45 * coverage + 0.25 * (fused[clause_id] / max_fused) + 0.15 * lexical_score
-                     + 0.15 * max(0.0, dense_score) + heading_bonus + fact_bonus)
+            fact_bonus = 0.2 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
+            score = (W_COVERAGE * coverage + W_FUSED * (fused[clause_id] / max_fused) + W_LEXICAL * lexical_score
+                     + W_DENSE * max(0.0, dense_score) + heading_bonus + fact_bonus
+                     + W_HEADING * self.heading_similarity(query.text, clause.heading))
             hits.append(Hit(clause=clause, document=self.records.documents[clause.doc_id], score=score,
-                            coverage=coverage, lexical=lexical_score, dense=dense_score,
+                            coverage=coverage, focus=self.focus(clause, concepts), lexical=lexical_score, dense=dense_score,
                             covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered]))
         hits.sort(key=lambda h: h.score, reverse=True)
+        if len(query.regions) > 1:
+            # 上海和江苏分别…: the best clause of each region asked about comes first
+            firsts = []
+            for region in query.regions:
+                best = next((h for h in hits if h.document.region == region), None)
+                if best is not None:
+                    firsts.append(best)
+            firsts.sort(key=lambda h: h.score, reverse=True)
+            hits = firsts + [h for h in hits if h not in firsts]
         return hits[:k]
