@@ -20,9 +20,10 @@ from bot.text import Tokenizer, split_sentences
 
 RRF_K = 20
 # Weights of the rerank features (tuned with `hotline eval`; see the README for the figures).
-W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.35, 0.25, 0.15, 0.15, 0.2
+W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.35, 0.25, 0.15, 0.15, 0.3
 CANDIDATES = 30
 NATIONAL = "全国"
+FUNCTION_CHARS = set("是的了会想要能可该让给用说在有把被得都也就还才这那")
 
 
 @dataclass
@@ -100,6 +101,8 @@ class Retriever:
             df = sum(text in t for t in self.clause_texts.values())
         if df:
             weight = math.log((self.n + 1) / (df + 0.5))
+        elif len(text) == 2 and any(ch in FUNCTION_CHARS for ch in text):
+            weight = 0.15 * self.unknown_idf  # 想开, 会用, 文是: a verb or particle glued on by segmentation
         else:
             freq = self.general_freq(text)
             # not even in jieba's dictionary: a rare term, or a piece of a mis-cut spoken phrase (用大, 在建)
@@ -217,7 +220,7 @@ class Retriever:
             dense_score = dense_rank.get(clause_id, (0, 0.0))[1]
             heading_bonus = 0.1 * (sum(c.weight for c in concepts
                                        if any(alt in clause.heading for alt in c.alternatives)) / total)
-            fact_bonus = 0.2 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
+            fact_bonus = 0.3 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
             score = (W_COVERAGE * coverage + W_FUSED * (fused[clause_id] / max_fused) + W_LEXICAL * lexical_score
                      + W_DENSE * max(0.0, dense_score) + heading_bonus + fact_bonus
                      + W_HEADING * self.heading_similarity(query.text, clause.heading))
@@ -226,6 +229,14 @@ class Retriever:
                             covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered]))
         hits.sort(key=lambda h: h.score, reverse=True)
+        facts = [FACT_PATTERNS[kind] for kind in query.asks if kind in FACT_PATTERNS]
+        if facts and not any(p.search(hits[0].clause.text) for p in facts):
+            # a question about a date or a number is answered by a close clause that states one
+            stating = next((h for h in hits[1:4] if h.coverage >= hits[0].coverage - 0.1
+                            and any(p.search(h.clause.text) for p in facts)), None)
+            if stating is not None:
+                hits.remove(stating)
+                hits.insert(0, stating)
         if len(query.regions) > 1:
             # 上海和江苏分别…: the best clause of each region asked about comes first
             firsts = []
