@@ -13,6 +13,7 @@ MIN_FOCUS = 0.52  # … and that its best single sentence (with its headings) co
 OFF_TASK = re.compile(
     r"写.{0,12}(诗|歌词|小说|作文|代码|文章|笑话)|讲个笑话|天气|股票|彩票|算命|翻译成|忽略(之前|以上|上面)的?(指令|提示|要求)"
     r"|ignore (all |the )?(previous|above)|system prompt|你是谁|你的(提示词|指令|配置)|扮演|角色扮演"
+    r"|(你|你们)(的|这个)?(系统|程序|机器人|助手)?(用|是)的?(是)?(什么|哪个|哪家)的?(大?模型|AI|人工智能|公司)"
 )
 
 

@@ -3,6 +3,7 @@ on how much of the question each clause actually covers."""
 from __future__ import annotations
 
 import math
+import re
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ RRF_K = 20
 W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.35, 0.25, 0.15, 0.15, 0.3
 CANDIDATES = 30
 NATIONAL = "全国"
+DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 FUNCTION_CHARS = set("是的了会想要能可该让给用说在有把被得都也就还才这那")
 
 
@@ -76,6 +78,8 @@ class Retriever:
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
             text = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}\n{clause.text}".lower()
+            if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
+                text += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
             self.clause_texts[clause.id] = text
             for t in set(self.tokenizer.tokens(text)):
                 self.df[t] = self.df.get(t, 0) + 1
