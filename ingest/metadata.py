@@ -14,6 +14,7 @@ _TITLE_END = re.compile(r"(通知|意见|措施|方案|办法|条例|规定|细�
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)$")
+_ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修订|修正|发布|施行)）?$")
 _EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|执行|生效)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?:印发|发布)之日起(?:施行|实施|执行|生效)")
 _EXPIRES = re.compile(r"有效期(?:至|到|截至)(\d{4}年\d{1,2}月\d{1,2}日)")
@@ -116,6 +117,10 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
         if _STANDALONE_DATE.match(p.text):
             issued_on = parse_date(p.text)
             break
+    if issued_on is None:  # a regulation: "2013年9月27日 北京市…常务委员会…会议修订", the latest counts
+        for p in head:
+            if _ADOPTED.match(p.text):
+                issued_on = parse_date(p.text)
 
     effective_from = expires_on = None
     basis = []

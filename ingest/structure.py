@@ -84,9 +84,12 @@ def _closing_start(paragraphs: list[Paragraph], start: int) -> int:
 def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: Header) -> list[Clause]:
     units: list[_Unit] = []
     title_index = header.title_index
-    if title_index is not None and title_index > 0:
-        units.append(_Unit("cover", "印发通知", ["印发通知"], heading="印发通知", paras=paragraphs[:title_index]))
     body = paragraphs[header.body_start:]
+    regulation = any(_ARTICLE.match(p.text) for p in body)
+    if title_index is not None and title_index > 0:
+        # before the title: a notice's cover letter, or a regulation's source and adoption notes
+        label = "题注" if regulation else "印发通知"
+        units.append(_Unit("cover", label, [label], heading=label, paras=paragraphs[:title_index]))
     closing_at = _closing_start(body, 0)
     body, closing = body[:closing_at], body[closing_at:]
 
@@ -106,7 +109,6 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
                                  start=last.start, end=last.start + len(kept))
             validity = Paragraph(text="".join(tail), start=last.start + len(kept), end=last.end)
 
-    regulation = any(_ARTICLE.match(p.text) for p in body)
     units.extend(_regulation_units(body) if regulation else _policy_units(body))
 
     if closing or validity:
@@ -189,10 +191,10 @@ def _regulation_units(body: list[Paragraph]) -> list[_Unit]:
         t = para.text
         mc, ms, ma = _CHAPTER.match(t), _SECTION.match(t), _ARTICLE.match(t)
         if mc and len(t) <= MAX_HEADING:
-            chapter, section = t, None
+            chapter, section = f"第{mc.group(1)}章 {t[mc.end():].replace(' ', '')}".strip(), None
             current = None
         elif ms and len(t) <= MAX_HEADING:
-            section = t
+            section = f"第{ms.group(1)}节 {t[ms.end():].replace(' ', '')}".strip()
             current = None
         elif ma:
             n = cn_to_int(ma.group(1))

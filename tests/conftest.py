@@ -1,0 +1,84 @@
+"""Shared fixtures: a real index built from knowledge/ into a temporary data directory, a real server."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from bot.config import Settings
+from bot.service import Assistant
+from ingest.build import ingest
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+SHARED = ROOT.parent / "shared" / "corpus"
+
+
+def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) -> Settings:
+    return Settings(data_dir=data_dir, knowledge_dir=knowledge_dir, _env_file=None,
+                    **{"embedder": "fitted", **overrides})
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    """The bureau's knowledge base, ingested once for the whole session with the offline default."""
+    s = make_settings(tmp_path_factory.mktemp("var"))
+    summary = ingest([s.knowledge_dir], s, progress=False)
+    assert summary.documents == 4 and not summary.skipped
+    return s
+
+
+@pytest.fixture(scope="session")
+def assistant(settings) -> Assistant:
+    return Assistant(settings)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The real app served by uvicorn on 127.0.0.1, in a thread of the test process."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(settings):
+    from bot.api.app import create_app
+
+    with LiveServer(create_app(settings)) as live:
+        yield live
+
+
+@pytest.fixture()
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        yield c

@@ -1,0 +1,116 @@
+"""Metadata and the clause tree of the bureau's four real documents, and of the regulation shape."""
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import load
+from ingest.metadata import extract
+from ingest.normalise import normalise
+from ingest.structure import build_clauses
+from tests.conftest import KNOWLEDGE, SHARED
+
+TODAY = date(2026, 11, 21)
+
+
+def parse(path: Path, today: date = TODAY):
+    text, paragraphs = normalise(load(path).text)
+    document, header = extract(path.stem, text, paragraphs, str(path), "", today)
+    return document, {c.label: c for c in build_clauses(document.id, text, paragraphs, header)}
+
+
+@pytest.mark.parametrize("name, title, number, issued", [
+    ("sh-2024-32-service-industry", "上海市知识产权局关于推动知识产权服务业高质量发展的若干措施", "沪知局〔2024〕32号",
+     date(2024, 12, 2)),
+    ("sh-2022-13-public-service", "关于加强上海市知识产权公共服务工作的意见", "沪知局〔2022〕13号", date(2022, 3, 31)),
+    ("sh-2024-13-lantian-action", "上海市知识产权局2024年知识产权代理行业“蓝天”行动实施方案", "沪知局〔2024〕13号",
+     date(2024, 5, 14)),
+])
+def test_shanghai_metadata(name, title, number, issued):
+    document, _ = parse(KNOWLEDGE / "policies" / f"{name}.txt")
+    assert (document.title, document.doc_number, document.issued_on) == (title, number, issued)
+    assert document.issuer == "上海市知识产权局" and document.region == "上海市"
+    assert document.expires_on is None and document.status == "有效"
+    assert "未载明有效期" in document.status_basis
+
+
+def test_jiangsu_metadata_and_status_over_time():
+    path = KNOWLEDGE / "policies" / "js-2025-service-industry.txt"
+    document, _ = parse(path)
+    assert document.title == "关于加快推进知识产权服务业高质量发展的若干措施"
+    assert document.doc_number is None
+    assert (document.issuer, document.region) == ("江苏省知识产权局", "江苏省")
+    assert (document.issued_on, document.effective_from, document.expires_on) == (
+        date(2025, 10, 9), date(2025, 11, 9), date(2030, 11, 9))
+    assert document.status == "有效"
+    assert document.status_on(date(2025, 10, 20)) == "未生效"
+    assert document.status_on(date(2030, 11, 10)) == "已失效"
+
+
+def test_clause_tree_labels_headings_and_repaired_text():
+    _, clauses = parse(KNOWLEDGE / "policies" / "sh-2022-13-public-service.txt")
+    clause = clauses["二、（三）2."]
+    assert clause.id == "sh-2022-13-public-service:s2-p3-i2"
+    assert clause.heading == "完善知识产权保护服务"
+    assert clause.path[:2] == ["二、重点任务", "（三）丰富公共服务产品供给"]
+    assert clause.text.endswith("鼓励社会机构提供知识产权维权援助、代理援助等公益服务。")
+    assert clauses["二、（一）1."].heading == "加强实体平台建设"  # heading on a line of its own
+    assert "“一站统管+一网通办+一线通答”" in clauses["二、（一）"].text  # broken inside quotes, repaired
+    table = clauses["一、（二）附表"]
+    assert "市级知识产权培训基地数量（家），2025年：15。" in table.text
+    assert "2022年3月31日印发" in clauses["落款"].text
+    assert "特此通知。" in clauses["印发通知"].text
+
+
+def test_continuously_numbered_items_and_bold_lead_ins():
+    _, clauses = parse(KNOWLEDGE / "policies" / "sh-2024-32-service-industry.txt")
+    assert clauses["二、10."].heading == "提升知识产权代理服务质量"
+    assert "主动加大经营、质量、信用等信息公开力度" in clauses["一、2."].text
+    assert "依托国家知识产权培训（上海）基地" in clauses["三、14."].text
+    assert clauses["前言"].text.startswith("为深入贯彻党的二十届三中全会")
+    assert len([label for label in clauses if label[-1] == "."]) == 16
+
+
+def test_validity_sentence_moves_to_the_closing_unit():
+    _, clauses = parse(KNOWLEDGE / "policies" / "js-2025-service-industry.txt")
+    assert "有效期" not in clauses["三、16."].text
+    assert clauses["落款"].text.startswith("本措施自2025年11月9日施行，有效期至2030年11月9日。")
+    assert clauses["印发通知"].text.startswith("各设区市知识产权局")
+
+
+REGULATION = """上海市某某条例
+
+第一章　总则
+
+第一条 为了保护专利权，制定本条例。
+
+第二条 本条例适用于本市。
+
+本条所称专利，包括：
+
+（一）发明；
+
+（二）实用新型。
+
+第二章　附则
+
+第三条 本条例自2002年7月1日起施行。
+"""
+
+
+def test_regulation_shape(tmp_path):
+    path = tmp_path / "reg.txt"
+    path.write_text(REGULATION, encoding="utf-8")
+    document, clauses = parse(path)
+    assert document.title == "上海市某某条例" and document.effective_from == date(2002, 7, 1)
+    assert list(clauses) == ["第一条", "第二条", "第三条"]
+    assert clauses["第二条"].path == ["第一章 总则", "第二条"]
+    assert "（二）实用新型。" in clauses["第二条"].text  # 项 stay inside their article
+    assert clauses["第二条"].id == "reg:a2"
+
+
+@pytest.mark.skipif(not (SHARED / "extra").exists(), reason="../shared/corpus is not beside this checkout")
+def test_real_regulations_from_the_shared_corpus():
+    _, clauses = parse(SHARED / "extra" / "x04_shanghai_zhuanli_baohu_tiaoli.txt")
+    assert "第三十四条" in clauses and "2002年7月1日" in clauses["第三十四条"].text
+    assert all(label.startswith("第") or label in ("前言", "题注") for label in clauses)

@@ -1,0 +1,37 @@
+from bot.text import cn_to_int, normalise_doc_number, normalise_text
+from ingest.normalise import normalise
+
+
+def test_sentence_broken_across_a_page_break_is_joined():
+    raw = "2. 加强知识产权代理领域信用体系建设。引导知识产权代理机构主动加大经营、\n\n质量、信用等信息公开力度。\n\n3. 下一条。"
+    _, paragraphs = normalise(raw)
+    assert [p.text[:2] for p in paragraphs] == ["2.", "3."]
+    assert "加大经营、质量、信用等信息公开力度。" in paragraphs[0].text
+
+
+def test_heading_lines_and_header_lines_are_not_joined():
+    raw = "上海市知识产权局文件\n\n沪知局〔2022〕13号\n\n1. 加强实体平台建设\n\n依托国家知识产权局上海业务受理窗口。"
+    _, paragraphs = normalise(raw)
+    assert [p.text for p in paragraphs] == [
+        "上海市知识产权局文件", "沪知局〔2022〕13号", "1. 加强实体平台建设", "依托国家知识产权局上海业务受理窗口。"]
+
+
+def test_markdown_bold_lead_in_is_removed_and_remembered():
+    _, paragraphs = normalise("## **二、培育机构**\n\n**10. 提升知识产权代理服务质量。**定期组织开展培训。")
+    assert paragraphs[0].text == "二、培育机构" and paragraphs[0].md_level == 2
+    assert paragraphs[1].text == "10. 提升知识产权代理服务质量。定期组织开展培训。"
+    assert paragraphs[1].bold_lead == "10. 提升知识产权代理服务质量。"
+
+
+def test_widths_brackets_and_spaces_inside_numbers():
+    assert normalise_text("２０２４ 年 5 月 14 日") == "2024年5月14日"
+    assert normalise_text("(一) 指导思想") == "（一）指导思想"
+    assert normalise_text("知识产权培训(上海)基地,市") == "知识产权培训（上海）基地，市"
+    assert normalise_text("上海市知识产权局关于推动知识产权服务业 高质量发展") == "上海市知识产权局关于推动知识产权服务业高质量发展"
+    assert normalise_doc_number("沪知局[2024]32号") == "沪知局〔2024〕32号"
+    assert normalise_doc_number("（2025）") == "（2025）"
+
+
+def test_chinese_numerals():
+    assert [cn_to_int(x) for x in ("一", "十", "十二", "三十四", "一百零五")] == [1, 10, 12, 34, 105]
+    assert cn_to_int("abc") is None
