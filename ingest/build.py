@@ -31,7 +31,18 @@ from ingest.structure import build_clauses
 
 log = logging.getLogger("hotline.ingest")
 
-MANIFEST_VERSION = 3  # bump when parsing changes, so every file is parsed again
+MANIFEST_VERSION = 3
+
+
+def parser_fingerprint() -> str:
+    """A hash of the code that turns files into clauses: when it changes, every file is parsed again."""
+    from bot import text
+    from ingest import loaders, metadata, normalise as normalise_module, structure
+
+    digest = hashlib.sha256()
+    for module in (text, loaders, metadata, normalise_module, structure):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
 PASSAGE_CHARS = 320
 REFIT_SHARE = 0.2  # refit the fitted embedder when more than this share of passages changed
 _QUOTED_TERM = re.compile(r"[“《]([\u4e00-\u9fff]{2,10})[”》]")
@@ -78,7 +89,8 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]
             continue
         candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in candidates:
-            if any(part.startswith(".") for part in path.parts[-3:]):
+            relative = path.relative_to(root).parts if path != root else (path.name,)
+            if any(part.startswith(".") for part in relative):
                 continue
             if path.name == LEXICON_FILE or path.suffix.lower() in (".yaml", ".yml"):
                 continue  # the vocabulary and (later) catalogues are not policy documents
@@ -127,7 +139,9 @@ def _read_manifest(index_dir: Path) -> dict:
         manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return manifest if manifest.get("version") == MANIFEST_VERSION else {}
+    if manifest.get("version") != MANIFEST_VERSION or manifest.get("parser") != parser_fingerprint():
+        return {}
+    return manifest
 
 
 def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summary:
@@ -142,7 +156,10 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
     lexicon = Lexicon.from_yaml(lexicon_path)
     lexicon_json = lexicon.to_json()
     manifest = _read_manifest(index_dir)
-    old = Records.load(index_dir) if manifest and Records.exists(index_dir) else Records()
+    try:
+        old = Records.load(index_dir) if Records.exists(index_dir) else Records()
+    except (OSError, ValueError):  # records from an interrupted or older run: rebuild from the files
+        old = Records()
     known = manifest.get("files", {})
 
     records = Records()
@@ -238,7 +255,7 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
     records.save(index_dir)
     write_atomic(index_dir / "lexicon.json", lexicon_json)
     write_atomic(index_dir / "manifest.json", json.dumps({
-        "version": MANIFEST_VERSION, "lexicon": lexicon_json,
+        "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
     }, ensure_ascii=False, indent=1))
 

@@ -49,5 +49,6 @@ class SentenceEmbedder:
         return self.embed_documents([self.query_prefix + text])[0]
 
     def spec(self) -> dict:
-        return {"type": "sentence-transformers", "model": self.model_name,
-                "dim": int(self.model.get_sentence_embedding_dimension())}
+        # renamed in sentence-transformers 6; older releases only have the long name
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return {"type": "sentence-transformers", "model": self.model_name, "dim": int(dimension())}

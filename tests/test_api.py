@@ -1,0 +1,55 @@
+"""The HTTP API against the real app served by uvicorn on 127.0.0.1."""
+
+
+def test_ask_returns_the_contract_object(client):
+    response = client.post("/v1/ask", json={"question": "企业遇到侵权纠纷，上海有没有公益的维权援助？", "region": None,
+                                            "session_id": "abc"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["grounded"] is True and data["session_id"] == "abc"
+    citation = data["citations"][0]
+    assert citation["doc_number"] == "沪知局〔2022〕13号" and citation["clause"] == "二、（三）2."
+    assert citation["issuer"] == "上海市知识产权局" and citation["kind"] == "policy"
+
+
+def test_a_session_id_is_issued_when_none_is_given(client):
+    data = client.post("/v1/ask", json={"question": "蓝天行动的工作目标是什么"}).json()
+    assert data["session_id"] and len(data["session_id"]) >= 16
+
+
+def test_ungrounded_answers_point_to_12345(client):
+    data = client.post("/v1/ask", json={"question": "商标注册一般要多久能下来"}).json()
+    assert data["grounded"] is False and "12345" in data["answer"]
+
+
+def test_bad_input_is_a_clear_4xx_in_json(client):
+    cases = [
+        (client.post("/v1/ask", json={"question": ""}), 400, "invalid_question"),
+        (client.post("/v1/ask", json={"question": "长" * 600}), 400, "invalid_question"),
+        (client.post("/v1/ask", json={}), 422, "invalid_request"),
+        (client.post("/v1/ask", json={"question": 123}), 422, "invalid_request"),
+        (client.post("/v1/ask", content=b"{not json", headers={"content-type": "application/json"}), 422,
+         "invalid_request"),
+        (client.get("/v1/ask"), 405, "method_not_allowed"),
+        (client.get("/v1/nothing-here"), 404, "not_found"),
+    ]
+    for response, status, code in cases:
+        assert response.status_code == status, response.text
+        error = response.json()["error"]
+        assert error["code"] == code and error["message"]
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])  # said in Chinese
+
+
+def test_document_page_anchors_every_clause(client):
+    data = client.post("/v1/ask", json={"question": "企业遇到侵权纠纷，上海有没有公益的维权援助？"}).json()
+    path, anchor = data["citations"][0]["url"].split("#")
+    page = client.get(path)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert f'id="{anchor}"' in page.text and "沪知局〔2022〕13号" in page.text
+    missing = client.get("/documents/no-such-document")
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == "没有找到这份文档。"
+
+
+def test_health_and_openapi(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert "/v1/ask" in client.get("/openapi.json").json()["paths"]

@@ -1,0 +1,68 @@
+"""Embedders: the sentence-transformers loading code on a tiny BERT the test builds, and the fallback."""
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from bot.embed import EmbedderUnavailable, choose_for_ingest
+from bot.embed.sentence import SentenceEmbedder
+from bot.service import Assistant
+from bot.text import Tokenizer
+from ingest.build import ingest
+from tests.conftest import KNOWLEDGE, make_settings
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A small random BERT with a character vocabulary, saved as a sentence-transformers folder."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    chars = sorted({ch for path in (KNOWLEDGE / "policies").glob("*.txt")
+                    for ch in path.read_text(encoding="utf-8") if not ch.isspace()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]
+    (folder / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
+    BertTokenizer(str(folder / "vocab.txt")).save_pretrained(str(folder / "bert"))
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    BertModel(config).save_pretrained(str(folder / "bert"))
+    word = models.Transformer(str(folder / "bert"), max_seq_length=256)
+    pooling = models.Pooling(word.get_embedding_dimension())
+    SentenceTransformer(modules=[word, pooling], device="cpu").save(str(folder / "st"))
+    return folder / "st"
+
+
+def test_sentence_embedder_loads_a_local_folder(tiny_model):
+    embedder = SentenceEmbedder.load(str(tiny_model))
+    vectors = embedder.embed_documents(["知识产权维权援助", "专利代理机构"])
+    assert vectors.shape == (2, 32)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert embedder.spec() == {"type": "sentence-transformers", "model": str(tiny_model), "dim": 32}
+
+
+def test_ingest_and_answer_with_the_neural_embedder(tiny_model, tmp_path):
+    settings = make_settings(tmp_path / "var", embedder="sentence-transformers", embedding_model=str(tiny_model))
+    summary = ingest([KNOWLEDGE], settings, progress=False)
+    assert summary.embedder.startswith("sentence-transformers")
+    spec = json.loads((settings.index_dir / "embedder.json").read_text())
+    assert spec["type"] == "sentence-transformers" and spec["dim"] == 32
+    answer = Assistant(settings).ask("企业遇到侵权纠纷，上海有没有公益的维权援助？")
+    assert answer.grounded and answer.citations[0].clause == "二、（三）2."
+
+
+def test_a_model_that_cannot_load_falls_back_once_with_a_warning(tmp_path, caplog):
+    settings = make_settings(tmp_path / "var", embedder="auto", embedding_model="no-such-org/no-such-model")
+    with caplog.at_level(logging.WARNING, logger="hotline.embed"):
+        assert choose_for_ingest(settings, Tokenizer()) is None
+    warnings = [r for r in caplog.records if "按知识库拟合的默认向量器" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_an_explicitly_required_model_that_cannot_load_is_an_error(tmp_path):
+    settings = make_settings(tmp_path / "var", embedder="sentence-transformers",
+                             embedding_model=str(tmp_path / "missing-model"))
+    with pytest.raises(EmbedderUnavailable, match="HOTLINE_EMBEDDING_MODEL"):
+        choose_for_ingest(settings, Tokenizer())

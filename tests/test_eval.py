@@ -1,0 +1,25 @@
+"""The evaluation sets must not regress below the figures reached (with a small margin); see README."""
+from evals.run import DEFAULT_SET, evaluate, load_set
+
+# Reached on 2026-11-21 with the embedded default: core 1.000/1.000/0.975/1.000/0.013, held-out see README.
+CORE_FLOORS = {"hit@1": 0.95, "hit@5": 1.0, "mrr@5": 0.95, "must_mention": 0.93, "refusal_accuracy": 0.93}
+CORE_CEILINGS = {"false_refusal_rate": 0.05}
+HELDOUT_FLOORS = {"hit@1": 0.80, "hit@5": 0.95, "must_mention": 0.75, "refusal_accuracy": 0.85}
+HELDOUT_CEILINGS = {"false_refusal_rate": 0.25}
+
+
+def check(metrics, floors, ceilings):
+    low = {k: metrics[k] for k, v in floors.items() if metrics[k] < v}
+    high = {k: metrics[k] for k, v in ceilings.items() if metrics[k] > v}
+    assert not low and not high, (low, high)
+
+
+def test_core_set(settings):
+    items = load_set(DEFAULT_SET)
+    assert len(items) >= 80 and sum(not i["answerable"] for i in items) >= 12
+    check(evaluate(settings, items).metrics, CORE_FLOORS, CORE_CEILINGS)
+
+
+def test_heldout_set(settings):
+    check(evaluate(settings, load_set(DEFAULT_SET.parent / "heldout.jsonl")).metrics, HELDOUT_FLOORS,
+          HELDOUT_CEILINGS)
