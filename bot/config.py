@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     # Refuse to wait on a model hub that cannot be reached: only local folders and the local cache load
     # unless downloads are allowed explicitly.
     embedding_allow_download: bool = False
+    retrieval: str = Field("hybrid", description="hybrid (default), lexical or dense: for evaluation")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
 

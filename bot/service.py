@@ -39,7 +39,7 @@ class Assistant:
         if self._retriever is None or version != self._version:
             with self._lock:
                 if self._retriever is None or version != self._version:
-                    self._retriever = Retriever(self.settings.index_dir)
+                    self._retriever = Retriever(self.settings.index_dir, self.settings.retrieval)
                     self._version = version
         return self._retriever
 

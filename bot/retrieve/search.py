@@ -58,10 +58,13 @@ class IndexNotFound(Exception):
 class Retriever:
     """Everything a question needs, loaded once from an index folder."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, mode: str = "hybrid"):
         if not Records.exists(index_dir) or not (index_dir / "embedder.json").exists():
             raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
         self.index_dir = index_dir
+        if mode not in ("hybrid", "lexical", "dense"):
+            raise ValueError(f"未知的检索方式 {mode!r}：应为 hybrid、lexical 或 dense")
+        self.mode = mode
         self.records = Records.load(index_dir)
         self.lexicon = Lexicon.from_json((index_dir / "lexicon.json").read_text(encoding="utf-8"))
         self.tokenizer = Tokenizer(self.records.terms)
@@ -182,7 +185,7 @@ class Retriever:
         allowed = self.allowed_docs(query.regions)
         if allowed is not None and not allowed:
             return []  # a region the knowledge base has no documents for
-        lexical = self.lexical.scores(query.tokens)
+        lexical = self.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
         lex_rank: dict[str, tuple[int, float]] = {}
         if lexical.size:
             order = np.argsort(-lexical)
@@ -195,9 +198,10 @@ class Retriever:
                 if passage.clause_id not in lex_rank:
                     lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
         dense_rank: dict[str, tuple[int, float]] = {}
-        vector = self.embedder.embed_query(query.search_text)
         regions = sorted({self.records.documents[d].region or "未知" for d in allowed}) if allowed else None
-        for pid, similarity in self.store.query(vector, CANDIDATES * 2, regions):
+        dense = [] if self.mode == "lexical" else self.store.query(
+            self.embedder.embed_query(query.search_text), CANDIDATES * 2, regions)
+        for pid, similarity in dense:
             clause_id = pid.rsplit("@", 1)[0]
             if clause_id not in dense_rank:
                 dense_rank[clause_id] = (len(dense_rank), similarity)
