@@ -1,11 +1,12 @@
 """The evaluation sets must not regress below the figures reached (with a small margin); see README."""
 from evals.run import DEFAULT_SET, evaluate, load_set
 
-# Reached on 2026-11-21 with the embedded default: core 1.000/1.000/0.975/1.000/0.013, held-out see README.
+# Reached on 2026-11-21 with the embedded default (hit@1, hit@5, must-mention, refusal accuracy, false refusals):
+# core 1.000/1.000/0.975/1.000/0.013, held-out 0.870/1.000/0.913/1.000/0.087.
 CORE_FLOORS = {"hit@1": 0.95, "hit@5": 1.0, "mrr@5": 0.95, "must_mention": 0.93, "refusal_accuracy": 0.93}
 CORE_CEILINGS = {"false_refusal_rate": 0.05}
-HELDOUT_FLOORS = {"hit@1": 0.80, "hit@5": 0.95, "must_mention": 0.75, "refusal_accuracy": 0.85}
-HELDOUT_CEILINGS = {"false_refusal_rate": 0.25}
+HELDOUT_FLOORS = {"hit@1": 0.82, "hit@5": 0.95, "must_mention": 0.85, "refusal_accuracy": 0.85}
+HELDOUT_CEILINGS = {"false_refusal_rate": 0.15}
 
 
 def check(metrics, floors, ceilings):

@@ -40,7 +40,7 @@ def pick_citations(query: Query, hits: list[Hit]) -> list[Hit]:
         other_region = len(query.regions) > 1 and hit.document.region in query.regions and \
             hit.document.region not in regions_seen
         adds = set(hit.covered) - covered
-        strong = hit.score >= 0.85 * hits[0].score and hit.coverage >= 0.6
+        strong = hit.score >= 0.9 * hits[0].score and hit.coverage >= 0.6 and hit.focus >= 0.6
         if other_region and hit.coverage >= 0.5 or (strong and adds):
             chosen.append(hit)
             covered |= set(hit.covered)

@@ -36,7 +36,7 @@ class SentenceEmbedder:
                                         local_files_only=not allow_download and not local.exists())
         except Exception as exc:  # the library raises OSError, ValueError, HF errors… for a missing model
             raise EmbedderUnavailable(
-                f"{type(exc).__name__}: {str(exc)[:200]}。把模型放到本地文件夹并设置 "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}；把模型放到本地文件夹并设置 "
                 f"HOTLINE_EMBEDDING_MODEL=/path/to/model，或设置 HOTLINE_EMBEDDING_ALLOW_DOWNLOAD=true 允许下载"
             ) from exc
         return cls(model, str(local) if local.exists() else model_name)

@@ -77,12 +77,15 @@ class Retriever:
         # what each clause says, with its heading and document title: a question's word is covered when
         # it occurs here; document frequencies of the tokens give the words' weights
         self.clause_texts: dict[str, str] = {}
+        self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
         self.df: dict[str, int] = {}
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
-            text = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}\n{clause.text}".lower()
+            frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
             if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
-                text += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
+                frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
+            self.frames[clause.id] = frame.lower()
+            text = f"{frame}\n{clause.text}".lower()
             self.clause_texts[clause.id] = text
             for t in set(self.tokenizer.tokens(text)):
                 self.df[t] = self.df.get(t, 0) + 1
@@ -158,8 +161,7 @@ class Retriever:
         """Coverage by the best single sentence: words scattered over unrelated sentences of one clause
         (版权 in one, 登记 in another) do not answer a question about 版权登记."""
         total = sum(c.weight for c in concepts) or 1.0
-        document = self.records.documents[clause.doc_id]
-        frame = f"{document.title} {' '.join(clause.path)} {clause.heading}".lower()
+        frame = self.frames[clause.id]
         best = 0.0
         for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
             text = frame + " " + sentence

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import logging
+
 import bm25s
 import numpy as np
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG on its own
 
 
 class LexicalIndex:
