@@ -52,7 +52,8 @@ class Assistant:
         retriever = self.retriever()
         query = retriever.parse(question, region)
         hits = retriever.search(query, k=5)
-        decision = decide(query, hits)
+        allowed = retriever.allowed_docs(query.regions)
+        decision = decide(query, hits, region_has_documents=allowed is None or bool(allowed))
         if decision.grounded:
             text, citations = compose_grounded(query, hits, retriever.concepts(query), retriever.tokenizer)
         else:

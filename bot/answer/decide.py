@@ -23,9 +23,11 @@ class Decision:
     reason: str
 
 
-def decide(query: Query, hits: list[Hit]) -> Decision:
+def decide(query: Query, hits: list[Hit], region_has_documents: bool = True) -> Decision:
     if OFF_TASK.search(query.text):
         return Decision(False, "off-task")
+    if not region_has_documents:
+        return Decision(False, "no-region-documents")
     if not hits:
         return Decision(False, "no-match")
     top = hits[0]

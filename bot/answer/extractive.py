@@ -22,8 +22,15 @@ def citation(n: int, hit: Hit) -> Citation:
     )
 
 
+def source_of(c: Citation) -> str:
+    """（文号）, or（issuer）for a document that has none, so the reader always knows whose it is."""
+    if c.doc_number:
+        return f"（{c.doc_number}）"
+    return f"（{c.issuer}）" if c.issuer else ""
+
+
 def reference_line(c: Citation) -> str:
-    number = f"（{c.doc_number}）" if c.doc_number else ""
+    number = source_of(c)
     heading = f" {c.heading}" if c.heading and c.heading not in ("前言", "落款", "印发通知") else ""
     return f"[{c.n}]《{c.doc_title}》{number}{c.clause}{heading}（{c.status}）"
 
@@ -115,8 +122,7 @@ def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
 
 
 def _intro(c: Citation) -> str:
-    number = f"（{c.doc_number}）" if c.doc_number else ""
-    return f"根据《{c.doc_title}》{number}{c.clause}：" if c.doc_title else ""
+    return f"根据《{c.doc_title}》{source_of(c)}{c.clause}：" if c.doc_title else ""
 
 
 def compose_refusal(query: Query, hits: list[Hit], reason: str) -> tuple[str, list[Citation]]:
@@ -124,6 +130,10 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str) -> tuple[str, li
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
     if reason == "off-task":
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
+    elif reason == "no-region-documents":
+        text = f"抱歉，知识库中暂时没有{'、'.join(query.regions)}的政策文件，无法据此作答。"
+    elif reason == "validity-unstated":
+        text = "抱歉，相关文件没有写明有效期，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
     if citations:
