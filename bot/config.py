@@ -27,8 +27,15 @@ class Settings(BaseSettings):
     # unless downloads are allowed explicitly.
     embedding_allow_download: bool = False
     retrieval: str = Field("hybrid", description="hybrid (default), lexical or dense: for evaluation")
+    session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
+    allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
+    admin_token: str = Field("", description="bearer token for /v1/admin/*; empty closes the admin endpoints")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
 
     @property
     def index_dir(self) -> Path:

@@ -73,18 +73,65 @@ class Citation(BaseModel):
 
 
 class Answer(BaseModel):
-    """What `/v1/ask` and `hotline ask --json` return."""
+    """What `/v1/ask` and `hotline ask --json` return: DESIGN.md's object, plus answer_id (for feedback),
+    confidence, the question as rewritten from the conversation, and follow-up questions to offer."""
 
     answer: str
     grounded: bool
     citations: list[Citation]
     session_id: str | None = None
+    answer_id: str = ""
+    confidence: float = 0.0
+    rewritten_question: str | None = None
+    follow_ups: list[str] = Field(default_factory=list)
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., description="用户的问题")
-    region: str | None = Field(None, description="优先使用的地区，如 上海 / 江苏")
-    session_id: str | None = None
+    question: str = Field(..., description="用户的问题", max_length=10000)
+    region: str | None = Field(None, description="优先使用的地区，如 上海 / 江苏", max_length=20)
+    session_id: str | None = Field(None, description="上一轮回答返回的会话 ID；为空则开始新会话", max_length=64)
+
+
+class Suggestion(BaseModel):
+    """One suggested answer for a hotline operator: short enough to read aloud."""
+
+    question: str
+    answer: str
+    grounded: bool
+    confidence: float
+    citations: list[Citation]
+    answer_id: str
+
+
+class FaqMatch(BaseModel):
+    id: int
+    question: str
+    answer: str
+    basis: list[str]
+    score: float
+
+
+class SuggestRequest(BaseModel):
+    transcript: str = Field(..., description="通话转写文本（可含口语、识别错误，多个问题）", max_length=20000)
+    region: str | None = Field(None, max_length=20)
+
+
+class SuggestResponse(BaseModel):
+    suggestions: list[Suggestion]
+    faq: list[FaqMatch]
+    questions: list[str] = Field(description="从转写文本中识别出的问题")
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(..., max_length=64)
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=2000)
+    corrected_answer: str | None = Field(None, max_length=2000, description="话务员修改后的答案，将成为待审核的常见问答")
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    faq_candidate_id: int | None = None
 
 
 class Passage(BaseModel):

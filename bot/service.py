@@ -1,4 +1,8 @@
-"""The assistant: one question in, one grounded Answer out. Shared by the CLI and every channel."""
+"""The assistant: one question in, one grounded Answer out. Shared by the CLI and every channel.
+
+It keeps the conversation (SQLite), rewrites follow-ups from the previous turn, records what it could not
+answer (masked), and gives hotline operators short suggestions from a whole call transcript.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,19 +10,45 @@ import threading
 import uuid
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
+from bot.answer import followups
 from bot.answer.decide import decide
 from bot.answer.extractive import compose_grounded, compose_refusal
+from bot.answer.hotline import questions_in, speakable
 from bot.config import Settings
-from bot.models import Answer
-from bot.retrieve.search import Retriever
+from bot.models import Answer, FaqMatch, Suggestion, SuggestResponse
+from bot.retrieve.followup import rewrite
+from bot.retrieve.search import Hit, Retriever
+from bot.store.conversations import ConversationStore
+from bot.text import normalise_text
 
 log = logging.getLogger("hotline")
 
 MAX_QUESTION_CHARS = 500
+LOW_CONFIDENCE = 0.7  # grounded answers below this are recorded as gaps too
+FAQ_MIN_SCORE = 72
 
 
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given (empty, too long); the message is for the end user."""
+
+
+class UnknownSession(LookupError):
+    """A session id that does not exist or has expired."""
+
+
+class UnknownAnswer(LookupError):
+    """An answer id that was never given."""
+
+
+def confidence_of(grounded: bool, hits: list[Hit]) -> float:
+    if not hits:
+        return 0.0
+    top = hits[0]
+    if grounded:
+        return round(0.5 + 0.5 * min(1.0, top.coverage) * min(1.0, top.focus), 3)
+    return round(min(0.4, 0.4 * top.coverage), 3)
 
 
 class Assistant:
@@ -29,6 +59,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
         self._version: float | None = None
+        self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60)
 
     @property
     def manifest(self) -> Path:
@@ -43,13 +74,28 @@ class Assistant:
                     self._version = version
         return self._retriever
 
-    def ask(self, question: str, region: str | None = None, session_id: str | None = None) -> Answer:
+    def ask(self, question: str, region: str | None = None, session_id: str | None = None,
+            channel: str = "api") -> Answer:
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
         if len(question) > MAX_QUESTION_CHARS:
             raise InvalidQuestion(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
+        if session_id is not None and not self.store.session_exists(session_id):
+            raise UnknownSession("会话不存在或已过期，请不带 session_id 重新提问，开始新的会话。")
         retriever = self.retriever()
+        rewritten = None
+        if session_id is not None:
+            rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
+        else:
+            session_id = self.store.new_session(region)
+        answer = self._answer(rewritten or question, region, retriever)
+        answer.session_id = session_id
+        answer.rewritten_question = rewritten
+        self._remember(answer, question, rewritten, session_id, channel)
+        return answer
+
+    def _answer(self, question: str, region: str | None, retriever: Retriever) -> Answer:
         query = retriever.parse(question, region)
         hits = retriever.search(query, k=5)
         allowed = retriever.allowed_docs(query.regions)
@@ -60,5 +106,71 @@ class Assistant:
             text, citations = compose_refusal(query, hits, decision.reason)
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
-        return Answer(answer=text, grounded=decision.grounded, citations=citations,
-                      session_id=session_id or uuid.uuid4().hex)
+        return Answer(
+            answer=text, grounded=decision.grounded, citations=citations, answer_id=uuid.uuid4().hex,
+            confidence=confidence_of(decision.grounded, hits),
+            follow_ups=followups.suggest(hits, {c.clause_id for c in citations}, decision.grounded),
+        )
+
+    def _remember(self, answer: Answer, question: str, rewritten: str | None, session_id: str | None,
+                  channel: str) -> None:
+        self.store.save_answer(answer.answer_id, session_id, channel, question, rewritten, answer.answer,
+                               answer.grounded, answer.confidence,
+                               [c.model_dump(mode="json") for c in answer.citations])
+        if not answer.grounded or answer.confidence < LOW_CONFIDENCE:
+            self.store.record_gap(rewritten or question, "unanswered" if not answer.grounded else "low-confidence",
+                                  answer.confidence, channel)
+
+    # -- hotline -------------------------------------------------------------------------------------
+
+    def suggest(self, transcript: str, region: str | None = None, limit: int = 3) -> SuggestResponse:
+        if not (transcript or "").strip():
+            raise InvalidQuestion("通话内容不能为空。")
+        retriever = self.retriever()
+        questions = questions_in(transcript)
+        if not questions:
+            raise InvalidQuestion("没有从通话内容中识别出问题，请补充来电人的问题。")
+        call_regions = retriever.understanding._regions_in(normalise_text(transcript))
+        default_region = region or (call_regions[0] if len(call_regions) == 1 else None)
+        answered: list[tuple[str, Answer]] = []
+        for q in questions:
+            answer = self._answer(q[:MAX_QUESTION_CHARS], default_region, retriever)
+            self._remember(answer, q, None, None, "hotline")
+            answered.append((q, answer))
+        answered.sort(key=lambda qa: (qa[1].grounded, qa[1].confidence), reverse=True)
+        suggestions, seen = [], set()
+        for q, answer in answered:
+            key = answer.citations[0].clause_id if answer.grounded and answer.citations else q
+            if key in seen:
+                continue
+            seen.add(key)
+            suggestions.append(Suggestion(question=q, answer=speakable(answer), grounded=answer.grounded,
+                                          confidence=answer.confidence, citations=answer.citations[:2],
+                                          answer_id=answer.answer_id))
+            if len(suggestions) >= limit:
+                break
+        return SuggestResponse(suggestions=suggestions, faq=self.faq_matches(questions), questions=questions)
+
+    def faq_matches(self, questions: list[str], limit: int = 3) -> list[FaqMatch]:
+        """Staff-approved FAQ pairs whose question reads like one of these (rapidfuzz on normalised text)."""
+        matches: dict[int, FaqMatch] = {}
+        for pair in self.store.faq("approved"):
+            target = normalise_text(pair["question"])
+            score = max((fuzz.WRatio(normalise_text(q), target) for q in questions), default=0.0)
+            if score >= FAQ_MIN_SCORE:
+                matches[pair["id"]] = FaqMatch(id=pair["id"], question=pair["question"], answer=pair["answer"],
+                                               basis=pair["basis"], score=round(score / 100, 3))
+        return sorted(matches.values(), key=lambda m: m.score, reverse=True)[:limit]
+
+    # -- feedback ------------------------------------------------------------------------------------
+
+    def feedback(self, answer_id: str, rating: str, comment: str | None, corrected: str | None) -> tuple[int, int | None]:
+        stored = self.store.get_answer(answer_id)
+        if stored is None:
+            raise UnknownAnswer("没有找到这条回答，无法记录反馈。")
+        feedback_id = self.store.add_feedback(answer_id, rating, comment, corrected)
+        candidate = None
+        if corrected and corrected.strip():
+            basis = [c["clause_id"] for c in stored.citations]
+            candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id)
+        return feedback_id, candidate

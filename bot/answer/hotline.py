@@ -1,0 +1,70 @@
+"""Hotline transcripts: find the caller's questions in spoken, typo-ridden text, and say answers briefly."""
+from __future__ import annotations
+
+import re
+
+from bot.models import Answer
+from bot.text import normalise_text
+
+SPOKEN_LIMIT = 120
+# Filler that speech recognition writes down; removed before looking for questions.
+_FILLER = re.compile(
+    r"喂+|嗯+|呃+|额+|啊+(?=[，。,\s])|哦+|唉+|是这样的|就是说|然后呢|对对对?|好的好的|好的|谢谢你?|您好|你好"
+    r"|我想(问|咨询)一下|我(问|咨询)一下|请问一下|麻烦问一下|那个(?=[^\u4e00-\u9fff]|[我你他这那])"
+)
+_SPLIT = re.compile(r"[。！？?!；;\n]+|还有一个问题|另外一个问题|第二个问题|还有就是|另外就是|另外|还有(?=[\u4e00-\u9fff]{4})")
+_QUESTION = re.compile(r"吗|呢|怎么|什么|多少|哪|有没有|能不能|是不是|可不可以|如何|几|要不要|会不会|行不行")
+_AFTER_PARTICLE = re.compile(r"(?<=[吗呢])(?=[\u4e00-\u9fff]{6})")
+
+
+def questions_in(transcript: str, limit: int = 5) -> list[str]:
+    """The caller's questions, in the order asked; context sentences join the question after them."""
+    text = normalise_text(transcript.replace("\r", "\n"))
+    text = _FILLER.sub("，", text)
+    pieces = []
+    for part in _SPLIT.split(text):
+        pieces.extend(_AFTER_PARTICLE.split(part))
+    questions, context = [], ""
+    for piece in pieces:
+        piece = re.sub(r"^[，,、\s]+|[，,、\s]+$", "", re.sub(r"[，,]{2,}", "，", piece))
+        if len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4:
+            continue
+        if _QUESTION.search(piece):
+            questions.append(f"{context}，{piece}" if context else piece)
+            context = ""
+        else:
+            context = piece if len(piece) <= 40 else ""  # "我们是上海的一家小企业" gives the next one its region
+    if not questions and context:
+        questions.append(context)
+    seen, out = set(), []
+    for q in questions:
+        if q not in seen:
+            seen.add(q)
+            out.append(q)
+    return out[:limit]
+
+
+def _cut(sentence: str, limit: int) -> str:
+    """Shorten at a comma or semicolon so what is read aloud stays a sentence."""
+    sentence = sentence.strip().rstrip("。")
+    if len(sentence) + 1 <= limit:
+        return sentence + "。"
+    cut = max(sentence.rfind(mark, 0, limit - 1) for mark in "，；、")
+    if cut < limit // 3:
+        cut = limit - 2
+    return sentence[:cut] + "。"
+
+
+def speakable(answer: Answer, limit: int = SPOKEN_LIMIT) -> str:
+    """A version of the answer an operator can read out: one source, the answering sentence, ≤ limit."""
+    if not answer.grounded or not answer.citations:
+        return "现有政策文件里没有找到这方面的规定，建议记录问题后转相关部门答复，或请来电人拨打12345咨询。"
+    c = answer.citations[0]
+    source = f"根据{c.doc_number or '《' + c.doc_title + '》'}{c.clause}，"
+    if len(source) > limit // 2:
+        source = f"根据{c.clause}，"
+    lead = answer.answer.split("\n\n依据")[0]
+    lead = re.sub(r"^根据《[^》]+》(（[^）]+）)?[^：]*：", "", lead.split("\n")[0])
+    lead = re.sub(r"^[\u4e00-\u9fff]{2}：", "", lead)  # "上海：" of a per-region answer
+    first = re.split(r"\[\d+\]", lead)[0]
+    return source + _cut(first, limit - len(source))

@@ -1,0 +1,50 @@
+"""Follow-up questions understood against the previous turn: rewrite the question before retrieval.
+
+- 那江苏呢？              → the previous question with its region replaced (or added);
+- 这个什么时候失效？        → the pronoun replaced by the document the previous answer cited;
+- 那需要什么条件？ (short)  → the previous question with the new words appended.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.retrieve.query import QueryUnderstanding
+from bot.store.conversations import Turn
+from bot.text import normalise_text
+
+_OPENER = re.compile(r"^(那么|那要是|那|还有|另外|再问一下|再问|如果是|换成|要是)")
+_PRONOUN = re.compile(r"这个文件|这份文件|该文件|这个措施|该措施|这个政策|这个方案|这个意见|这份|这个|它|该|上述|刚才那个")
+_FILLER = {"那", "那么", "呢", "吗", "呀", "啊", "还有", "另外", "的", "是", "怎么样", "情况", "如何"}
+
+
+def rewrite(question: str, history: list[Turn], understanding: QueryUnderstanding) -> str | None:
+    """The question to retrieve with, or None when it stands on its own."""
+    if not history:
+        return None
+    previous = history[-1]
+    before = previous.rewritten or previous.question
+    text = normalise_text(question)
+    regions = understanding._regions_in(text)
+    rest = text
+    for name, _ in understanding.region_names:
+        rest = rest.replace(name, " ")
+    content = [w for w in understanding.tokenizer.tokens(_OPENER.sub("", rest.strip())) if w not in _FILLER]
+
+    if regions and not content:
+        # 那江苏呢？ — the same question about another region
+        replaced, found = before, False
+        for name, _ in understanding.region_names:
+            if name in replaced:
+                replaced = replaced.replace(name, "\u0000")
+                found = True
+        new = regions[0].rstrip("省市")
+        return replaced.replace("\u0000", new, 1).replace("\u0000", "") if found else new + before
+
+    if _PRONOUN.search(text) and previous.citations:
+        title = previous.citations[0].get("doc_title")
+        if title:
+            return _PRONOUN.sub(f"《{title}》", text, count=1)
+
+    if _OPENER.match(text) or len("".join(content)) <= 4:
+        return f"{before.rstrip('？?。')}，{_OPENER.sub('', text)}"
+    return None
