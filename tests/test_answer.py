@@ -108,7 +108,9 @@ def test_cli_json_is_the_api_object(settings):
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"answer", "grounded", "citations", "session_id"}
+    # DESIGN.md's object, plus answer_id, confidence, rewritten_question and follow_ups
+    assert set(data) == {"answer", "grounded", "citations", "session_id", "answer_id", "confidence",
+                         "rewritten_question", "follow_ups"}
     assert set(data["citations"][0]) == {"n", "clause_id", "doc_title", "doc_number", "issuer", "region", "clause",
                                         "heading", "text", "kind", "status", "score", "url"}
     assert data["citations"][0]["doc_number"] == "沪知局〔2022〕13号"

@@ -14,28 +14,31 @@ _FILLER = re.compile(
 )
 _SPLIT = re.compile(r"[。！？?!；;\n]+|还有一个问题|另外一个问题|第二个问题|还有就是|另外就是|另外|还有(?=[\u4e00-\u9fff]{4})")
 _QUESTION = re.compile(r"吗|呢|怎么|什么|多少|哪|有没有|能不能|是不是|可不可以|如何|几|要不要|会不会|行不行")
+_SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|我们单位|我这边)")
 _AFTER_PARTICLE = re.compile(r"(?<=[吗呢])(?=[\u4e00-\u9fff]{6})")
 
 
 def questions_in(transcript: str, limit: int = 5) -> list[str]:
-    """The caller's questions, in the order asked; context sentences join the question after them."""
+    """The caller's questions, in the order asked. Context sentences ("我们是上海的一家小企业") are left out:
+    their words would dilute the question; the region they name is taken from the whole call instead."""
     text = normalise_text(transcript.replace("\r", "\n"))
     text = _FILLER.sub("，", text)
     pieces = []
     for part in _SPLIT.split(text):
         pieces.extend(_AFTER_PARTICLE.split(part))
-    questions, context = [], ""
+    questions, statements = [], []
     for piece in pieces:
         piece = re.sub(r"^[，,、\s]+|[，,、\s]+$", "", re.sub(r"[，,]{2,}", "，", piece))
+        # the caller introducing themselves ("我们是上海的一家小企业，…") is not part of the question
+        clauses = piece.split("，")
+        while len(clauses) > 1 and _SELF.match(clauses[0]) and not _QUESTION.search(clauses[0]):
+            clauses.pop(0)
+        piece = "，".join(clauses)
         if len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4:
             continue
-        if _QUESTION.search(piece):
-            questions.append(f"{context}，{piece}" if context else piece)
-            context = ""
-        else:
-            context = piece if len(piece) <= 40 else ""  # "我们是上海的一家小企业" gives the next one its region
-    if not questions and context:
-        questions.append(context)
+        (questions if _QUESTION.search(piece) else statements).append(piece)
+    if not questions:
+        questions = statements[-1:]  # "我公司被侵权了" alone is still what the caller wants help with
     seen, out = set(), []
     for q in questions:
         if q not in seen:

@@ -1,4 +1,9 @@
-"""Errors as JSON `{"error": {"code", "message"}}`, in Chinese for end users; 4xx for the caller's mistakes."""
+"""Errors as JSON `{"error": {"code", "message"}}`, in Chinese for end users; 4xx for the caller's mistakes.
+
+The tree: InvalidQuestion → 400 invalid_question; request validation → 422 invalid_request; UnknownSession →
+404 session_not_found; UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403; IndexNotFound → 503
+index_not_ready; anything else → 500 internal_error (always a bug, logged with the request id).
+"""
 from __future__ import annotations
 
 import logging
@@ -8,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.api.deps import AdminDenied
 from bot.retrieve.search import IndexNotFound
-from bot.service import InvalidQuestion
+from bot.service import InvalidQuestion, UnknownAnswer, UnknownSession
 
 log = logging.getLogger("hotline.api")
 
@@ -25,15 +31,36 @@ _HTTP_MESSAGES = {
 }
 
 
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p != "body"]
+    return ".".join(parts) or "请求体"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = "、".join(".".join(str(p) for p in e.get("loc", ()) if p != "body") or "请求体" for e in exc.errors())
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error(422, "invalid_request", "请求体不是有效的 JSON。")
+        fields = "、".join(dict.fromkeys(_field(e.get("loc", ())) for e in errors))
         return error(422, "invalid_request", f"请求格式不正确，请检查字段：{fields}。")
 
     @app.exception_handler(InvalidQuestion)
     async def _question(request: Request, exc: InvalidQuestion) -> JSONResponse:
         return error(400, "invalid_question", str(exc))
+
+    @app.exception_handler(UnknownSession)
+    async def _session(request: Request, exc: UnknownSession) -> JSONResponse:
+        return error(404, "session_not_found", str(exc))
+
+    @app.exception_handler(UnknownAnswer)
+    async def _answer(request: Request, exc: UnknownAnswer) -> JSONResponse:
+        return error(404, "answer_not_found", str(exc))
+
+    @app.exception_handler(AdminDenied)
+    async def _admin(request: Request, exc: AdminDenied) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error(exc.status, exc.code, exc.message, headers)
 
     @app.exception_handler(IndexNotFound)
     async def _no_index(request: Request, exc: IndexNotFound) -> JSONResponse:
@@ -43,6 +70,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-        if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
+        if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed"):
             message = exc.detail
         return error(exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error request_id=%s", getattr(request.state, "request_id", "-"))
+        return error(500, "internal_error", "服务出现内部错误，已记录，请稍后再试或拨打12345。")
