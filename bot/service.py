@@ -127,11 +127,12 @@ class Assistant:
         if not (transcript or "").strip():
             raise InvalidQuestion("通话内容不能为空。")
         retriever = self.retriever()
-        questions = questions_in(transcript)
+        questions, statements = questions_in(transcript)
         if not questions:
             raise InvalidQuestion("没有从通话内容中识别出问题，请补充来电人的问题。")
-        call_regions = retriever.understanding._regions_in(normalise_text(transcript))
-        default_region = region or (call_regions[0] if len(call_regions) == 1 else None)
+        # the caller's own context ("我们是上海的企业") sets the region for every question that names none
+        context_regions = retriever.understanding.regions_in(normalise_text("，".join(statements)))
+        default_region = region or (context_regions[0] if len(context_regions) == 1 else None)
         answered: list[tuple[str, Answer]] = []
         for q in questions:
             answer = self._answer(q[:MAX_QUESTION_CHARS], default_region, retriever)

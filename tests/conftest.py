@@ -70,11 +70,27 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+WIDGET_SITE = "http://127.0.0.1:{port}"
+
+
 @pytest.fixture(scope="session")
-def server(settings):
+def site_port() -> int:
+    """The port of a second origin (a bureau's website) that embeds the widget."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def app_settings(settings, site_port):
+    return settings.model_copy(update={"admin_token": ADMIN_TOKEN,
+                                       "allowed_origins": WIDGET_SITE.format(port=site_port)})
+
+
+@pytest.fixture(scope="session")
+def server(app_settings):
     from bot.api.app import create_app
 
-    with LiveServer(create_app(settings)) as live:
+    with LiveServer(create_app(app_settings)) as live:
         yield live
 
 

@@ -35,20 +35,22 @@ def reference_line(c: Citation) -> str:
     return f"[{c.n}]《{c.doc_title}》{number}{c.clause}{heading}（{c.status}）"
 
 
-def pick_citations(query: Query, hits: list[Hit]) -> list[Hit]:
+def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> list[Hit]:
     """The clauses the answer rests on: the best one, plus those that answer other parts of the question
     (another region asked about, or concepts the best one does not cover)."""
     chosen = [hits[0]]
     covered = set(hits[0].covered)
+    weights = {c.surface: c.weight for c in concepts}
+    total = sum(weights.values()) or 1.0
     regions_seen = {hits[0].document.region}
     for hit in hits[1:4]:
         if len(chosen) >= 3:
             break
         other_region = len(query.regions) > 1 and hit.document.region in query.regions and \
             hit.document.region not in regions_seen
-        adds = set(hit.covered) - covered
+        adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
         strong = hit.score >= 0.9 * hits[0].score and hit.coverage >= 0.6 and hit.focus >= 0.6
-        if other_region and hit.coverage >= 0.5 or (strong and adds):
+        if other_region and hit.coverage >= 0.5 or (strong and adds >= 0.3):
             chosen.append(hit)
             covered |= set(hit.covered)
             regions_seen.add(hit.document.region)
@@ -103,7 +105,7 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
 
 def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
                      tokenizer: Tokenizer) -> tuple[str, list[Citation]]:
-    chosen = pick_citations(query, hits)
+    chosen = pick_citations(query, hits, concepts)
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
     lead = []
     multi_region = len({h.document.region for h in chosen}) > 1

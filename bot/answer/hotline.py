@@ -18,9 +18,9 @@ _SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|�
 _AFTER_PARTICLE = re.compile(r"(?<=[吗呢])(?=[\u4e00-\u9fff]{6})")
 
 
-def questions_in(transcript: str, limit: int = 5) -> list[str]:
-    """The caller's questions, in the order asked. Context sentences ("我们是上海的一家小企业") are left out:
-    their words would dilute the question; the region they name is taken from the whole call instead."""
+def questions_in(transcript: str, limit: int = 5) -> tuple[list[str], list[str]]:
+    """The caller's questions in the order asked, and the other things they said. Context ("我们是上海的一家
+    小企业") is kept apart: its words would dilute a question; the region it names applies to all of them."""
     text = normalise_text(transcript.replace("\r", "\n"))
     text = _FILLER.sub("，", text)
     pieces = []
@@ -32,19 +32,14 @@ def questions_in(transcript: str, limit: int = 5) -> list[str]:
         # the caller introducing themselves ("我们是上海的一家小企业，…") is not part of the question
         clauses = piece.split("，")
         while len(clauses) > 1 and _SELF.match(clauses[0]) and not _QUESTION.search(clauses[0]):
-            clauses.pop(0)
+            statements.append(clauses.pop(0))
         piece = "，".join(clauses)
         if len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4:
             continue
         (questions if _QUESTION.search(piece) else statements).append(piece)
     if not questions:
         questions = statements[-1:]  # "我公司被侵权了" alone is still what the caller wants help with
-    seen, out = set(), []
-    for q in questions:
-        if q not in seen:
-            seen.add(q)
-            out.append(q)
-    return out[:limit]
+    return list(dict.fromkeys(questions))[:limit], statements
 
 
 def _cut(sentence: str, limit: int) -> str:

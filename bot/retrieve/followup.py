@@ -24,7 +24,7 @@ def rewrite(question: str, history: list[Turn], understanding: QueryUnderstandin
     previous = history[-1]
     before = previous.rewritten or previous.question
     text = normalise_text(question)
-    regions = understanding._regions_in(text)
+    regions = understanding.regions_in(text)
     rest = text
     for name, _ in understanding.region_names:
         rest = rest.replace(name, " ")

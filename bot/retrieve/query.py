@@ -161,8 +161,8 @@ class QueryUnderstanding:
                 rest = rest.replace(key, " ")
         regions: list[str] = []
         if region:
-            regions.extend(self._regions_in(normalise_text(region)) or [region])
-        for found in self._regions_in(corrected):
+            regions.extend(self.regions_in(normalise_text(region)) or [region])
+        for found in self.regions_in(corrected):
             if found not in regions:
                 regions.append(found)
         asks = {kind for kind, pattern in ASKS.items() if pattern.search(corrected)}
@@ -171,7 +171,7 @@ class QueryUnderstanding:
         query.tokens = self.tokenizer.tokens(query.search_text)
         return query
 
-    def _regions_in(self, text: str) -> list[str]:
+    def regions_in(self, text: str) -> list[str]:
         found = []
         for name, region in self.region_names:
             if name in text and region not in found:

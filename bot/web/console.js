@@ -74,7 +74,7 @@
     copyBtn.type = "button";
     copyBtn.addEventListener("click", function () { copy(a.textContent, note); });
     row.appendChild(copyBtn);
-    [["up", "👍", "答案有用"], ["down", "👎", "答案不对"]].forEach(function (r) {
+    [["up", "有用", "答案有用"], ["down", "不对", "答案不对"]].forEach(function (r) {
       var b = el("button", null, r[1]); b.type = "button"; b.setAttribute("aria-label", r[2]);
       b.addEventListener("click", function () {
         post("/v1/feedback", {answer_id: s.answer_id, rating: r[0]}).then(function (res) {

@@ -170,7 +170,7 @@
     }
     var rate = el("div", {"class": "rate"});
     rate.appendChild(el("span", null, "这个回答有帮助吗？"));
-    [["up", "👍", "有帮助"], ["down", "👎", "没帮助"]].forEach(function (r) {
+    [["up", "有帮助", "有帮助"], ["down", "没帮助", "没帮助"]].forEach(function (r) {
       var b = el("button", {"type": "button", "aria-label": r[2], "aria-pressed": "false"}, r[1]);
       b.addEventListener("click", function () {
         post("/v1/feedback", {answer_id: answer.answer_id, rating: r[0]}).then(function (res) {

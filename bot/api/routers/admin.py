@@ -1,6 +1,7 @@
 """Staff endpoints behind the bearer token: unanswered questions (gaps) and FAQ candidates to review."""
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -12,7 +13,7 @@ from bot.service import Assistant
 from bot.text import normalise_text
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
-SAME_WORDING = 80
+SAME_WORDING = 75
 
 
 class GapGroup(BaseModel):
@@ -27,13 +28,20 @@ class Review(BaseModel):
     status: Literal["approved", "rejected"]
 
 
+def similar(a: str, b: str) -> bool:
+    """Same wording: close as a whole, or one contained almost verbatim in the other (extra words around)."""
+    if fuzz.ratio(a, b) >= SAME_WORDING:
+        return True
+    return min(len(a), len(b)) >= 6 and fuzz.partial_ratio(a, b) >= 90
+
+
 def group_gaps(gaps: list[dict]) -> list[GapGroup]:
     """Questions grouped by similar wording (rapidfuzz), most frequent first."""
     groups: list[dict] = []
     for gap in gaps:
-        text = normalise_text(gap["question"])
+        text = re.sub(r"[^\w]|\[[^\]]*\]", "", normalise_text(gap["question"]))  # no punctuation, no [手机号]
         for group in groups:
-            if fuzz.token_set_ratio(text, group["key"]) >= SAME_WORDING or fuzz.ratio(text, group["key"]) >= SAME_WORDING:
+            if similar(text, group["key"]):
                 break
         else:
             group = {"key": text, "question": gap["question"], "variants": [], "reasons": {}, "count": 0,
