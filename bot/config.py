@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("hotline")
@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     # unless downloads are allowed explicitly.
     embedding_allow_download: bool = False
     retrieval: str = Field("hybrid", description="hybrid (default), lexical or dense: for evaluation")
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1; empty: no LLM")
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(8.0, gt=0, description="seconds the LLM may take per question, retries included")
+    llm_max_tokens: int = Field(400, gt=0)
+    llm_max_retries: int = Field(1, ge=0, le=3)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
     admin_token: str = Field("", description="bearer token for /v1/admin/*; empty closes the admin endpoints")

@@ -84,6 +84,7 @@ class Answer(BaseModel):
     confidence: float = 0.0
     rewritten_question: str | None = None
     follow_ups: list[str] = Field(default_factory=list)
+    composer: Literal["llm", "llm-repaired", "extractive"] = "extractive"
 
 
 class AskRequest(BaseModel):

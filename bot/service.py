@@ -8,17 +8,24 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from bot.answer import followups
 from bot.answer.decide import decide
-from bot.answer.extractive import compose_grounded, compose_refusal
+from bot.answer.extractive import citation, compose_grounded, compose_refusal, pieces, reference_line
+from bot.answer.generative import Verification, build_messages, verify
 from bot.answer.hotline import questions_in, speakable
 from bot.config import Settings
-from bot.models import Answer, FaqMatch, Suggestion, SuggestResponse
+from bot.llm import LLMError
+from bot.llm import from_settings as llm_from_settings
+from bot.models import Answer, Citation, FaqMatch, Suggestion, SuggestResponse
 from bot.retrieve.followup import rewrite
+from bot.answer.decide import Decision
+from bot.retrieve.query import Query
 from bot.retrieve.search import Hit, Retriever
 from bot.store.conversations import ConversationStore
 from bot.text import normalise_text
@@ -28,6 +35,18 @@ log = logging.getLogger("hotline")
 MAX_QUESTION_CHARS = 500
 LOW_CONFIDENCE = 0.7  # grounded answers below this are recorded as gaps too
 FAQ_MIN_SCORE = 72
+LLM_SOURCES = 3
+
+
+@dataclass
+class _Prepared:
+    retriever: Retriever
+    query: Query
+    hits: list[Hit]
+    decision: Decision
+    question: str
+    rewritten: str | None
+    session_id: str | None
 
 
 class InvalidQuestion(ValueError):
@@ -60,6 +79,9 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._version: float | None = None
         self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60)
+        self.llm = llm_from_settings(settings)
+        if self.llm is not None:
+            log.info("LLM：%s（每个问题最多 %.0f 秒，超时或出错时使用摘录式回答）", self.llm.name, settings.llm_timeout)
 
     @property
     def manifest(self) -> Path:
@@ -74,8 +96,7 @@ class Assistant:
                     self._version = version
         return self._retriever
 
-    def ask(self, question: str, region: str | None = None, session_id: str | None = None,
-            channel: str = "api") -> Answer:
+    def _prepare(self, question: str, region: str | None, session_id: str | None) -> "_Prepared":
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
@@ -89,28 +110,95 @@ class Assistant:
             rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
         else:
             session_id = self.store.new_session(region)
-        answer = self._answer(rewritten or question, region, retriever)
-        answer.session_id = session_id
-        answer.rewritten_question = rewritten
-        self._remember(answer, question, rewritten, session_id, channel)
-        return answer
+        return self._retrieve(question, rewritten, region, session_id, retriever)
 
-    def _answer(self, question: str, region: str | None, retriever: Retriever) -> Answer:
-        query = retriever.parse(question, region)
+    def _retrieve(self, question: str, rewritten: str | None, region: str | None, session_id: str | None,
+                  retriever: Retriever) -> "_Prepared":
+        effective = rewritten or question
+        query = retriever.parse(effective, region)
         hits = retriever.search(query, k=5)
         allowed = retriever.allowed_docs(query.regions)
         decision = decide(query, hits, region_has_documents=allowed is None or bool(allowed))
-        if decision.grounded:
-            text, citations = compose_grounded(query, hits, retriever.concepts(query), retriever.tokenizer)
-        else:
-            text, citations = compose_refusal(query, hits, decision.reason)
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
+        return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
+
+    def _extractive(self, p: "_Prepared") -> Answer:
+        if p.decision.grounded:
+            text, citations = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer)
+        else:
+            text, citations = compose_refusal(p.query, p.hits, p.decision.reason)
         return Answer(
-            answer=text, grounded=decision.grounded, citations=citations, answer_id=uuid.uuid4().hex,
-            confidence=confidence_of(decision.grounded, hits),
-            follow_ups=followups.suggest(hits, {c.clause_id for c in citations}, decision.grounded),
+            answer=text, grounded=p.decision.grounded, citations=citations, answer_id=uuid.uuid4().hex,
+            confidence=confidence_of(p.decision.grounded, p.hits), session_id=p.session_id,
+            rewritten_question=p.rewritten, composer="extractive",
+            follow_ups=followups.suggest(p.hits, {c.clause_id for c in citations}, p.decision.grounded),
         )
+
+    def _sources(self, p: "_Prepared") -> list[Citation]:
+        """What the LLM may cite: the best clause and the close ones after it."""
+        close = [h for h in p.hits[:LLM_SOURCES] if h is p.hits[0] or h.coverage >= 0.5]
+        return [citation(n, hit) for n, hit in enumerate(close, start=1)]
+
+    def _with_llm(self, p: "_Prepared", verified: Verification) -> Answer:
+        """The verified LLM answer, or the extractive one when nothing of it held."""
+        answer = self._extractive(p)
+        if verified.composer == "extractive":
+            return answer
+        references = "\n".join(reference_line(c) for c in verified.citations)
+        return answer.model_copy(update={"answer": f"{verified.text}\n\n依据：\n{references}",
+                                         "citations": verified.citations, "composer": verified.composer})
+
+    def ask(self, question: str, region: str | None = None, session_id: str | None = None,
+            channel: str = "api", trace: dict | None = None) -> Answer:
+        """One answer. `trace`, if given, receives the LLM's raw verification (for `hotline eval`)."""
+        p = self._prepare(question, region, session_id)
+        answer = self._extractive(p)
+        if self.llm is not None and p.decision.grounded:
+            sources = self._sources(p)
+            try:
+                raw = self.llm.complete(build_messages(p.query.text, sources), self.settings.llm_timeout)
+                verified = verify(raw, sources)
+                answer = self._with_llm(p, verified)
+                if trace is not None:
+                    trace["verification"] = verified
+            except LLMError as exc:
+                log.warning("LLM unavailable (%s): extractive answer", exc)
+                if trace is not None:
+                    trace["error"] = str(exc)
+        self._remember(answer, p.question, p.rewritten, p.session_id, channel)
+        return answer
+
+    def ask_stream(self, question: str, region: str | None = None, session_id: str | None = None,
+                   channel: str = "api") -> Iterator[tuple[str, dict]]:
+        """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
+        p = self._prepare(question, region, session_id)
+        answer = self._extractive(p)
+        return self._stream(p, answer, channel)
+
+    def _stream(self, p: "_Prepared", answer: Answer, channel: str) -> Iterator[tuple[str, dict]]:
+        yield "meta", {"session_id": answer.session_id, "answer_id": answer.answer_id,
+                       "rewritten_question": answer.rewritten_question}
+        if self.llm is not None and p.decision.grounded:
+            sources = self._sources(p)
+            raw, shown_is_final = "", False
+            try:
+                for token in self.llm.stream(build_messages(p.query.text, sources), self.settings.llm_timeout):
+                    raw += token
+                    yield "delta", {"text": token}
+                verified = verify(raw, sources)
+                answer = self._with_llm(p, verified)
+                shown_is_final = verified.composer == "llm" and verified.text == normalise_text(raw).strip()
+            except LLMError as exc:
+                log.warning("LLM stream failed (%s): extractive answer", exc)
+            if not shown_is_final:
+                yield "replace", {"text": answer.answer}  # what was shown gives way to the verified answer
+        else:
+            for piece in pieces(answer.answer):
+                yield "delta", {"text": piece}
+        self._remember(answer, p.question, p.rewritten, p.session_id, channel)
+        yield "citations", {"citations": [c.model_dump(mode="json") for c in answer.citations]}
+        yield "done", answer.model_dump(mode="json")
 
     def _remember(self, answer: Answer, question: str, rewritten: str | None, session_id: str | None,
                   channel: str) -> None:
@@ -124,6 +212,7 @@ class Assistant:
     # -- hotline -------------------------------------------------------------------------------------
 
     def suggest(self, transcript: str, region: str | None = None, limit: int = 3) -> SuggestResponse:
+        """Extractive on purpose: an operator needs the suggestion within a second, and short."""
         if not (transcript or "").strip():
             raise InvalidQuestion("通话内容不能为空。")
         retriever = self.retriever()
@@ -135,7 +224,7 @@ class Assistant:
         default_region = region or (context_regions[0] if len(context_regions) == 1 else None)
         answered: list[tuple[str, Answer]] = []
         for q in questions:
-            answer = self._answer(q[:MAX_QUESTION_CHARS], default_region, retriever)
+            answer = self._extractive(self._retrieve(q[:MAX_QUESTION_CHARS], None, default_region, None, retriever))
             self._remember(answer, q, None, None, "hotline")
             answered.append((q, answer))
         answered.sort(key=lambda qa: (qa[1].grounded, qa[1].confidence), reverse=True)

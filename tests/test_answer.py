@@ -110,7 +110,7 @@ def test_cli_json_is_the_api_object(settings):
     data = json.loads(out.stdout)
     # DESIGN.md's object, plus answer_id, confidence, rewritten_question and follow_ups
     assert set(data) == {"answer", "grounded", "citations", "session_id", "answer_id", "confidence",
-                         "rewritten_question", "follow_ups"}
+                         "rewritten_question", "follow_ups", "composer"}
     assert set(data["citations"][0]) == {"n", "clause_id", "doc_title", "doc_number", "issuer", "region", "clause",
                                         "heading", "text", "kind", "status", "score", "url"}
     assert data["citations"][0]["doc_number"] == "沪知局〔2022〕13号"

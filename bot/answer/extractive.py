@@ -2,6 +2,8 @@
 question, each marked [n], then the citations with title, 文号, label and status."""
 from __future__ import annotations
 
+import re
+
 from bot.models import Citation
 from bot.retrieve.query import FACT_PATTERNS, Query
 from bot.retrieve.search import Concept, Hit
@@ -10,6 +12,20 @@ from bot.text import Tokenizer, split_sentences
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
 MAX_LEAD_CHARS = 260
 RELATED_SCORE = 0.3  # below this, a clause is not even "related"
+
+
+_PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
+
+
+def pieces(text: str) -> list[str]:
+    """The answer in short pieces, as a stream delivers them (a citation marker stays whole)."""
+    out: list[str] = []
+    for piece in _PIECE.findall(text):
+        if out and re.fullmatch(r"\[\d+\][，。；]?", piece):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
 
 
 def citation(n: int, hit: Hit) -> Citation:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +13,6 @@ from bot.models import Answer, AskRequest
 from bot.service import Assistant
 
 router = APIRouter(tags=["web"])
-_PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
 
 
 @router.post("/v1/ask", response_model=Answer, summary="回答一个问题，并给出所依据的条款")
@@ -26,32 +24,23 @@ def _event(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def pieces(text: str) -> list[str]:
-    """The answer in short pieces, as a stream delivers them (a citation marker stays whole)."""
-    out = []
-    for piece in _PIECE.findall(text):
-        if out and re.fullmatch(r"\[\d+\][，。；]?", piece):
-            out[-1] += piece
-        else:
-            out.append(piece)
-    return out
-
-
 @router.post("/v1/chat", summary="与 /v1/ask 相同，但以 Server-Sent Events 流式返回",
              response_description="事件：meta、delta（多次）、citations、done")
 async def chat(body: AskRequest, request: Request, bot: Assistant = Depends(assistant)) -> StreamingResponse:
-    # The answer (and any 4xx for bad input) is settled before the stream opens.
-    answer = await run_in_threadpool(bot.ask, body.question, body.region, body.session_id, "web")
+    # Retrieval (and any 4xx for bad input) is settled before the stream opens.
+    events = await run_in_threadpool(bot.ask_stream, body.question, body.region, body.session_id, "web")
 
     async def stream() -> AsyncIterator[str]:
-        yield _event("meta", {"session_id": answer.session_id, "answer_id": answer.answer_id,
-                              "rewritten_question": answer.rewritten_question})
-        for piece in pieces(answer.answer):
-            if await request.is_disconnected():
-                return  # the client left: nothing more is produced or sent
-            yield _event("delta", {"text": piece})
-        yield _event("citations", {"citations": [c.model_dump(mode="json") for c in answer.citations]})
-        yield _event("done", answer.model_dump(mode="json"))
+        try:
+            while True:
+                item = await run_in_threadpool(next, events, None)
+                if item is None:
+                    return
+                if await request.is_disconnected():
+                    return  # the client left: the generator is closed, an LLM stream with it
+                yield _event(*item)
+        finally:
+            await run_in_threadpool(events.close)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
