@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.answer.generative import verify
 from bot.config import Settings
 from bot.service import Assistant
 from bot.text import normalise_text
@@ -27,6 +28,9 @@ class Result:
     grounded: bool
     answer: str
     seconds: float
+    composer: str = "extractive"
+    trace: dict = field(default_factory=dict)
+    final_unsupported: int = 0
 
     @property
     def rank(self) -> int | None:
@@ -68,11 +72,14 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
     assistant.ask("预热")  # first call loads lazily-built structures; keep it out of the latency figures
     results = []
     for item in items:
+        trace: dict = {}
         started = time.perf_counter()
-        answer = assistant.ask(item["question"], region=item.get("region"))
+        answer = assistant.ask(item["question"], region=item.get("region"), trace=trace)
         seconds = time.perf_counter() - started
         hits = retriever.search(retriever.parse(item["question"], item.get("region")), k=5)
-        results.append(Result(item, [h.clause.id for h in hits], answer.grounded, answer.answer, seconds))
+        final = verify(answer.answer.split("\n\n依据")[0], answer.citations) if answer.composer != "extractive" else None
+        results.append(Result(item, [h.clause.id for h in hits], answer.grounded, answer.answer, seconds,
+                              answer.composer, trace, final.unsupported_facts if final else 0))
 
     answerable = [r for r in results if r.item["answerable"]]
     unanswerable = [r for r in results if not r.item["answerable"]]
@@ -96,6 +103,8 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
         if latencies else 0.0,
     }
+    if assistant.llm is not None:
+        metrics.update(llm_metrics([r for r in results if r.grounded]))
     groups = defaultdict(list)
     for r in results:
         groups[r.item.get("category", "other")].append(r)
@@ -117,6 +126,27 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
     return Report(metrics, by_category, misses)
 
 
+def llm_metrics(grounded: list[Result]) -> dict:
+    """What the LLM wrote before verification, and what verification let through."""
+    raws = [r.trace["verification"] for r in grounded if "verification" in r.trace]
+    markers = sum(v.markers for v in raws)
+    facts = sum(v.facts for v in raws)
+    n = len(grounded) or 1
+    llm_latencies = sorted(r.seconds * 1000 for r in grounded)
+    return {
+        "llm_citation_validity": round(sum(v.valid_markers for v in raws) / markers, 3) if markers else 0.0,
+        "llm_unsupported_fact_rate": round(sum(v.unsupported_facts for v in raws) / facts, 3) if facts else 0.0,
+        "final_unsupported_facts": sum(r.final_unsupported for r in grounded),
+        "composer_llm": round(sum(r.composer == "llm" for r in grounded) / n, 3),
+        "composer_llm_repaired": round(sum(r.composer == "llm-repaired" for r in grounded) / n, 3),
+        "fallback_rate": round(sum(r.composer == "extractive" for r in grounded) / n, 3),
+        "llm_errors": sum("error" in r.trace for r in grounded),
+        "grounded_latency_ms_median": round(statistics.median(llm_latencies), 1) if llm_latencies else 0.0,
+        "grounded_latency_ms_p95": round(llm_latencies[min(len(llm_latencies) - 1, int(0.95 * len(llm_latencies)))],
+                                         1) if llm_latencies else 0.0,
+    }
+
+
 def main(settings: Settings, set_path: Path | None = None, as_json: bool = False, verbose: bool = False) -> int:
     items = load_set(set_path or DEFAULT_SET)
     report = evaluate(settings, items)
@@ -130,6 +160,12 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
         print(f"  {key:20s} {m[key]:.3f}")
     print(f"  {'latency_ms_median':20s} {m['latency_ms_median']:.1f}")
     print(f"  {'latency_ms_p95':20s} {m['latency_ms_p95']:.1f}")
+    if "fallback_rate" in m:
+        print("LLM（已回答的问题）：")
+        for key in ("llm_citation_validity", "llm_unsupported_fact_rate", "final_unsupported_facts", "composer_llm",
+                    "composer_llm_repaired", "fallback_rate", "llm_errors", "grounded_latency_ms_median",
+                    "grounded_latency_ms_p95"):
+            print(f"  {key:28s} {m[key]}")
     print("按类别：")
     for name, values in report.by_category.items():
         hit = "-" if values["hit@1"] is None else f"{values['hit@1']:.2f}"

@@ -21,9 +21,10 @@ class OpenAICompatible:
         self.settings = settings
         self.name = f"{settings.llm_model} @ {settings.llm_base_url}"
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-        self._make = lambda timeout: ChatOpenAI(
+        # One client for the process (building one costs ~15 ms); each call passes its own timeout.
+        self.model = ChatOpenAI(
             model=settings.llm_model, base_url=settings.llm_base_url, api_key=key, temperature=0,
-            timeout=timeout, max_retries=0, use_responses_api=False,
+            timeout=settings.llm_timeout, max_retries=0, use_responses_api=False,
             # ChatOpenAI would send max_completion_tokens, which Ollama and older vLLM ignore; every
             # OpenAI-compatible server reads max_tokens.
             extra_body={"max_tokens": settings.llm_max_tokens},
@@ -50,7 +51,7 @@ class OpenAICompatible:
         last: Exception | None = None
         for attempt, left in self._attempts(timeout):
             try:
-                return str(self._make(left).invoke(messages).content)
+                return str(self.model.invoke(messages, timeout=left).content)
             except Exception as exc:  # openai and httpx errors alike end in the extractive fallback
                 last = exc
                 log.warning("LLM attempt %d failed: %s", attempt + 1, type(exc).__name__)
@@ -64,7 +65,7 @@ class OpenAICompatible:
         for attempt, left in self._attempts(timeout):
             started = False
             try:
-                for chunk in self._make(left).stream(messages):
+                for chunk in self.model.stream(messages, timeout=left):
                     if chunk.content:
                         started = True
                         yield str(chunk.content)

@@ -216,6 +216,7 @@
         var payload = JSON.parse(data);
         if (name === "meta") { sessionId = payload.session_id; streamed = ""; }
         else if (name === "delta") { streamed += payload.text; textNode.textContent = streamed.split("\n\n依据")[0]; scroll(); }
+        else if (name === "replace") { streamed = payload.text; textNode.textContent = streamed.split("\n\n依据")[0]; }
         else if (name === "citations") renderCitations(box, payload.citations);
         else if (name === "done") renderDone(box, payload);
       }
