@@ -6,10 +6,47 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+import re
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("hotline")
+
+
+class WeChatSettings(BaseSettings):
+    """WECHAT_* — what the bureau pastes into its 公众号/小程序 console, and where WeChat's API is."""
+
+    model_config = SettingsConfigDict(env_prefix="WECHAT_", env_file=".env", extra="ignore")
+
+    token: SecretStr | None = Field(None, description="the Token of the server configuration (8–32 letters/digits)")
+    appid: str = ""
+    secret: SecretStr | None = None
+    aes_key: SecretStr | None = Field(None, description="EncodingAESKey (43 characters) for 安全模式")
+    api_base: str = "https://api.weixin.qq.com"
+    reply_deadline: float = Field(4.0, gt=0, lt=5, description="answer passively if ready within this (WeChat waits 5 s)")
+    timestamp_window: int = Field(300, gt=0, description="seconds a message timestamp may differ from now")
+
+    @field_validator("token")
+    @classmethod
+    def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            token = value.get_secret_value()
+            if not re.fullmatch(r"[A-Za-z0-9]{8,32}", token) or len(set(token)) < 4:
+                raise ValueError("WECHAT_TOKEN 应为 8–32 位字母或数字且不能过于简单（微信后台“令牌(Token)”）")
+        return value
+
+    @field_validator("aes_key")
+    @classmethod
+    def _aes_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            if not re.fullmatch(r"[A-Za-z0-9]{43}", value.get_secret_value()):
+                raise ValueError("WECHAT_AES_KEY 应为微信后台生成的 43 位 EncodingAESKey")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token and self.token.get_secret_value())
 
 
 class Settings(BaseSettings):
@@ -33,6 +70,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(8.0, gt=0, description="seconds the LLM may take per question, retries included")
     llm_max_tokens: int = Field(400, gt=0)
     llm_max_retries: int = Field(1, ge=0, le=3)
+    public_url: str = Field("", description="the assistant's public address, for links sent in WeChat messages")
+    wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
     admin_token: str = Field("", description="bearer token for /v1/admin/*; empty closes the admin endpoints")

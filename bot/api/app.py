@@ -6,9 +6,21 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from bot.api import errors
 from bot.api.middleware import RequestIdMiddleware
-from bot.api.routers import admin, documents, feedback, hotline, pages, web
+from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
 from bot.config import Settings, get_settings
 from bot.service import Assistant
+
+
+def _wechat_channel(settings: Settings, assistant: Assistant):
+    """The WeChat channel, when WECHAT_TOKEN is set (with WECHAT_APPID/SECRET for the customer-service API)."""
+    if not settings.wechat.enabled:
+        return None
+    from bot.channels.wechat.client import WeChatAPI
+    from bot.channels.wechat.service import WeChatChannel
+
+    w = settings.wechat
+    api = WeChatAPI(w.api_base, w.appid, w.secret.get_secret_value()) if w.appid and w.secret else None
+    return WeChatChannel(assistant, api, settings.public_url, w.reply_deadline)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,7 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.assistant = Assistant(settings)
     errors.install(app)
-    for router in (web.router, hotline.router, feedback.router, documents.router, admin.router, pages.router):
+    app.state.wechat = _wechat_channel(settings, app.state.assistant)
+    for router in (web.router, hotline.router, feedback.router, documents.router, admin.router, wechat.router,
+                   pages.router):
         app.include_router(router)
     if settings.origins:
         # Only the bureau's own sites may call the API from a browser (the widget on another origin).

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS faq (
     id INTEGER PRIMARY KEY AUTOINCREMENT, question TEXT NOT NULL, answer TEXT NOT NULL,
     basis TEXT NOT NULL, status TEXT NOT NULL, source_answer_id TEXT, created REAL NOT NULL,
     reviewed REAL);
+CREATE TABLE IF NOT EXISTS wechat_messages (key TEXT PRIMARY KEY, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS wechat_users (openid TEXT PRIMARY KEY, session_id TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS gaps (
     id INTEGER PRIMARY KEY AUTOINCREMENT, question TEXT NOT NULL, reason TEXT NOT NULL,
     confidence REAL NOT NULL, channel TEXT NOT NULL, created REAL NOT NULL);
@@ -150,6 +152,24 @@ class ConversationStore:
         with self._db() as db:
             return db.execute("UPDATE faq SET status = ?, reviewed = ? WHERE id = ?",
                               (status, time.time(), faq_id)).rowcount == 1
+
+    # -- WeChat -------------------------------------------------------------------------------------
+
+    def claim_message(self, key: str, keep_seconds: float = 86400) -> bool:
+        """True for the first time a message is seen (WeChat retries the same MsgId up to three times)."""
+        now = time.time()
+        with self._db() as db:
+            db.execute("DELETE FROM wechat_messages WHERE created < ?", (now - keep_seconds,))
+            return db.execute("INSERT OR IGNORE INTO wechat_messages VALUES (?, ?)", (key, now)).rowcount == 1
+
+    def wechat_session(self, openid: str) -> str | None:
+        row = self._db().execute("SELECT session_id FROM wechat_users WHERE openid = ?", (openid,)).fetchone()
+        return row[0] if row else None
+
+    def set_wechat_session(self, openid: str, session_id: str | None) -> None:
+        if session_id:
+            with self._db() as db:
+                db.execute("INSERT OR REPLACE INTO wechat_users VALUES (?, ?, ?)", (openid, session_id, time.time()))
 
     # -- gaps ----------------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Messaging channels that speak a third party's protocol (WeChat)."""
