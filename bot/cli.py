@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 import os
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        answer = Assistant(settings).ask(args.question, region=args.region)
+        answer = Assistant(settings).ask(args.question, region=args.region, as_of=args.as_of)
     except (IndexNotFound, InvalidQuestion) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -87,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="回答一个问题")
     p.add_argument("question")
     p.add_argument("--region", default=env("HOTLINE_REGION"), help="优先使用的地区，如 上海、江苏（HOTLINE_REGION）")
+    p.add_argument("--as-of", type=date.fromisoformat, default=env("HOTLINE_AS_OF"),
+                   help="按哪一天判断文件是否有效，如 2031-01-01（HOTLINE_AS_OF，默认今天）")
     p.add_argument("--json", action="store_true", help="输出与 POST /v1/ask 相同的 JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="同时打印引用条款全文")
     p.set_defaults(func=cmd_ask)

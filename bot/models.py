@@ -26,12 +26,19 @@ class Document(BaseModel):
     kind: Kind = "policy"
     source: str = ""
     sha256: str = ""
+    replaces: list[str] = Field(default_factory=list)  # ids of the documents this one repeals or revises
+    replaced_by: str | None = None  # the document that repeals or revises this one
+    replaced_on: date | None = None  # … from that day
 
     def status_on(self, today: date) -> Status:
-        """Validity on a given day, from the dates the text states."""
+        """Validity on a given day, from the dates the text states and the documents that replace it."""
+        if self.kind != "policy":
+            return self.status
         if self.effective_from and today < self.effective_from:
             return "未生效"
         if self.expires_on and today > self.expires_on:
+            return "已失效"
+        if self.replaced_on and today >= self.replaced_on:
             return "已失效"
         if self.issued_on and today < self.issued_on:
             return "未生效"
@@ -54,6 +61,40 @@ class Clause(BaseModel):
     @property
     def anchor(self) -> str:
         return self.id.split(":", 1)[1]
+
+
+class CatalogueItem(BaseModel):
+    """A service the bureau offers; a field the documents leave open is None ("文件未载明")."""
+
+    name: str = Field(min_length=1)
+    category: str | None = None
+    summary: str | None = None
+    conditions: list[str] | str | None = None
+    materials: list[str] | str | None = None
+    time_limit: str | None = None
+    fee: str | None = None
+    channel: str | None = None
+    contact: str | None = None
+    basis: list[str] | str | None = None
+    source_url: str | None = None
+    region: str | None = None
+
+    @property
+    def basis_list(self) -> list[str]:
+        if not self.basis:
+            return []
+        return [self.basis] if isinstance(self.basis, str) else list(self.basis)
+
+
+class FaqPair(BaseModel):
+    """A curated answer: its question variants, the answer, and the clauses it rests on."""
+
+    id: str = Field(min_length=1)
+    questions: list[str] = Field(min_length=1)
+    answer: str = Field(min_length=1)
+    basis: list[str] = Field(min_length=1)
+    region: str | None = None
+    source: str = "knowledge"  # "knowledge" (knowledge/faq) or "operator" (approved correction)
 
 
 class Citation(BaseModel):
@@ -84,11 +125,12 @@ class Answer(BaseModel):
     confidence: float = 0.0
     rewritten_question: str | None = None
     follow_ups: list[str] = Field(default_factory=list)
-    composer: Literal["llm", "llm-repaired", "extractive"] = "extractive"
+    composer: Literal["llm", "llm-repaired", "extractive", "faq"] = "extractive"
 
 
 class AskRequest(BaseModel):
     question: str = Field(..., description="用户的问题", max_length=10000)
+    as_of: date | None = Field(None, description="按哪一天判断文件是否有效（默认今天），如 2031-01-01")
     region: str | None = Field(None, description="优先使用的地区，如 上海 / 江苏", max_length=20)
     session_id: str | None = Field(None, description="上一轮回答返回的会话 ID；为空则开始新会话", max_length=64)
 
@@ -105,7 +147,7 @@ class Suggestion(BaseModel):
 
 
 class FaqMatch(BaseModel):
-    id: int
+    id: str
     question: str
     answer: str
     basis: list[str]

@@ -6,26 +6,29 @@ answer (masked), and gives hotline operators short suggestions from a whole call
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from bot.answer import followups
 from bot.answer.decide import decide
-from bot.answer.extractive import citation, compose_grounded, compose_refusal, pieces, reference_line
+from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
+                                   pieces, reference_line, validity_note)
 from bot.answer.generative import Verification, build_messages, verify
 from bot.answer.hotline import questions_in, speakable
 from bot.config import Settings
 from bot.llm import LLMError
 from bot.llm import from_settings as llm_from_settings
-from bot.models import Answer, Citation, FaqMatch, Suggestion, SuggestResponse
+from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestResponse
 from bot.retrieve.followup import rewrite
 from bot.answer.decide import Decision
-from bot.retrieve.query import Query
+from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.search import Hit, Retriever
 from bot.store.conversations import ConversationStore
 from bot.text import normalise_text
@@ -34,7 +37,13 @@ log = logging.getLogger("hotline")
 
 MAX_QUESTION_CHARS = 500
 LOW_CONFIDENCE = 0.7  # grounded answers below this are recorded as gaps too
-FAQ_MIN_SCORE = 72
+FAQ_MIN_SCORE = 72  # offered to an operator beside the suggestions
+FAQ_ANSWER_SCORE = 86  # answered with the curated answer instead of a composed one
+def _faq_key(text: str) -> str:
+    """A question without punctuation, openers and final particles, for comparing wordings."""
+    text = re.sub(r"[^\w]", "", normalise_text(text))
+    text = re.sub(r"^(请问一下|请问|我想问一下|我想问|想问一下|问一下)", "", text)
+    return re.sub(r"(吗|呢|啊|呀|吧)+$", "", text)
 LLM_SOURCES = 3
 
 
@@ -96,7 +105,8 @@ class Assistant:
                     self._version = version
         return self._retriever
 
-    def _prepare(self, question: str, region: str | None, session_id: str | None) -> "_Prepared":
+    def _prepare(self, question: str, region: str | None, session_id: str | None,
+                 as_of: date | None = None) -> "_Prepared":
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
@@ -110,12 +120,12 @@ class Assistant:
             rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
         else:
             session_id = self.store.new_session(region)
-        return self._retrieve(question, rewritten, region, session_id, retriever)
+        return self._retrieve(question, rewritten, region, session_id, retriever, as_of)
 
     def _retrieve(self, question: str, rewritten: str | None, region: str | None, session_id: str | None,
-                  retriever: Retriever) -> "_Prepared":
+                  retriever: Retriever, as_of: date | None = None) -> "_Prepared":
         effective = rewritten or question
-        query = retriever.parse(effective, region)
+        query = retriever.parse(effective, region, as_of or self.settings.current_date())
         hits = retriever.search(query, k=5)
         allowed = retriever.allowed_docs(query.regions)
         decision = decide(query, hits, region_has_documents=allowed is None or bool(allowed))
@@ -124,16 +134,40 @@ class Assistant:
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
 
     def _extractive(self, p: "_Prepared") -> Answer:
-        if p.decision.grounded:
+        grounded = p.decision.grounded
+        item = self._service_item(p)
+        if item is not None:
+            records = p.retriever.records
+            basis = [make_citation(0, records.clauses[b], p.retriever.document_on(records.clauses[b].doc_id, p.query.as_of),
+                                   p.hits[0].score) for b in item.basis_list if b in records.clauses]
+            text, citations, grounded = compose_service(p.query, p.hits[0], item, basis)
+        elif grounded:
             text, citations = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer)
         else:
             text, citations = compose_refusal(p.query, p.hits, p.decision.reason)
         return Answer(
-            answer=text, grounded=p.decision.grounded, citations=citations, answer_id=uuid.uuid4().hex,
-            confidence=confidence_of(p.decision.grounded, p.hits), session_id=p.session_id,
+            answer=text, grounded=grounded, citations=citations, answer_id=uuid.uuid4().hex,
+            confidence=confidence_of(grounded, p.hits), session_id=p.session_id,
             rewritten_question=p.rewritten, composer="extractive",
-            follow_ups=followups.suggest(p.hits, {c.clause_id for c in citations}, p.decision.grounded),
+            follow_ups=followups.suggest(p.hits, {c.clause_id for c in citations}, grounded),
         )
+
+    def _first_answer(self, p: "_Prepared") -> Answer:
+        """A curated FAQ answer when the question reads like one; else the extractive answer."""
+        if p.decision.reason not in ("off-task", "no-region-documents"):
+            match = self.faq_match(p.query.text, p.query.regions)
+            if match is not None:
+                return self._faq_answer(p, *match)
+        return self._extractive(p)
+
+    @staticmethod
+    def _service_item(p: "_Prepared"):
+        """The service item the question is about, when the best match is one (its checklist is the answer)."""
+        if not p.hits or p.hits[0].document.kind != "catalogue":
+            return None
+        if not (p.decision.grounded or p.decision.reason.startswith("fact-missing")):
+            return None
+        return p.retriever.records.items.get(p.hits[0].clause.id)
 
     def _sources(self, p: "_Prepared") -> list[Citation]:
         """What the LLM may cite: the best clause and the close ones after it."""
@@ -150,11 +184,12 @@ class Assistant:
                                          "citations": verified.citations, "composer": verified.composer})
 
     def ask(self, question: str, region: str | None = None, session_id: str | None = None,
-            channel: str = "api", trace: dict | None = None) -> Answer:
-        """One answer. `trace`, if given, receives the LLM's raw verification (for `hotline eval`)."""
-        p = self._prepare(question, region, session_id)
-        answer = self._extractive(p)
-        if self.llm is not None and p.decision.grounded:
+            channel: str = "api", trace: dict | None = None, as_of: date | None = None) -> Answer:
+        """One answer, judging validity as of `as_of` (default today). `trace`, if given, receives the LLM's
+        raw verification (for `hotline eval`)."""
+        p = self._prepare(question, region, session_id, as_of)
+        answer = self._first_answer(p)
+        if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
             try:
                 raw = self.llm.complete(build_messages(p.query.text, sources), self.settings.llm_timeout)
@@ -170,16 +205,15 @@ class Assistant:
         return answer
 
     def ask_stream(self, question: str, region: str | None = None, session_id: str | None = None,
-                   channel: str = "api") -> Iterator[tuple[str, dict]]:
+                   channel: str = "api", as_of: date | None = None) -> Iterator[tuple[str, dict]]:
         """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
-        p = self._prepare(question, region, session_id)
-        answer = self._extractive(p)
-        return self._stream(p, answer, channel)
+        p = self._prepare(question, region, session_id, as_of)
+        return self._stream(p, self._first_answer(p), channel)
 
     def _stream(self, p: "_Prepared", answer: Answer, channel: str) -> Iterator[tuple[str, dict]]:
         yield "meta", {"session_id": answer.session_id, "answer_id": answer.answer_id,
                        "rewritten_question": answer.rewritten_question}
-        if self.llm is not None and p.decision.grounded:
+        if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
             raw, shown_is_final = "", False
             try:
@@ -242,15 +276,59 @@ class Assistant:
         return SuggestResponse(suggestions=suggestions, faq=self.faq_matches(questions), questions=questions)
 
     def faq_matches(self, questions: list[str], limit: int = 3) -> list[FaqMatch]:
-        """Staff-approved FAQ pairs whose question reads like one of these (rapidfuzz on normalised text)."""
-        matches: dict[int, FaqMatch] = {}
-        for pair in self.store.faq("approved"):
-            target = normalise_text(pair["question"])
-            score = max((fuzz.WRatio(normalise_text(q), target) for q in questions), default=0.0)
+        """FAQ pairs (curated and staff-approved) whose question reads like one of these."""
+        matches: dict[str, FaqMatch] = {}
+        for pair in self.faq_pairs():
+            score = max((fuzz.WRatio(_faq_key(q), _faq_key(v)) for q in questions for v in pair.questions), default=0)
             if score >= FAQ_MIN_SCORE:
-                matches[pair["id"]] = FaqMatch(id=pair["id"], question=pair["question"], answer=pair["answer"],
-                                               basis=pair["basis"], score=round(score / 100, 3))
+                matches[pair.id] = FaqMatch(id=pair.id, question=pair.questions[0], answer=pair.answer,
+                                            basis=pair.basis, score=round(score / 100, 3))
         return sorted(matches.values(), key=lambda m: m.score, reverse=True)[:limit]
+
+    # -- FAQ ---------------------------------------------------------------------------------------------
+
+    def faq_pairs(self) -> list[FaqPair]:
+        """The curated pairs of knowledge/faq and the operator corrections staff approved."""
+        pairs = list(self.retriever().records.faq)
+        for row in self.store.faq("approved"):
+            pairs.append(FaqPair(id=f"op-{row['id']}", questions=[row["question"]], answer=row["answer"],
+                                 basis=row["basis"] or ["-"], source="operator"))
+        return pairs
+
+    def faq_match(self, question: str, regions: list[str]) -> tuple[FaqPair, float] | None:
+        """The FAQ pair whose wording (or sound, in pinyin) is closest, if close enough."""
+        text = _faq_key(question)
+        if len(text) < 4:
+            return None
+        best, best_score = None, 0.0
+        for pair in self.faq_pairs():
+            if regions and pair.region and pair.region not in regions:
+                continue
+            for variant in pair.questions:
+                key = _faq_key(variant)
+                score = max(fuzz.ratio(text, key), fuzz.ratio(fuzzy_pinyin(text), fuzzy_pinyin(key)))
+                if score > best_score:
+                    best, best_score = pair, score
+        return (best, best_score) if best is not None and best_score >= FAQ_ANSWER_SCORE else None
+
+    def _faq_answer(self, p: "_Prepared", pair: FaqPair, score: float) -> Answer:
+        records = p.retriever.records
+        basis = [records.clauses[b] for b in pair.basis if b in records.clauses]
+        citations = [make_citation(n, c, p.retriever.document_on(c.doc_id, p.query.as_of), score / 100)
+                     for n, c in enumerate(basis, 1)]
+        marks = "".join(f"[{c.n}]" for c in citations)
+        faq_citation = Citation(
+            n=len(citations) + 1, clause_id=f"faq:{pair.id}", doc_title="常见问答", doc_number=None,
+            issuer=None, region=pair.region, clause=pair.id, heading=pair.questions[0], text=pair.answer,
+            kind="faq", status="有效", score=round(score / 100, 4), url=f"/faq#{pair.id}")
+        citations.append(faq_citation)
+        notes = "".join(validity_note(c, p.retriever.document_on(b.doc_id, p.query.as_of))
+                        for c, b in zip(citations, basis))
+        text = (pair.answer.rstrip("。") + marks + "。" + notes + "\n\n依据：\n" +
+                "\n".join(reference_line(c) for c in citations[:-1]) + f"\n[{faq_citation.n}]常见问答：{pair.questions[0]}")
+        return Answer(answer=text, grounded=True, citations=citations, answer_id=uuid.uuid4().hex,
+                      confidence=round(score / 100, 3), session_id=p.session_id, rewritten_question=p.rewritten,
+                      composer="faq")
 
     # -- feedback ------------------------------------------------------------------------------------
 

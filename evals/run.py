@@ -2,12 +2,13 @@
 
 A set is JSONL, one question a line: {"id", "question", "category", "gold": [clause ids], "must_mention":
 [facts], "region", "answerable"}. A question is a hit at k when any of its gold clauses is among the first k
-retrieved clauses.
+retrieved clauses; a service item counts with the clauses it rests on (its answer cites them).
 """
 from __future__ import annotations
 
 import json
 import statistics
+from datetime import date
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ DEFAULT_SET = Path(__file__).parent / "sets" / "core.jsonl"
 @dataclass
 class Result:
     item: dict
-    ranked: list[str]
+    ranked: list[set[str]]  # per rank: the clause, or a service item with the clauses it rests on
     grounded: bool
     answer: str
     seconds: float
@@ -34,8 +35,8 @@ class Result:
 
     @property
     def rank(self) -> int | None:
-        for i, clause_id in enumerate(self.ranked[:5], start=1):
-            if clause_id in self.item["gold"]:
+        for i, cited in enumerate(self.ranked[:5], start=1):
+            if cited & set(self.item["gold"]):
                 return i
         return None
 
@@ -74,11 +75,14 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
     for item in items:
         trace: dict = {}
         started = time.perf_counter()
-        answer = assistant.ask(item["question"], region=item.get("region"), trace=trace)
+        as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else None
+        answer = assistant.ask(item["question"], region=item.get("region"), trace=trace, as_of=as_of)
         seconds = time.perf_counter() - started
-        hits = retriever.search(retriever.parse(item["question"], item.get("region")), k=5)
+        hits = retriever.search(retriever.parse(item["question"], item.get("region"), as_of), k=5)
         final = verify(answer.answer.split("\n\n依据")[0], answer.citations) if answer.composer != "extractive" else None
-        results.append(Result(item, [h.clause.id for h in hits], answer.grounded, answer.answer, seconds,
+        ranked = [{h.clause.id, *(retriever.records.items[h.clause.id].basis_list
+                                  if h.clause.id in retriever.records.items else [])} for h in hits]
+        results.append(Result(item, ranked, answer.grounded, answer.answer, seconds,
                               answer.composer, trace, final.unsupported_facts if final else 0))
 
     answerable = [r for r in results if r.item["answerable"]]
@@ -118,7 +122,8 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         }
     misses = [
         {"id": r.item["id"], "question": r.item["question"], "rank": r.rank, "grounded": r.grounded,
-         "top": r.ranked[:3], "gold": r.item["gold"], "mentioned": round(r.mentioned, 2)}
+         "top": [sorted(c)[0] if len(c) == 1 else sorted(c) for c in r.ranked[:3]], "gold": r.item["gold"],
+         "mentioned": round(r.mentioned, 2)}
         for r in results
         if (r.item["answerable"] and (r.rank != 1 or not r.grounded or r.mentioned < 1))
         or (not r.item["answerable"] and r.grounded)

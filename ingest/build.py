@@ -18,12 +18,14 @@ from tqdm import tqdm
 from bot.config import Settings
 from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
-from bot.models import Clause, Passage
+from bot.models import Clause, FaqPair, Passage
 from bot.retrieve.lexicon import Lexicon
 from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
 from bot.text import Tokenizer, split_sentences
+from ingest.catalogue import check_basis, item_text, load_catalogue, load_faq
+from ingest.links import link_replacements
 from ingest.loaders import SUPPORTED, LoadError, load
 from ingest.metadata import extract
 from ingest.normalise import normalise
@@ -36,11 +38,11 @@ MANIFEST_VERSION = 3
 
 def parser_fingerprint() -> str:
     """A hash of the code that turns files into clauses: when it changes, every file is parsed again."""
-    from bot import text
-    from ingest import loaders, metadata, normalise as normalise_module, structure
+    from bot import models, text
+    from ingest import catalogue, links, loaders, metadata, normalise as normalise_module, structure
 
-    digest = hashlib.sha256()
-    for module in (text, loaders, metadata, normalise_module, structure):
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for module in (models, text, catalogue, links, loaders, metadata, normalise_module, structure):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 PASSAGE_CHARS = 320
@@ -60,6 +62,7 @@ class Summary:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     embedder: str = ""
+    faq: int = 0
     reembedded: int = 0
     seconds: float = 0.0
 
@@ -70,7 +73,7 @@ class Summary:
     def report(self) -> str:
         lines = [
             f"文档 {self.documents} 份（新增 {len(self.new)}，更新 {len(self.changed)}，未变 {len(self.unchanged)}，"
-            f"移除 {len(self.removed)}）；条款 {self.clauses} 条；检索片段 {self.passages} 个。",
+            f"移除 {len(self.removed)}）；条款 {self.clauses} 条；检索片段 {self.passages} 个；常见问答 {self.faq} 条。",
             f"向量器：{self.embedder}；本次计算向量 {self.reembedded} 个；用时 {self.seconds:.1f} 秒。",
         ]
         if not self.did_work:
@@ -80,8 +83,21 @@ class Summary:
         return "\n".join(lines)
 
 
-def collect_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Documents under the given paths, and files that are not documents with the reason."""
+def kind_of(path: Path) -> str | None:
+    """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
+    suffix = path.suffix.lower()
+    parents = {p.name for p in path.parents}
+    if path.name == LEXICON_FILE:
+        return None
+    if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
+        return "catalogue"
+    if "faq" in parents and suffix in (".yaml", ".yml"):
+        return "faq"
+    return "policy"
+
+
+def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """Documents under the given paths with their kind, and files that are not documents with the reason."""
     files, skipped = [], []
     for root in paths:
         if not root.exists():
@@ -92,12 +108,16 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]
             relative = path.relative_to(root).parts if path != root else (path.name,)
             if any(part.startswith(".") for part in relative):
                 continue
-            if path.name == LEXICON_FILE or path.suffix.lower() in (".yaml", ".yml"):
-                continue  # the vocabulary and (later) catalogues are not policy documents
-            if path.suffix.lower() not in SUPPORTED:
+            kind = kind_of(path)
+            if kind is None:
+                continue
+            if kind == "policy" and path.suffix.lower() in (".yaml", ".yml", ".csv"):
+                skipped.append((str(path), "YAML/CSV 文件应放在 catalogue/（服务事项）或 faq/（常见问答）目录下"))
+                continue
+            if kind == "policy" and path.suffix.lower() not in SUPPORTED:
                 skipped.append((str(path), f"不支持的文件类型 {path.suffix or '（无扩展名）'}"))
                 continue
-            files.append(path)
+            files.append((path, kind))
     return files, skipped
 
 
@@ -165,7 +185,14 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
     records = Records()
     taken: set[str] = set()
     changed_docs: set[str] = set()
-    for path in tqdm(files, desc="读取文档", unit="份", disable=not progress):
+    faq_sources: list[tuple[Path, list[FaqPair]]] = []
+    for path, kind in tqdm(files, desc="读取文档", unit="份", disable=not progress):
+        if kind == "faq":
+            try:
+                faq_sources.append((path, load_faq(path)))
+            except LoadError as exc:
+                summary.skipped.append((str(path), str(exc)))
+            continue
         doc_id = _doc_id(path, taken)
         try:
             raw = path.read_bytes()
@@ -177,13 +204,21 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
             records.documents[doc_id] = old.documents[doc_id]
             for clause in old.clauses_of(doc_id):
                 records.clauses[clause.id] = clause
+                if clause.id in old.items:
+                    records.items[clause.id] = old.items[clause.id]
             summary.unchanged.append(doc_id)
             continue
         try:
-            loaded = load(path)
-            text, paragraphs = normalise(loaded.text)
-            document, header = extract(doc_id, text, paragraphs, str(path), sha, settings.current_date())
-            clauses = build_clauses(doc_id, text, paragraphs, header)
+            if kind == "catalogue":
+                document, entries = load_catalogue(path, doc_id, sha)
+                clauses = [clause for _, clause in entries]
+                for item, clause in entries:
+                    records.items[clause.id] = item
+            else:
+                loaded = load(path)
+                text, paragraphs = normalise(loaded.text)
+                document, header = extract(doc_id, text, paragraphs, str(path), sha, settings.current_date())
+                clauses = build_clauses(doc_id, text, paragraphs, header)
             if not clauses:
                 raise LoadError("没有识别出任何条款")
         except LoadError as exc:
@@ -194,19 +229,51 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
             records.clauses[clause.id] = clause
         (summary.changed if doc_id in old.documents else summary.new).append(doc_id)
         changed_docs.add(doc_id)
+
+    # Catalogue items cite policy clauses: check them now that every policy is read, and render their text
+    for doc_id in [d.id for d in records.documents.values() if d.kind == "catalogue"]:
+        document = records.documents[doc_id]
+        entries = [(records.items[c.id], c) for c in records.clauses_of(doc_id)]
+        for n, (item, clause) in enumerate(entries, start=1):
+            errors = check_basis(Path(document.source).name, [(item.name, item.basis_list)], records.clauses, start=n)
+            if errors:  # an item whose basis is gone is left out, and said so; the rest of the file stays
+                summary.skipped.append((f"{document.source}#{item.name}", "；".join(errors)))
+                records.clauses.pop(clause.id)
+                records.items.pop(clause.id)
+                if doc_id not in changed_docs:
+                    changed_docs.add(doc_id)
+                    summary.unchanged.remove(doc_id)
+                    summary.changed.append(doc_id)
+        entries = [(records.items[c.id], c) for c in records.clauses_of(doc_id)]
+        if not entries:
+            _drop(records, doc_id, summary, changed_docs)
+            continue
+        for item, clause in entries:
+            labels = [reference(records, b) for b in item.basis_list]
+            text = item_text(item, labels)
+            if text != clause.text:
+                records.clauses[clause.id] = clause.model_copy(update={"text": text})
+                if doc_id not in changed_docs:
+                    changed_docs.add(doc_id)
+                    summary.unchanged.remove(doc_id)
+                    summary.changed.append(doc_id)
+    records.faq = _checked_faq(faq_sources, records, summary)
     summary.removed = sorted(set(old.documents) - set(records.documents))
 
+    link_replacements(records)
     # Validity is "as of today": refresh it for unchanged documents too.
     for document in records.documents.values():
-        document.status = document.status_on(settings.current_date())
+        if document.kind == "policy":
+            document.status = document.status_on(settings.current_date())
 
     records.terms = corpus_terms(lexicon, list(records.clauses.values()))
     tokenizer = Tokenizer(records.terms)
     for clause in sorted(records.clauses.values(), key=lambda c: (c.doc_id, c.order)):
         records.passages.extend(split_passages(clause))
 
+    faq_json = json.dumps([p.model_dump() for p in records.faq], ensure_ascii=False, sort_keys=True)
     nothing_changed = (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-                       and (index_dir / "embedder.json").exists())
+                       and manifest.get("faq") == faq_json and (index_dir / "embedder.json").exists())
     store = ChromaStore(path=index_dir / "chroma")
     old_spec = json.loads((index_dir / "embedder.json").read_text()) if (index_dir / "embedder.json").exists() else {}
     summary.documents = len(records.documents)
@@ -255,12 +322,55 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
     records.save(index_dir)
     write_atomic(index_dir / "lexicon.json", lexicon_json)
     write_atomic(index_dir / "manifest.json", json.dumps({
-        "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json,
+        "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "faq": faq_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
     }, ensure_ascii=False, indent=1))
 
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def reference(records: Records, basis: str) -> str:
+    """《title》（文号）label for a clause id; free text (an outside document) as it is."""
+    clause = records.clauses.get(basis)
+    if clause is None:
+        return basis
+    document = records.documents[clause.doc_id]
+    number = f"（{document.doc_number}）" if document.doc_number else ""
+    return f"《{document.title}》{number}{clause.label}"
+
+
+def _drop(records: Records, doc_id: str, summary: Summary, changed_docs: set[str]) -> None:
+    del records.documents[doc_id]
+    for clause_id in [c for c in records.clauses if c.startswith(doc_id + ":")]:
+        records.clauses.pop(clause_id)
+        records.items.pop(clause_id, None)
+    for bucket in (summary.new, summary.changed, summary.unchanged):
+        if doc_id in bucket:
+            bucket.remove(doc_id)
+    changed_docs.discard(doc_id)
+
+
+def _checked_faq(sources: list[tuple[Path, list[FaqPair]]], records: Records, summary: Summary) -> list[FaqPair]:
+    """FAQ pairs whose basis exists and whose numbers, dates and 文号 appear in that basis."""
+    from bot.answer.generative import _facts, _supported
+
+    kept = []
+    for path, pairs in sources:
+        for n, pair in enumerate(pairs, start=1):
+            errors = check_basis(path.name, [(pair.id, pair.basis)], records.clauses, start=n)
+            if not errors:
+                basis_text = " ".join(reference(records, b) + records.clauses[b].text for b in pair.basis)
+                missing = [f for f in _facts(pair.answer) if not _supported(f, basis_text)]
+                if missing:
+                    errors.append(f"{path.name}：第 {n} 项「{pair.id}」的字段 answer（答案）：{'、'.join(missing)} "
+                                  f"不见于依据条款")
+            if errors:
+                summary.skipped.append((f"{path}#{pair.id}", "；".join(errors)))
+            else:
+                kept.append(pair)
+    summary.faq = len(kept)
+    return kept
 
 
 def _metadata(passage: Passage, records: Records) -> dict:

@@ -29,7 +29,7 @@ def settings(tmp_path_factory) -> Settings:
     """The bureau's knowledge base, ingested once for the whole session with the offline default."""
     s = make_settings(tmp_path_factory.mktemp("var"))
     summary = ingest([s.knowledge_dir], s, progress=False)
-    assert summary.documents == 4 and not summary.skipped
+    assert summary.documents == 6 and summary.faq == 5 and not summary.skipped  # 4 policies, 2 catalogues
     return s
 
 

@@ -18,12 +18,12 @@ def test_incremental_ingest(tmp_path):
     knowledge = copy_knowledge(tmp_path)
     settings = make_settings(tmp_path / "var", knowledge)
     first = ingest([knowledge], settings, progress=False)
-    assert (first.documents, len(first.new), first.reembedded) == (4, 4, first.passages)
+    assert (first.documents, len(first.new), first.reembedded) == (6, 6, first.passages)  # 4 policies, 2 catalogues
     store = ChromaStore(path=settings.index_dir / "chroma")
     assert store.count() == first.passages
 
     again = ingest([knowledge], settings, progress=False)
-    assert not again.did_work and again.reembedded == 0 and len(again.unchanged) == 4
+    assert not again.did_work and again.reembedded == 0 and len(again.unchanged) == 6
     assert "无需更新" in again.report()
 
     path = knowledge / "policies" / "sh-2024-13-lantian-action.txt"
@@ -36,7 +36,11 @@ def test_incremental_ingest(tmp_path):
 
     path.unlink()
     removed = ingest([knowledge], settings, progress=False)
-    assert removed.removed == ["sh-2024-13-lantian-action"] and removed.documents == 3
+    assert removed.removed == ["sh-2024-13-lantian-action"] and removed.documents == 5
+    # the service items and FAQ pairs that rested on its clauses are left out, each named with the reason
+    gone = {p.rsplit("#", 1)[-1]: r for p, r in removed.skipped}
+    assert set(gone) == {"专利快速预审", "知识产权代理违法违规举报投诉", "agency-complaint", "internal-channel"}
+    assert "字段 basis" in gone["专利快速预审"] and "sh-2024-13-lantian-action:s2-p3-i6 不存在" in gone["专利快速预审"]
     records = Records.load(settings.index_dir)
     assert not [c for c in records.clauses if c.startswith("sh-2024-13")]
     store = ChromaStore(path=settings.index_dir / "chroma")
@@ -49,7 +53,7 @@ def test_a_broken_file_is_skipped_with_its_reason_and_the_rest_goes_in(tmp_path)
     (knowledge / "policies" / "empty.txt").write_bytes(b"")
     settings = make_settings(tmp_path / "var", knowledge)
     summary = ingest([knowledge], settings, progress=False)
-    assert summary.documents == 4
+    assert summary.documents == 6
     reasons = {p.rsplit("/", 1)[-1]: r for p, r in summary.skipped}
     assert "PDF" in reasons["broken.pdf"] and reasons["empty.txt"] == "文件为空"
     assert "跳过" in summary.report()

@@ -76,7 +76,7 @@ def test_collect_files_reports_unsupported_and_skips_vocabulary(tmp_path):
     (tmp_path / "logo.png").write_bytes(b"\x89PNG")
     (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
     files, skipped = collect_files([tmp_path, tmp_path / "missing"])
-    assert [f.name for f in files] == ["a.txt"]
+    assert [(f.name, kind) for f, kind in files] == [("a.txt", "policy")]
     reasons = {p.split("/")[-1]: r for p, r in skipped}
     assert reasons["logo.png"].startswith("不支持的文件类型 .png") and reasons["missing"] == "路径不存在"
     assert len(reasons) == 2

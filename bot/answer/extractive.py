@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import Citation
+from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import FACT_PATTERNS, Query
 from bot.retrieve.search import Concept, Hit
 from bot.text import Tokenizer, split_sentences
@@ -29,11 +29,14 @@ def pieces(text: str) -> list[str]:
 
 
 def citation(n: int, hit: Hit) -> Citation:
-    clause, document = hit.clause, hit.document
+    return make_citation(n, hit.clause, hit.document, hit.score)
+
+
+def make_citation(n: int, clause: Clause, document: Document, score: float) -> Citation:
     return Citation(
         n=n, clause_id=clause.id, doc_title=document.title, doc_number=document.doc_number,
         issuer=document.issuer, region=document.region, clause=clause.label, heading=clause.heading,
-        text=clause.text, kind=document.kind, status=document.status, score=round(hit.score, 4),
+        text=clause.text, kind=document.kind, status=document.status, score=round(score, 4),
         url=f"/documents/{document.id}#{clause.anchor}",
     )
 
@@ -62,8 +65,8 @@ def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> li
     for hit in hits[1:4]:
         if len(chosen) >= 3:
             break
-        other_region = len(query.regions) > 1 and hit.document.region in query.regions and \
-            hit.document.region not in regions_seen
+        asked = len(query.regions) > 1 and hit.document.region in query.regions
+        other_region = (asked or query.per_region) and hit.document.region not in regions_seen
         adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
         strong = hit.score >= 0.9 * hits[0].score and hit.coverage >= 0.6 and hit.focus >= 0.6
         if other_region and hit.coverage >= 0.5 or (strong and adds >= 0.3):
@@ -100,7 +103,7 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
         if any(FACT_PATTERNS[kind].search(sentence) for kind in facts):
             score += 1.0
         if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
-            score -= 1.0  # the lead-in alone says little; the sentences after it say what is done
+            continue  # the lead-in alone says little; the sentences after it say what is done
         scored.append((score, i, sentence))
     ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
     best = ranked[0]
@@ -109,8 +112,6 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     picked = [best]
     used = len(best[2])
     for candidate in ranked[1:]:
-        if candidate[0] <= -0.5:
-            continue
         if used + len(candidate[2]) > budget:
             continue
         picked.append(candidate)
@@ -133,10 +134,23 @@ def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
         lead.append(text)
     intro = _intro(citations[0]) if len(citations) == 1 else ""
     body = intro + ("\n".join(lead) if multi_region else "".join(lead))
-    expired = [c for c in citations if c.status != "有效"]
-    notes = "".join(f"\n注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。" for c in expired)
+    notes = "".join(validity_note(c, hit.document) for c, hit in zip(citations, chosen))
     answer = body + notes + "\n\n依据：\n" + "\n".join(reference_line(c) for c in citations)
     return answer, citations
+
+
+def validity_note(c: Citation, document: Document) -> str:
+    """Said whenever a cited document is not in force: it is history, not the current rule."""
+    if c.status == "有效":
+        return ""
+    if c.status == "未生效" and document.effective_from:
+        return f"\n注意：[{c.n}]所在文件自{document.effective_from:%Y年%-m月%-d日}起施行，目前尚未生效。"
+    if document.replaced_by and document.replaced_on:
+        return (f"\n注意：[{c.n}]所在文件已被新文件取代，自{document.replaced_on:%Y年%-m月%-d日}起失效，"
+                "请以现行文件为准。")
+    if document.expires_on:
+        return f"\n注意：[{c.n}]所在文件有效期至{document.expires_on:%Y年%-m月%-d日}，已经失效，请以现行规定为准。"
+    return f"\n注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。"
 
 
 def _intro(c: Citation) -> str:
@@ -157,3 +171,41 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str) -> tuple[str, li
     if citations:
         text += "\n以下条款与您的问题相关，供参考：\n" + "\n".join(reference_line(c) for c in citations)
     return text + "\n" + HUMAN_CHANNEL, citations
+
+
+FIELD_NAMES = {"conditions": "办理条件", "materials": "所需材料", "time_limit": "办理时限", "fee": "收费",
+               "channel": "办理渠道", "contact": "联系方式"}
+UNKNOWN = "文件未载明"
+
+
+def _value(item: CatalogueItem, field: str) -> str:
+    value = getattr(item, field)
+    if not value:
+        return UNKNOWN
+    return "；".join(value) if isinstance(value, list) else value
+
+
+def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation]) -> tuple[str, list[Citation], bool]:
+    """A service item as a short checklist (the fields asked about first), with the clauses it rests on.
+
+    Not grounded when a field the question asks about is one the documents leave open: the answer says so
+    rather than filling it in.
+    """
+    citations = [citation(1, hit)] + [b.model_copy(update={"n": n}) for n, b in enumerate(basis, start=2)]
+    missing = [f for f in query.fields if not getattr(item, f)]
+    lines = []
+    if missing:
+        lines.append(f"关于「{item.name}」，现有文件没有写明{'、'.join(FIELD_NAMES[f] for f in missing)}。"
+                     "文件中关于这项服务的内容如下：")
+    else:
+        lines.append(f"「{item.name}」")
+    if item.summary:
+        marks = "".join(f"[{c.n}]" for c in citations[1:]) or "[1]"
+        lines.append(item.summary.rstrip("。") + marks + "。")
+    order = [f for f in query.fields] + [f for f in FIELD_NAMES if f not in query.fields]
+    lines.append("办事要点[1]：")
+    lines.extend(f"· {FIELD_NAMES[f]}：{_value(item, f)}" for f in order)
+    if any(not getattr(item, f) for f in FIELD_NAMES):
+        lines.append(f"“{UNKNOWN}”的事项，请拨打12345或向办理窗口确认。")
+    text = "\n".join(lines) + "\n\n依据：\n" + "\n".join(reference_line(c) for c in citations)
+    return text, citations, not missing

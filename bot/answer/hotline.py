@@ -55,14 +55,22 @@ def _cut(sentence: str, limit: int) -> str:
 
 def speakable(answer: Answer, limit: int = SPOKEN_LIMIT) -> str:
     """A version of the answer an operator can read out: one source, the answering sentence, ≤ limit."""
+    lead = answer.answer.split("\n\n依据")[0]
+    lines = [line for line in lead.split("\n") if line.strip()]
+    if answer.citations and answer.citations[0].kind == "catalogue":
+        # a service: what the documents leave open, or the service and the point asked about first
+        if lines[0].startswith("关于「"):
+            return _cut(lines[0].split("。")[0] + "，请拨打12345或向办理窗口确认", limit)
+        summary = re.split(r"\[\d+\]", lines[1] if len(lines) > 1 else lines[0])[0]
+        point = next((line.lstrip("· ") for line in lines if line.startswith("· ") and "文件未载明" not in line), "")
+        return _cut(f"{summary}；{point}" if point else summary, limit)
     if not answer.grounded or not answer.citations:
         return "现有政策文件里没有找到这方面的规定，建议记录问题后转相关部门答复，或请来电人拨打12345咨询。"
     c = answer.citations[0]
     source = f"根据{c.doc_number or '《' + c.doc_title + '》'}{c.clause}，"
     if len(source) > limit // 2:
         source = f"根据{c.clause}，"
-    lead = answer.answer.split("\n\n依据")[0]
-    lead = re.sub(r"^根据《[^》]+》(（[^）]+）)?[^：]*：", "", lead.split("\n")[0])
-    lead = re.sub(r"^[\u4e00-\u9fff]{2}：", "", lead)  # "上海：" of a per-region answer
-    first = re.split(r"\[\d+\]", lead)[0]
+    first_line = re.sub(r"^根据《[^》]+》(（[^）]+）)?[^：]*：", "", lines[0])
+    first_line = re.sub(r"^[\u4e00-\u9fff]{2}：", "", first_line)  # "上海：" of a per-region answer
+    first = re.split(r"\[\d+\]", first_line)[0]
     return source + _cut(first, limit - len(source))

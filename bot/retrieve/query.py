@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
@@ -34,6 +35,22 @@ FACT_PATTERNS = {
 }
 
 
+# Which field of a service item the question asks about (materials, conditions, …).
+FIELD_ASKS = {
+    "materials": re.compile(r"材料|带什么|准备什么|提交什么|要什么证|需要什么东西|要带"),
+    "conditions": re.compile(r"条件|资格|谁可以|哪些人|能不能申请|符合|门槛"),
+    "time_limit": re.compile(r"多久|多长时间|时限|几天|多少天|期限|多快"),
+    "fee": re.compile(r"多少钱|收费|费用|要钱|免费|交钱|报考费|报名费|收不收"),
+    "channel": re.compile(r"哪里办|在哪办|去哪办|去哪里办|怎么办理|如何办理|哪个窗口|网上办|在哪里申请|找哪个部门"),
+    "contact": re.compile(r"电话|联系方式|地址|热线是多少|邮箱"),
+}
+# Asking how to get a service done (not what a policy says about it): the service catalogue answers.
+# The question is about a document's validity or its past: documents no longer in force may answer it.
+HISTORY = re.compile(r"以前|原来|旧的|旧版|历史|过去|曾经|失效|废止|过期|有效期|还有效|有效吗|现行|被替代|修订|哪一版|当时")
+SERVICE_LIKE = re.compile(r"办理|怎么办|怎么弄|去哪|在哪办|哪里办|怎么申请|如何申请|流程|手续|窗口|材料|费用|收费|要钱|"
+                          r"条件|要带|多久|时限|电话|地址|联系方式|找谁办")
+
+
 def _fuzzy(syllable: str) -> str:
     for a, b in _FUZZY:
         syllable = syllable.replace(a, b)
@@ -53,6 +70,11 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     asks: set[str] = field(default_factory=set)
+    fields: list[str] = field(default_factory=list)  # service-item fields asked about, in FIELD_ASKS order
+    service_like: bool = False
+    history: bool = False  # about validity or the past: documents no longer in force are not set aside
+    as_of: date | None = None  # the day validity is judged on
+    per_region: bool = False  # set by the search: no region named, and the answer differs by region
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
 
     @property
@@ -149,7 +171,7 @@ class QueryUnderstanding:
                 i += 1
         return out
 
-    def parse(self, question: str, region: str | None = None) -> Query:
+    def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
         text = normalise_text(question)
         text = re.sub(r"\s+", " ", text)
         corrected, corrections = self.correct(text)
@@ -167,7 +189,9 @@ class QueryUnderstanding:
                 regions.append(found)
         asks = {kind for kind, pattern in ASKS.items() if pattern.search(corrected)}
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
-                      regions=regions, asks=asks)
+                      regions=regions, asks=asks, fields=[k for k, p in FIELD_ASKS.items() if p.search(corrected)],
+                      service_like=bool(SERVICE_LIKE.search(corrected)), history=bool(HISTORY.search(corrected)),
+                      as_of=as_of)
         query.tokens = self.tokenizer.tokens(query.search_text)
         return query
 

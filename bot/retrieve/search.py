@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ RRF_K = 20
 W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.35, 0.25, 0.15, 0.15, 0.3
 CANDIDATES = 30
 NATIONAL = "全国"
+CATALOGUE_DAMPING = 0.7
+NOT_IN_FORCE_DAMPING = 0.6
+PER_REGION_SHARE = 0.85
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 FUNCTION_CHARS = set("是的了会想要能可该让给用说在有把被得都也就还才这那")
 
@@ -96,8 +100,8 @@ class Retriever:
 
     # -- query side ------------------------------------------------------------------------------
 
-    def parse(self, question: str, region: str | None = None) -> Query:
-        return self.understanding.parse(question, region)
+    def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
+        return self.understanding.parse(question, region, as_of or date.today())
 
     def weight(self, text: str) -> float:
         """How much a word tells: its IDF over clauses; for a word the documents never use, how rare it
@@ -176,6 +180,12 @@ class Retriever:
         match = SequenceMatcher(None, question, heading, autojunk=False).find_longest_match()
         return match.size / max(4, min(len(question), len(heading)))
 
+    def document_on(self, doc_id: str, day: date | None) -> Document:
+        """The document with its validity as of `day` (statuses in the records are as of ingest)."""
+        document = self.records.documents[doc_id]
+        status = document.status_on(day) if day else document.status
+        return document if status == document.status else document.model_copy(update={"status": status})
+
     # -- search ----------------------------------------------------------------------------------
 
     def allowed_docs(self, regions: list[str]) -> set[str] | None:
@@ -234,7 +244,12 @@ class Retriever:
             score = (W_COVERAGE * coverage + W_FUSED * (fused[clause_id] / max_fused) + W_LEXICAL * lexical_score
                      + W_DENSE * max(0.0, dense_score) + heading_bonus + fact_bonus
                      + W_HEADING * self.heading_similarity(query.text, clause.heading))
-            hits.append(Hit(clause=clause, document=self.records.documents[clause.doc_id], score=score,
+            document = self.document_on(clause.doc_id, query.as_of)
+            if document.kind == "catalogue" and not query.service_like:
+                score *= CATALOGUE_DAMPING  # a policy question is answered from the policy, not the service list
+            if document.status in ("已失效", "未生效") and not query.history:
+                score *= NOT_IN_FORCE_DAMPING  # cited only when nothing in force answers, and then marked
+            hits.append(Hit(clause=clause, document=document, score=score,
                             coverage=coverage, focus=self.focus(clause, concepts), lexical=lexical_score, dense=dense_score,
                             covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered]))
@@ -247,13 +262,18 @@ class Retriever:
             if stating is not None:
                 hits.remove(stating)
                 hits.insert(0, stating)
-        if len(query.regions) > 1:
-            # 上海和江苏分别…: the best clause of each region asked about comes first
-            firsts = []
-            for region in query.regions:
-                best = next((h for h in hits if h.document.region == region), None)
-                if best is not None:
-                    firsts.append(best)
+        regions = query.regions
+        if not regions and hits:
+            # No region named: if clauses of several regions answer about equally well, the answer differs by
+            # region and is given per region, side by side, rather than mixed.
+            strong = [h for h in hits if h.score >= PER_REGION_SHARE * hits[0].score and h.coverage >= 0.55
+                      and h.focus >= 0.52 and h.document.region and h.document.kind == "policy"]
+            regions = list(dict.fromkeys(h.document.region for h in strong))
+            query.per_region = len(regions) > 1
+        if len(regions) > 1:
+            # 上海和江苏分别…: the best clause of each region comes first
+            firsts = [best for region in regions
+                      if (best := next((h for h in hits if h.document.region == region), None)) is not None]
             firsts.sort(key=lambda h: h.score, reverse=True)
             hits = firsts + [h for h in hits if h not in firsts]
         return hits[:k]

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.models import Clause, Document, Passage
+from bot.models import CatalogueItem, Clause, Document, FaqPair, Passage
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -23,6 +23,8 @@ class Records:
     clauses: dict[str, Clause] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    items: dict[str, CatalogueItem] = field(default_factory=dict)  # clause id → its service item
+    faq: list[FaqPair] = field(default_factory=list)
 
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return sorted((c for c in self.clauses.values() if c.doc_id == doc_id), key=lambda c: c.order)
@@ -34,6 +36,9 @@ class Records:
             c.model_dump_json() for c in self.clauses.values()))
         write_atomic(folder / "passages.jsonl", "\n".join(p.model_dump_json() for p in self.passages))
         write_atomic(folder / "terms.txt", "\n".join(self.terms))
+        write_atomic(folder / "items.json", json.dumps({k: v.model_dump() for k, v in self.items.items()},
+                                                       ensure_ascii=False, indent=1))
+        write_atomic(folder / "faq.json", json.dumps([p.model_dump() for p in self.faq], ensure_ascii=False, indent=1))
 
     @classmethod
     def load(cls, folder: Path) -> "Records":
@@ -44,7 +49,13 @@ class Records:
         passages = [Passage.model_validate_json(line)
                     for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
         terms = [t for t in (folder / "terms.txt").read_text(encoding="utf-8").splitlines() if t]
-        return cls({d.id: d for d in documents}, {c.id: c for c in clauses}, passages, terms)
+        items, faq = {}, []
+        if (folder / "items.json").exists():
+            items = {k: CatalogueItem.model_validate(v)
+                     for k, v in json.loads((folder / "items.json").read_text(encoding="utf-8")).items()}
+        if (folder / "faq.json").exists():
+            faq = [FaqPair.model_validate(p) for p in json.loads((folder / "faq.json").read_text(encoding="utf-8"))]
+        return cls({d.id: d for d in documents}, {c.id: c for c in clauses}, passages, terms, items, faq)
 
     @staticmethod
     def exists(folder: Path) -> bool:

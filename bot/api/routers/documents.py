@@ -1,6 +1,7 @@
 """Documents: metadata and clause trees (JSON), and each document as a page with every clause anchored."""
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -63,8 +64,8 @@ def list_documents(bot: Assistant = Depends(assistant)) -> list[DocumentSummary]
     for clause in records.clauses.values():
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
     return [DocumentSummary(**d.model_dump(), clauses=counts.get(d.id, 0))
-            for d in sorted(records.documents.values(), key=lambda d: d.issued_on or d.effective_from or d.id,
-                            reverse=True)]
+            for d in sorted(records.documents.values(),
+                            key=lambda d: (d.kind != "policy", -(d.issued_on or d.effective_from or date.min).toordinal()))]
 
 
 @router.get("/v1/documents/{doc_id}", response_model=DocumentDetail, summary="一份文档的元数据和条款树")
@@ -97,3 +98,15 @@ def document_page(doc_id: str, bot: Assistant = Depends(assistant)) -> HTMLRespo
             f'<span class="label">{escape(clause.label)}</span><strong>{escape(clause.heading)}</strong>'
             f"{paragraphs}</section>")
     return HTMLResponse(_PAGE.format(title=escape(document.title), meta=meta, sections="".join(sections)))
+
+
+@router.get("/faq", response_class=HTMLResponse, summary="常见问答页面（每条带锚点）")
+def faq_page(bot: Assistant = Depends(assistant)) -> HTMLResponse:
+    records = bot.retriever().records
+    sections = []
+    for pair in bot.faq_pairs():
+        basis = "；".join(f'<a href="/documents/{escape(b.split(":")[0])}#{escape(b.split(":", 1)[1])}">'
+                         f"{escape(records.clauses[b].label)}</a>" for b in pair.basis if b in records.clauses)
+        sections.append(f'<section id="{escape(pair.id)}"><strong>{escape(pair.questions[0])}</strong>'
+                        f"<p>{escape(pair.answer)}</p><p class=\"path\">依据：{basis}</p></section>")
+    return HTMLResponse(_PAGE.format(title="常见问答", meta="经审核的固定答案", sections="".join(sections)))

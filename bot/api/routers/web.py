@@ -17,7 +17,8 @@ router = APIRouter(tags=["web"])
 
 @router.post("/v1/ask", response_model=Answer, summary="回答一个问题，并给出所依据的条款")
 async def ask(body: AskRequest, bot: Assistant = Depends(assistant)) -> Answer:
-    return await run_in_threadpool(bot.ask, body.question, body.region, body.session_id, "web")
+    return await run_in_threadpool(lambda: bot.ask(body.question, body.region, body.session_id, "web",
+                                                   as_of=body.as_of))
 
 
 def _event(name: str, data: dict) -> str:
@@ -28,7 +29,8 @@ def _event(name: str, data: dict) -> str:
              response_description="事件：meta、delta（多次）、citations、done")
 async def chat(body: AskRequest, request: Request, bot: Assistant = Depends(assistant)) -> StreamingResponse:
     # Retrieval (and any 4xx for bad input) is settled before the stream opens.
-    events = await run_in_threadpool(bot.ask_stream, body.question, body.region, body.session_id, "web")
+    events = await run_in_threadpool(lambda: bot.ask_stream(body.question, body.region, body.session_id, "web",
+                                                            as_of=body.as_of))
 
     async def stream() -> AsyncIterator[str]:
         try:
