@@ -82,6 +82,8 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         final = verify(answer.answer.split("\n\n依据")[0], answer.citations) if answer.composer != "extractive" else None
         ranked = [{h.clause.id, *(retriever.records.items[h.clause.id].basis_list
                                   if h.clause.id in retriever.records.items else [])} for h in hits]
+        if answer.composer == "faq":  # a curated answer: what it cites comes first
+            ranked = [{c.clause_id} for c in answer.citations if c.kind != "faq"] + ranked
         results.append(Result(item, ranked, answer.grounded, answer.answer, seconds,
                               answer.composer, trace, final.unsupported_facts if final else 0))
 
@@ -118,7 +120,10 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         by_category[name] = {
             "n": len(rs),
             "hit@1": share(r.rank == 1 for r in answerable_rs) if answerable_rs else None,
+            "must_mention": share(r.mentioned if r.grounded else 0.0 for r in answerable_rs) if answerable_rs else None,
             "grounded": share(r.grounded for r in rs),
+            "correct_refusals": share(not r.grounded for r in rs if not r.item["answerable"])
+            if any(not r.item["answerable"] for r in rs) else None,
         }
     misses = [
         {"id": r.item["id"], "question": r.item["question"], "rank": r.rank, "grounded": r.grounded,
@@ -173,8 +178,9 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
             print(f"  {key:28s} {m[key]}")
     print("按类别：")
     for name, values in report.by_category.items():
-        hit = "-" if values["hit@1"] is None else f"{values['hit@1']:.2f}"
-        print(f"  {name:14s} n={values['n']:3d} hit@1={hit} grounded={values['grounded']:.2f}")
+        fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+        print(f"  {name:14s} n={values['n']:3d} hit@1={fmt(values['hit@1'])} must={fmt(values['must_mention'])} "
+              f"grounded={values['grounded']:.2f} refused-correctly={fmt(values['correct_refusals'])}")
     if verbose:
         for miss in report.misses:
             print(json.dumps(miss, ensure_ascii=False))

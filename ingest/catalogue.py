@@ -46,9 +46,13 @@ class FaqFile(BaseModel):
         return pairs
 
 
+_MESSAGES = {"missing": "缺少此字段", "string_too_short": "不能为空", "too_short": "不能为空",
+             "extra_forbidden": "不认识的字段"}
+
+
 def _explain(path: Path, data: dict, exc: ValidationError, list_key: str) -> str:
-    """Every schema error as "文件：第 N 项「名称」的字段 X：原因"."""
-    lines = []
+    """Every schema error as "文件：第 N 项「名称」字段 X（中文名）：原因", once per item and field."""
+    lines: dict[str, str] = {}
     for error in exc.errors():
         loc = list(error.get("loc", ()))
         where = ""
@@ -58,10 +62,13 @@ def _explain(path: Path, data: dict, exc: ValidationError, list_key: str) -> str
             name = entry.get("name") or entry.get("id") or ""
             where = f"第 {loc[1] + 1} 项" + (f"「{name}」" if name else "")
             loc = loc[2:]
-        field = ".".join(str(p) for p in loc)
-        field_name = f"字段 {field}（{FIELDS.get(str(loc[0]), '')}）" if loc else "整体"
-        lines.append(f"{path.name}：{where}{field_name}：{error.get('msg', '')}")
-    return "；".join(lines)
+        field = str(loc[0]) if loc else ""
+        head = f"{path.name}：{where}" + (f"字段 {field}（{FIELDS.get(field, field)}）" if field else "")
+        reason = _MESSAGES.get(error.get("type", ""), "类型不对（应为文字，或文字的列表）"
+                               if "type" in error.get("type", "") or "_type" in error.get("type", "")
+                               else error.get("msg", ""))
+        lines.setdefault(head, f"{head}：{reason}")
+    return "；".join(lines.values())
 
 
 def _read(path: Path) -> dict:

@@ -18,6 +18,7 @@ def check(metrics, floors, ceilings):
 def test_core_set(settings):
     items = load_set(DEFAULT_SET)
     assert len(items) >= 80 and sum(not i["answerable"] for i in items) >= 12
+    assert {"service", "faq", "validity", "region-split"} <= {i["category"] for i in items}
     check(evaluate(settings, items).metrics, CORE_FLOORS, CORE_CEILINGS)
 
 

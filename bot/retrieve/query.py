@@ -30,7 +30,7 @@ FACT_PATTERNS = {
     "validity": re.compile(r"有效期|施行|废止|失效"),
     "date": re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|有效期|施行|期末|每年|定期|之日起"),
     "number": re.compile(r"\d|[一二三四五六七八九十百千]+[家项个所名]"),
-    "money": re.compile(r"\d+(\.\d+)?\s*(万?元|块)|免报考费|免费|不收费|低成本"),
+    "money": re.compile(r"\d+(\.\d+)?\s*(万?元|块)|免报考费|免费|不收费|不收取"),
     "contact": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|地址|路\d+号|https?://|www\.|12345"),
 }
 

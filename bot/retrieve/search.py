@@ -29,6 +29,7 @@ CATALOGUE_DAMPING = 0.7
 NOT_IN_FORCE_DAMPING = 0.6
 PER_REGION_SHARE = 0.85
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+LIGHT_VERBS = frozenset("参加 参与 享受 获得 得到 了解 使用 利用 去办 找到".split())
 FUNCTION_CHARS = set("是的了会想要能可该让给用说在有把被得都也就还才这那")
 
 
@@ -113,7 +114,9 @@ class Retriever:
         df = self.df.get(text)
         if df is None:
             df = sum(text in t for t in self.clause_texts.values())
-        if df:
+        if text in LIGHT_VERBS:
+            weight = 0.3  # 参加培训, 享受政策: the verb carries little of what is asked
+        elif df:
             weight = math.log((self.n + 1) / (df + 0.5))
         elif len(text) == 2 and any(ch in FUNCTION_CHARS for ch in text):
             weight = 0.15 * self.unknown_idf  # 想开, 会用, 文是: a verb or particle glued on by segmentation
@@ -247,8 +250,11 @@ class Retriever:
             document = self.document_on(clause.doc_id, query.as_of)
             if document.kind == "catalogue" and not query.service_like:
                 score *= CATALOGUE_DAMPING  # a policy question is answered from the policy, not the service list
-            if document.status in ("已失效", "未生效") and not query.history:
-                score *= NOT_IN_FORCE_DAMPING  # cited only when nothing in force answers, and then marked
+            # Not in force: cited only when nothing in force answers (and then marked as such), unless the
+            # question is about the past (已失效) or about when a document takes effect (未生效).
+            if (document.status == "已失效" and not query.history) or \
+                    (document.status == "未生效" and not ({"validity", "date"} & query.asks)):
+                score *= NOT_IN_FORCE_DAMPING
             hits.append(Hit(clause=clause, document=document, score=score,
                             coverage=coverage, focus=self.focus(clause, concepts), lexical=lexical_score, dense=dense_score,
                             covered=[c.surface for c in covered],

@@ -1,0 +1,186 @@
+"""Service catalogues, FAQ pairs, validity as of a date, repeal/revision links and per-region answers."""
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.service import Assistant
+from bot.store.records import Records
+from ingest.build import ingest
+from ingest.catalogue import load_catalogue
+from ingest.loaders import LoadError
+from tests.conftest import KNOWLEDGE, SHARED, make_settings
+
+
+def test_the_bureaus_catalogue_rests_on_real_clauses(settings):
+    records = Records.load(settings.index_dir)
+    items = {c.label: (c, records.items[c.id]) for c in records.clauses.values() if c.id in records.items}
+    assert {"知识产权信息检索分析", "专利导航", "知识产权维权援助", "知识产权质押登记", "知识产权公益培训",
+            "展会知识产权服务", "专利快速预审"} <= set(items)
+    for clause, item in items.values():
+        assert item.basis_list and all(b in records.clauses for b in item.basis_list), item.name
+    clause, item = items["知识产权质押登记"]
+    assert item.materials is None and item.fee is None  # what the documents leave open stays open
+    assert "所需材料：文件未载明" in clause.text
+    assert "《关于加强上海市知识产权公共服务工作的意见》（沪知局〔2022〕13号）二、（三）3." in clause.text
+
+
+@pytest.mark.skipif(not (SHARED / "catalogue").exists(), reason="../shared/corpus is not beside this checkout")
+def test_the_loader_reads_the_shared_catalogues():
+    for path in sorted((SHARED / "catalogue").glob("*.y*ml")):
+        document, entries = load_catalogue(path, path.stem, "")
+        assert document.kind == "catalogue" and len(entries) >= 5
+        names = [item.name for item, _ in entries]
+        assert any("快速预审" in n for n in names)
+        suzhou = next(item for item, _ in entries if item.name.startswith("快速预审服务备案"))
+        assert isinstance(suzhou.materials, list) and len(suzhou.materials) == 3
+
+
+def test_schema_errors_name_the_file_the_item_and_the_field(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("title: 测试清单\nitems:\n  - name: 好的事项\n  - name: 坏的事项\n    materials: {a: 1}\n"
+                    "  - summary: 没有名称\n", encoding="utf-8")
+    with pytest.raises(LoadError) as error:
+        load_catalogue(path, "bad", "")
+    message = str(error.value)
+    assert "bad.yaml：第 2 项「坏的事项」字段 materials（所需材料）" in message
+    assert "第 3 项字段 name（名称）" in message
+
+
+def test_a_service_question_gets_the_checklist_and_says_what_is_not_stated(assistant):
+    answer = assistant.ask("想办专利质押登记要带什么材料？")
+    assert not answer.grounded  # the documents do not say which materials
+    assert answer.citations[0].kind == "catalogue" and answer.citations[0].clause == "知识产权质押登记"
+    assert answer.citations[1].clause_id == "sh-2022-13-public-service:s2-p3-i3"
+    assert "现有文件没有写明所需材料" in answer.answer and "· 所需材料：文件未载明" in answer.answer
+    assert "12345" in answer.answer
+    where = assistant.ask("知识产权信息检索分析在哪里办理")
+    assert where.grounded and "· 办理渠道：各类知识产权信息服务网点" in where.answer
+
+
+@pytest.mark.parametrize("question", ["考专利代理师要不要交报名费呀", "专力代理师资格考是要交报考费吗",
+                                      "请问专利代理师考试收不收费？"])
+def test_faq_by_wording_and_by_sound(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.composer == "faq" and answer.grounded
+    assert answer.citations[0].clause_id == "sh-2024-32-service-industry:s3-i14"
+    assert answer.citations[-1].kind == "faq" and answer.citations[-1].url == "/faq#exam-fee"
+    assert answer.answer.startswith("上海延续专利代理师资格考试免报考费政策")
+
+
+def test_approved_operator_corrections_join_the_faq(assistant):
+    first = assistant.ask("蓝天行动的工作目标是什么")
+    _, candidate = assistant.feedback(first.answer_id, "down", None, "蓝天行动的目标是维护代理行业秩序、促进代理质量提升。")
+    assert assistant.faq_match("蓝天行动的工作目标是什么？", []) is None  # not before staff approve it
+    assistant.store.review_faq(candidate, "approved")
+    again = assistant.ask("蓝天行动的工作目标是什么")
+    assert again.composer == "faq" and again.answer.startswith("蓝天行动的目标是维护代理行业秩序")
+    assert again.citations[0].clause_id == first.citations[0].clause_id
+
+
+def test_faq_answers_must_rest_on_their_basis(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    (knowledge / "faq" / "extra.yaml").write_text(
+        "pairs:\n  - id: made-up\n    questions: [专利代理师考试补贴多少]\n    answer: 每人补贴500元。\n"
+        "    basis: [sh-2024-32-service-industry:s3-i14]\n", encoding="utf-8")
+    summary = ingest([knowledge], make_settings(tmp_path / "var", knowledge), progress=False)
+    reasons = {p.rsplit("#", 1)[-1]: r for p, r in summary.skipped}
+    assert "extra.yaml：第 1 项「made-up」的字段 answer（答案）：500 不见于依据条款" in reasons["made-up"]
+    assert summary.faq == 5
+
+
+def test_validity_as_of_a_date(assistant):
+    later = assistant.ask("江苏打算到2027年培育多少家知识产权服务龙头机构", as_of=date(2031, 6, 1))
+    assert later.citations[0].status == "已失效" and "已经失效" in later.answer and "20家" in later.answer
+    before = assistant.ask("江苏怎么提升知识产权代理服务质量", as_of=date(2025, 10, 20))
+    assert before.citations[0].status == "未生效" and "尚未生效" in before.answer
+    now = assistant.ask("江苏怎么提升知识产权代理服务质量")
+    assert now.citations[0].status == "有效" and "注意" not in now.answer
+
+
+OLD = """某市知识产权局文件
+
+某知局〔2019〕5号
+
+关于印发《某市专利资助办法》的通知
+
+某市专利资助办法
+
+1. 资助标准。每件发明专利资助3000元。
+
+某市知识产权局
+
+2019年3月1日
+"""
+NEW = """某市知识产权局文件
+
+某知局〔2023〕9号
+
+关于印发《某市专利资助管理办法》的通知
+
+某市专利资助管理办法
+
+1. 资助标准。每件发明专利资助5000元。
+
+2. 施行。本办法自2023年6月1日起施行，《某市专利资助办法》（某知局〔2019〕5号）同时废止。
+
+某市知识产权局
+
+2023年5月10日
+"""
+
+
+def test_a_repealed_document_gives_way_to_the_one_in_force(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "policies").mkdir(parents=True)
+    (knowledge / "policies" / "old.txt").write_text(OLD, encoding="utf-8")
+    (knowledge / "policies" / "new.txt").write_text(NEW, encoding="utf-8")
+    settings = make_settings(tmp_path / "var", knowledge)
+    ingest([knowledge], settings, progress=False)
+    records = Records.load(settings.index_dir)
+    old, new = records.documents["old"], records.documents["new"]
+    assert (old.replaced_by, old.replaced_on, new.replaces) == ("new", date(2023, 6, 1), ["old"])
+    assert old.status == "已失效" and "已被《某市专利资助管理办法》（某知局〔2023〕9号）废止" in old.status_basis
+    bot = Assistant(settings)
+    answer = bot.ask("发明专利资助标准是多少")
+    assert answer.grounded and answer.citations[0].clause_id.startswith("new:") and "5000元" in answer.answer
+    history = bot.ask("以前的发明专利资助标准是多少", as_of=date(2022, 1, 1))  # before the repeal: the old one
+    assert history.citations[0].clause_id.startswith("old:") and "3000元" in history.answer
+
+
+def test_a_revision_with_the_same_title_replaces_the_earlier_one(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "policies").mkdir(parents=True)
+    (knowledge / "policies" / "a.txt").write_text(OLD, encoding="utf-8")
+    (knowledge / "policies" / "b.txt").write_text(
+        OLD.replace("〔2019〕5号", "〔2024〕2号").replace("2019年3月1日", "2024年2月1日")
+        .replace("某市专利资助办法", "某市专利资助办法（2024年修订）").replace("3000元", "4000元"), encoding="utf-8")
+    settings = make_settings(tmp_path / "var", knowledge)
+    ingest([knowledge], settings, progress=False)
+    records = Records.load(settings.index_dir)
+    assert records.documents["a"].replaced_by == "b" and records.documents["b"].status == "有效"
+    answer = Assistant(settings).ask("发明专利资助标准是多少")
+    assert answer.citations[0].clause_id.startswith("b:") and "4000元" in answer.answer
+
+
+def test_a_region_less_question_whose_answer_differs_is_answered_per_region(assistant):
+    answer = assistant.ask("怎么提升知识产权代理服务质量")
+    lines = answer.answer.split("\n\n依据")[0].split("\n")
+    assert lines[0].startswith(("上海：", "江苏：")) and lines[1].startswith(("上海：", "江苏："))
+    assert {c.region for c in answer.citations} == {"上海市", "江苏省"}
+    local = assistant.ask("怎么提升知识产权代理服务质量", region="江苏")  # the widget's data-region
+    assert {c.region for c in local.citations} == {"江苏省"} and "上海：" not in local.answer
+
+
+def test_as_of_over_http(client):
+    data = client.post("/v1/ask", json={"question": "江苏的若干措施现在还有效吗", "as_of": "2031-01-01"}).json()
+    assert data["citations"][0]["status"] == "已失效"
+    bad = client.post("/v1/ask", json={"question": "江苏的若干措施现在还有效吗", "as_of": "明年"})
+    assert bad.status_code == 422 and "as_of" in bad.json()["error"]["message"]
+
+
+def test_the_faq_page_anchors_every_pair(client):
+    page = client.get("/faq")
+    assert page.status_code == 200 and 'id="exam-fee"' in page.text and "免报考费" in page.text
