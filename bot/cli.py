@@ -27,7 +27,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.knowledge_dir]
     try:
-        summary = ingest(paths, settings, progress=not args.quiet)
+        summary = ingest(paths, settings, progress=not args.quiet, force=args.force)
     except LexiconError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="（重新）构建索引")
     p.add_argument("paths", nargs="*", help="文档或目录；默认读取 knowledge/")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("--force", action="store_true", help="全部重新解析、重新计算向量")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", help="回答一个问题")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
@@ -126,6 +126,7 @@ class Answer(BaseModel):
     rewritten_question: str | None = None
     follow_ups: list[str] = Field(default_factory=list)
     composer: Literal["llm", "llm-repaired", "extractive", "faq"] = "extractive"
+    _index_version: str = PrivateAttr("")  # the index version that answered (the X-Index-Version header)
 
 
 class AskRequest(BaseModel):

@@ -29,7 +29,8 @@ from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestR
 from bot.retrieve.followup import rewrite
 from bot.answer.decide import Decision
 from bot.retrieve.query import Query, fuzzy_pinyin
-from bot.retrieve.search import Hit, Retriever
+from bot.retrieve.search import Hit, IndexNotFound, Retriever
+from bot.store.versions import IndexVersions
 from bot.store.conversations import ConversationStore
 from bot.text import normalise_text
 
@@ -86,24 +87,43 @@ class Assistant:
         self.settings = settings
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
-        self._version: float | None = None
+        self._loading = False
+        self.versions = IndexVersions(settings.index_dir)
         self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60)
         self.llm = llm_from_settings(settings)
         if self.llm is not None:
             log.info("LLM：%s（每个问题最多 %.0f 秒，超时或出错时使用摘录式回答）", self.llm.name, settings.llm_timeout)
 
-    @property
-    def manifest(self) -> Path:
-        return self.settings.index_dir / "manifest.json"
+    def index_version(self) -> str | None:
+        return self.versions.current_name()
 
     def retriever(self) -> Retriever:
-        version = self.manifest.stat().st_mtime if self.manifest.exists() else None
-        if self._retriever is None or version != self._version:
+        """The live index. When a build publishes a new version, it is loaded in the background while the
+        old one goes on answering, then swapped in: no request waits for it or sees half of it."""
+        current = self.versions.current()
+        if current is None:
+            raise IndexNotFound(f"在 {self.settings.index_dir} 中没有找到索引；请先运行 hotline ingest")
+        if self._retriever is None:
             with self._lock:
-                if self._retriever is None or version != self._version:
-                    self._retriever = Retriever(self.settings.index_dir, self.settings.retrieval)
-                    self._version = version
+                if self._retriever is None:
+                    self._retriever = Retriever(current, self.settings.retrieval)
+        elif current.name != self._retriever.version and not self._loading:
+            with self._lock:
+                if not self._loading:
+                    self._loading = True
+                    threading.Thread(target=self._load, args=(current,), daemon=True, name="index-load").start()
         return self._retriever
+
+    def _load(self, version: Path) -> None:
+        try:
+            retriever = Retriever(version, self.settings.retrieval)
+            with self._lock:
+                self._retriever = retriever
+            log.info("index version %s loaded", version.name)
+        except Exception:  # a version deleted meanwhile, or unreadable: keep serving the old one
+            log.exception("could not load index version %s", version.name)
+        finally:
+            self._loading = False
 
     def _prepare(self, question: str, region: str | None, session_id: str | None,
                  as_of: date | None = None) -> "_Prepared":
@@ -154,11 +174,14 @@ class Assistant:
 
     def _first_answer(self, p: "_Prepared") -> Answer:
         """A curated FAQ answer when the question reads like one; else the extractive answer."""
+        answer = None
         if p.decision.reason not in ("off-task", "no-region-documents"):
             match = self.faq_match(p.query.text, p.query.regions)
             if match is not None:
-                return self._faq_answer(p, *match)
-        return self._extractive(p)
+                answer = self._faq_answer(p, *match)
+        answer = answer or self._extractive(p)
+        answer._index_version = p.retriever.version
+        return answer
 
     @staticmethod
     def _service_item(p: "_Prepared"):
@@ -180,8 +203,10 @@ class Assistant:
         if verified.composer == "extractive":
             return answer
         references = "\n".join(reference_line(c) for c in verified.citations)
-        return answer.model_copy(update={"answer": f"{verified.text}\n\n依据：\n{references}",
-                                         "citations": verified.citations, "composer": verified.composer})
+        updated = answer.model_copy(update={"answer": f"{verified.text}\n\n依据：\n{references}",
+                                            "citations": verified.citations, "composer": verified.composer})
+        updated._index_version = p.retriever.version
+        return updated
 
     def ask(self, question: str, region: str | None = None, session_id: str | None = None,
             channel: str = "api", trace: dict | None = None, as_of: date | None = None) -> Answer:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.retrieve.lexicon import Lexicon
 from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
+from bot.store.versions import IndexVersions
 from bot.text import Tokenizer, split_sentences
 from ingest.catalogue import check_basis, item_text, load_catalogue, load_faq
 from ingest.links import link_replacements
@@ -62,6 +64,7 @@ class Summary:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     embedder: str = ""
+    version: str = ""  # the index version now live
     faq: int = 0
     reembedded: int = 0
     seconds: float = 0.0
@@ -164,21 +167,30 @@ def _read_manifest(index_dir: Path) -> dict:
     return manifest
 
 
-def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summary:
-    """(Re)build the index in settings.index_dir from the documents under `paths`."""
+def ingest(paths: list[Path], settings: Settings, progress: bool = True, force: bool = False,
+           wait: bool = True) -> Summary:
+    """(Re)build the index from the documents under `paths`: into a new version beside the live one, published
+    in one atomic step when complete. `force` rebuilds everything; with wait=False a second concurrent build
+    is refused (BuildBusy) instead of waiting for the first."""
+    versions = IndexVersions(settings.index_dir)
+    with versions.build_lock(wait):
+        versions.cleanup()
+        return _build(paths, settings, progress, force, versions)
+
+
+def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, versions: IndexVersions) -> Summary:
     started = time.perf_counter()
-    index_dir = settings.index_dir
-    index_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     files, summary.skipped = collect_files(paths)
 
     lexicon_path = settings.knowledge_dir / LEXICON_FILE
     lexicon = Lexicon.from_yaml(lexicon_path)
     lexicon_json = lexicon.to_json()
-    manifest = _read_manifest(index_dir)
+    old_dir = None if force else versions.current()
+    manifest = _read_manifest(old_dir) if old_dir else {}
     try:
-        old = Records.load(index_dir) if Records.exists(index_dir) else Records()
-    except (OSError, ValueError):  # records from an interrupted or older run: rebuild from the files
+        old = Records.load(old_dir) if old_dir and Records.exists(old_dir) else Records()
+    except (OSError, ValueError):  # records of an older format: rebuild from the files
         old = Records()
     known = manifest.get("files", {})
 
@@ -272,18 +284,19 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
         records.passages.extend(split_passages(clause))
 
     faq_json = json.dumps([p.model_dump() for p in records.faq], ensure_ascii=False, sort_keys=True)
-    nothing_changed = (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-                       and manifest.get("faq") == faq_json and (index_dir / "embedder.json").exists())
-    store = ChromaStore(path=index_dir / "chroma")
-    old_spec = json.loads((index_dir / "embedder.json").read_text()) if (index_dir / "embedder.json").exists() else {}
+    old_spec = _read_json(old_dir / "embedder.json") if old_dir else {}
+    old_count = ChromaStore(path=old_dir / "chroma").count() if old_dir and (old_dir / "chroma").exists() else -1
     summary.documents = len(records.documents)
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
-    if nothing_changed and store.count() == len(records.passages):
+    if (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
+            and manifest.get("faq") == faq_json and old_spec and old_count == len(records.passages)):
         summary.embedder = old_spec.get("model") or "fitted"
+        summary.version = versions.current_name() or ""
         summary.seconds = time.perf_counter() - started
-        return summary
+        return summary  # nothing changed: no work, no new version
 
+    new_dir = versions.new_version()
     neural = choose_for_ingest(settings, tokenizer)
     embedder: Embedder
     changed_passages = [p for p in records.passages if p.doc_id in changed_docs]
@@ -291,21 +304,22 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
         embedder = neural
         full = old_spec != embedder.spec()
     else:
-        fitted_dir = index_dir / "embedder"
         share = len(changed_passages) / max(1, len(records.passages))
-        full = (old_spec.get("type") != "fitted" or share > REFIT_SHARE or summary.removed
-                or manifest.get("lexicon") != lexicon_json or not (fitted_dir / "fitted.joblib").exists())
-        if full:
-            embedder = FittedEmbedder.fit([p.text for p in records.passages], tokenizer)
-            embedder.save(fitted_dir)
-        else:
-            embedder = FittedEmbedder.load(fitted_dir, tokenizer)
-    if store.count() != len(old.passages):
-        full = True  # the store and the records disagree (an interrupted run): rebuild it
+        old_fit = old_dir / "embedder" if old_dir else None
+        full = (old_spec.get("type") != "fitted" or share > REFIT_SHARE or bool(summary.removed)
+                or manifest.get("lexicon") != lexicon_json or not (old_fit and (old_fit / "fitted.joblib").exists()))
+        embedder = (FittedEmbedder.fit([p.text for p in records.passages], tokenizer) if full
+                    else FittedEmbedder.load(old_fit, tokenizer))
+        embedder.save(new_dir / "embedder")
+    if old_count != len(old.passages):
+        full = True  # the old store and its records disagree: build the store afresh
     summary.embedder = embedder.name
     log.info("向量器：%s", embedder.name)
+    if not full:
+        # start from a copy of the live store (never written to: readers may be using it)
+        shutil.copytree(old_dir / "chroma", new_dir / "chroma")
+    store = ChromaStore(path=new_dir / "chroma")
     if full:
-        store.reset()
         todo = records.passages
     else:
         store.delete_docs(sorted(changed_docs | set(summary.removed)))
@@ -315,19 +329,30 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True) -> Summ
         chunk = todo[i:i + batch]
         vectors = embedder.embed_documents([p.text for p in chunk])
         store.add([p.id for p in chunk], vectors, [_metadata(p, records) for p in chunk])
+    if store.count() != len(records.passages):
+        raise RuntimeError(f"向量库条目数 {store.count()} 与检索片段数 {len(records.passages)} 不一致，未发布新索引")
     summary.reembedded = len(todo)
-    save_spec(index_dir, embedder)
+    save_spec(new_dir, embedder)
 
-    LexicalIndex.build([tokenizer.tokens(p.text) for p in records.passages]).save(index_dir / "lexical")
-    records.save(index_dir)
-    write_atomic(index_dir / "lexicon.json", lexicon_json)
-    write_atomic(index_dir / "manifest.json", json.dumps({
+    LexicalIndex.build([tokenizer.tokens(p.text) for p in records.passages]).save(new_dir / "lexical")
+    records.save(new_dir)
+    write_atomic(new_dir / "lexicon.json", lexicon_json)
+    write_atomic(new_dir / "manifest.json", json.dumps({
         "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "faq": faq_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
+        "clauses": len(records.clauses), "passages": len(records.passages),
     }, ensure_ascii=False, indent=1))
-
+    versions.publish(new_dir)
+    summary.version = new_dir.name
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def reference(records: Records, basis: str) -> str:

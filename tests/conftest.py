@@ -19,6 +19,15 @@ KNOWLEDGE = ROOT / "knowledge"
 SHARED = ROOT.parent / "shared" / "corpus"
 
 
+def live(settings: Settings) -> Path:
+    """The folder of the index version now live."""
+    from bot.store.versions import IndexVersions
+
+    current = IndexVersions(settings.index_dir).current()
+    assert current is not None, "no index built"
+    return current
+
+
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) -> Settings:
     return Settings(data_dir=data_dir, knowledge_dir=knowledge_dir, _env_file=None,
                     **{"embedder": "fitted", **overrides})

@@ -51,5 +51,8 @@ def test_document_page_anchors_every_clause(client):
 
 
 def test_health_and_openapi(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["index_version"].startswith("v")
+    asked = client.post("/v1/ask", json={"question": "蓝天行动的工作目标是什么"})
+    assert asked.headers["x-index-version"] == health["index_version"]
     assert "/v1/ask" in client.get("/openapi.json").json()["paths"]

@@ -10,7 +10,7 @@ from bot.embed.sentence import SentenceEmbedder
 from bot.service import Assistant
 from bot.text import Tokenizer
 from ingest.build import ingest
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, live, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_ingest_and_answer_with_the_neural_embedder(tiny_model, tmp_path):
     settings = make_settings(tmp_path / "var", embedder="sentence-transformers", embedding_model=str(tiny_model))
     summary = ingest([KNOWLEDGE], settings, progress=False)
     assert summary.embedder.startswith("sentence-transformers")
-    spec = json.loads((settings.index_dir / "embedder.json").read_text())
+    spec = json.loads((live(settings) / "embedder.json").read_text())
     assert spec["type"] == "sentence-transformers" and spec["dim"] == 32
     answer = Assistant(settings).ask("企业遇到侵权纠纷，上海有没有公益的维权援助？")
     assert answer.grounded and answer.citations[0].clause == "二、（三）2."

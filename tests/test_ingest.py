@@ -1,11 +1,20 @@
 """Incremental ingest into a real chromadb on disk: unchanged files do no work, changes replace, removals go."""
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 
 from bot.store.chroma import ChromaStore
+from bot.service import Assistant
 from bot.store.records import Records
+from bot.store.versions import BuildBusy, IndexVersions
 from ingest.build import ingest
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, ROOT, live, make_settings
 
 
 def copy_knowledge(tmp_path):
@@ -19,7 +28,7 @@ def test_incremental_ingest(tmp_path):
     settings = make_settings(tmp_path / "var", knowledge)
     first = ingest([knowledge], settings, progress=False)
     assert (first.documents, len(first.new), first.reembedded) == (6, 6, first.passages)  # 4 policies, 2 catalogues
-    store = ChromaStore(path=settings.index_dir / "chroma")
+    store = ChromaStore(path=live(settings) / "chroma")
     assert store.count() == first.passages
 
     again = ingest([knowledge], settings, progress=False)
@@ -31,7 +40,7 @@ def test_incremental_ingest(tmp_path):
         "10. 切实加强行业自律工作。", "10. 切实加强行业自律工作。新增测试句子：开展诚信承诺活动。"), encoding="utf-8")
     changed = ingest([knowledge], settings, progress=False)
     assert changed.changed == ["sh-2024-13-lantian-action"] and changed.reembedded > 0
-    records = Records.load(settings.index_dir)
+    records = Records.load(live(settings))
     assert "开展诚信承诺活动" in records.clauses["sh-2024-13-lantian-action:s2-p4-i10"].text
 
     path.unlink()
@@ -41,9 +50,9 @@ def test_incremental_ingest(tmp_path):
     gone = {p.rsplit("#", 1)[-1]: r for p, r in removed.skipped}
     assert set(gone) == {"专利快速预审", "知识产权代理违法违规举报投诉", "agency-complaint", "internal-channel"}
     assert "字段 basis" in gone["专利快速预审"] and "sh-2024-13-lantian-action:s2-p3-i6 不存在" in gone["专利快速预审"]
-    records = Records.load(settings.index_dir)
+    records = Records.load(live(settings))
     assert not [c for c in records.clauses if c.startswith("sh-2024-13")]
-    store = ChromaStore(path=settings.index_dir / "chroma")
+    store = ChromaStore(path=live(settings) / "chroma")
     assert store.count() == len(records.passages) == removed.passages
 
 
@@ -59,18 +68,52 @@ def test_a_broken_file_is_skipped_with_its_reason_and_the_rest_goes_in(tmp_path)
     assert "跳过" in summary.report()
 
 
-def test_an_interrupted_store_is_rebuilt(tmp_path):
+def test_a_build_killed_midway_leaves_the_live_index_serving(tmp_path):
     knowledge = copy_knowledge(tmp_path)
     settings = make_settings(tmp_path / "var", knowledge)
-    ingest([knowledge], settings, progress=False)
-    ChromaStore(path=settings.index_dir / "chroma").reset()  # as if a run died after clearing the store
-    summary = ingest([knowledge], settings, progress=False)
-    assert ChromaStore(path=settings.index_dir / "chroma").count() == summary.passages > 0
+    first = ingest([knowledge], settings, progress=False)
+    live_before = live(settings)
+    # a build that died after copying the store and before publishing
+    dead = IndexVersions(settings.index_dir).new_version()
+    shutil.copytree(live_before / "chroma", dead / "chroma")
+    assert live(settings) == live_before
+    assert Assistant(settings).ask("蓝天行动的工作目标是什么").grounded
+    path = knowledge / "policies" / "sh-2024-13-lantian-action.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    second = ingest([knowledge], settings, progress=False)
+    assert second.version != first.version and live(settings).name == second.version
+    assert not dead.exists()  # the dead build is cleaned up
+    assert ChromaStore(path=live(settings) / "chroma").count() == second.passages
+
+
+def test_kill_9_during_a_build(tmp_path):
+    knowledge = copy_knowledge(tmp_path)
+    settings = make_settings(tmp_path / "var", knowledge)
+    first = ingest([knowledge], settings, progress=False)
+    env = {**os.environ, "HOTLINE_DATA_DIR": str(settings.data_dir), "HOTLINE_KNOWLEDGE_DIR": str(knowledge),
+           "HOTLINE_EMBEDDER": "fitted"}
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "--force", "--quiet"], env=env,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert live(settings).name == first.version or (live(settings) / "manifest.json").exists()
+    assert Assistant(settings).ask("蓝天行动的工作目标是什么").grounded
+    again = ingest([knowledge], settings, progress=False, force=True)
+    assert again.clauses == first.clauses and live(settings).name == again.version
+
+
+def test_two_builds_never_interleave(tmp_path):
+    settings = make_settings(tmp_path / "var")
+    versions = IndexVersions(settings.index_dir)
+    with versions.build_lock():
+        with pytest.raises(BuildBusy):
+            ingest([KNOWLEDGE], settings, progress=False, wait=False)
 
 
 def test_passages_keep_their_clause_id(settings):
-    records = Records.load(settings.index_dir)
+    records = Records.load(live(settings))
     assert all(p.clause_id in records.clauses for p in records.passages)
     assert {p.clause_id for p in records.passages} == set(records.clauses)
-    manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((live(settings) / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["files"]) == set(records.documents)

@@ -10,11 +10,11 @@ from bot.store.records import Records
 from ingest.build import ingest
 from ingest.catalogue import load_catalogue
 from ingest.loaders import LoadError
-from tests.conftest import KNOWLEDGE, SHARED, make_settings
+from tests.conftest import KNOWLEDGE, SHARED, live, make_settings
 
 
 def test_the_bureaus_catalogue_rests_on_real_clauses(settings):
-    records = Records.load(settings.index_dir)
+    records = Records.load(live(settings))
     items = {c.label: (c, records.items[c.id]) for c in records.clauses.values() if c.id in records.items}
     assert {"知识产权信息检索分析", "专利导航", "知识产权维权援助", "知识产权质押登记", "知识产权公益培训",
             "展会知识产权服务", "专利快速预审"} <= set(items)
@@ -139,7 +139,7 @@ def test_a_repealed_document_gives_way_to_the_one_in_force(tmp_path):
     (knowledge / "policies" / "new.txt").write_text(NEW, encoding="utf-8")
     settings = make_settings(tmp_path / "var", knowledge)
     ingest([knowledge], settings, progress=False)
-    records = Records.load(settings.index_dir)
+    records = Records.load(live(settings))
     old, new = records.documents["old"], records.documents["new"]
     assert (old.replaced_by, old.replaced_on, new.replaces) == ("new", date(2023, 6, 1), ["old"])
     assert old.status == "已失效" and "已被《某市专利资助管理办法》（某知局〔2023〕9号）废止" in old.status_basis
@@ -159,7 +159,7 @@ def test_a_revision_with_the_same_title_replaces_the_earlier_one(tmp_path):
         .replace("某市专利资助办法", "某市专利资助办法（2024年修订）").replace("3000元", "4000元"), encoding="utf-8")
     settings = make_settings(tmp_path / "var", knowledge)
     ingest([knowledge], settings, progress=False)
-    records = Records.load(settings.index_dir)
+    records = Records.load(live(settings))
     assert records.documents["a"].replaced_by == "b" and records.documents["b"].status == "有效"
     answer = Assistant(settings).ask("发明专利资助标准是多少")
     assert answer.citations[0].clause_id.startswith("b:") and "4000元" in answer.answer

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")
     def healthz() -> dict:
-        ready = app.state.assistant.manifest.exists()
-        return {"status": "ok" if ready else "no-index"}
+        version = app.state.assistant.index_version()
+        return {"status": "ok" if version else "no-index", "index_version": version}
 
     return app

@@ -64,9 +64,10 @@ class Retriever:
     """Everything a question needs, loaded once from an index folder."""
 
     def __init__(self, index_dir: Path, mode: str = "hybrid"):
-        if not Records.exists(index_dir) or not (index_dir / "embedder.json").exists():
+        if not (index_dir / "manifest.json").exists() or not (index_dir / "embedder.json").exists():
             raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
         self.index_dir = index_dir
+        self.version = index_dir.name
         if mode not in ("hybrid", "lexical", "dense"):
             raise ValueError(f"未知的检索方式 {mode!r}：应为 hybrid、lexical 或 dense")
         self.mode = mode

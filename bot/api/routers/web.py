@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -16,9 +16,11 @@ router = APIRouter(tags=["web"])
 
 
 @router.post("/v1/ask", response_model=Answer, summary="回答一个问题，并给出所依据的条款")
-async def ask(body: AskRequest, bot: Assistant = Depends(assistant)) -> Answer:
-    return await run_in_threadpool(lambda: bot.ask(body.question, body.region, body.session_id, "web",
-                                                   as_of=body.as_of))
+async def ask(body: AskRequest, response: Response, bot: Assistant = Depends(assistant)) -> Answer:
+    answer = await run_in_threadpool(lambda: bot.ask(body.question, body.region, body.session_id, "web",
+                                                     as_of=body.as_of))
+    response.headers["X-Index-Version"] = answer._index_version
+    return answer
 
 
 def _event(name: str, data: dict) -> str:
