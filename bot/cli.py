@@ -72,6 +72,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(settings, Path(args.set) if args.set else None, as_json=args.json, verbose=args.verbose)
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    """Staff operations on this machine's knowledge base and data (the same as /v1/admin/*)."""
+    from ingest import manage
+    from bot.store.versions import BuildBusy
+
+    settings = _settings(args)
+    try:
+        if args.action == "upload":
+            path = Path(args.target)
+            change = manage.upload(settings, path.name, path.read_bytes(), args.folder, wait=True)
+            print(f"已入库：{change.path}\n" + _change_report(change.summary))
+        elif args.action == "delete":
+            change = manage.delete(settings, args.target, wait=True)
+            print(f"已删除：{change.path}\n" + _change_report(change.summary))
+        elif args.action == "reindex":
+            print(_change_report(manage.reindex(settings, force=args.force, wait=True)))
+        elif args.action == "gaps":
+            from bot.gaps import group_gaps
+            from bot.service import Assistant
+
+            for group in group_gaps(Assistant(settings).store.gaps())[: args.limit]:
+                print(f"{group.count:4d}  {group.question}  {dict(group.reasons)}")
+        elif args.action == "faq":
+            from bot.service import Assistant
+
+            store = Assistant(settings).store
+            if args.target:
+                faq_id, status = int(args.target), args.status or "approved"
+                print("已审核" if store.review_faq(faq_id, status) else f"没有找到常见问答 {faq_id}")
+            else:
+                for pair in store.faq(args.status or "candidate"):
+                    print(f"{pair['id']:4d} [{pair['status']}] {pair['question']} → {pair['answer']}")
+    except (manage.UploadRejected, manage.DocumentNotFound, BuildBusy, OSError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _change_report(summary) -> str:
+    return summary.report() + (f"\n当前索引版本：{summary.version}" if summary.version else "")
+
+
 def build_parser() -> argparse.ArgumentParser:
     env = os.environ.get
     parser = argparse.ArgumentParser(prog="hotline", description="知识产权政策咨询与热线助手")
@@ -100,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(env("HOTLINE_PORT", "8000")))
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("admin", help="知识库管理：upload 文件 / delete 文档ID / reindex / gaps / faq [ID]")
+    p.add_argument("action", choices=["upload", "delete", "reindex", "gaps", "faq"])
+    p.add_argument("target", nargs="?", help="upload：文件路径；delete：文档 ID；faq：要审核的问答编号")
+    p.add_argument("--folder", default="policies", choices=["policies", "catalogue", "faq"], help="上传到哪个目录")
+    p.add_argument("--force", action="store_true", help="reindex：全部重建")
+    p.add_argument("--status", choices=["candidate", "approved", "rejected"], help="faq：列出或设为该状态")
+    p.add_argument("--limit", type=int, default=30, help="gaps：显示多少组")
+    p.set_defaults(func=cmd_admin)
+
     p = sub.add_parser("eval", help="运行评测集并打印指标")
     p.add_argument("--set", default=env("HOTLINE_EVAL_SET"), help="评测集 JSONL 文件（默认 evals/sets/core.jsonl）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
@@ -109,9 +160,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
-    setup_logging(Settings().log_level)
-    return args.func(args)
+    try:
+        setup_logging(Settings().log_level)
+        return args.func(args)
+    except ValidationError as exc:  # a setting that is missing, malformed or too weak: say which and why
+        for error in exc.errors():
+            print(f"配置错误：{'.'.join(str(p) for p in error['loc'])}：{error['msg']}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 log = logging.getLogger("hotline")
 
 
+WEAK_TOKENS = {"changeme", "password", "admin", "secret", "token", "123456"}
+
+
 class WeChatSettings(BaseSettings):
     """WECHAT_* — what the bureau pastes into its 公众号/小程序 console, and where WeChat's API is."""
 
@@ -74,9 +77,19 @@ class Settings(BaseSettings):
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
-    admin_token: str = Field("", description="bearer token for /v1/admin/*; empty closes the admin endpoints")
+    admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
+    upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
+
+    @field_validator("admin_token")
+    @classmethod
+    def _strong_admin_token(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        if token and (len(token) < 24 or len(set(token)) < 10 or token.lower() in WEAK_TOKENS):
+            raise ValueError("HOTLINE_ADMIN_TOKEN 太弱：至少 24 个字符、不少于 10 种不同字符；"
+                             "可用 python -c 'import secrets; print(secrets.token_urlsafe(32))' 生成")
+        return value
 
     @property
     def origins(self) -> list[str]:

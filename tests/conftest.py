@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 import uvicorn
 
 from bot.config import Settings
@@ -92,7 +93,7 @@ def site_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_settings(settings, site_port):
-    return settings.model_copy(update={"admin_token": ADMIN_TOKEN,
+    return settings.model_copy(update={"admin_token": SecretStr(ADMIN_TOKEN),
                                        "allowed_origins": WIDGET_SITE.format(port=site_port)})
 
 

@@ -5,6 +5,7 @@ import socket
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from tests.conftest import ADMIN_TOKEN, WIDGET_SITE
 
@@ -164,7 +165,7 @@ def test_admin_is_closed_without_a_token(settings):
     from bot.api.app import create_app
     from tests.conftest import LiveServer
 
-    with LiveServer(create_app(settings.model_copy(update={"admin_token": ""}))) as live:
+    with LiveServer(create_app(settings.model_copy(update={"admin_token": SecretStr("")}))) as live:
         response = httpx.get(f"{live.url}/v1/admin/gaps", headers={"Authorization": "Bearer anything"})
     assert response.status_code == 403 and response.json()["error"]["code"] == "admin_disabled"
 

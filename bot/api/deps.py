@@ -22,7 +22,7 @@ def assistant(request: Request) -> Assistant:
 
 def require_admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """Staff only: `Authorization: Bearer $HOTLINE_ADMIN_TOKEN`, compared in constant time."""
-    token = request.app.state.settings.admin_token
+    token = request.app.state.settings.admin_token.get_secret_value()
     if not token:
         raise AdminDenied(403, "admin_disabled", "管理接口未启用：请设置 HOTLINE_ADMIN_TOKEN 后重启服务。")
     given = credentials.credentials if credentials else ""

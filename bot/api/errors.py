@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api.deps import AdminDenied
 from bot.retrieve.search import IndexNotFound
+from bot.store.versions import BuildBusy
+from ingest.manage import DocumentNotFound, UploadRejected
 from bot.service import InvalidQuestion, UnknownAnswer, UnknownSession
 
 log = logging.getLogger("hotline.api")
@@ -61,6 +63,18 @@ def install(app: FastAPI) -> None:
     async def _admin(request: Request, exc: AdminDenied) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(UploadRejected)
+    async def _upload(request: Request, exc: UploadRejected) -> JSONResponse:
+        return error(exc.status, "upload_rejected", str(exc))
+
+    @app.exception_handler(DocumentNotFound)
+    async def _no_document(request: Request, exc: DocumentNotFound) -> JSONResponse:
+        return error(404, "document_not_found", str(exc))
+
+    @app.exception_handler(BuildBusy)
+    async def _busy(request: Request, exc: BuildBusy) -> JSONResponse:
+        return error(409, "build_in_progress", str(exc), {"Retry-After": "10"})
 
     @app.exception_handler(IndexNotFound)
     async def _no_index(request: Request, exc: IndexNotFound) -> JSONResponse:

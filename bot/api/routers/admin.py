@@ -1,60 +1,75 @@
 """Staff endpoints behind the bearer token: unanswered questions (gaps) and FAQ candidates to review."""
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from rapidfuzz import fuzz
 
 from bot.api.deps import assistant, require_admin
+from bot.gaps import GapGroup, group_gaps
+from ingest import manage
+from ingest.manage import UploadRejected
 from bot.service import Assistant
-from bot.text import normalise_text
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
-SAME_WORDING = 75
-
-
-class GapGroup(BaseModel):
-    question: str
-    count: int
-    variants: list[str]
-    reasons: dict[str, int]
-    last_asked: float
 
 
 class Review(BaseModel):
     status: Literal["approved", "rejected"]
 
 
-def similar(a: str, b: str) -> bool:
-    """Same wording: close as a whole, or one contained almost verbatim in the other (extra words around)."""
-    if fuzz.ratio(a, b) >= SAME_WORDING:
-        return True
-    return min(len(a), len(b)) >= 6 and fuzz.partial_ratio(a, b) >= 90
+class ChangeResult(BaseModel):
+    path: str | None = None
+    index_version: str
+    documents: int
+    clauses: int
+    skipped: list[tuple[str, str]]
 
 
-def group_gaps(gaps: list[dict]) -> list[GapGroup]:
-    """Questions grouped by similar wording (rapidfuzz), most frequent first."""
-    groups: list[dict] = []
-    for gap in gaps:
-        text = re.sub(r"[^\w]|\[[^\]]*\]", "", normalise_text(gap["question"]))  # no punctuation, no [手机号]
-        for group in groups:
-            if similar(text, group["key"]):
-                break
-        else:
-            group = {"key": text, "question": gap["question"], "variants": [], "reasons": {}, "count": 0,
-                     "last": 0.0}
-            groups.append(group)
-        group["count"] += 1
-        if gap["question"] not in group["variants"] and len(group["variants"]) < 10:
-            group["variants"].append(gap["question"])
-        group["reasons"][gap["reason"]] = group["reasons"].get(gap["reason"], 0) + 1
-        group["last"] = max(group["last"], gap["created"])
-    groups.sort(key=lambda g: (-g["count"], -g["last"]))
-    return [GapGroup(question=g["question"], count=g["count"], variants=g["variants"], reasons=g["reasons"],
-                     last_asked=g["last"]) for g in groups]
+def _result(summary, path: str | None = None) -> ChangeResult:
+    return ChangeResult(path=path, index_version=summary.version, documents=summary.documents,
+                        clauses=summary.clauses, skipped=summary.skipped)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The upload, read up to `limit` bytes (a larger one is refused without being read whole)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise UploadRejected(f"文件超过 {limit // (1024 * 1024)} MB 的上限。", 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/documents", response_model=ChangeResult, status_code=201,
+             summary="上传文档（请求体为文件内容），检查、解析无误后入库并重建索引",
+             openapi_extra={"requestBody": {"content": {"application/octet-stream": {
+                 "schema": {"type": "string", "format": "binary"}}}, "required": True}})
+async def upload_document(request: Request, filename: str = Query(..., min_length=1, max_length=200),
+                          folder: Literal["policies", "catalogue", "faq"] = "policies") -> ChangeResult:
+    settings = request.app.state.settings
+    data = await _body(request, settings.upload_max_mb * 1024 * 1024)
+    change = await run_in_threadpool(manage.upload, settings, filename, data, folder)
+    return _result(change.summary, change.path)
+
+
+@router.delete("/documents/{doc_id}", response_model=ChangeResult, summary="删除文档并重建索引")
+async def delete_document(doc_id: str, request: Request) -> ChangeResult:
+    change = await run_in_threadpool(manage.delete, request.app.state.settings, doc_id)
+    return _result(change.summary, change.path)
+
+
+class ReindexRequest(BaseModel):
+    force: bool = False
+
+
+@router.post("/reindex", response_model=ChangeResult, summary="重建索引（新索引建好后原子切换，期间照常答复）")
+async def reindex(request: Request, body: ReindexRequest | None = None) -> ChangeResult:
+    summary = await run_in_threadpool(manage.reindex, request.app.state.settings, bool(body and body.force))
+    return _result(summary)
 
 
 @router.get("/gaps", response_model=list[GapGroup], summary="未能回答和低置信度的问题，按相似措辞分组")
