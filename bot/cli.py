@@ -61,7 +61,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.api.app import create_app
 
     settings = _settings(args)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
+    # our own access log (JSON, request ids, no query strings) replaces uvicorn's
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower(),
+                log_config=None, access_log=False)
     return 0
 
 
@@ -164,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        setup_logging(Settings().log_level)
+        settings = Settings()
+        setup_logging(settings.log_level, settings.log_format)
         return args.func(args)
     except ValidationError as exc:  # a setting that is missing, malformed or too weak: say which and why
         for error in exc.errors():

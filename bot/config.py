@@ -78,9 +78,16 @@ class Settings(BaseSettings):
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
     admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
+    rate_limit: str = Field("30/minute", description="per client on the public endpoints; off for load tests")
+    hotline_rate_limit: str = Field("120/minute", description="per client on /v1/hotline/*")
+    admin_rate_limit: str = Field("30/minute", description="per client on /v1/admin/*")
+    sessions_per_client: str = Field("60/hour", description="new conversations a client may start")
+    trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (behind a proxy)")
+    max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
+    log_format: str = Field("json", pattern="^(json|text)$", description="json (structured) or text")
 
     @field_validator("admin_token")
     @classmethod
@@ -89,6 +96,14 @@ class Settings(BaseSettings):
         if token and (len(token) < 24 or len(set(token)) < 10 or token.lower() in WEAK_TOKENS):
             raise ValueError("HOTLINE_ADMIN_TOKEN 太弱：至少 24 个字符、不少于 10 种不同字符；"
                              "可用 python -c 'import secrets; print(secrets.token_urlsafe(32))' 生成")
+        return value
+
+    @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        from bot.api.limits import RateLimiter
+
+        RateLimiter(value)  # raises with a clear message if malformed
         return value
 
     @property
@@ -108,10 +123,36 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, the request id and any extra fields given."""
+
+    RESERVED = set(vars(logging.makeLogRecord({})))
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        from bot.api.middleware import current_request_id
+
+        data = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+                "logger": record.name, "message": record.getMessage()}
+        request_id = current_request_id()
+        if request_id:
+            data["request_id"] = request_id
+        data.update({k: v for k, v in vars(record).items()
+                     if k not in self.RESERVED and not k.startswith("_") and k != "color_message"})
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """Structured logs (JSON lines) by default; `text` for reading in a terminal. Questions are never logged
+    at INFO, and personal data is masked before anything is stored."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
     for noisy in ("bm25s", "sentence_transformers", "httpx", "chromadb", "jieba", "urllib3", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -17,7 +17,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.answer import followups
-from bot.answer.decide import decide
+from bot.answer.decide import Decision, decide
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, reference_line, validity_note)
 from bot.answer.generative import Verification, build_messages, verify
@@ -27,7 +27,6 @@ from bot.llm import LLMError
 from bot.llm import from_settings as llm_from_settings
 from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestResponse
 from bot.retrieve.followup import rewrite
-from bot.answer.decide import Decision
 from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
@@ -146,6 +145,8 @@ class Assistant:
                   retriever: Retriever, as_of: date | None = None) -> "_Prepared":
         effective = rewritten or question
         query = retriever.parse(effective, region, as_of or self.settings.current_date())
+        if retriever.sensitive.match(query.text) or retriever.sensitive.match(question):
+            return _Prepared(retriever, query, [], Decision(False, "sensitive"), question, rewritten, session_id)
         hits = retriever.search(query, k=5)
         allowed = retriever.allowed_docs(query.regions)
         decision = decide(query, hits, region_has_documents=allowed is None or bool(allowed))
@@ -163,6 +164,8 @@ class Assistant:
             text, citations, grounded = compose_service(p.query, p.hits[0], item, basis)
         elif grounded:
             text, citations = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer)
+        elif p.decision.reason == "sensitive":
+            text, citations = p.retriever.sensitive.message, []  # a person handles it: no retrieval, no quoting
         else:
             text, citations = compose_refusal(p.query, p.hits, p.decision.reason)
         return Answer(
@@ -175,7 +178,7 @@ class Assistant:
     def _first_answer(self, p: "_Prepared") -> Answer:
         """A curated FAQ answer when the question reads like one; else the extractive answer."""
         answer = None
-        if p.decision.reason not in ("off-task", "no-region-documents"):
+        if p.decision.reason not in ("off-task", "no-region-documents", "sensitive"):
             match = self.faq_match(p.query.text, p.query.regions)
             if match is not None:
                 answer = self._faq_answer(p, *match)
@@ -226,7 +229,7 @@ class Assistant:
                 log.warning("LLM unavailable (%s): extractive answer", exc)
                 if trace is not None:
                     trace["error"] = str(exc)
-        self._remember(answer, p.question, p.rewritten, p.session_id, channel)
+        self._remember(answer, p.question, p.rewritten, p.session_id, channel, p.decision.reason)
         return answer
 
     def ask_stream(self, question: str, region: str | None = None, session_id: str | None = None,
@@ -255,18 +258,19 @@ class Assistant:
         else:
             for piece in pieces(answer.answer):
                 yield "delta", {"text": piece}
-        self._remember(answer, p.question, p.rewritten, p.session_id, channel)
+        self._remember(answer, p.question, p.rewritten, p.session_id, channel, p.decision.reason)
         yield "citations", {"citations": [c.model_dump(mode="json") for c in answer.citations]}
         yield "done", answer.model_dump(mode="json")
 
     def _remember(self, answer: Answer, question: str, rewritten: str | None, session_id: str | None,
-                  channel: str) -> None:
+                  channel: str, reason: str = "") -> None:
         self.store.save_answer(answer.answer_id, session_id, channel, question, rewritten, answer.answer,
                                answer.grounded, answer.confidence,
                                [c.model_dump(mode="json") for c in answer.citations])
         if not answer.grounded or answer.confidence < LOW_CONFIDENCE:
-            self.store.record_gap(rewritten or question, "unanswered" if not answer.grounded else "low-confidence",
-                                  answer.confidence, channel)
+            kind = reason if reason in ("sensitive", "off-task") else (
+                "unanswered" if not answer.grounded else "low-confidence")
+            self.store.record_gap(rewritten or question, kind, answer.confidence, channel)
 
     # -- hotline -------------------------------------------------------------------------------------
 
@@ -283,8 +287,9 @@ class Assistant:
         default_region = region or (context_regions[0] if len(context_regions) == 1 else None)
         answered: list[tuple[str, Answer]] = []
         for q in questions:
-            answer = self._extractive(self._retrieve(q[:MAX_QUESTION_CHARS], None, default_region, None, retriever))
-            self._remember(answer, q, None, None, "hotline")
+            prepared = self._retrieve(q[:MAX_QUESTION_CHARS], None, default_region, None, retriever)
+            answer = self._extractive(prepared)
+            self._remember(answer, q, None, None, "hotline", prepared.decision.reason)
             answered.append((q, answer))
         answered.sort(key=lambda qa: (qa[1].grounded, qa[1].confidence), reverse=True)
         suggestions, seen = [], set()

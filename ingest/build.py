@@ -21,6 +21,7 @@ from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
 from bot.models import Clause, FaqPair, Passage
 from bot.retrieve.lexicon import Lexicon
+from bot.safety import SensitiveList, is_injection
 from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
@@ -51,6 +52,7 @@ PASSAGE_CHARS = 320
 REFIT_SHARE = 0.2  # refit the fitted embedder when more than this share of passages changed
 _QUOTED_TERM = re.compile(r"[“《]([\u4e00-\u9fff]{2,10})[”》]")
 LEXICON_FILE = "synonyms.yaml"
+SENSITIVE_FILE = "sensitive.yaml"
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Summary:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     embedder: str = ""
     version: str = ""  # the index version now live
     faq: int = 0
@@ -83,6 +86,7 @@ class Summary:
             lines.append("知识库没有变化，索引无需更新。")
         for path, reason in self.skipped:
             lines.append(f"跳过 {path}：{reason}")
+        lines.extend(f"注意：{w}" for w in self.warnings)
         return "\n".join(lines)
 
 
@@ -90,7 +94,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name == LEXICON_FILE:
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"
@@ -185,7 +189,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
 
     lexicon_path = settings.knowledge_dir / LEXICON_FILE
     lexicon = Lexicon.from_yaml(lexicon_path)
-    lexicon_json = lexicon.to_json()
+    sensitive = SensitiveList.from_yaml(settings.knowledge_dir / SENSITIVE_FILE)
+    # the vocabulary and the hand-off list travel with the index: a change to either makes a new version
+    lexicon_json = lexicon.to_json() + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True)
     old_dir = None if force else versions.current()
     manifest = _read_manifest(old_dir) if old_dir else {}
     try:
@@ -272,6 +278,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     records.faq = _checked_faq(faq_sources, records, summary)
     summary.removed = sorted(set(old.documents) - set(records.documents))
 
+    for clause in records.clauses.values():
+        if clause.doc_id in changed_docs and is_injection(clause.text):
+            summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
     link_replacements(records)
     # Validity is "as of today": refresh it for unchanged documents too.
     for document in records.documents.values():
@@ -336,7 +345,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
 
     LexicalIndex.build([tokenizer.tokens(p.text) for p in records.passages]).save(new_dir / "lexical")
     records.save(new_dir)
-    write_atomic(new_dir / "lexicon.json", lexicon_json)
+    write_atomic(new_dir / "lexicon.json", lexicon.to_json())
+    write_atomic(new_dir / "sensitive.json", json.dumps(sensitive.to_dict(), ensure_ascii=False))
     write_atomic(new_dir / "manifest.json", json.dumps({
         "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "faq": faq_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},

@@ -47,9 +47,9 @@ class Change:
 
 
 def safe_name(filename: str) -> str:
-    name = Path(filename.replace("\\\\", "/")).name
+    name = Path(filename.replace("\\", "/")).name
     stem, suffix = os.path.splitext(name)
-    stem = re.sub(r"[^\\w\\u4e00-\\u9fff.-]+", "-", stem).strip(".-")
+    stem = re.sub(r"[^\w\u4e00-\u9fff.-]+", "-", stem).strip(".-")
     if not stem:
         raise UploadRejected("文件名无效，请使用字母、数字、中文、短横线或下划线。")
     return stem[:100] + suffix.lower()

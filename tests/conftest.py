@@ -30,8 +30,11 @@ def live(settings: Settings) -> Path:
 
 
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) -> Settings:
-    return Settings(data_dir=data_dir, knowledge_dir=knowledge_dir, _env_file=None,
-                    **{"embedder": "fitted", **overrides})
+    """Settings for a test: the offline embedder, and no rate limits (the tests ask many questions quickly;
+    the limits have tests of their own)."""
+    defaults = {"embedder": "fitted", "rate_limit": "off", "hotline_rate_limit": "off", "admin_rate_limit": "off",
+                "sessions_per_client": "off"}
+    return Settings(data_dir=data_dir, knowledge_dir=knowledge_dir, _env_file=None, **{**defaults, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,14 @@
 """The grounded decision: do the retrieved clauses answer this question, or only share its words?"""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.retrieve.query import FACT_PATTERNS, Query
 from bot.retrieve.search import Hit
+from bot.safety import is_injection
 
 MIN_COVERAGE = 0.55  # share of the question's weighted words the best clause contains
 MIN_FOCUS = 0.52  # … and that its best single sentence (with its headings) contains
-# Requests outside the assistant's task: it answers about the bureau's documents, nothing else.
-OFF_TASK = re.compile(
-    r"写.{0,12}(诗|歌词|小说|作文|代码|文章|笑话)|讲个笑话|天气|股票|彩票|算命|翻译成|忽略(之前|以上|上面)的?(指令|提示|要求)"
-    r"|ignore (all |the )?(previous|above)|system prompt|你是谁|你的(提示词|指令|配置)|扮演|角色扮演"
-    r"|(你|你们)(的|这个)?(系统|程序|机器人|助手)?(用|是)的?(是)?(什么|哪个|哪家)的?(大?模型|AI|人工智能|公司)"
-)
 
 
 @dataclass
@@ -24,7 +18,7 @@ class Decision:
 
 
 def decide(query: Query, hits: list[Hit], region_has_documents: bool = True) -> Decision:
-    if OFF_TASK.search(query.text):
+    if is_injection(query.text) or is_injection(query.raw):
         return Decision(False, "off-task")
     if not region_has_documents:
         return Decision(False, "no-region-documents")

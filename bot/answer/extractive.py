@@ -6,6 +6,7 @@ import re
 
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import FACT_PATTERNS, Query
+from bot.safety import is_injection
 from bot.retrieve.search import Concept, Hit
 from bot.text import Tokenizer, split_sentences
 
@@ -104,7 +105,11 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
             score += 1.0
         if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
             continue  # the lead-in alone says little; the sentences after it say what is done
+        if is_injection(sentence):
+            continue  # an instruction planted in a document is data, never something the assistant says
         scored.append((score, i, sentence))
+    if not scored:
+        return []
     ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
     best = ranked[0]
     if facts:

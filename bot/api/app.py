@@ -1,10 +1,14 @@
 """The FastAPI app that `hotline serve` and `make run` start: one router per channel."""
 from __future__ import annotations
 
+import threading
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from bot.api import errors
+from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
 from bot.config import Settings, get_settings
@@ -25,7 +29,14 @@ def _wechat_channel(settings: Settings, assistant: Assistant):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="知识产权政策咨询助手", version="0.2.0",
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # load the index before the first question rather than during it
+        if app.state.assistant.index_version():
+            threading.Thread(target=app.state.assistant.retriever, daemon=True, name="index-warmup").start()
+        yield
+
+    app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan,
                   description="基于知识产权局政策文件、逐条引用依据的咨询与热线助手。")
     app.state.settings = settings
     app.state.assistant = Assistant(settings)
@@ -39,7 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type", "x-request-id"], expose_headers=["x-request-id"],
                            allow_credentials=False, max_age=600)
+    app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(RequestIdMiddleware)
+    app.state.session_limiter = RateLimiter(settings.sessions_per_client)
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")
     def healthz() -> dict:

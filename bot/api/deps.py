@@ -16,6 +16,11 @@ class AdminDenied(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class TooManySessions(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
 def assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.api.deps import AdminDenied
+from bot.api.deps import AdminDenied, TooManySessions
 from bot.retrieve.search import IndexNotFound
 from bot.store.versions import BuildBusy
 from ingest.manage import DocumentNotFound, UploadRejected
@@ -63,6 +63,11 @@ def install(app: FastAPI) -> None:
     async def _admin(request: Request, exc: AdminDenied) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(TooManySessions)
+    async def _sessions(request: Request, exc: TooManySessions) -> JSONResponse:
+        return error(429, "too_many_sessions", f"新开会话过多，请继续使用现有会话，或 {exc.retry_after} 秒后再试。",
+                     {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(UploadRejected)
     async def _upload(request: Request, exc: UploadRejected) -> JSONResponse:

@@ -1,12 +1,18 @@
 """Request ids and access logs (a pure ASGI middleware, so streaming and disconnects pass through untouched)."""
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import time
 import uuid
 
 log = logging.getLogger("hotline.access")
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -22,6 +28,7 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id
+        token = _request_id.set(request_id)
         started = time.perf_counter()
         status = {"code": 0}
 
@@ -34,5 +41,8 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("request_id=%s %s %s %s %.1fms", request_id, scope["method"], scope["path"], status["code"],
-                     (time.perf_counter() - started) * 1000)
+            # the path only: query strings can carry personal data (a WeChat openid) and signatures
+            log.info("%s %s %s", scope["method"], scope["path"], status["code"],
+                     extra={"status": status["code"], "path": scope["path"], "method": scope["method"],
+                            "ms": round((time.perf_counter() - started) * 1000, 1)})
+            _request_id.reset(token)

@@ -2,6 +2,7 @@
 on how much of the question each clause actually covers."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date
@@ -14,6 +15,7 @@ import numpy as np
 from bot.embed import Embedder, load_from_index
 from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
+from bot.safety import SensitiveList
 from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
 from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
@@ -73,6 +75,9 @@ class Retriever:
         self.mode = mode
         self.records = Records.load(index_dir)
         self.lexicon = Lexicon.from_json((index_dir / "lexicon.json").read_text(encoding="utf-8"))
+        sensitive = json.loads((index_dir / "sensitive.json").read_text(encoding="utf-8")) \
+            if (index_dir / "sensitive.json").exists() else {}
+        self.sensitive = SensitiveList(**sensitive) if sensitive else SensitiveList()
         self.tokenizer = Tokenizer(self.records.terms)
         self.embedder: Embedder = load_from_index(index_dir, self.tokenizer)
         self.store = ChromaStore(path=index_dir / "chroma")
