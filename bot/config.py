@@ -123,6 +123,9 @@ def get_settings() -> Settings:
     return Settings()
 
 
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, the request id and any extra fields given."""
 
@@ -142,7 +145,8 @@ class JsonFormatter(logging.Formatter):
                      if k not in self.RESERVED and not k.startswith("_") and k != "color_message"})
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
+        # one record, one line: also escape the characters some readers take for line breaks
+        return json.dumps(data, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
 
 
 def setup_logging(level: str = "INFO", fmt: str = "json") -> None:

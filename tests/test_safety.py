@@ -264,3 +264,9 @@ def test_logs_are_json_with_request_ids_and_hold_no_personal_data_or_secrets(set
     for secret in ("13912345678", "110101199003071234", "a.b@example.com", ADMIN_TOKEN, "sk-very-secret-llm-key",
                    "oSecretOpenId", "蓝天行动的工作目标"):
         assert secret not in text, secret
+
+
+def test_out_of_range_identifiers_are_4xx_not_500(client):
+    """Found by the schemathesis run: an FAQ id beyond SQLite's integers was a 500."""
+    response = client.post("/v1/admin/faq/3555915838533161975808/review", json={"status": "approved"}, headers=ADMIN)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"

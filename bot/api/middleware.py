@@ -40,6 +40,9 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except BaseException:
+            status["code"] = status["code"] or 500  # answered by the server-error handler outside this one
+            raise
         finally:
             # the path only: query strings can carry personal data (a WeChat openid) and signatures
             log.info("%s %s %s", scope["method"], scope["path"], status["code"],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
@@ -84,7 +84,8 @@ def faq(status: Literal["candidate", "approved", "rejected"] | None = None,
 
 
 @router.post("/faq/{faq_id}/review", summary="审核一条常见问答")
-def review(faq_id: int, body: Review, bot: Assistant = Depends(assistant)) -> dict:
+def review(body: Review, faq_id: int = Path(..., ge=1, le=2**63 - 1),
+           bot: Assistant = Depends(assistant)) -> dict:
     if not bot.store.review_faq(faq_id, body.status):
         raise HTTPException(404, "没有找到这条常见问答。")
     return {"id": faq_id, "status": body.status}
