@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test eval ingest bench clean
+.PHONY: setup run test eval ingest bench reliability clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,15 @@ eval: setup
 
 bench: setup
 	$(BIN)/python -m evals.bench_ask
+
+# The figures of the README's "Reliability" section (about 10 minutes on 2 cores).
+reliability: setup
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/hotline ingest --quiet
+	$(BIN)/python -m evals.bench_load --clients 50 --seconds 60
+	$(BIN)/python -m evals.bench_load --clients 50 --seconds 60 --reindex
+	$(BIN)/python -m evals.bench_faults --runs 20
+	$(BIN)/python -m evals.fuzz_api --seconds 150
 
 clean:
 	rm -rf var .pytest_cache
