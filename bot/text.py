@@ -149,3 +149,30 @@ class Tokenizer:
                 continue
             out.append(w)
         return out
+
+
+_worker_tokenizer: Tokenizer | None = None
+
+
+def _init_worker(terms: list[str]) -> None:
+    global _worker_tokenizer
+    _worker_tokenizer = Tokenizer(terms)
+
+
+def _tokens_of(texts: list[str]) -> list[list[str]]:
+    return [_worker_tokenizer.tokens(t) for t in texts]
+
+
+def tokenize_many(texts: list[str], tokenizer: Tokenizer, processes: int | None = None) -> list[list[str]]:
+    """Search tokens of many texts; large batches are cut in parallel processes (jieba is pure Python)."""
+    import multiprocessing
+    import os
+
+    processes = processes or min(4, os.cpu_count() or 1)
+    if processes < 2 or len(texts) < 4000:
+        return [tokenizer.tokens(t) for t in texts]
+    size = max(500, len(texts) // (processes * 4))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_init_worker, initargs=(tokenizer.terms,)) as pool:
+        return [tokens for part in pool.map(_tokens_of, chunks) for tokens in part]

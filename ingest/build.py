@@ -26,7 +26,7 @@ from bot.store.chroma import ChromaStore
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
 from bot.store.versions import IndexVersions
-from bot.text import Tokenizer, split_sentences
+from bot.text import Tokenizer, split_sentences, tokenize_many
 from ingest.catalogue import check_basis, item_text, load_catalogue, load_faq
 from ingest.links import link_replacements
 from ingest.loaders import SUPPORTED, LoadError, load
@@ -306,6 +306,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         return summary  # nothing changed: no work, no new version
 
     new_dir = versions.new_version()
+    # every passage is cut into words once, for the fitted embedder, BM25 and the word statistics
+    passage_tokens = tokenize_many([p.text for p in records.passages], tokenizer)
+    tokens_by_id = {p.id: t for p, t in zip(records.passages, passage_tokens)}
     neural = choose_for_ingest(settings, tokenizer)
     embedder: Embedder
     changed_passages = [p for p in records.passages if p.doc_id in changed_docs]
@@ -317,7 +320,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         old_fit = old_dir / "embedder" if old_dir else None
         full = (old_spec.get("type") != "fitted" or share > REFIT_SHARE or bool(summary.removed)
                 or manifest.get("lexicon") != lexicon_json or not (old_fit and (old_fit / "fitted.joblib").exists()))
-        embedder = (FittedEmbedder.fit([p.text for p in records.passages], tokenizer) if full
+        embedder = (FittedEmbedder.fit([p.text for p in records.passages], tokenizer, passage_tokens) if full
                     else FittedEmbedder.load(old_fit, tokenizer))
         embedder.save(new_dir / "embedder")
     if old_count != len(old.passages):
@@ -336,14 +339,18 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     batch = 256
     for i in tqdm(range(0, len(todo), batch), desc="计算向量", unit="批", disable=not progress or not todo):
         chunk = todo[i:i + batch]
-        vectors = embedder.embed_documents([p.text for p in chunk])
+        texts = [p.text for p in chunk]
+        vectors = (embedder.embed_documents(texts, [tokens_by_id[p.id] for p in chunk])
+                   if isinstance(embedder, FittedEmbedder) else embedder.embed_documents(texts))
         store.add([p.id for p in chunk], vectors, [_metadata(p, records) for p in chunk])
     if store.count() != len(records.passages):
         raise RuntimeError(f"向量库条目数 {store.count()} 与检索片段数 {len(records.passages)} 不一致，未发布新索引")
     summary.reembedded = len(todo)
     save_spec(new_dir, embedder)
 
-    LexicalIndex.build([tokenizer.tokens(p.text) for p in records.passages]).save(new_dir / "lexical")
+    LexicalIndex.build(passage_tokens).save(new_dir / "lexical")
+    write_atomic(new_dir / "stats.json", json.dumps(word_statistics(records, tokens_by_id, tokenizer),
+                                                    ensure_ascii=False))
     records.save(new_dir)
     write_atomic(new_dir / "lexicon.json", lexicon.to_json())
     write_atomic(new_dir / "sensitive.json", json.dumps(sensitive.to_dict(), ensure_ascii=False))
@@ -356,6 +363,29 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.version = new_dir.name
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def word_statistics(records: Records, tokens_by_id: dict[str, list[str]], tokenizer: Tokenizer) -> dict:
+    """Per word, the number of clauses that contain it (with their title, path and heading), for the
+    question-side weights and typo correction, so that a serving worker need not cut the corpus again."""
+    per_clause: dict[str, set[str]] = {}
+    for passage in records.passages:
+        per_clause.setdefault(passage.clause_id, set()).update(tokens_by_id[passage.id])
+    cut: dict[str, set[str]] = {}  # titles and path headings repeat: cut each once
+
+    def tokens_of(text: str) -> set[str]:
+        if text not in cut:
+            cut[text] = set(tokenizer.tokens(text.lower()))
+        return cut[text]
+
+    df: dict[str, int] = {}
+    for clause in records.clauses.values():
+        words = set(per_clause.get(clause.id, set()))
+        for part in (records.documents[clause.doc_id].title, *clause.path, clause.heading):
+            words |= tokens_of(part)
+        for token in words:
+            df[token] = df.get(token, 0) + 1
+    return {"clauses": len(records.clauses), "df": df}
 
 
 def _read_json(path: Path) -> dict:

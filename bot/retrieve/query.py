@@ -85,14 +85,14 @@ class Query:
 class QueryUnderstanding:
     """Built once per index from its vocabulary; `parse` is pure and cheap (well under a millisecond)."""
 
-    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, corpus_text: str):
+    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, df: dict[str, int]):
+        """`df`: the corpus's words with the number of clauses containing each."""
         self.lexicon = lexicon
         self.tokenizer = tokenizer
-        self.corpus_text = corpus_text
         vocab: dict[str, int] = {}
-        for word in tokenizer.words(corpus_text):
+        for word, count in df.items():
             if 2 <= len(word) <= 8 and re.fullmatch(rf"[{CJK}]+", word):
-                vocab[word] = vocab.get(word, 0) + 1
+                vocab[word] = count
         for term in tokenizer.terms:
             vocab[term] = vocab.get(term, 0) + 5
         self.vocab = vocab
@@ -144,15 +144,14 @@ class QueryUnderstanding:
                 if i + n not in bounds:
                     continue
                 window = run[i:i + n]
-                if window in self.corpus_text or window in self.lexicon.synonyms \
+                if window in self.vocab or window in self.lexicon.synonyms \
                         or self.tokenizer.general_frequency(window):
                     continue  # a word the documents or general Chinese know is not a typo
                 pieces, p = [], i
                 while p < i + n:
                     pieces.append(starts[p])
                     p += len(starts[p])
-                if all(piece in self.vocab or piece in STOPWORDS or piece in self.corpus_text and len(piece) > 1
-                       for piece in pieces):
+                if all(piece in self.vocab or piece in STOPWORDS for piece in pieces):
                     continue
                 candidate = self.by_sound.get(fuzzy_pinyin(window))
                 if candidate is None and n >= 4:

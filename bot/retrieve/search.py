@@ -83,23 +83,26 @@ class Retriever:
         self.store = ChromaStore(path=index_dir / "chroma")
         self.lexical = LexicalIndex.load(index_dir / "lexical")
         self.passages = self.records.passages
-        corpus = "\n".join(c.heading + "\n" + c.text for c in self.records.clauses.values())
-        self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, corpus)
-        # what each clause says, with its heading and document title: a question's word is covered when
-        # it occurs here; document frequencies of the tokens give the words' weights
+        # what each clause says, with its heading, path and document title: a question's word is covered
+        # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
         self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
-        self.df: dict[str, int] = {}
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
             frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
             if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
             self.frames[clause.id] = frame.lower()
-            text = f"{frame}\n{clause.text}".lower()
-            self.clause_texts[clause.id] = text
-            for t in set(self.tokenizer.tokens(text)):
-                self.df[t] = self.df.get(t, 0) + 1
+            self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
+        stats_path = index_dir / "stats.json"
+        if stats_path.exists():
+            self.df: dict[str, int] = json.loads(stats_path.read_text(encoding="utf-8"))["df"]
+        else:  # an index built before the statistics were saved
+            self.df = {}
+            for text in self.clause_texts.values():
+                for t in set(self.tokenizer.tokens(text)):
+                    self.df[t] = self.df.get(t, 0) + 1
+        self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, self.df)
         self.n = max(1, len(self.records.clauses))
         self.unknown_idf = math.log((self.n + 1) / 0.5)
         self._weights: dict[str, float] = {}
@@ -117,9 +120,7 @@ class Retriever:
         cached = self._weights.get(text)
         if cached is not None:
             return cached
-        df = self.df.get(text)
-        if df is None:
-            df = sum(text in t for t in self.clause_texts.values())
+        df = self.df_of(text)
         if text in LIGHT_VERBS:
             weight = 0.3  # 参加培训, 享受政策: the verb carries little of what is asked
         elif df:
@@ -167,8 +168,13 @@ class Retriever:
         return 0.0
 
     def df_of(self, text: str) -> int:
+        """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),
+        at most as many as contain its rarest word."""
         df = self.df.get(text)
-        return df if df is not None else sum(text in t for t in self.clause_texts.values())
+        if df is not None:
+            return df
+        parts = [t for t in self.tokenizer.tokens(text) if t != text]
+        return min((self.df.get(t, 0) for t in parts), default=0)
 
     def focus(self, clause: Clause, concepts: list[Concept]) -> float:
         """Coverage by the best single sentence: words scattered over unrelated sentences of one clause

@@ -27,7 +27,15 @@ class Records:
     faq: list[FaqPair] = field(default_factory=list)
 
     def clauses_of(self, doc_id: str) -> list[Clause]:
-        return sorted((c for c in self.clauses.values() if c.doc_id == doc_id), key=lambda c: c.order)
+        """A document's clauses in order (an index by document is built on first use and kept while the
+        set of clauses stays the same)."""
+        if getattr(self, "_by_doc_size", -1) != len(self.clauses):
+            by_doc: dict[str, list[Clause]] = {}
+            for clause in self.clauses.values():
+                by_doc.setdefault(clause.doc_id, []).append(clause)
+            self._by_doc = {d: sorted(cs, key=lambda c: c.order) for d, cs in by_doc.items()}
+            self._by_doc_size = len(self.clauses)
+        return [self.clauses[c.id] for c in self._by_doc.get(doc_id, []) if c.id in self.clauses]
 
     def save(self, folder: Path) -> None:
         write_atomic(folder / "documents.json", json.dumps(
