@@ -62,8 +62,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     # our own access log (JSON, request ids, no query strings) replaces uvicorn's
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                log_config=None, access_log=False)
+    options = dict(host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None,
+                   access_log=False)
+    if args.workers > 1:
+        # each worker process builds its app from the environment: pass the directories given here on
+        os.environ["HOTLINE_DATA_DIR"] = str(settings.data_dir)
+        os.environ["HOTLINE_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
+        uvicorn.run("bot.api.app:create_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -142,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动 HTTP 服务")
     p.add_argument("--host", default=env("HOTLINE_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(env("HOTLINE_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(env("HOTLINE_WORKERS", "1")),
+                   help="worker processes（HOTLINE_WORKERS）；they share the index (read-only) and the SQLite store")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("admin", help="知识库管理：upload 文件 / delete 文档ID / reindex / gaps / faq [ID]")

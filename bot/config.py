@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # Refuse to wait on a model hub that cannot be reached: only local folders and the local cache load
     # unless downloads are allowed explicitly.
     embedding_allow_download: bool = False
+    chroma_url: str = Field("", description="a chroma server (`chroma run`), e.g. http://127.0.0.1:8001; "
+                                            "empty: the embedded store on disk")
     retrieval: str = Field("hybrid", description="hybrid (default), lexical or dense: for evaluation")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1; empty: no LLM")
     llm_model: str = "qwen2.5-7b-instruct"

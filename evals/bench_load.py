@@ -56,13 +56,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--reindex", action="store_true", help="rebuild the index continuously during the run")
     parser.add_argument("--url", help="an already running server (its rate limits must be off)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of the server started here")
     args = parser.parse_args()
 
     questions = [item["question"] for item in load_set(DEFAULT_SET)]
     results: list = []
     builds: list = []
     stop = threading.Event()
-    server = None if args.url else running_server(env={"HOTLINE_LOG_LEVEL": "WARNING"})
+    server = None if args.url else running_server(env={"HOTLINE_LOG_LEVEL": "WARNING"}, workers=args.workers)
     url = args.url or server.__enter__()
     builder = threading.Thread(target=rebuild_forever, args=(stop, builds), daemon=True) if args.reindex else None
     try:
@@ -85,7 +86,8 @@ def main() -> int:
 
     latencies = [r[0] * 1000 for r in results]
     errors = [r for r in results if not r[1]]
-    print(f"POST /v1/ask：{args.clients} 个并发客户端，{args.seconds:.0f} 秒" + ("，期间持续重建索引" if args.reindex else ""))
+    print(f"POST /v1/ask：{args.clients} 个并发客户端，{args.seconds:.0f} 秒，{args.workers} 个工作进程"
+          + ("，期间持续重建索引" if args.reindex else ""))
     print(f"  请求 {len(results)}（{len(results) / elapsed:.1f} 次/秒），错误 {len(errors)} {dict(Counter(r[2] for r in errors))}")
     print(f"  延迟 p50 {percentile(latencies, 0.5):.0f} ms  p95 {percentile(latencies, 0.95):.0f} ms  "
           f"p99 {percentile(latencies, 0.99):.0f} ms")

@@ -27,11 +27,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextmanager
-def running_server(env: dict | None = None, log: Path | None = None, timeout: float = 90):
+def running_server(env: dict | None = None, log: Path | None = None, timeout: float = 90, workers: int = 1):
     """Yields the base URL of a fresh `hotline serve` on 127.0.0.1 (rate limits off unless `env` says)."""
     port = free_port()
     out = open(log, "w") if log else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port),
+                                "--workers", str(workers)],
                                env={**os.environ, **NO_LIMITS, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -45,6 +46,7 @@ def running_server(env: dict | None = None, log: Path | None = None, timeout: fl
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("服务未能启动；请先运行 hotline ingest")
             time.sleep(0.2)
+        running_server.pid = process.pid
         yield url
     finally:
         process.terminate()

@@ -22,7 +22,7 @@ from bot.embed.fitted import FittedEmbedder
 from bot.models import Clause, FaqPair, Passage
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList, is_injection
-from bot.store.chroma import ChromaStore
+from bot.store.chroma import copy_store, drop_store, store_for
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
 from bot.store.versions import IndexVersions
@@ -178,7 +178,7 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True, force: 
     is refused (BuildBusy) instead of waiting for the first."""
     versions = IndexVersions(settings.index_dir)
     with versions.build_lock(wait):
-        versions.cleanup()
+        versions.cleanup(on_delete=drop_store)
         return _build(paths, settings, progress, force, versions)
 
 
@@ -294,7 +294,11 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
 
     faq_json = json.dumps([p.model_dump() for p in records.faq], ensure_ascii=False, sort_keys=True)
     old_spec = _read_json(old_dir / "embedder.json") if old_dir else {}
-    old_count = ChromaStore(path=old_dir / "chroma").count() if old_dir and (old_dir / "chroma").exists() else -1
+    try:
+        old_store = store_for(old_dir) if old_dir else None
+        old_count = old_store.count() if old_store else -1
+    except Exception:  # the old version's store is gone (a server reset): build afresh
+        old_store, old_count = None, -1
     summary.documents = len(records.documents)
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
@@ -327,10 +331,12 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         full = True  # the old store and its records disagree: build the store afresh
     summary.embedder = embedder.name
     log.info("向量器：%s", embedder.name)
-    if not full:
+    if not full and not settings.chroma_url:
         # start from a copy of the live store (never written to: readers may be using it)
         shutil.copytree(old_dir / "chroma", new_dir / "chroma")
-    store = ChromaStore(path=new_dir / "chroma")
+    store = store_for(new_dir, settings.chroma_url)
+    if not full and settings.chroma_url:
+        copy_store(old_store, store)
     if full:
         todo = records.passages
     else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
+from bot.store.chroma import drop_store
 from bot.store.versions import IndexVersions
 from ingest.build import Summary, _build, kind_of
 from ingest.catalogue import load_catalogue, load_faq
@@ -164,7 +165,7 @@ def delete(settings: Settings, doc_id: str, wait: bool = False) -> Change:
 def reindex(settings: Settings, force: bool = False, wait: bool = False) -> Summary:
     versions = IndexVersions(settings.index_dir)
     with versions.build_lock(wait):
-        versions.cleanup()
+        versions.cleanup(on_delete=drop_store)
         return _build([settings.knowledge_dir], settings, False, force, versions)
 
 

@@ -17,7 +17,7 @@ from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList
 from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
-from bot.store.chroma import ChromaStore
+from bot.store.chroma import store_for
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
 from bot.text import Tokenizer, split_sentences
@@ -80,7 +80,7 @@ class Retriever:
         self.sensitive = SensitiveList(**sensitive) if sensitive else SensitiveList()
         self.tokenizer = Tokenizer(self.records.terms)
         self.embedder: Embedder = load_from_index(index_dir, self.tokenizer)
-        self.store = ChromaStore(path=index_dir / "chroma")
+        self.store = store_for(index_dir)
         self.lexical = LexicalIndex.load(index_dir / "lexical")
         self.passages = self.records.passages
         # what each clause says, with its heading, path and document title: a question's word is covered

@@ -64,7 +64,7 @@ class IndexVersions:
         finally:
             os.close(dir_fd)
 
-    def cleanup(self) -> None:
+    def cleanup(self, on_delete=None) -> None:
         """Delete unfinished builds (a build that died) and old versions nobody can still be reading.
 
         Call it while holding the build lock: then no build is running and an unfinished folder is dead."""
@@ -78,6 +78,8 @@ class IndexVersions:
                 continue
             if path in complete and now - path.stat().st_mtime < MIN_AGE:
                 continue
+            if on_delete is not None:
+                on_delete(path)  # e.g. the version's collection on a chroma server
             shutil.rmtree(path, ignore_errors=True)
         for tmp in self.root.glob(f".{POINTER}.*"):
             tmp.unlink(missing_ok=True)

@@ -1,0 +1,79 @@
+"""The same retrieval contract against both vector stores: the embedded PersistentClient and a chroma server
+(`chroma run`, from the chromadb package) started by the test on 127.0.0.1."""
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from bot.service import Assistant
+from bot.store.chroma import ChromaStore
+from ingest.build import ingest
+from tests.conftest import KNOWLEDGE, free_port, live, make_settings
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    port = free_port()
+    process = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host",
+                                "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert process.poll() is None and time.monotonic() < deadline, "chroma run did not start"
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_settings(request, tmp_path):
+    url = request.getfixturevalue("chroma_server") if request.param == "server" else ""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    return make_settings(tmp_path / "var", knowledge, chroma_url=url)
+
+
+def test_the_vector_store_contract(store_settings, tmp_path):
+    url = store_settings.chroma_url
+    store = ChromaStore(url=url, collection="contract-test") if url else ChromaStore(path=tmp_path / "c")
+    store.reset()
+    vectors = np.eye(4, dtype=np.float32)
+    store.add(["a@0", "b@0", "c@0"], vectors[:3], [{"doc_id": "d1", "clause_id": "a", "region": "上海市", "kind": "policy"},
+                                                  {"doc_id": "d2", "clause_id": "b", "region": "江苏省", "kind": "policy"},
+                                                  {"doc_id": "d2", "clause_id": "c", "region": "江苏省", "kind": "policy"}])
+    assert store.count() == 3
+    assert store.query(vectors[1], 1)[0][0] == "b@0"
+    assert [pid for pid, _ in store.query(vectors[1], 3, regions=["上海市"])] == ["a@0"]
+    store.delete_docs(["d2"])
+    assert store.count() == 1
+    store.reset()
+    assert store.count() == 0
+
+
+def test_the_same_answers_from_either_store(store_settings):
+    first = ingest([store_settings.knowledge_dir], store_settings, progress=False)
+    bot = Assistant(store_settings)
+    answer = bot.ask("企业遇到侵权纠纷，上海有没有公益的维权援助？")
+    assert answer.grounded and answer.citations[0].clause == "二、（三）2."
+    assert bot.ask("江苏怎么提升知识产权代理服务质量").citations[0].clause_id == "js-2025-service-industry:s2-i8"
+    # an incremental build starts from a copy of the live store, in a folder or a collection of its own
+    path = store_settings.knowledge_dir / "policies" / "sh-2024-13-lantian-action.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    second = ingest([store_settings.knowledge_dir], store_settings, progress=False)
+    assert second.reembedded < second.passages and second.version != first.version
+    assert Assistant(store_settings).ask("蓝天行动的工作目标是什么").grounded
+    spec = (live(store_settings) / "store.json").read_text()
+    assert ("server" in spec) == bool(store_settings.chroma_url)
