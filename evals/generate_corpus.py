@@ -84,6 +84,8 @@ def generate(out: Path, docs: int, seed: int = 1, with_real: bool = False) -> in
             shutil.copy(path, policies / path.name)
             count += 1
         shutil.copy(root / "knowledge" / "synonyms.yaml", out / "synonyms.yaml")
+        for folder in ("catalogue", "faq"):
+            shutil.copytree(root / "knowledge" / folder, out / folder, dirs_exist_ok=True)
         extra = root.parent / "shared" / "corpus" / "extra"
         for path in sorted(extra.glob("x0*.txt")) if extra.exists() else []:
             shutil.copy(path, policies / path.name)

@@ -16,23 +16,10 @@ from tests.conftest import KNOWLEDGE, live, make_settings
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     """A small random BERT with a character vocabulary, saved as a sentence-transformers folder."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer import modules as models
-    from transformers import BertConfig, BertModel, BertTokenizer
+    from evals.tiny_model import build_tiny_model
 
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    chars = sorted({ch for path in (KNOWLEDGE / "policies").glob("*.txt")
-                    for ch in path.read_text(encoding="utf-8") if not ch.isspace()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]
-    (folder / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
-    BertTokenizer(str(folder / "vocab.txt")).save_pretrained(str(folder / "bert"))
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512)
-    BertModel(config).save_pretrained(str(folder / "bert"))
-    word = models.Transformer(str(folder / "bert"), max_seq_length=256)
-    pooling = models.Pooling(word.get_embedding_dimension())
-    SentenceTransformer(modules=[word, pooling], device="cpu").save(str(folder / "st"))
-    return folder / "st"
+    texts = [path.read_text(encoding="utf-8") for path in (KNOWLEDGE / "policies").glob("*.txt")]
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-bert"), texts)
 
 
 def test_sentence_embedder_loads_a_local_folder(tiny_model):
