@@ -14,7 +14,7 @@ import time
 import httpx
 
 from evals.run import DEFAULT_SET, load_set
-from evals.server import percentile, running_server
+from evals.server import percentile, serving
 
 
 def main() -> int:
@@ -23,27 +23,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
     args = parser.parse_args()
 
-    if args.url:
-        url, server = args.url, None
-    else:
-        server = running_server()
-        url = server.__enter__()
-    try:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            questions = [item["question"] for item in load_set(DEFAULT_SET)]
-            client.post("/v1/ask", json={"question": questions[0]})  # warm-up
-            latencies, errors = [], 0
-            started = time.perf_counter()
-            for _ in range(args.rounds):
-                for question in questions:
-                    t0 = time.perf_counter()
-                    response = client.post("/v1/ask", json={"question": question})
-                    latencies.append((time.perf_counter() - t0) * 1000)
-                    errors += response.status_code != 200
-            elapsed = time.perf_counter() - started
-    finally:
-        if server is not None:
-            server.__exit__(None, None, None)
+    with serving(args.url) as url, httpx.Client(base_url=url, timeout=30) as client:
+        questions = [item["question"] for item in load_set(DEFAULT_SET)]
+        client.post("/v1/ask", json={"question": questions[0]})  # warm-up
+        latencies, errors = [], 0
+        started = time.perf_counter()
+        for _ in range(args.rounds):
+            for question in questions:
+                t0 = time.perf_counter()
+                response = client.post("/v1/ask", json={"question": question})
+                latencies.append((time.perf_counter() - t0) * 1000)
+                errors += response.status_code != 200
+        elapsed = time.perf_counter() - started
     print(f"POST /v1/ask × {len(latencies)}（{len(questions)} 个问题 × {args.rounds} 轮，顺序请求）")
     print(f"  错误 {errors}")
     print(f"  median {statistics.median(latencies):.1f} ms  p95 {percentile(latencies, 0.95):.1f} ms  "

@@ -23,7 +23,7 @@ import httpx
 from bot.config import Settings
 from bot.store.versions import IndexVersions
 from evals.run import DEFAULT_SET, load_set
-from evals.server import percentile, running_server
+from evals.server import percentile, serving
 
 
 async def client_loop(url: str, questions: list[str], until: float, results: list, seed: int) -> None:
@@ -63,26 +63,24 @@ def main() -> int:
     results: list = []
     builds: list = []
     stop = threading.Event()
-    server = None if args.url else running_server(env={"HOTLINE_LOG_LEVEL": "WARNING"}, workers=args.workers)
-    url = args.url or server.__enter__()
     builder = threading.Thread(target=rebuild_forever, args=(stop, builds), daemon=True) if args.reindex else None
-    try:
-        if builder:
-            builder.start()
-        until = time.monotonic() + args.seconds
+    with serving(args.url, env={"HOTLINE_LOG_LEVEL": "WARNING"}, workers=args.workers) as url:
+        try:
+            if builder:
+                builder.start()
+            until = time.monotonic() + args.seconds
 
-        async def run() -> None:
-            await asyncio.gather(*(client_loop(url, questions, until, results, seed) for seed in range(args.clients)))
+            async def run() -> None:
+                await asyncio.gather(*(client_loop(url, questions, until, results, seed)
+                                       for seed in range(args.clients)))
 
-        started = time.monotonic()
-        asyncio.run(run())
-        elapsed = time.monotonic() - started
-    finally:
-        stop.set()
-        if builder:
-            builder.join(timeout=120)
-        if server is not None:
-            server.__exit__(None, None, None)
+            started = time.monotonic()
+            asyncio.run(run())
+            elapsed = time.monotonic() - started
+        finally:
+            stop.set()
+            if builder:
+                builder.join(timeout=120)
 
     latencies = [r[0] * 1000 for r in results]
     errors = [r for r in results if not r[1]]

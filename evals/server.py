@@ -27,6 +27,16 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextmanager
+def serving(url: str | None, **options):
+    """The server at `url` if one is given (its rate limits should be off), else a fresh one started here."""
+    if url:
+        yield url
+    else:
+        with running_server(**options) as started:
+            yield started
+
+
+@contextmanager
 def running_server(env: dict | None = None, log: Path | None = None, timeout: float = 90, workers: int = 1):
     """Yields the base URL of a fresh `hotline serve` on 127.0.0.1 (rate limits off unless `env` says)."""
     port = free_port()

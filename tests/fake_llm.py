@@ -76,7 +76,7 @@ def make_app() -> FastAPI:
         async def stream():
             pieces = [content[i:i + 6] for i in range(0, len(content), 6)]
             first = {"role": "assistant", "content": ""}
-            for n, piece in enumerate([None, *pieces]):
+            for piece in [None, *pieces]:
                 delta = first if piece is None else {"content": piece}
                 chunk = {"id": "cmpl-1", "object": "chat.completion.chunk", "created": created, "model": model,
                          "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}

@@ -1,7 +1,6 @@
 """Service catalogues, FAQ pairs, validity as of a date, repeal/revision links and per-region answers."""
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,7 @@ def test_the_bureaus_catalogue_rests_on_real_clauses(settings):
     items = {c.label: (c, records.items[c.id]) for c in records.clauses.values() if c.id in records.items}
     assert {"知识产权信息检索分析", "专利导航", "知识产权维权援助", "知识产权质押登记", "知识产权公益培训",
             "展会知识产权服务", "专利快速预审"} <= set(items)
-    for clause, item in items.values():
+    for _, item in items.values():
         assert item.basis_list and all(b in records.clauses for b in item.basis_list), item.name
     clause, item = items["知识产权质押登记"]
     assert item.materials is None and item.fee is None  # what the documents leave open stays open

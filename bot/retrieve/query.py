@@ -75,6 +75,7 @@ class Query:
     history: bool = False  # about validity or the past: documents no longer in force are not set aside
     as_of: date | None = None  # the day validity is judged on
     per_region: bool = False  # set by the search: no region named, and the answer differs by region
+    concepts: list | None = None  # the weighted words of the question, set by the retriever
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
 
     @property
@@ -97,7 +98,7 @@ class QueryUnderstanding:
             vocab[term] = vocab.get(term, 0) + 5
         self.vocab = vocab
         by_sound: dict[str, str] = {}
-        for word, count in sorted(vocab.items(), key=lambda kv: -kv[1]):
+        for word, _ in sorted(vocab.items(), key=lambda kv: -kv[1]):
             by_sound.setdefault(fuzzy_pinyin(word), word)
         self.by_sound = by_sound
         self.by_length: dict[int, list[str]] = {}

@@ -66,7 +66,7 @@ class Retriever:
     """Everything a question needs, loaded once from an index folder."""
 
     def __init__(self, index_dir: Path, mode: str = "hybrid"):
-        if not (index_dir / "manifest.json").exists() or not (index_dir / "embedder.json").exists():
+        if not all((index_dir / name).exists() for name in ("manifest.json", "embedder.json", "stats.json")):
             raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
         self.index_dir = index_dir
         self.version = index_dir.name
@@ -94,14 +94,7 @@ class Retriever:
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
-        stats_path = index_dir / "stats.json"
-        if stats_path.exists():
-            self.df: dict[str, int] = json.loads(stats_path.read_text(encoding="utf-8"))["df"]
-        else:  # an index built before the statistics were saved
-            self.df = {}
-            for text in self.clause_texts.values():
-                for t in set(self.tokenizer.tokens(text)):
-                    self.df[t] = self.df.get(t, 0) + 1
+        self.df: dict[str, int] = json.loads((index_dir / "stats.json").read_text(encoding="utf-8"))["df"]
         self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, self.df)
         self.n = max(1, len(self.records.clauses))
         self.unknown_idf = math.log((self.n + 1) / 0.5)
@@ -135,7 +128,13 @@ class Retriever:
         return weight
 
     def concepts(self, query: Query) -> list[Concept]:
-        """The question's content words, each with its synonyms from the lexicon as alternatives."""
+        """The question's content words, each with its synonyms from the lexicon as alternatives (worked out
+        once per question: the search and the answer both use them)."""
+        if query.concepts is None:
+            query.concepts = self._concepts(query)
+        return query.concepts
+
+    def _concepts(self, query: Query) -> list[Concept]:
         concepts: list[Concept] = []
         rest = query.text
         for key in self.understanding.synonym_keys:

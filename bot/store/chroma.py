@@ -1,6 +1,7 @@
 """The vector store on chromadb: an embedded PersistentClient on disk (default) or a chroma server."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -68,8 +69,6 @@ def store_for(version: Path, url: str | None = None) -> ChromaStore:
     """The vector store of an index version: embedded in its folder, or its own collection on a server.
 
     Which one is recorded in the version (store.json), so readers need no configuration of their own."""
-    import json
-
     spec_path = version / "store.json"
     if url is not None:  # a build decides
         spec = {"type": "server", "url": url, "collection": f"clauses-{version.name}"} if url else {"type": "embedded"}
@@ -83,8 +82,6 @@ def store_for(version: Path, url: str | None = None) -> ChromaStore:
 
 def drop_store(version: Path) -> None:
     """Delete a version's server collection (an embedded store goes with the folder)."""
-    import json
-
     spec_path = version / "store.json"
     if spec_path.exists():
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
