@@ -26,13 +26,11 @@ from bot.store.chroma import copy_store, drop_store, store_for
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
 from bot.store.versions import IndexVersions
-from bot.text import Tokenizer, split_sentences, tokenize_many
-from ingest.catalogue import check_basis, item_text, load_catalogue, load_faq
+from bot.text import Tokenizer, split_sentences
+from ingest.catalogue import check_basis, item_text, load_faq
 from ingest.links import link_replacements
-from ingest.loaders import SUPPORTED, LoadError, load
-from ingest.metadata import extract
-from ingest.normalise import normalise
-from ingest.structure import build_clauses
+from ingest.loaders import SUPPORTED, LoadError
+from ingest.parse import Task, parse_all
 
 log = logging.getLogger("hotline.ingest")
 
@@ -42,10 +40,10 @@ MANIFEST_VERSION = 3
 def parser_fingerprint() -> str:
     """A hash of the code that turns files into clauses: when it changes, every file is parsed again."""
     from bot import models, text
-    from ingest import catalogue, links, loaders, metadata, normalise as normalise_module, structure
+    from ingest import catalogue, links, loaders, metadata, normalise as normalise_module, parse, structure
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for module in (models, text, catalogue, links, loaders, metadata, normalise_module, structure):
+    for module in (models, text, catalogue, links, loaders, metadata, normalise_module, parse, structure):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 PASSAGE_CHARS = 320
@@ -71,6 +69,7 @@ class Summary:
     faq: int = 0
     reembedded: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step, in order
 
     @property
     def did_work(self) -> bool:
@@ -80,7 +79,8 @@ class Summary:
         lines = [
             f"文档 {self.documents} 份（新增 {len(self.new)}，更新 {len(self.changed)}，未变 {len(self.unchanged)}，"
             f"移除 {len(self.removed)}）；条款 {self.clauses} 条；检索片段 {self.passages} 个；常见问答 {self.faq} 条。",
-            f"向量器：{self.embedder}；本次计算向量 {self.reembedded} 个；用时 {self.seconds:.1f} 秒。",
+            f"向量器：{self.embedder}；本次计算向量 {self.reembedded} 个；用时 {self.seconds:.1f} 秒"
+            + (f"（{'，'.join(f'{k} {v:.1f}' for k, v in self.phases.items())}）" if self.phases else "") + "。",
         ]
         if not self.did_work:
             lines.append("知识库没有变化，索引无需更新。")
@@ -185,6 +185,13 @@ def ingest(paths: list[Path], settings: Settings, progress: bool = True, force: 
 def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, versions: IndexVersions) -> Summary:
     started = time.perf_counter()
     summary = Summary()
+    phases = summary.phases
+    lap = [started]
+
+    def phase(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - lap[0]
+        lap[0] = now
     files, summary.skipped = collect_files(paths)
 
     lexicon_path = settings.knowledge_dir / LEXICON_FILE
@@ -204,7 +211,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     taken: set[str] = set()
     changed_docs: set[str] = set()
     faq_sources: list[tuple[Path, list[FaqPair]]] = []
-    for path, kind in tqdm(files, desc="读取文档", unit="份", disable=not progress):
+    tasks: list[Task] = []
+    for path, kind in files:
         if kind == "faq":
             try:
                 faq_sources.append((path, load_faq(path)))
@@ -226,27 +234,18 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
                     records.items[clause.id] = old.items[clause.id]
             summary.unchanged.append(doc_id)
             continue
-        try:
-            if kind == "catalogue":
-                document, entries = load_catalogue(path, doc_id, sha)
-                clauses = [clause for _, clause in entries]
-                for item, clause in entries:
-                    records.items[clause.id] = item
-            else:
-                loaded = load(path)
-                text, paragraphs = normalise(loaded.text)
-                document, header = extract(doc_id, text, paragraphs, str(path), sha, settings.current_date())
-                clauses = build_clauses(doc_id, text, paragraphs, header)
-            if not clauses:
-                raise LoadError("没有识别出任何条款")
-        except LoadError as exc:
-            summary.skipped.append((str(path), str(exc)))
+        tasks.append(Task(path, kind, doc_id, sha))
+    for task, parsed in zip(tasks, parse_all(tasks, settings.current_date(), progress)):
+        if parsed.error is not None:
+            summary.skipped.append((str(task.path), parsed.error))
             continue
-        records.documents[doc_id] = document
-        for clause in clauses:
+        records.documents[task.doc_id] = parsed.document
+        for clause in parsed.clauses:
             records.clauses[clause.id] = clause
-        (summary.changed if doc_id in old.documents else summary.new).append(doc_id)
-        changed_docs.add(doc_id)
+        records.items.update(parsed.items)
+        (summary.changed if task.doc_id in old.documents else summary.new).append(task.doc_id)
+        changed_docs.add(task.doc_id)
+    phase("解析")
 
     # Catalogue items cite policy clauses: check them now that every policy is read, and render their text
     for doc_id in [d.id for d in records.documents.values() if d.kind == "catalogue"]:
@@ -309,12 +308,15 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         summary.seconds = time.perf_counter() - started
         return summary  # nothing changed: no work, no new version
 
+    phase("整理")
     new_dir = versions.new_version()
     # every passage is cut into words once, for the fitted embedder, BM25 and the word statistics
-    passage_tokens = tokenize_many([p.text for p in records.passages], tokenizer)
+    passage_tokens = [tokenizer.tokens(p.text) for p in records.passages]
     tokens_by_id = {p.id: t for p, t in zip(records.passages, passage_tokens)}
+    phase("切词")
     neural = choose_for_ingest(settings, tokenizer)
     embedder: Embedder
+    fitted_vectors = None  # the vectors of every passage, when fitting the embedder made them
     changed_passages = [p for p in records.passages if p.doc_id in changed_docs]
     if neural is not None:
         embedder = neural
@@ -324,9 +326,13 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         old_fit = old_dir / "embedder" if old_dir else None
         full = (old_spec.get("type") != "fitted" or share > REFIT_SHARE or bool(summary.removed)
                 or manifest.get("lexicon") != lexicon_json or not (old_fit and (old_fit / "fitted.joblib").exists()))
-        embedder = (FittedEmbedder.fit([p.text for p in records.passages], tokenizer, passage_tokens) if full
-                    else FittedEmbedder.load(old_fit, tokenizer))
+        if full:
+            embedder, fitted_vectors = FittedEmbedder.fit_embed([p.text for p in records.passages], tokenizer,
+                                                                passage_tokens)
+        else:
+            embedder = FittedEmbedder.load(old_fit, tokenizer)
         embedder.save(new_dir / "embedder")
+    phase("载入或拟合向量器")
     if old_count != len(old.passages):
         full = True  # the old store and its records disagree: build the store afresh
     summary.embedder = embedder.name
@@ -342,19 +348,32 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     else:
         store.delete_docs(sorted(changed_docs | set(summary.removed)))
         todo = changed_passages
-    batch = 256
-    for i in tqdm(range(0, len(todo), batch), desc="计算向量", unit="批", disable=not progress or not todo):
+    if todo is not records.passages:
+        fitted_vectors = None
+    phase("准备向量库")
+    batch = 1024
+    bar = tqdm(total=len(todo), desc="计算向量", unit="段", disable=not progress or not todo)
+    for i in range(0, len(todo), batch):
         chunk = todo[i:i + batch]
         texts = [p.text for p in chunk]
-        vectors = (embedder.embed_documents(texts, [tokens_by_id[p.id] for p in chunk])
-                   if isinstance(embedder, FittedEmbedder) else embedder.embed_documents(texts))
+        if fitted_vectors is not None:
+            vectors = fitted_vectors[i:i + batch]
+        elif isinstance(embedder, FittedEmbedder):
+            vectors = embedder.embed_documents(texts, [tokens_by_id[p.id] for p in chunk])
+        else:
+            vectors = embedder.embed_documents(texts)
+        phase("计算向量")
         store.add([p.id for p in chunk], vectors, [_metadata(p, records) for p in chunk])
+        phase("写入向量库")
+        bar.update(len(chunk))
+    bar.close()
     if store.count() != len(records.passages):
         raise RuntimeError(f"向量库条目数 {store.count()} 与检索片段数 {len(records.passages)} 不一致，未发布新索引")
     summary.reembedded = len(todo)
     save_spec(new_dir, embedder)
 
     LexicalIndex.build(passage_tokens).save(new_dir / "lexical")
+    phase("词法索引")
     write_atomic(new_dir / "stats.json", json.dumps(word_statistics(records, tokens_by_id, tokenizer),
                                                     ensure_ascii=False))
     records.save(new_dir)
@@ -365,6 +384,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
         "clauses": len(records.clauses), "passages": len(records.passages),
     }, ensure_ascii=False, indent=1))
+    phase("统计与保存")
     versions.publish(new_dir)
     summary.version = new_dir.name
     summary.seconds = time.perf_counter() - started
@@ -445,6 +465,6 @@ def _checked_faq(sources: list[tuple[Path, list[FaqPair]]], records: Records, su
 
 
 def _metadata(passage: Passage, records: Records) -> dict:
-    document = records.documents[passage.doc_id]
-    return {"doc_id": passage.doc_id, "clause_id": passage.clause_id, "region": document.region or "未知",
-            "kind": document.kind}
+    # only what the store filters on: every metadata key is a row in chroma's SQLite, and writing the
+    # clause id and kind as well made adding vectors a fifth slower
+    return {"doc_id": passage.doc_id, "region": records.documents[passage.doc_id].region or "未知"}

@@ -53,3 +53,18 @@ def test_an_explicitly_required_model_that_cannot_load_is_an_error(tmp_path):
                              embedding_model=str(tmp_path / "missing-model"))
     with pytest.raises(EmbedderUnavailable, match="HOTLINE_EMBEDDING_MODEL"):
         choose_for_ingest(settings, Tokenizer())
+
+
+def test_the_fitted_embedder_returns_the_vectors_it_made_while_fitting(monkeypatch):
+    from bot.embed import fitted
+
+    texts = [p for path in sorted((KNOWLEDGE / "policies").glob("*.txt"))
+             for p in path.read_text(encoding="utf-8").split("\n\n") if len(p) > 20]
+    tokenizer = Tokenizer()
+    embedder, vectors = fitted.FittedEmbedder.fit_embed(texts, tokenizer)
+    assert vectors.shape == (len(texts), embedder.spec()["dim"]) and vectors.dtype == np.float32
+    again = embedder.embed_documents(texts)
+    assert np.allclose(vectors, again, atol=1e-4)  # the same as transforming them afresh
+    monkeypatch.setattr(fitted, "FIT_SAMPLE", len(texts) // 2)
+    sampled, none = fitted.FittedEmbedder.fit_embed(texts, tokenizer)
+    assert none is None and sampled.embed_documents(texts[:3]).shape[0] == 3  # fitted on a half: embed the rest

@@ -117,3 +117,30 @@ def test_passages_keep_their_clause_id(settings):
     assert {p.clause_id for p in records.passages} == set(records.clauses)
     manifest = json.loads((live(settings) / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["files"]) == set(records.documents)
+
+
+def test_parallel_parsing_gives_what_serial_parsing_gives(tmp_path):
+    from datetime import date
+
+    from ingest.parse import Task, parse_all
+
+    files = sorted((KNOWLEDGE / "policies").glob("*.txt")) + [KNOWLEDGE / "catalogue" / "ip-public-services.yaml"]
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"")
+    tasks = [Task(p, "catalogue" if p.suffix == ".yaml" else "policy", f"d{n}", "sha") for n, p in
+             enumerate(files + [broken])]
+    serial = parse_all(tasks, date(2026, 1, 1), processes=1)
+    parallel = parse_all(tasks, date(2026, 1, 1), processes=2, parallel_from=1)
+    assert [p.error for p in parallel] == [None] * len(files) + ["文件为空"]
+    assert [p.document for p in parallel] == [p.document for p in serial]
+    assert [p.clauses for p in parallel] == [p.clauses for p in serial]
+    assert parallel[-2].items and parallel[-2].items == serial[-2].items  # the catalogue's items
+    assert sum(len(p.clauses) for p in parallel[:-1]) > 90
+
+
+def test_the_summary_says_where_the_time_went(tmp_path):
+    knowledge = copy_knowledge(tmp_path)
+    summary = ingest([knowledge], make_settings(tmp_path / "var", knowledge), progress=False)
+    assert {"解析", "切词", "写入向量库", "词法索引"} <= set(summary.phases)
+    assert abs(sum(summary.phases.values()) - summary.seconds) < 0.05 * summary.seconds + 0.01
+    assert "解析" in summary.report()

@@ -35,3 +35,24 @@ def test_widths_brackets_and_spaces_inside_numbers():
 def test_chinese_numerals():
     assert [cn_to_int(x) for x in ("一", "十", "十二", "三十四", "一百零五")] == [1, 10, 12, 34, 105]
     assert cn_to_int("abc") is None
+
+
+def test_words_are_cut_like_jieba_with_the_corpus_terms_and_ranges_split():
+    import threading
+
+    from bot.text import Tokenizer
+
+    tokenizer = Tokenizer(["知识产全"])
+    tokens = tokenizer.tokens("《知识产权强国建设纲要（2021-2035年）》和知识产全，电话0571-89937016")
+    assert {"2021", "2035", "0571", "89937016", "知识产权", "纲要", "知识产全"} <= set(tokens)
+    assert not any("-" in t for t in tokens) and "和" not in tokens
+    assert tokenizer.words("专利快速预审") == ["专利", "快速", "预审"]
+    assert tokenizer.general_frequency("专利") > 0 and tokenizer.general_frequency("知识产全") == 0
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(tokenizer.tokens("专利质押登记要带什么材料")))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and all(r == results[0] for r in results) and "质押" in results[0]
