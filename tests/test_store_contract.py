@@ -59,6 +59,14 @@ def test_the_vector_store_contract(store_settings, tmp_path):
     assert [pid for pid, _ in store.query(vectors[1], 3, regions=["上海市"])] == ["a@0"]
     store.delete_docs(["d2"])
     assert store.count() == 1
+    # a region far from the question and rare among its nearest passages is still found (the exact query)
+    rng = np.random.default_rng(0)
+    near = np.tile(vectors[1], (40, 1)) + rng.normal(0, 0.01, (40, 4)).astype(np.float32)
+    store.add([f"n{i}@0" for i in range(40)], near, [{"doc_id": "d3", "region": "江苏省"}] * 40)
+    assert store.count() == 41
+    assert [pid for pid, _ in store.query(vectors[1], 2, regions=["上海市"])] == ["a@0"]
+    assert len(store.query(vectors[1], 5, regions=["江苏省"])) == 5
+    assert store.query(vectors[1], 1, regions=["浙江省"]) == []
     store.reset()
     assert store.count() == 0
 

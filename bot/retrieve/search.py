@@ -83,6 +83,9 @@ class Retriever:
         self.store = store_for(index_dir)
         self.lexical = LexicalIndex.load(index_dir / "lexical")
         self.passages = self.records.passages
+        self.docs_by_region: dict[str, list[str]] = {}
+        for document in self.records.documents.values():
+            self.docs_by_region.setdefault(document.region or "未知", []).append(document.id)
         # what each clause says, with its heading, path and document title: a question's word is covered
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
@@ -205,7 +208,10 @@ class Retriever:
     def allowed_docs(self, regions: list[str]) -> set[str] | None:
         if not regions:
             return None
-        return {d.id for d in self.records.documents.values() if d.region in regions or d.region == NATIONAL}
+        allowed = set(self.docs_by_region.get(NATIONAL, ()))
+        for region in regions:
+            allowed.update(self.docs_by_region.get(region, ()))
+        return allowed
 
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         allowed = self.allowed_docs(query.regions)
@@ -214,8 +220,10 @@ class Retriever:
         lexical = self.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
         lex_rank: dict[str, tuple[int, float]] = {}
         if lexical.size:
-            order = np.argsort(-lexical)
-            for pos in order[: CANDIDATES * 3]:
+            top = min(lexical.size, CANDIDATES * 3 if allowed is None else CANDIDATES * 12)
+            # the best few of a large index without sorting all of it
+            best = np.argpartition(-lexical, top - 1)[:top] if top < lexical.size else np.arange(lexical.size)
+            for pos in best[np.argsort(-lexical[best], kind="stable")]:
                 if lexical[pos] <= 0:
                     break
                 passage = self.passages[pos]
@@ -224,7 +232,7 @@ class Retriever:
                 if passage.clause_id not in lex_rank:
                     lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
         dense_rank: dict[str, tuple[int, float]] = {}
-        regions = sorted({self.records.documents[d].region or "未知" for d in allowed}) if allowed else None
+        regions = sorted(r for r in self.docs_by_region if r in query.regions or r == NATIONAL) if allowed else None
         dense = [] if self.mode == "lexical" else self.store.query(
             self.embedder.embed_query(query.search_text), CANDIDATES * 2, regions)
         for pid, similarity in dense:

@@ -9,6 +9,7 @@ import numpy as np
 
 COLLECTION = "clauses"
 _BATCH = 2000
+OVERSAMPLE = 8  # a region query looks at this many times k nearest passages of every region
 
 
 def _client(path: Path | None, url: str | None):
@@ -31,31 +32,53 @@ class ChromaStore:
         self.client = _client(path, url)
         self.name = collection
         self.collection = self._open()
+        self._count: int | None = None
 
     def _open(self):
         return self.client.get_or_create_collection(self.name, metadata={"hnsw:space": "cosine"},
                                                     embedding_function=None)
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
+        self._count = None
         for i in range(0, len(ids), _BATCH):
             self.collection.add(ids=ids[i:i + _BATCH], embeddings=vectors[i:i + _BATCH],
                                 metadatas=metadatas[i:i + _BATCH])
 
     def delete_docs(self, doc_ids: list[str]) -> None:
         if doc_ids:
+            self._count = None
             self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
 
     def query(self, vector: np.ndarray, k: int, regions: list[str] | None = None) -> list[tuple[str, float]]:
-        total = self.collection.count()
+        """The k passages nearest to `vector`, within `regions` when given.
+
+        A region is answered from the nearest OVERSAMPLE × k passages of all regions, filtered here: chroma's
+        own metadata filter reads every matching row from SQLite first, 80 ms a question at 180 000 passages
+        against 10 ms for this. When fewer than half of k are left after filtering (a small region far from
+        the question), the exact filtered query is made after all."""
+        total = self.count()
         if total == 0:
             return []
-        where = {"region": {"$in": regions}} if regions else None
-        result = self.collection.query(query_embeddings=[vector], n_results=min(k, total), where=where,
-                                       include=["distances"])
-        return [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+        if regions:
+            wanted = set(regions)
+            nearest, metadatas = self._query(vector, min(k * OVERSAMPLE, total), None, ["distances", "metadatas"])
+            kept = [(pid, s) for (pid, s), meta in zip(nearest, metadatas) if (meta or {}).get("region") in wanted]
+            if len(kept) >= max(1, min(k, total) // 2) or k * OVERSAMPLE >= total:
+                return kept[:k]
+        where = {"region": {"$in": list(regions)}} if regions else None
+        return self._query(vector, min(k, total), where, ["distances"])[0]
+
+    def _query(self, vector: np.ndarray, n: int, where: dict | None,
+               include: list[str]) -> tuple[list[tuple[str, float]], list[dict | None]]:
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=include)
+        pairs = [(pid, 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+        return pairs, (result.get("metadatas") or [[]])[0]
 
     def count(self) -> int:
-        return self.collection.count()
+        """Entries in the collection (remembered: a published version is never written to again)."""
+        if self._count is None:
+            self._count = self.collection.count()
+        return self._count
 
     def reset(self) -> None:
         try:
@@ -63,6 +86,7 @@ class ChromaStore:
         except Exception:  # chromadb raises NotFoundError (or ValueError in older versions) when absent
             pass
         self.collection = self._open()
+        self._count = None
 
 
 def store_for(version: Path, url: str | None = None) -> ChromaStore:
