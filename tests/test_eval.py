@@ -25,3 +25,29 @@ def test_core_set(settings):
 def test_heldout_set(settings):
     check(evaluate(settings, load_set(DEFAULT_SET.parent / "heldout.jsonl")).metrics, HELDOUT_FLOORS,
           HELDOUT_CEILINGS)
+
+
+def test_the_corpus_generator_writes_documents_the_ingest_reads_as_policies(tmp_path):
+    from collections import Counter
+
+    from bot.store.records import Records
+    from evals.generate_corpus import SUBJECTS, generate
+    from ingest.build import ingest
+    from tests.conftest import live, make_settings
+
+    knowledge = tmp_path / "knowledge"
+    assert generate(knowledge, 40, seed=3) == 40
+    settings = make_settings(tmp_path / "var", knowledge)
+    summary = ingest([knowledge], settings, progress=False)
+    assert summary.documents == 40 and not summary.skipped
+    records = Records.load(live(settings))
+    documents = list(records.documents.values())
+    assert all(d.doc_number and "知" in d.doc_number and d.issued_on for d in documents)
+    assert len({d.region for d in documents}) >= 5
+    per_document = Counter(c.doc_id for c in records.clauses.values())
+    assert min(per_document.values()) >= 5  # cover, title, sections and numbered items
+    # a document keeps to its subject: most of its clauses name one of its subject's work items
+    for document in documents[:10]:
+        items = next(v for k, v in SUBJECTS.items() if k in document.title)
+        clauses = [c for c in records.clauses.values() if c.doc_id == document.id and c.label.endswith(".")]
+        assert clauses and sum(any(i in c.text for i in items) for c in clauses) >= 0.8 * len(clauses)

@@ -24,8 +24,8 @@ from bot.text import Tokenizer, split_sentences
 
 RRF_K = 20
 # Weights of the rerank features (tuned with `hotline eval`; see the README for the figures).
-W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.35, 0.25, 0.15, 0.15, 0.3
-CANDIDATES = 30
+W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.6, 0.15, 0.15, 0.15, 0.3
+CANDIDATES = 60
 NATIONAL = "全国"
 CATALOGUE_DAMPING = 0.7
 NOT_IN_FORCE_DAMPING = 0.6
