@@ -41,6 +41,19 @@ async def client_loop(url: str, questions: list[str], until: float, results: lis
                 results.append((time.perf_counter() - started, False, type(exc).__name__, ""))
 
 
+def load(url: str, questions: list[str], clients: int, seconds: float, results: list) -> float:
+    """`clients` concurrent clients asking for `seconds`; results gain (seconds, ok, status, version) per
+    request; returns the time the run took."""
+    until = time.monotonic() + seconds
+
+    async def run() -> None:
+        await asyncio.gather(*(client_loop(url, questions, until, results, seed) for seed in range(clients)))
+
+    started = time.monotonic()
+    asyncio.run(run())
+    return time.monotonic() - started
+
+
 def rebuild_forever(stop: threading.Event, builds: list) -> None:
     """Full rebuilds one after another (each publishes a new version) until told to stop."""
     while not stop.is_set():
@@ -68,15 +81,7 @@ def main() -> int:
         try:
             if builder:
                 builder.start()
-            until = time.monotonic() + args.seconds
-
-            async def run() -> None:
-                await asyncio.gather(*(client_loop(url, questions, until, results, seed)
-                                       for seed in range(args.clients)))
-
-            started = time.monotonic()
-            asyncio.run(run())
-            elapsed = time.monotonic() - started
+            elapsed = load(url, questions, args.clients, args.seconds, results)
         finally:
             stop.set()
             if builder:

@@ -1,17 +1,22 @@
 """Scale: the bureau's documents buried among N generated ones.
 
-    .venv/bin/python -m evals.bench_scale --docs 1000 [--neural]
+    .venv/bin/python -m evals.bench_scale --docs 1000 [--neural] [--workdir DIR]
 
-Prints ingest throughput (clauses per second) and the ingest's peak memory, query latency p50/p95 of
-POST /v1/ask over HTTP, the evaluation set's hit@1 against the four-document baseline, and the peak memory of
-the serving worker. With --neural, the same ingest with a sentence-transformers model (a tiny random BERT,
-as no Chinese model can be downloaded here) and the share of the time spent outside its encode calls.
+Prints, for the embedded default store:
+- ingest throughput (clauses per second), the ingest's peak memory and where its time went;
+- hit@1 of the core and held-out sets against the four-document baseline;
+- POST /v1/ask latency p50/p95 over HTTP (one question at a time) and the serving worker's peak memory;
+- answers per second of one worker and of two under concurrent clients.
+With --neural, the share of a neural ingest spent outside the model's encode calls, for two random BERTs
+built here (no Chinese model can be downloaded on this machine): a tiny one (2 layers, width 32), which shows
+the pipeline's own cost, and one with bge-small-zh-v1.5's architecture (4 layers, width 512, 8 heads), whose
+encode costs what the real model's does, whatever its weights.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,12 +26,15 @@ from pathlib import Path
 import httpx
 
 from bot.config import Settings
+from bot.store.records import Records
 from bot.store.versions import IndexVersions
+from evals.bench_load import load
 from evals.generate_corpus import generate
 from evals.run import DEFAULT_SET, evaluate, load_set
 from evals.server import percentile, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "evals" / "sets" / "heldout.jsonl"
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -36,11 +44,11 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def ingest_subprocess(env: dict) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of `hotline ingest` in its own process."""
+def ingest_subprocess(env: dict) -> tuple[float, float, str]:
+    """Seconds, peak RSS (MB) and the summary of `hotline ingest` in its own process."""
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "--quiet"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "--quiet", "--force"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = 0.0
     while process.poll() is None:
         try:
@@ -48,19 +56,20 @@ def ingest_subprocess(env: dict) -> tuple[float, float]:
         except OSError:
             pass
         time.sleep(0.2)
+    output = process.stdout.read()
     if process.returncode:
-        raise RuntimeError("ingest failed")
-    return time.monotonic() - started, peak
+        raise RuntimeError(f"ingest failed: {output[-500:]}")
+    return time.monotonic() - started, peak, output
 
 
-def neural_share(knowledge: Path, data: Path) -> tuple[float, float]:
-    """Ingest with a neural model; returns (seconds in total, seconds inside the model's encode)."""
+def neural_share(knowledge: Path, work: Path, size: str) -> tuple[float, float, int]:
+    """Ingest with a random BERT of `size`; returns (seconds in all, seconds inside its encode calls, passages)."""
     from bot.embed import sentence
     from evals.tiny_model import build_tiny_model
     from ingest.build import ingest
 
     texts = [p.read_text(encoding="utf-8") for p in list((knowledge / "policies").glob("*.txt"))[:300]]
-    model = build_tiny_model(data / "tiny", texts)
+    model = build_tiny_model(work / f"model-{size}", texts, size=size)
     inside = [0.0]
     original = sentence.SentenceEmbedder.embed_documents
 
@@ -73,58 +82,79 @@ def neural_share(knowledge: Path, data: Path) -> tuple[float, float]:
 
     sentence.SentenceEmbedder.embed_documents = timed
     try:
-        settings = Settings(data_dir=data / "neural", knowledge_dir=knowledge, embedder="sentence-transformers",
+        settings = Settings(data_dir=work / f"neural-{size}", knowledge_dir=knowledge, embedder="sentence-transformers",
                             embedding_model=str(model), _env_file=None)
         started = time.perf_counter()
-        ingest([knowledge], settings, progress=False)
-        return time.perf_counter() - started, inside[0]
+        summary = ingest([knowledge], settings, progress=False)
+        return time.perf_counter() - started, inside[0], summary.passages
     finally:
         sentence.SentenceEmbedder.embed_documents = original
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--neural", action="store_true")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--docs", type=int, default=1000, help="generated documents (the real ones are added)")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the core set for the latency figures")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients for the throughput figures")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each throughput run")
+    parser.add_argument("--neural", action="store_true", help="also measure a neural ingest's share outside encode")
+    parser.add_argument("--neural-docs", type=int, default=100, help="generated documents for the neural ingest")
+    parser.add_argument("--workdir", type=Path, help="keep the corpus and index here (default: a temporary folder)")
     args = parser.parse_args()
-    items = load_set(DEFAULT_SET)
+    core, heldout = load_set(DEFAULT_SET), load_set(HELDOUT)
     with tempfile.TemporaryDirectory() as tmp:
-        knowledge, data = Path(tmp) / "knowledge", Path(tmp) / "var"
+        work = args.workdir or Path(tmp)
+        knowledge, data = work / "knowledge", work / "var"
         count = generate(knowledge, args.docs, seed=1, with_real=True)
         env = {**os.environ, "HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
                "HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING"}
-        seconds, ingest_peak = ingest_subprocess(env)
-        manifest = json.loads((IndexVersions(data / "index").current() / "manifest.json").read_text())
-        clauses = manifest["clauses"]
-        print(f"文档 {count} 份（生成 {args.docs} + 真实文件），条款 {clauses} 条")
-        print(f"  入库 {seconds:.1f} 秒，{clauses / seconds:.0f} 条款/秒，峰值内存 {ingest_peak:.0f} MB")
+        seconds, ingest_peak, report = ingest_subprocess(env)
+        records = Records.load(IndexVersions(data / "index").current())
+        clauses = len(records.clauses)
+        print(f"文档 {count} 份（生成 {args.docs} + 真实文件），条款 {clauses} 条，检索片段 {len(records.passages)} 个")
+        print(f"  入库（进程启动到退出）{seconds:.1f} 秒，{clauses / seconds:.0f} 条款/秒，峰值内存 {ingest_peak:.0f} MB")
+        phases = re.search(r"用时 [^\n]*", report)
+        print(f"  {phases.group(0) if phases else report.strip()}")
 
         scaled = Settings(data_dir=data, knowledge_dir=knowledge, _env_file=None, rate_limit="off")
         baseline = Settings(_env_file=None, rate_limit="off")
-        hit_scaled = evaluate(scaled, items).metrics
-        hit_base = evaluate(baseline, items).metrics
-        print(f"  评测集 hit@1：{hit_scaled['hit@1']:.3f}（只有本局文件时 {hit_base['hit@1']:.3f}，"
-              f"下降 {hit_base['hit@1'] - hit_scaled['hit@1']:.3f}）；拒答正确率 {hit_scaled['refusal_accuracy']:.3f}"
-              f"，误拒率 {hit_scaled['false_refusal_rate']:.3f}")
+        for name, items in (("核心集", core), ("留出集", heldout)):
+            at_scale, alone = evaluate(scaled, items).metrics, evaluate(baseline, items).metrics
+            print(f"  {name} hit@1：{at_scale['hit@1']:.3f}（只有本局文件时 {alone['hit@1']:.3f}，"
+                  f"下降 {alone['hit@1'] - at_scale['hit@1']:.3f}）；拒答正确率 {at_scale['refusal_accuracy']:.3f}，"
+                  f"误拒率 {at_scale['false_refusal_rate']:.3f}")
 
-        with running_server(env={"HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
-                                 "HOTLINE_LOG_LEVEL": "WARNING"}) as url:
-            pid = running_server.pid
-            with httpx.Client(base_url=url, timeout=60) as client:
-                client.post("/v1/ask", json={"question": items[0]["question"]})
-                latencies = []
-                for _ in range(args.rounds):
-                    for item in items:
-                        started = time.perf_counter()
-                        client.post("/v1/ask", json={"question": item["question"], "region": item.get("region")})
-                        latencies.append((time.perf_counter() - started) * 1000)
-            print(f"  POST /v1/ask × {len(latencies)}：p50 {percentile(latencies, 0.5):.1f} ms，"
-                  f"p95 {percentile(latencies, 0.95):.1f} ms；服务进程峰值内存 {peak_rss_mb(pid):.0f} MB")
+        server_env = {"HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
+                      "HOTLINE_LOG_LEVEL": "WARNING"}
+        questions = [item["question"] for item in core]
+        for workers in (1, 2):
+            with running_server(env=server_env, workers=workers) as url:
+                pid = running_server.pid
+                if workers == 1:
+                    with httpx.Client(base_url=url, timeout=60) as client:
+                        client.post("/v1/ask", json={"question": questions[0]})
+                        latencies = []
+                        for _ in range(args.rounds):
+                            for item in core:
+                                started = time.perf_counter()
+                                client.post("/v1/ask", json={"question": item["question"],
+                                                             "region": item.get("region")})
+                                latencies.append((time.perf_counter() - started) * 1000)
+                    print(f"  POST /v1/ask × {len(latencies)}（逐个提问）：p50 {percentile(latencies, 0.5):.1f} ms，"
+                          f"p95 {percentile(latencies, 0.95):.1f} ms")
+                results: list = []
+                elapsed = load(url, questions, args.clients, args.seconds, results)
+                ok = sum(1 for r in results if r[1])
+                print(f"  {workers} 个工作进程，{args.clients} 个并发客户端 {args.seconds:.0f} 秒："
+                      f"{ok / elapsed:.1f} 次/秒，错误 {len(results) - ok}"
+                      + (f"；工作进程峰值内存 {peak_rss_mb(pid):.0f} MB" if workers == 1 else ""))
         if args.neural:
-            total, inside = neural_share(knowledge, Path(tmp))
-            print(f"  神经向量模型入库 {total:.1f} 秒，其中模型编码 {inside:.1f} 秒，"
-                  f"编码之外的时间占 {(total - inside) / total:.0%}")
+            small = work / "neural-knowledge"
+            generate(small, args.neural_docs, seed=2, with_real=True)
+            for size in ("tiny", "bge-small"):
+                total, inside, passages = neural_share(small, work, size)
+                print(f"  神经向量模型（随机 BERT，{size} 结构）入库 {passages} 个片段 {total:.1f} 秒，"
+                      f"其中模型编码 {inside:.1f} 秒，编码之外的时间占 {(total - inside) / total:.0%}")
     return 0
 
 
