@@ -103,6 +103,10 @@ class Retriever:
         self.unknown_idf = math.log((self.n + 1) / 0.5)
         self._weights: dict[str, float] = {}
         self.general_freq = self.tokenizer.general_frequency
+        # One question now, so that what loads lazily (chroma's HNSW graph, the dictionary counts) is loaded
+        # before this index answers anyone: a second at 10 000 documents that the first caller would wait.
+        self.general_freq("知识产权")
+        self.search(self.parse("知识产权质押融资"))
 
     # -- query side ------------------------------------------------------------------------------
 
