@@ -17,6 +17,20 @@ from evals.run import DEFAULT_SET, load_set
 from evals.server import percentile, serving
 
 
+def sequential(client: httpx.Client, payloads: list[dict], rounds: int) -> tuple[list[float], int]:
+    """Ask every payload `rounds` times, one at a time, after one warm-up request: the latencies in
+    milliseconds and the number of answers that were not 200."""
+    client.post("/v1/ask", json=payloads[0])
+    latencies, errors = [], 0
+    for _ in range(rounds):
+        for payload in payloads:
+            started = time.perf_counter()
+            response = client.post("/v1/ask", json=payload)
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += response.status_code != 200
+    return latencies, errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="an already running server; default: start one on a free port")
@@ -25,15 +39,8 @@ def main() -> int:
 
     with serving(args.url) as url, httpx.Client(base_url=url, timeout=30) as client:
         questions = [item["question"] for item in load_set(DEFAULT_SET)]
-        client.post("/v1/ask", json={"question": questions[0]})  # warm-up
-        latencies, errors = [], 0
         started = time.perf_counter()
-        for _ in range(args.rounds):
-            for question in questions:
-                t0 = time.perf_counter()
-                response = client.post("/v1/ask", json={"question": question})
-                latencies.append((time.perf_counter() - t0) * 1000)
-                errors += response.status_code != 200
+        latencies, errors = sequential(client, [{"question": q} for q in questions], args.rounds)
         elapsed = time.perf_counter() - started
     print(f"POST /v1/ask × {len(latencies)}（{len(questions)} 个问题 × {args.rounds} 轮，顺序请求）")
     print(f"  错误 {errors}")

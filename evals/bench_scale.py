@@ -28,6 +28,7 @@ import httpx
 from bot.config import Settings
 from bot.store.records import Records
 from bot.store.versions import IndexVersions
+from evals.bench_ask import sequential
 from evals.bench_load import load
 from evals.generate_corpus import generate
 from evals.run import DEFAULT_SET, evaluate, load_set
@@ -132,16 +133,10 @@ def main() -> int:
                 pid = running_server.pid
                 if workers == 1:
                     with httpx.Client(base_url=url, timeout=60) as client:
-                        client.post("/v1/ask", json={"question": questions[0]})
-                        latencies = []
-                        for _ in range(args.rounds):
-                            for item in core:
-                                started = time.perf_counter()
-                                client.post("/v1/ask", json={"question": item["question"],
-                                                             "region": item.get("region")})
-                                latencies.append((time.perf_counter() - started) * 1000)
+                        latencies, errors = sequential(client, [{"question": i["question"], "region": i.get("region")}
+                                                                for i in core], args.rounds)
                     print(f"  POST /v1/ask × {len(latencies)}（逐个提问）：p50 {percentile(latencies, 0.5):.1f} ms，"
-                          f"p95 {percentile(latencies, 0.95):.1f} ms")
+                          f"p95 {percentile(latencies, 0.95):.1f} ms，错误 {errors}")
                 load(url, questions, args.clients, 3, [])  # every worker has answered once before the count
                 results: list = []
                 elapsed = load(url, questions, args.clients, args.seconds, results)

@@ -6,7 +6,9 @@ ingest may run inside the serving process, whose threads a fork would copy in th
 """
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,30 +60,22 @@ def parse(task: Task, today: date) -> Parsed:
     return Parsed(document=document, clauses=clauses, items=items)
 
 
-def _parse_star(args: tuple[Task, date]) -> Parsed:
-    return parse(*args)
-
-
 def parse_all(tasks: list[Task], today: date, progress: bool = False, processes: int | None = None,
               parallel_from: int = PARALLEL_FROM) -> list[Parsed]:
     """Parse files in order; in parallel processes when there are many and more than one core."""
     processes = processes or min(4, os.cpu_count() or 1)
-    bar = tqdm(total=len(tasks), desc="解析文档", unit="份", disable=not progress or not tasks)
-    try:
-        if processes < 2 or len(tasks) < parallel_from:
+    job = functools.partial(parse, today=today)
+    with tqdm(total=len(tasks), desc="解析文档", unit="份", disable=not progress or not tasks) as bar:
+        def collect(parsed: Iterable[Parsed]) -> list[Parsed]:
             results = []
-            for task in tasks:
-                results.append(parse(task, today))
+            for one in parsed:
+                results.append(one)
                 bar.update()
             return results
+
+        if processes < 2 or len(tasks) < parallel_from:
+            return collect(map(job, tasks))
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(processes) as pool:
-            results = []
-            for parsed in pool.imap(_parse_star, [(t, today) for t in tasks], chunksize=32):
-                results.append(parsed)
-                bar.update()
-            return results
-    finally:
-        bar.close()
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            return collect(pool.imap(job, tasks, chunksize=32))

@@ -36,10 +36,6 @@ class FittedEmbedder:
         self._projection = np.ascontiguousarray(svd.components_.T, dtype=np.float32) if svd is not None else None
 
     @classmethod
-    def fit(cls, texts: list[str], tokenizer: Tokenizer, tokens: list[list[str]] | None = None) -> "FittedEmbedder":
-        return cls.fit_embed(texts, tokenizer, tokens)[0]
-
-    @classmethod
     def fit_embed(cls, texts: list[str], tokenizer: Tokenizer,
                   tokens: list[list[str]] | None = None) -> tuple["FittedEmbedder", np.ndarray | None]:
         """Fit on `texts` (a sample of them when there are many) and return the vectors of all of them when

@@ -209,13 +209,14 @@ class Retriever:
 
     # -- search ----------------------------------------------------------------------------------
 
+    def allowed_regions(self, regions: list[str]) -> list[str]:
+        """The regions of the knowledge base a question naming `regions` may be answered from (with 全国)."""
+        return sorted(r for r in self.docs_by_region if r in regions or r == NATIONAL)
+
     def allowed_docs(self, regions: list[str]) -> set[str] | None:
         if not regions:
             return None
-        allowed = set(self.docs_by_region.get(NATIONAL, ()))
-        for region in regions:
-            allowed.update(self.docs_by_region.get(region, ()))
-        return allowed
+        return {d for region in self.allowed_regions(regions) for d in self.docs_by_region[region]}
 
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         allowed = self.allowed_docs(query.regions)
@@ -236,7 +237,7 @@ class Retriever:
                 if passage.clause_id not in lex_rank:
                     lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
         dense_rank: dict[str, tuple[int, float]] = {}
-        regions = sorted(r for r in self.docs_by_region if r in query.regions or r == NATIONAL) if allowed else None
+        regions = self.allowed_regions(query.regions) if allowed else None
         dense = [] if self.mode == "lexical" else self.store.query(
             self.embedder.embed_query(query.search_text), CANDIDATES * 2, regions)
         for pid, similarity in dense:
