@@ -10,6 +10,9 @@ Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
 
 
+UNKNOWN_REGION = "未知"  # what a document whose region cannot be read is filed under
+
+
 class Document(BaseModel):
     """One source document with the metadata read from its text."""
 

@@ -14,14 +14,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from bot.config import Settings
 from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
-from bot.models import Clause, FaqPair, Passage
+from bot.models import UNKNOWN_REGION, Clause, FaqPair, Passage
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList, is_injection
+from bot.store import flat
 from bot.store.chroma import copy_store, drop_store, store_for
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
@@ -302,7 +304,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
     if (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-            and manifest.get("faq") == faq_json and old_spec and old_count == len(records.passages)):
+            and manifest.get("faq") == faq_json and old_spec and old_count == len(records.passages)
+            and (old_dir / flat.FILE).exists()):
         summary.embedder = old_spec.get("model") or "fitted"
         summary.version = versions.current_name() or ""
         summary.seconds = time.perf_counter() - started
@@ -333,8 +336,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
             embedder = FittedEmbedder.load(old_fit, tokenizer)
         embedder.save(new_dir / "embedder")
     phase("载入或拟合向量器")
-    if old_count != len(old.passages):
-        full = True  # the old store and its records disagree: build the store afresh
+    old_matrix = flat.load_matrix(old_dir) if old_dir else None
+    if old_count != len(old.passages) or old_matrix is None or len(old_matrix) != len(old.passages):
+        full = True  # the old store, its matrix and its records disagree: build the vectors afresh
     summary.embedder = embedder.name
     log.info("向量器：%s", embedder.name)
     if not full and not settings.chroma_url:
@@ -352,6 +356,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         fitted_vectors = None
     phase("准备向量库")
     batch = 1024
+    computed: list[np.ndarray] = []
     bar = tqdm(total=len(todo), desc="计算向量", unit="段", disable=not progress or not todo)
     for i in range(0, len(todo), batch):
         chunk = todo[i:i + batch]
@@ -363,6 +368,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         else:
             vectors = embedder.embed_documents(texts)
         phase("计算向量")
+        computed.append(np.asarray(vectors, dtype=np.float32))
         store.add([p.id for p in chunk], vectors, [_metadata(p, records) for p in chunk])
         phase("写入向量库")
         bar.update(len(chunk))
@@ -371,6 +377,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
         raise RuntimeError(f"向量库条目数 {store.count()} 与检索片段数 {len(records.passages)} 不一致，未发布新索引")
     summary.reembedded = len(todo)
     save_spec(new_dir, embedder)
+    flat.save(new_dir, _all_vectors(records.passages, todo, computed, old.passages, old_matrix))
 
     LexicalIndex.build(passage_tokens).save(new_dir / "lexical")
     phase("词法索引")
@@ -389,6 +396,27 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.version = new_dir.name
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _all_vectors(passages: list[Passage], todo: list[Passage], computed: list[np.ndarray],
+                 old_passages: list[Passage], old_matrix: np.ndarray | None) -> np.ndarray:
+    """Every passage's vector in the records' order: the ones just computed, the rest from the old version."""
+    if todo is passages:
+        return np.concatenate(computed) if computed else np.zeros((0, 1), dtype=np.float32)
+    fresh = {p.id: i for i, p in enumerate(todo)}
+    kept = {p.id: i for i, p in enumerate(old_passages)}
+    dim = old_matrix.shape[1]
+    matrix = np.empty((len(passages), dim), dtype=np.float32)
+    new_rows = np.concatenate(computed) if computed else np.zeros((0, dim), dtype=np.float32)
+    from_new = [(i, fresh[p.id]) for i, p in enumerate(passages) if p.id in fresh]
+    from_old = [(i, kept[p.id]) for i, p in enumerate(passages) if p.id not in fresh]
+    if from_new:
+        rows, sources = zip(*from_new)
+        matrix[list(rows)] = new_rows[list(sources)]
+    if from_old:
+        rows, sources = zip(*from_old)
+        matrix[list(rows)] = old_matrix[np.array(sources)]
+    return matrix
 
 
 def word_statistics(records: Records, tokens_by_id: dict[str, list[str]], tokenizer: Tokenizer) -> dict:
@@ -467,4 +495,4 @@ def _checked_faq(sources: list[tuple[Path, list[FaqPair]]], records: Records, su
 def _metadata(passage: Passage, records: Records) -> dict:
     # only what the store filters on: every metadata key is a row in chroma's SQLite, and writing the
     # clause id and kind as well made adding vectors a fifth slower
-    return {"doc_id": passage.doc_id, "region": records.documents[passage.doc_id].region or "未知"}
+    return {"doc_id": passage.doc_id, "region": records.documents[passage.doc_id].region or UNKNOWN_REGION}

@@ -7,8 +7,10 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
+from bot.store import flat
 from bot.store.chroma import ChromaStore
 from bot.service import Assistant
 from bot.store.records import Records
@@ -21,6 +23,16 @@ def copy_knowledge(tmp_path):
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+def assert_matrix_matches_store(version):
+    """The exact index's rows are chroma's vectors, in the order of the records' passages."""
+    ids = [p.id for p in Records.load(version).passages]
+    matrix = flat.load_matrix(version)
+    stored = ChromaStore(path=version / "chroma").collection.get(ids=ids, include=["embeddings"])
+    by_id = dict(zip(stored["ids"], stored["embeddings"]))
+    assert matrix.shape[0] == len(ids) == len(by_id)
+    np.testing.assert_allclose(matrix, flat.normalised(np.array([by_id[i] for i in ids])), atol=1e-5)
 
 
 def test_incremental_ingest(tmp_path):
@@ -40,6 +52,8 @@ def test_incremental_ingest(tmp_path):
         "10. 切实加强行业自律工作。", "10. 切实加强行业自律工作。新增测试句子：开展诚信承诺活动。"), encoding="utf-8")
     changed = ingest([knowledge], settings, progress=False)
     assert changed.changed == ["sh-2024-13-lantian-action"] and changed.reembedded > 0
+    assert changed.reembedded < changed.passages  # the other documents' rows come from the old version
+    assert_matrix_matches_store(live(settings))
     records = Records.load(live(settings))
     assert "开展诚信承诺活动" in records.clauses["sh-2024-13-lantian-action:s2-p4-i10"].text
 
@@ -54,6 +68,7 @@ def test_incremental_ingest(tmp_path):
     assert not [c for c in records.clauses if c.startswith("sh-2024-13")]
     store = ChromaStore(path=live(settings) / "chroma")
     assert store.count() == len(records.passages) == removed.passages
+    assert_matrix_matches_store(live(settings))
 
 
 def test_a_broken_file_is_skipped_with_its_reason_and_the_rest_goes_in(tmp_path):

@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.embed import Embedder, load_from_index
-from bot.models import Clause, Document
+from bot.models import UNKNOWN_REGION, Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList
 from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
+from bot.store import VectorIndex
 from bot.store.chroma import store_for
+from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
 from bot.text import Tokenizer, split_sentences
@@ -65,7 +67,7 @@ class IndexNotFound(Exception):
 class Retriever:
     """Everything a question needs, loaded once from an index folder."""
 
-    def __init__(self, index_dir: Path, mode: str = "hybrid"):
+    def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact"):
         if not all((index_dir / name).exists() for name in ("manifest.json", "embedder.json", "stats.json")):
             raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
         self.index_dir = index_dir
@@ -80,12 +82,21 @@ class Retriever:
         self.sensitive = SensitiveList(**sensitive) if sensitive else SensitiveList()
         self.tokenizer = Tokenizer(self.records.terms)
         self.embedder: Embedder = load_from_index(index_dir, self.tokenizer)
-        self.store = store_for(index_dir)
         self.lexical = LexicalIndex.load(index_dir / "lexical")
         self.passages = self.records.passages
         self.docs_by_region: dict[str, list[str]] = {}
         for document in self.records.documents.values():
-            self.docs_by_region.setdefault(document.region or "未知", []).append(document.id)
+            self.docs_by_region.setdefault(document.region or UNKNOWN_REGION, []).append(document.id)
+        if dense_search not in ("exact", "hnsw"):
+            raise ValueError(f"未知的向量检索方式 {dense_search!r}：应为 exact 或 hnsw")
+        # exact search over the version's matrix by default; chroma's own (approximate) index on request, or
+        # for a version built before the matrix existed
+        self.dense: VectorIndex | None = FlatIndex.load(
+            index_dir, [p.id for p in self.passages],
+            [self.records.documents[p.doc_id].region or UNKNOWN_REGION for p in self.passages],
+        ) if dense_search == "exact" else None
+        if self.dense is None:
+            self.dense = store_for(index_dir)
         # what each clause says, with its heading, path and document title: a question's word is covered
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
@@ -238,7 +249,7 @@ class Retriever:
                     lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
         dense_rank: dict[str, tuple[int, float]] = {}
         regions = self.allowed_regions(query.regions) if allowed else None
-        dense = [] if self.mode == "lexical" else self.store.query(
+        dense = [] if self.mode == "lexical" else self.dense.query(
             self.embedder.embed_query(query.search_text), CANDIDATES * 2, regions)
         for pid, similarity in dense:
             clause_id = pid.rsplit("@", 1)[0]

@@ -7,15 +7,19 @@ from typing import Protocol
 import numpy as np
 
 
-class VectorStore(Protocol):
+class VectorIndex(Protocol):
+    """What a search needs of dense vectors: the k nearest passages to a vector, optionally within regions."""
+
+    def query(self, vector: np.ndarray, k: int, regions: list[str] | None = None) -> list[tuple[str, float]]: ...
+
+    def count(self) -> int: ...
+
+
+class VectorStore(VectorIndex, Protocol):
     """Passages with their vectors; queried by a vector, optionally filtered by metadata."""
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None: ...
 
     def delete_docs(self, doc_ids: list[str]) -> None: ...
-
-    def query(self, vector: np.ndarray, k: int, regions: list[str] | None = None) -> list[tuple[str, float]]: ...
-
-    def count(self) -> int: ...
 
     def reset(self) -> None: ...
