@@ -5,7 +5,7 @@
 Each document has a bureau's header, a 文号, a cover notice with 印发《…》, a title (mostly with its place),
 a preamble, sections 一、 › （一） › 1. with lead-ins, sentences about the document's own subject (one of
 fifteen, each with its own work items, the vocabulary of real measures), dates, and sometimes a 施行/有效期
-closing. Regions and cities vary, so region filters have work to do. `--with-real` adds the
+closing. Provinces and their own cities vary, so region filters have work to do. `--with-real` adds the
 bureau's four documents (knowledge/policies) and the regulations in ../shared/corpus/extra, so that quality can
 be measured with the real documents buried among generated ones.
 """
@@ -16,9 +16,18 @@ import random
 import shutil
 from pathlib import Path
 
-PROVINCES = [("上海市", "沪", "区"), ("江苏省", "苏", "设区市"), ("浙江省", "浙", "市"), ("广东省", "粤", "地级以上市"),
-             ("北京市", "京", "区"), ("福建省", "闽", "设区市"), ("安徽省", "皖", "市"), ("山东省", "鲁", "市")]
-CITIES = ["南京", "苏州", "无锡", "杭州", "宁波", "广州", "深圳", "厦门", "合肥", "济南", "青岛", "常州", "温州", "佛山"]
+# Each province with its 文号 short form, what its bureau writes to, and places below it that issue their own
+# measures (cities; districts in the two municipalities, whose bureaus sign with the city's name first).
+PROVINCES = [
+    ("上海市", "沪", "区", ["上海市浦东新区", "上海市闵行区", "上海市嘉定区", "上海市松江区", "上海市徐汇区"]),
+    ("江苏省", "苏", "设区市", ["南京市", "苏州市", "无锡市", "常州市", "南通市"]),
+    ("浙江省", "浙", "市", ["杭州市", "宁波市", "温州市", "绍兴市"]),
+    ("广东省", "粤", "地级以上市", ["广州市", "深圳市", "佛山市", "东莞市"]),
+    ("北京市", "京", "区", ["北京市海淀区", "北京市朝阳区", "北京市经济技术开发区"]),
+    ("福建省", "闽", "设区市", ["福州市", "厦门市", "泉州市"]),
+    ("安徽省", "皖", "市", ["合肥市", "芜湖市", "蚌埠市"]),
+    ("山东省", "鲁", "市", ["济南市", "青岛市", "烟台市"]),
+]
 KINDS = ["若干措施", "实施意见", "工作方案", "行动方案", "管理办法", "实施细则", "工作要点", "三年行动计划"]
 SECTIONS = ["总体要求", "重点任务", "保障措施", "工作目标", "主要措施", "组织实施", "支持政策", "监督管理"]
 VERBS = ["加强", "推进", "完善", "优化", "健全", "深化", "强化", "提升", "支持", "鼓励", "引导", "规范"]
@@ -72,8 +81,10 @@ def sentence(rng: random.Random, items: list[str]) -> str:
 
 
 def document(rng: random.Random, n: int) -> str:
-    province, short, subunit = rng.choice(PROVINCES)
-    city = rng.choice(CITIES) + "市" if rng.random() < 0.3 else None
+    province, short, subunit, places = rng.choice(PROVINCES)
+    city = rng.choice(places) if rng.random() < 0.3 else None
+    if city:
+        subunit = "区（县）" if city.endswith("市") else "街道（镇）"
     issuer = f"{city or province}知识产权局"
     year = rng.randint(2018, 2026)
     number = f"{short}知{rng.choice(['局', '发', '规'])}〔{year}〕{rng.randint(1, 120)}号"

@@ -31,7 +31,7 @@ def test_the_corpus_generator_writes_documents_the_ingest_reads_as_policies(tmp_
     from collections import Counter
 
     from bot.store.records import Records
-    from evals.generate_corpus import SUBJECTS, generate
+    from evals.generate_corpus import PROVINCES, SUBJECTS, generate
     from ingest.build import ingest
     from tests.conftest import live, make_settings
 
@@ -44,6 +44,10 @@ def test_the_corpus_generator_writes_documents_the_ingest_reads_as_policies(tmp_
     documents = list(records.documents.values())
     assert all(d.doc_number and "知" in d.doc_number and d.issued_on for d in documents)
     assert len({d.region for d in documents}) >= 5
+    # a city's or a district's measures are filed under its own province
+    places = {place: province for province, _, _, cities in PROVINCES for place in cities}
+    local = [d for d in documents if d.issuer.removesuffix("知识产权局") in places]
+    assert local and all(places[d.issuer.removesuffix("知识产权局")] == d.region for d in local)
     per_document = Counter(c.doc_id for c in records.clauses.values())
     assert min(per_document.values()) >= 5  # cover, title, sections and numbered items
     # a document keeps to its subject: most of its clauses name one of its subject's work items
