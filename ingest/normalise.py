@@ -21,7 +21,8 @@ MARKER = re.compile(
 _TERMINAL = tuple("。！？；：”）」』")
 # Lines of a document's header and footer: they never continue on the next line.
 _HEADER_END = re.compile(
-    r"(文件|号|局|日|通知|意见|措施|方案|办法|条例|规定|细则|办公室|印发|目标|公开|纲要|规划|决定|通过|修订|修正|公布|施行)）?$"
+    r"(文件|号|局|日|通知|意见|措施|方案|办法|条例|规定|细则|指南|指引|清单|目录|公告|办公室|印发|目标|公开|纲要|规划|决定|通过"
+    r"|修订|修正|公布|施行)）?$"
 )
 _FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\S")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
@@ -50,8 +51,8 @@ def _continues(prev: Paragraph, cur: Paragraph) -> bool:
         return False
     if prev.text.endswith(_TERMINAL) or _HEADER_END.search(prev.text):
         return False
-    if _FIELD_LINE.match(prev.text) or "http" in prev.text:
-        return False  # 来源: https://…, 时间:2022-07-18 — a metadata line, not a broken sentence
+    if _FIELD_LINE.match(prev.text) or _FIELD_LINE.match(cur.text) or "http" in prev.text:
+        return False  # 来源: https://…, 发布机构：… — a metadata line, not a broken sentence
     return True
 
 

@@ -16,6 +16,12 @@ def test_heading_lines_and_header_lines_are_not_joined():
         "上海市知识产权局文件", "沪知局〔2022〕13号", "1. 加强实体平台建设", "依托国家知识产权局上海业务受理窗口。"]
 
 
+def test_a_guide_title_and_its_field_lines_stay_apart():
+    _, paragraphs = normalise("上海市专利快速预审备案办事指南\n\n发布机构：上海市知识产权局\n\n事项说明：为创新主体提供预审\n服务")
+    assert [p.text for p in paragraphs] == ["上海市专利快速预审备案办事指南", "发布机构：上海市知识产权局",
+                                            "事项说明：为创新主体提供预审", "服务"]
+
+
 def test_markdown_bold_lead_in_is_removed_and_remembered():
     _, paragraphs = normalise("## **二、培育机构**\n\n**10. 提升知识产权代理服务质量。**定期组织开展培训。")
     assert paragraphs[0].text == "二、培育机构" and paragraphs[0].md_level == 2
