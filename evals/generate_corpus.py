@@ -1,11 +1,16 @@
 """A corpus of realistic Chinese policy documents at any size, for benchmarks.
 
-    .venv/bin/python -m evals.generate_corpus OUT --docs 1000 [--seed 1] [--with-real]
+    .venv/bin/python -m evals.generate_corpus OUT --docs 1000 [--seed 1] [--with-real] [--measures 0.3]
 
-Each document has a bureau's header, a 文号, a cover notice with 印发《…》, a title (mostly with its place),
-a preamble, sections 一、 › （一） › 1. with lead-ins, sentences about the document's own subject (one of
-fifteen, each with its own work items, the vocabulary of real measures), dates, and sometimes a 施行/有效期
-closing. Provinces and their own cities vary, so region filters have work to do. `--with-real` adds the
+What a bureau's knowledge base holds (the issue: "every city's measures, every year's notices, service
+guides"), each document about one of fifteen subjects, each subject with its own work items:
+- measures (30 %): a bureau's header, a 文号, a cover notice with 印发《…》, a title (mostly with its place),
+  a preamble, sections 一、 › （一） › 1. with lead-ins, sentences about the subject, dates, and sometimes a
+  施行/有效期 closing;
+- notices (50 %): a call for applications, a published list of firms, a training course or a campaign, with
+  conditions, amounts, deadlines and a contact;
+- service guides (20 %): 事项名称, 实施机构, 受理条件, 申请材料, 办理流程, 办理时限, 收费标准, 咨询电话.
+Provinces and their own cities vary, so region filters have work to do. `--with-real` adds the
 bureau's four documents (knowledge/policies) and the regulations in ../shared/corpus/extra, so that quality can
 be measured with the real documents buried among generated ones.
 """
@@ -80,23 +85,27 @@ def sentence(rng: random.Random, items: list[str]) -> str:
             f"{rng.choice(ACTORS)}{rng.choice(VERBS)}{rng.choice(items)}，{rng.choice(TAILS)}。")
 
 
-def document(rng: random.Random, n: int) -> str:
-    province, short, subunit, places = rng.choice(PROVINCES)
-    city = rng.choice(places) if rng.random() < 0.3 else None
-    if city:
-        subunit = "区（县）" if city.endswith("市") else "街道（镇）"
-    issuer = f"{city or province}知识产权局"
-    year = rng.randint(2018, 2026)
-    number = f"{short}知{rng.choice(['局', '发', '规'])}〔{year}〕{rng.randint(1, 120)}号"
-    subject = rng.choice(list(SUBJECTS))
-    items = SUBJECTS[subject]
-    place = (city or province) if rng.random() < 0.7 else ""
-    title = f"{place}关于{rng.choice(VERBS)}{subject}的{rng.choice(KINDS)}"
-    month, day = rng.randint(1, 12), rng.randint(1, 28)
-    lines = [f"{issuer}文件", "", number, "", f"关于印发《{title}》的通知", "",
-             f"各{subunit}知识产权局，各有关单位：", "",
-             f"现将《{title}》印发给你们，请结合实际认真贯彻落实。", "", issuer, "", f"{year}年{month}月{day}日", "",
-             title, "", "为" + sentence(rng, items).rstrip("。") + "，结合实际，制定本" + title[-4:] + "。", ""]
+# What a bureau issues besides measures: most of a year's numbered documents are notices (calls for
+# applications, published lists, training, campaigns), and its service guides say how to get a thing done.
+KIND_SHARES = {"measure": 0.3, "notice": 0.5, "guide": 0.2}
+INDUSTRIES = ["集成电路", "生物医药", "人工智能", "新能源汽车", "高端装备", "新材料", "软件和信息服务", "纺织服装",
+              "现代农业", "文化创意", "海洋经济", "节能环保", "航空航天", "智能家电", "食品加工", "精细化工"]
+FIRMS = ["科技有限公司", "股份有限公司", "研究院", "技术有限公司", "集团有限公司", "知识产权代理有限公司"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙朱马胡郭林何高罗"
+LIST_KINDS = ["示范单位", "优势企业", "试点单位", "培育对象", "服务机构", "项目立项"]
+
+
+def firm(rng: random.Random, place: str) -> str:
+    return f"{place.removesuffix('市')[-2:]}{rng.choice(['恒', '瑞', '华', '盛', '博', '联', '创', '科'])}" \
+           f"{rng.choice(['达', '信', '通', '新', '源', '泰', '安', '远'])}{rng.choice(INDUSTRIES)}{rng.choice(FIRMS)}"
+
+
+def phone(rng: random.Random) -> str:
+    return f"0{rng.choice([21, 25, 512, 571, 20, 10, 591, 551, 531])}-{rng.randint(52000000, 69999999)}"
+
+
+def measure_body(rng: random.Random, items: list[str], title: str) -> list[str]:
+    lines = [title, "", "为" + sentence(rng, items).rstrip("。") + "，结合实际，制定本" + title[-4:] + "。", ""]
     item_no = 0
     for s, section in enumerate(rng.sample(SECTIONS, rng.randint(2, 4)), start=1):
         lines += [f"{'一二三四五六'[s - 1]}、{section}", ""]
@@ -106,6 +115,101 @@ def document(rng: random.Random, n: int) -> str:
                 item_no += 1
                 lead = f"{rng.choice(VERBS)}{rng.choice(items)}。"
                 lines += [f"{item_no}. {lead}" + "".join(sentence(rng, items) for _ in range(rng.randint(2, 4))), ""]
+    return lines
+
+
+NOTICE_TITLES = ["关于组织申报{year}年度{item}项目的通知", "关于公布{year}年度{item}名单的通知",
+                 "关于举办{year}年{item}培训班的通知", "关于开展{year}年{item}专项行动的通知"]
+
+
+def notice_body(rng: random.Random, kind: int, item: str, year: int, place: str) -> list[str]:
+    """A call for applications, a published list, a training course or a campaign (NOTICE_TITLES[kind])."""
+    deadline = f"{year}年{rng.randint(3, 11)}月{rng.randint(1, 28)}日"
+    industry = rng.choice(INDUSTRIES)
+    if kind == 0:
+        lines = [f"现将{year}年度{item}项目申报工作有关事项通知如下：", "",
+                 "一、申报条件", "",
+                 f"（一）在{place}依法注册、具有独立法人资格的企事业单位；", "",
+                 f"（二）主营业务属于{industry}等重点产业领域，近三年无严重失信记录；", "",
+                 f"（三）拥有有效发明专利{rng.randint(2, 30)}件以上，设有知识产权管理部门。", "",
+                 "二、支持方式", "",
+                 f"经评审立项的项目给予最高{rng.choice([10, 20, 30, 50, 80])}万元资助，分两期拨付，"
+                 f"项目实施期为{rng.choice(['一', '两'])}年。", "",
+                 "三、申报材料", "",
+                 "申报书、营业执照复印件、近一年财务审计报告、知识产权权属证明，一式两份并附电子版。", ""]
+    elif kind == 1:
+        count = rng.randint(8, 60)
+        names = "、".join(firm(rng, place) for _ in range(rng.randint(3, 6)))
+        listing = rng.choice(LIST_KINDS)
+        lines = [f"经单位申报、各地推荐、专家评审和网上公示，确定{names}等{count}家单位为{year}年度{item}{listing}，"
+                 "现予公布。", "",
+                 f"请入选单位发挥示范带动作用，{rng.choice(VERBS)}{item}。各地要加强跟踪指导，对入选单位实行动态管理，"
+                 f"有效期{rng.choice(['两', '三'])}年。", "",
+                 f"附件：{year}年度{item}{listing}名单", ""]
+    elif kind == 2:
+        lines = [f"为提升{industry}企业{item}能力，定于{deadline}举办{item}培训班，有关事项通知如下：", "",
+                 "一、培训内容", "",
+                 f"{item}政策解读、典型案例分析、{rng.choice(['实务操作', '现场交流', '专家答疑'])}。", "",
+                 "二、参训对象", "",
+                 f"各{rng.choice(['区', '市', '园区'])}知识产权管理部门工作人员，{industry}企业知识产权负责人，"
+                 f"每单位限报{rng.randint(1, 3)}人。", "",
+                 "三、报名方式", "",
+                 f"请于培训前五个工作日通过在线平台报名，培训不收取费用。", ""]
+    else:
+        lines = [f"为{rng.choice(VERBS)}{item}，决定于{year}年在{place}开展{item}专项行动，现就有关事项通知如下：", "",
+                 "一、行动目标", "",
+                 f"到{year}年底，{rng.choice(['累计', '新增'])}{item}{rng.randint(10, 300)}件（项），"
+                 f"重点覆盖{industry}等产业。", "",
+                 "二、工作安排", "",
+                 f"动员部署（{year}年{rng.randint(1, 4)}月）、集中推进（{rng.randint(5, 9)}月至{rng.randint(10, 11)}月）、"
+                 "总结评估（12月）三个阶段。", ""]
+    lines += [f"联系人：{rng.choice(SURNAMES)}老师，电话：{phone(rng)}。申报或报名截止时间：{deadline}。", ""]
+    return lines
+
+
+def guide_body(rng: random.Random, item: str, place: str, issuer: str) -> list[str]:
+    """A service guide: what one matter needs, how it is handled, how long it takes, whom to ask."""
+    days = rng.choice([5, 7, 10, 15, 20, 30])
+    return [f"一、事项名称：{item}", "",
+            f"二、实施机构：{issuer}{rng.choice(['', '综合服务窗口', '业务处'])}", "",
+            f"三、受理条件：在{place}注册登记的企事业单位、社会组织和个人，申请事项属于{item}范围。", "",
+            f"四、申请材料：申请表、身份证明或营业执照复印件、{rng.choice(['权属证明', '合同文本', '相关证明材料'])}，"
+            f"材料需加盖公章。", "",
+            f"五、办理流程：网上提交或窗口递交材料，{rng.choice(['受理审查', '形式审查'])}后"
+            f"{rng.choice(['出具结论', '发放证明', '公示结果'])}。", "",
+            f"六、办理时限：材料齐全之日起{days}个工作日内办结。", "",
+            f"七、收费标准：{rng.choice(['不收费', '不收取费用', '按国家规定标准收取'])}。", "",
+            f"八、咨询电话：{phone(rng)}，工作日上午9:00—11:30，下午13:30—17:00。", ""]
+
+
+def document(rng: random.Random, n: int, shares: dict[str, float] = KIND_SHARES) -> str:
+    province, short, subunit, places = rng.choice(PROVINCES)
+    city = rng.choice(places) if rng.random() < 0.3 else None
+    if city:
+        subunit = "区（县）" if city.endswith("市") else "街道（镇）"
+    issuer = f"{city or province}知识产权局"
+    year = rng.randint(2018, 2026)
+    number = f"{short}知{rng.choice(['局', '发', '规'])}〔{year}〕{rng.randint(1, 120)}号"
+    subject = rng.choice(list(SUBJECTS))
+    items = SUBJECTS[subject]
+    place = city or province
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    kind = rng.choices(list(shares), weights=list(shares.values()))[0]
+    item = rng.choice(items)
+    if kind == "guide":
+        title = f"{place}{item}办事指南"
+        lines = [title, "", f"发布机构：{issuer}", "", f"更新日期：{year}年{month}月{day}日", ""]
+        return "\n".join(lines + guide_body(rng, item, place, issuer))
+    if kind == "notice":
+        notice = rng.randrange(len(NOTICE_TITLES))
+        title = NOTICE_TITLES[notice].format(year=year, item=item)
+        lines = [f"{issuer}文件", "", number, "", title, "", f"各{subunit}知识产权局，各有关单位：", ""]
+        return "\n".join(lines + notice_body(rng, notice, item, year, place) + [issuer, "", f"{year}年{month}月{day}日"])
+    title = f"{place if rng.random() < 0.7 else ''}关于{rng.choice(VERBS)}{subject}的{rng.choice(KINDS)}"
+    lines = [f"{issuer}文件", "", number, "", f"关于印发《{title}》的通知", "",
+             f"各{subunit}知识产权局，各有关单位：", "",
+             f"现将《{title}》印发给你们，请结合实际认真贯彻落实。", "", issuer, "", f"{year}年{month}月{day}日", ""]
+    lines += measure_body(rng, items, title)
     if rng.random() < 0.5:
         start = year + (1 if month > 10 else 0)
         lines += [f"本{title[-2:]}自{start}年{rng.randint(1, 12)}月1日起施行，有效期{rng.choice(['三', '五'])}年。", ""]
@@ -113,12 +217,24 @@ def document(rng: random.Random, n: int) -> str:
     return "\n".join(lines)
 
 
-def generate(out: Path, docs: int, seed: int = 1, with_real: bool = False) -> int:
+def kind_shares(measures: float | None) -> dict[str, float]:
+    """The default mix, or `measures` of measures and the rest notices and guides in the default proportion."""
+    if measures is None:
+        return KIND_SHARES
+    if not 0 <= measures <= 1:
+        raise ValueError("措施的比例应在 0 到 1 之间")
+    rest = 1 - KIND_SHARES["measure"]
+    return {"measure": measures, "notice": (1 - measures) * KIND_SHARES["notice"] / rest,
+            "guide": (1 - measures) * KIND_SHARES["guide"] / rest}
+
+
+def generate(out: Path, docs: int, seed: int = 1, with_real: bool = False, measures: float | None = None) -> int:
     rng = random.Random(seed)
+    shares = kind_shares(measures)
     policies = out / "policies"
     policies.mkdir(parents=True, exist_ok=True)
     for n in range(docs):
-        (policies / f"gen-{n:05d}.txt").write_text(document(rng, n), encoding="utf-8")
+        (policies / f"gen-{n:05d}.txt").write_text(document(rng, n, shares), encoding="utf-8")
     count = docs
     if with_real:
         root = Path(__file__).resolve().parent.parent
@@ -141,8 +257,10 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--with-real", action="store_true")
+    parser.add_argument("--measures", type=float, help=f"share of measures (default {KIND_SHARES['measure']}; "
+                                                       "1: measures only, every document a rival answer)")
     args = parser.parse_args()
-    print(f"{generate(args.out, args.docs, args.seed, args.with_real)} 份文档写入 {args.out}")
+    print(f"{generate(args.out, args.docs, args.seed, args.with_real, args.measures)} 份文档写入 {args.out}")
     return 0
 
 
