@@ -101,6 +101,8 @@ def main() -> int:
     parser.add_argument("--neural", action="store_true", help="also measure a neural ingest's share outside encode")
     parser.add_argument("--neural-docs", type=int, default=100, help="generated documents for the neural ingest")
     parser.add_argument("--workdir", type=Path, help="keep the corpus and index here (default: a temporary folder)")
+    parser.add_argument("--measures", type=float,
+                        help="share of measures among the generated documents (default 0.3; 1: measures only)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the index already in --workdir instead of generating and ingesting again")
     args = parser.parse_args()
@@ -110,7 +112,7 @@ def main() -> int:
         knowledge, data = work / "knowledge", work / "var"
         reuse = args.reuse and IndexVersions(data / "index").current() is not None
         if not reuse:
-            generate(knowledge, args.docs, seed=1, with_real=True)
+            generate(knowledge, args.docs, seed=1, with_real=True, measures=args.measures)
             env = {**os.environ, "HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
                    "HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING"}
             seconds, ingest_peak, report = ingest_subprocess(env)
