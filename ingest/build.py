@@ -378,6 +378,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.reembedded = len(todo)
     save_spec(new_dir, embedder)
     flat.save(new_dir, _all_vectors(records.passages, todo, computed, old.passages, old_matrix))
+    phase("向量矩阵")
 
     LexicalIndex.build(passage_tokens).save(new_dir / "lexical")
     phase("词法索引")

@@ -91,12 +91,11 @@ class Retriever:
             raise ValueError(f"未知的向量检索方式 {dense_search!r}：应为 exact 或 hnsw")
         # exact search over the version's matrix by default; chroma's own (approximate) index on request, or
         # for a version built before the matrix existed
-        self.dense: VectorIndex | None = FlatIndex.load(
+        exact = FlatIndex.load(
             index_dir, [p.id for p in self.passages],
             [self.records.documents[p.doc_id].region or UNKNOWN_REGION for p in self.passages],
         ) if dense_search == "exact" else None
-        if self.dense is None:
-            self.dense = store_for(index_dir)
+        self.dense: VectorIndex = exact if exact is not None else store_for(index_dir)
         # what each clause says, with its heading, path and document title: a question's word is covered
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
