@@ -33,6 +33,11 @@ class Document(BaseModel):
     replaced_by: str | None = None  # the document that repeals or revises this one
     replaced_on: date | None = None  # … from that day
 
+    @property
+    def filed_under(self) -> str:
+        """The region a search files it under: its own, or 未知 when none could be read."""
+        return self.region or UNKNOWN_REGION
+
     def status_on(self, today: date) -> Status:
         """Validity on a given day, from the dates the text states and the documents that replace it."""
         if self.kind != "policy":

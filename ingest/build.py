@@ -20,7 +20,7 @@ from tqdm import tqdm
 from bot.config import Settings
 from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
-from bot.models import UNKNOWN_REGION, Clause, FaqPair, Passage
+from bot.models import Clause, FaqPair, Passage
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList, is_injection
 from bot.store import flat
@@ -404,20 +404,11 @@ def _all_vectors(passages: list[Passage], todo: list[Passage], computed: list[np
     """Every passage's vector in the records' order: the ones just computed, the rest from the old version."""
     if todo is passages:
         return np.concatenate(computed) if computed else np.zeros((0, 1), dtype=np.float32)
-    fresh = {p.id: i for i, p in enumerate(todo)}
+    # the old rows, then the new ones, in one matrix; each passage takes its row from it
+    fresh = {p.id: len(old_passages) + i for i, p in enumerate(todo)}
     kept = {p.id: i for i, p in enumerate(old_passages)}
-    dim = old_matrix.shape[1]
-    matrix = np.empty((len(passages), dim), dtype=np.float32)
-    new_rows = np.concatenate(computed) if computed else np.zeros((0, dim), dtype=np.float32)
-    from_new = [(i, fresh[p.id]) for i, p in enumerate(passages) if p.id in fresh]
-    from_old = [(i, kept[p.id]) for i, p in enumerate(passages) if p.id not in fresh]
-    if from_new:
-        rows, sources = zip(*from_new)
-        matrix[list(rows)] = new_rows[list(sources)]
-    if from_old:
-        rows, sources = zip(*from_old)
-        matrix[list(rows)] = old_matrix[np.array(sources)]
-    return matrix
+    rows = np.concatenate([old_matrix, *computed])
+    return rows[[fresh[p.id] if p.id in fresh else kept[p.id] for p in passages]]
 
 
 def word_statistics(records: Records, tokens_by_id: dict[str, list[str]], tokenizer: Tokenizer) -> dict:
@@ -496,4 +487,4 @@ def _checked_faq(sources: list[tuple[Path, list[FaqPair]]], records: Records, su
 def _metadata(passage: Passage, records: Records) -> dict:
     # only what the store filters on: every metadata key is a row in chroma's SQLite, and writing the
     # clause id and kind as well made adding vectors a fifth slower
-    return {"doc_id": passage.doc_id, "region": records.documents[passage.doc_id].region or UNKNOWN_REGION}
+    return {"doc_id": passage.doc_id, "region": records.documents[passage.doc_id].filed_under}

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import Document
-from ingest.normalise import MARKER, Paragraph
+from ingest.normalise import MARKER, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d{1,4}号")
-_TITLE_END = re.compile(r"(通知|意见|措施|方案|办法|条例|规定|细则|决定|规划|指引|指南|清单|目录|公告)$")
+_TITLE_END = re.compile(rf"({TITLE_ENDINGS})$")
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)$")

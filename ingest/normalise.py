@@ -19,11 +19,10 @@ MARKER = re.compile(
     r"|第[一二三四五六七八九十百零〇]+[章节条])"
 )
 _TERMINAL = tuple("。！？；：”）」』")
+# The words a document's title ends with; metadata finds the title by them, and a title ends its line.
+TITLE_ENDINGS = "通知|意见|措施|方案|办法|条例|规定|细则|决定|规划|指引|指南|清单|目录|公告"
 # Lines of a document's header and footer: they never continue on the next line.
-_HEADER_END = re.compile(
-    r"(文件|号|局|日|通知|意见|措施|方案|办法|条例|规定|细则|指南|指引|清单|目录|公告|办公室|印发|目标|公开|纲要|规划|决定|通过"
-    r"|修订|修正|公布|施行)）?$"
-)
+_HEADER_END = re.compile(rf"(文件|号|局|日|{TITLE_ENDINGS}|办公室|印发|目标|公开|纲要|通过|修订|修正|公布|施行)）?$")
 _FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\S")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.embed import Embedder, load_from_index
-from bot.models import UNKNOWN_REGION, Clause, Document
+from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList
 from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
@@ -86,14 +86,14 @@ class Retriever:
         self.passages = self.records.passages
         self.docs_by_region: dict[str, list[str]] = {}
         for document in self.records.documents.values():
-            self.docs_by_region.setdefault(document.region or UNKNOWN_REGION, []).append(document.id)
+            self.docs_by_region.setdefault(document.filed_under, []).append(document.id)
         if dense_search not in ("exact", "hnsw"):
             raise ValueError(f"未知的向量检索方式 {dense_search!r}：应为 exact 或 hnsw")
         # exact search over the version's matrix by default; chroma's own (approximate) index on request, or
         # for a version built before the matrix existed
         exact = FlatIndex.load(
             index_dir, [p.id for p in self.passages],
-            [self.records.documents[p.doc_id].region or UNKNOWN_REGION for p in self.passages],
+            [self.records.documents[p.doc_id].filed_under for p in self.passages],
         ) if dense_search == "exact" else None
         self.dense: VectorIndex = exact if exact is not None else store_for(index_dir)
         # what each clause says, with its heading, path and document title: a question's word is covered

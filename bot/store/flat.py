@@ -59,7 +59,7 @@ class FlatIndex:
             return []
         vector = normalised(np.asarray(vector, dtype=np.float32)[None, :])[0]
         scores = self.matrix @ vector
-        if regions is not None:
+        if regions:  # as the store: no regions, no filter
             codes = [self._code[r] for r in regions if r in self._code]
             allowed = np.isin(self.region_codes, codes)
             candidates = np.flatnonzero(allowed)
