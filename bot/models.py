@@ -21,6 +21,7 @@ class Document(BaseModel):
     doc_number: str | None = None
     issuer: str | None = None
     region: str | None = None
+    locality: str | None = None  # the city or district it binds (南京市, 松江区); None: the whole region
     issued_on: date | None = None
     effective_from: date | None = None
     expires_on: date | None = None

@@ -105,7 +105,8 @@ class Assistant:
         if self._retriever is None:
             with self._lock:
                 if self._retriever is None:
-                    self._retriever = Retriever(current, self.settings.retrieval, self.settings.dense_search)
+                    self._retriever = Retriever(current, self.settings.retrieval, self.settings.dense_search,
+                                                self.settings.home_region)
         elif current.name != self._retriever.version and not self._loading:
             with self._lock:
                 if not self._loading:
@@ -115,7 +116,7 @@ class Assistant:
 
     def _load(self, version: Path) -> None:
         try:
-            retriever = Retriever(version, self.settings.retrieval, self.settings.dense_search)
+            retriever = Retriever(version, self.settings.retrieval, self.settings.dense_search, self.settings.home_region)
             with self._lock:
                 self._retriever = retriever
             log.info("index version %s loaded", version.name)

@@ -88,6 +88,14 @@ def int_to_cn(n: int) -> str:
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
+_PLACE_SUFFIX = re.compile(r"(新区|市|区|县)$")
+
+
+def place_short_name(locality: str) -> str:
+    """How a caller names a city or district: 南京 for 南京市, 浦东 for 浦东新区."""
+    return _PLACE_SUFFIX.sub("", locality)
+
+
 def split_sentences(text: str) -> list[str]:
     """Split on 。！？； keeping the punctuation; drops empty pieces."""
     return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]

@@ -32,6 +32,7 @@ from bot.text import Tokenizer, split_sentences
 from ingest.catalogue import check_basis, item_text, load_faq
 from ingest.links import link_replacements
 from ingest.loaders import SUPPORTED, LoadError
+from ingest.metadata import fill_regions
 from ingest.parse import Task, parse_all
 
 log = logging.getLogger("hotline.ingest")
@@ -282,6 +283,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     for clause in records.clauses.values():
         if clause.doc_id in changed_docs and is_injection(clause.text):
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
+    fill_regions(list(records.documents.values()), lexicon.regions)
     link_replacements(records)
     # Validity is "as of today": refresh it for unchanged documents too.
     for document in records.documents.values():

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from bot.models import Document
+from bot.text import place_short_name
 from ingest.normalise import MARKER, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -14,6 +16,10 @@ _TITLE_END = re.compile(rf"({TITLE_ENDINGS})$")
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)$")
+_ISSUER_FIELD = re.compile(r"^(?:发布机构|发文机关|发布单位)[：:]\s*([\u4e00-\u9fff（）]{2,30})$")
+_AREA_FIELD = re.compile(r"^(?:所属地区|所属区划|行政区划)[：:]\s*([\u4e00-\u9fff]{2,20})$")
+# a city, district or county that opens an issuer or a title below its region: 南京市…, (上海市)松江区…
+_LOCALITY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县))")
 _ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修订|修正|发布|施行)）?$")
 _EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|执行|生效)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?:印发|发布)之日起(?:施行|实施|执行|生效)")
@@ -46,6 +52,34 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February
         return d.replace(year=d.year + years, day=28)
+
+
+def locality_of(issuer_or_title: str | None) -> str | None:
+    """The city or district a document binds, from its issuer (or its title when it names none): 南京市,
+    松江区 (of 上海市松江区…); None for a document of a whole region or of the nation."""
+    if not issuer_or_title or issuer_or_title.startswith(NATIONAL):
+        return None
+    prefixes = sorted({name for pair in REGIONS.items() for name in pair}, key=len, reverse=True)
+    rest = next((issuer_or_title[len(p):] for p in prefixes if issuer_or_title.startswith(p)), issuer_or_title)
+    m = _LOCALITY.match(rest)
+    if m is None or m.group(1) in REGIONS.values() or any(w in m.group(1) for w in ("关于", "知识产权", "的")):
+        return None
+    return m.group(1)
+
+
+def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> None:
+    """A city's document that states no region (a guide of 青岛市, without 文号) takes its city's region:
+    the one the other documents of that city have, or the one the lexicon lists the city under."""
+    seen: dict[str, Counter] = {}
+    for document in documents:
+        if document.locality and document.region:
+            seen.setdefault(document.locality, Counter())[document.region] += 1
+    listed = {name: region for region, names in places.items() for name in names}
+    for document in documents:
+        if document.locality and not document.region:
+            counts = seen.get(document.locality)
+            document.region = counts.most_common(1)[0][0] if counts else \
+                listed.get(document.locality) or listed.get(place_short_name(document.locality))
 
 
 def region_of(*texts: str | None) -> str | None:
@@ -105,6 +139,8 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
         if p.text.endswith("文件") and len(p.text) <= 30:
             issuer = p.text[: -len("文件")]
             break
+    if issuer is None:  # a service guide's field line: 发布机构：南京市知识产权局
+        issuer = next((m.group(1) for p in head if (m := _ISSUER_FIELD.match(p.text))), None)
     if issuer is None:  # the signature: an issuer line right before a date line
         for a, b in zip(paragraphs, paragraphs[1:]):
             if _ISSUER_LINE.match(a.text) and _STANDALONE_DATE.match(b.text):
@@ -152,10 +188,12 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
             if doc_number.startswith(prefix):
                 region = full
                 break
-    region = region or region_of(issuer, title)
+    area = next((m.group(1) for p in head if (m := _AREA_FIELD.match(p.text))), None)  # a guide's 所属地区
+    region = region or region_of(area, issuer, title)
 
     document = Document(
         id=doc_id, title=title, doc_number=doc_number, issuer=issuer, region=region,
+        locality=locality_of(issuer or title) if region != "全国" else None,
         issued_on=issued_on, effective_from=effective_from, expires_on=expires_on,
         kind="policy", source=source, sha256=sha256,
     )

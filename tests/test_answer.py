@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from bot.retrieve.query import QueryUnderstanding
 from bot.service import InvalidQuestion
 from tests.conftest import ROOT
 
@@ -67,6 +68,17 @@ def test_typos_and_sound_alikes_are_corrected(assistant):
     query = retriever.parse("知识厂权质押登记和维全援助、信用平价")
     assert query.text == "知识产权质押登记和维权援助、信用评价"
     assert retriever.parse("公共服务意见是什么时候印发的").corrections == []  # no correction across words
+
+
+def test_the_faqs_words_are_not_typos(assistant):
+    """Once a regulation mentions 包裹, 包过 (the FAQ's word) must not be 'corrected' to it."""
+    retriever = assistant.retriever()
+    df = {**retriever.df, "包裹": 1}
+    question = "有中介说能包过专利是真的吗"
+    assert QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df).parse(question).text != question
+    assert "包过" in retriever.understanding.known
+    known = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    assert known.parse(question).text == question
 
 
 def test_region_words_prefer_that_regions_documents(assistant):

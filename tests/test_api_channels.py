@@ -170,6 +170,16 @@ def test_admin_is_closed_without_a_token(settings):
     assert response.status_code == 403 and response.json()["error"]["code"] == "admin_disabled"
 
 
+def test_an_unknown_home_region_is_a_503_that_names_no_internals(settings):
+    from bot.api.app import create_app
+    from tests.conftest import LiveServer
+
+    with LiveServer(create_app(settings.model_copy(update={"home_region": "火星"}))) as live:
+        response = httpx.post(f"{live.url}/v1/ask", json={"question": "专利导航服务哪里能提供"})
+    error = response.json()["error"]
+    assert response.status_code == 503 and error["code"] == "misconfigured" and "12345" in error["message"]
+
+
 def test_request_ids(client):
     given = client.get("/healthz", headers={"X-Request-ID": "call-42"})
     assert given.headers["x-request-id"] == "call-42"

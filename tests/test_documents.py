@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders import load
-from ingest.metadata import extract
+from bot.models import Document
+from ingest.metadata import extract, fill_regions, locality_of
 from ingest.normalise import normalise
 from ingest.structure import build_clauses
 from tests.conftest import KNOWLEDGE, SHARED
@@ -114,3 +115,40 @@ def test_real_regulations_from_the_shared_corpus():
     _, clauses = parse(SHARED / "extra" / "x04_shanghai_zhuanli_baohu_tiaoli.txt")
     assert "第三十四条" in clauses and "2002年7月1日" in clauses["第三十四条"].text
     assert all(label.startswith("第") or label in ("前言", "题注") for label in clauses)
+
+
+@pytest.mark.parametrize("issuer_or_title, locality", [
+    ("上海市知识产权局", None),
+    ("上海市松江区知识产权局", "松江区"),
+    ("上海市浦东新区知识产权局", "浦东新区"),
+    ("上海市市场监督管理局", None),
+    ("南京市知识产权局", "南京市"),
+    ("江苏省知识产权局", None),
+    ("青岛市商标品牌指导站建设办事指南", "青岛市"),
+    ("关于加强上海市知识产权公共服务工作的意见", None),
+    ("国家知识产权局", None),
+])
+def test_a_city_or_district_document_is_told_from_a_region_wide_one(issuer_or_title, locality):
+    assert locality_of(issuer_or_title) == locality
+
+
+def test_the_bureaus_documents_bind_their_whole_region():
+    for path in sorted((KNOWLEDGE / "policies").glob("*.txt")):
+        assert parse(path)[0].locality is None
+
+
+def test_a_city_guide_without_a_region_takes_its_citys():
+    """A guide names its issuer in a field and carries no 文号: its city's region comes from the other
+    documents of that city, or from the lexicon's place names."""
+    text, paragraphs = normalise("青岛市专利质押登记办事指南\n\n发布机构：青岛市知识产权局\n\n一、事项名称\n\n专利质押登记。\n")
+    guide, _ = extract("guide", text, paragraphs, "guide.txt", "", TODAY)
+    assert (guide.issuer, guide.locality, guide.region) == ("青岛市知识产权局", "青岛市", None)
+    text, paragraphs = normalise(text.replace("一、", "所属地区：山东省青岛市\n\n一、"))
+    assert extract("guide", text, paragraphs, "guide.txt", "", TODAY)[0].region == "山东省"  # a 所属地区 field
+    measure = Document(id="m", title="青岛市关于专利转化的若干措施", issuer="青岛市知识产权局", region="山东省",
+                       locality="青岛市")
+    fill_regions([guide, measure], {})
+    assert guide.region == "山东省"
+    guide.region = None
+    fill_regions([guide], {"山东省": ["山东", "青岛"]})
+    assert guide.region == "山东省"

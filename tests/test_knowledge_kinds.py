@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+import bot.retrieve.search as search
+from bot.retrieve.search import Misconfigured, Retriever
 from bot.service import Assistant
 from bot.store.records import Records
 from ingest.build import ingest
@@ -183,3 +185,56 @@ def test_as_of_over_http(client):
 def test_the_faq_page_anchors_every_pair(client):
     page = client.get("/faq")
     assert page.status_code == 200 and 'id="exam-fee"' in page.text and "免报考费" in page.text
+
+
+def _measure(issuer: str, number: str, title: str, clause: str) -> str:
+    return (f"{issuer}文件\n\n{number}\n\n关于印发《{title}》的通知\n\n各有关单位：\n\n现将《{title}》印发给你们，请认真贯彻执行。"
+            f"\n\n{issuer}\n\n2023年3月1日\n\n{title}\n\n一、资助范围\n\n1. {clause}\n")
+
+
+PLACES = {
+    "city-wide": _measure("上海市知识产权局", "沪知局〔2023〕7号", "上海市专利资助办法",
+                          "发明专利资助标准。对本市单位取得的发明专利授权，资助标准为每件3000元。"),
+    "district": _measure("上海市松江区知识产权局", "松知〔2023〕8号", "上海市松江区专利资助办法",
+                         "发明专利资助标准。区内发明专利资助标准为每件5000元，发明专利资助标准每年公布。"),
+    "province": _measure("江苏省知识产权局", "苏知发〔2023〕9号", "江苏省专利资助办法",
+                         "发明专利资助标准。对本省发明专利授权的资助标准为每件8000元。"),
+}
+
+
+@pytest.fixture(scope="module")
+def places_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("places")
+    (root / "knowledge" / "policies").mkdir(parents=True)
+    for name, text in PLACES.items():
+        (root / "knowledge" / "policies" / f"{name}.txt").write_text(text, encoding="utf-8")
+    shutil.copy(KNOWLEDGE / "synonyms.yaml", root / "knowledge")  # the lexicon's place names
+    settings = make_settings(root / "var", root / "knowledge")
+    ingest([root / "knowledge"], settings, progress=False)
+    return live(settings)
+
+
+def _first(retriever: Retriever, question: str) -> str:
+    return retriever.search(retriever.parse(question))[0].document.id
+
+
+def test_a_districts_document_answers_only_when_the_district_is_named(places_index, monkeypatch):
+    retriever = Retriever(places_index)
+    assert retriever.records.documents["district"].locality == "松江区"
+    assert _first(retriever, "发明专利资助标准是多少") != "district"
+    monkeypatch.setattr(search, "ELSEWHERE_DAMPING", 1.0)  # what the district's closer wording alone would do
+    assert _first(retriever, "发明专利资助标准是多少") == "district"
+    monkeypatch.undo()
+    for question in ("松江区的发明专利资助标准是多少", "松江发明专利资助标准是多少"):
+        query = retriever.parse(question)
+        assert (query.localities, query.regions) == (["松江区"], ["上海市"])
+        assert _first(retriever, question) == "district"
+
+
+def test_a_question_naming_no_place_is_about_the_bureaus_own_region(places_index):
+    assert _first(Retriever(places_index, home_region="江苏"), "发明专利资助标准是多少") == "province"
+    assert _first(Retriever(places_index, home_region="上海市"), "发明专利资助标准是多少") == "city-wide"
+    named = Retriever(places_index, home_region="上海市")  # a region the question names wins over the home one
+    assert _first(named, "江苏发明专利资助标准是多少") == "province"
+    with pytest.raises(Misconfigured, match="无法识别本局所在地区"):
+        Retriever(places_index, home_region="火星")

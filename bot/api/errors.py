@@ -2,7 +2,8 @@
 
 The tree: InvalidQuestion → 400 invalid_question; request validation → 422 invalid_request; UnknownSession →
 404 session_not_found; UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403; IndexNotFound → 503
-index_not_ready; anything else → 500 internal_error (always a bug, logged with the request id).
+index_not_ready; Misconfigured → 503 misconfigured; anything else → 500 internal_error (always a bug, logged with
+the request id).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api.deps import AdminDenied, TooManySessions
-from bot.retrieve.search import IndexNotFound
+from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.store.versions import BuildBusy
 from ingest.manage import DocumentNotFound, UploadRejected
 from bot.service import InvalidQuestion, UnknownAnswer, UnknownSession
@@ -85,6 +86,11 @@ def install(app: FastAPI) -> None:
     async def _no_index(request: Request, exc: IndexNotFound) -> JSONResponse:
         log.error("%s", exc)
         return error(503, "index_not_ready", "知识库正在准备中，请稍后再试，或拨打12345咨询。")
+
+    @app.exception_handler(Misconfigured)
+    async def _misconfigured(request: Request, exc: Misconfigured) -> JSONResponse:
+        log.error("%s", exc)  # the detail is for the operator; the caller is told where else to ask
+        return error(503, "misconfigured", "服务配置有误，暂时无法回答，请拨打12345咨询。")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -69,6 +69,7 @@ class Query:
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)  # cities or districts named (南京市, 松江区)
     asks: set[str] = field(default_factory=set)
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in FIELD_ASKS order
     service_like: bool = False
@@ -86,10 +87,15 @@ class Query:
 class QueryUnderstanding:
     """Built once per index from its vocabulary; `parse` is pure and cheap (well under a millisecond)."""
 
-    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, df: dict[str, int]):
-        """`df`: the corpus's words with the number of clauses containing each."""
+    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, df: dict[str, int], known: frozenset[str] = frozenset(),
+                 places: dict[str, tuple[str, str]] | None = None):
+        """`df`: the corpus's words with the number of clauses containing each; `known`: words of the
+        knowledge base that no clause uses (the FAQ's question variants), never taken for typos;
+        `places`: the names of the cities and districts the documents bind, each with (locality, region)."""
         self.lexicon = lexicon
         self.tokenizer = tokenizer
+        self.known = known
+        self.places = sorted((places or {}).items(), key=lambda kv: -len(kv[0]))
         vocab: dict[str, int] = {}
         for word, count in df.items():
             if 2 <= len(word) <= 8 and re.fullmatch(rf"[{CJK}]+", word):
@@ -145,7 +151,7 @@ class QueryUnderstanding:
                 if i + n not in bounds:
                     continue
                 window = run[i:i + n]
-                if window in self.vocab or window in self.lexicon.synonyms \
+                if window in self.vocab or window in self.known or window in self.lexicon.synonyms \
                         or self.tokenizer.general_frequency(window):
                     continue  # a word the documents or general Chinese know is not a typo
                 pieces, p = [], i
@@ -187,13 +193,28 @@ class QueryUnderstanding:
         for found in self.regions_in(corrected):
             if found not in regions:
                 regions.append(found)
+        localities = self.localities_in(corrected)
+        for _, region_of_place in localities:
+            if region_of_place not in regions:  # 芜湖 names 安徽省 even where the lexicon lacks it
+                regions.append(region_of_place)
         asks = {kind for kind, pattern in ASKS.items() if pattern.search(corrected)}
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
-                      regions=regions, asks=asks, fields=[k for k, p in FIELD_ASKS.items() if p.search(corrected)],
+                      regions=regions, localities=[locality for locality, _ in localities], asks=asks,
+                      fields=[k for k, p in FIELD_ASKS.items() if p.search(corrected)],
                       service_like=bool(SERVICE_LIKE.search(corrected)), history=bool(HISTORY.search(corrected)),
                       as_of=as_of)
         query.tokens = self.tokenizer.tokens(query.search_text)
         return query
+
+    def localities_in(self, text: str) -> list[tuple[str, str]]:
+        """The cities and districts of the documents a text names, each with its region."""
+        found = []
+        for name, place in self.places:
+            if name in text:
+                if place not in found:
+                    found.append(place)
+                text = text.replace(name, " ")
+        return found
 
     def regions_in(self, text: str) -> list[str]:
         found = []

@@ -22,7 +22,7 @@ from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
-from bot.text import Tokenizer, split_sentences
+from bot.text import Tokenizer, place_short_name, split_sentences
 
 RRF_K = 20
 # Weights of the rerank features (tuned with `hotline eval`; see the README for the figures).
@@ -31,6 +31,8 @@ CANDIDATES = 60
 NATIONAL = "全国"
 CATALOGUE_DAMPING = 0.7
 NOT_IN_FORCE_DAMPING = 0.6
+TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names those documents (蓝天行动)
+ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
 PER_REGION_SHARE = 0.85
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 LIGHT_VERBS = frozenset("参加 参与 享受 获得 得到 了解 使用 利用 去办 找到".split())
@@ -64,10 +66,14 @@ class IndexNotFound(Exception):
     """No index has been built in the data directory yet."""
 
 
+class Misconfigured(Exception):
+    """A setting names something the index cannot resolve (HOTLINE_HOME_REGION=火星)."""
+
+
 class Retriever:
     """Everything a question needs, loaded once from an index folder."""
 
-    def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact"):
+    def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact", home_region: str = ""):
         if not all((index_dir / name).exists() for name in ("manifest.json", "embedder.json", "stats.json")):
             raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
         self.index_dir = index_dir
@@ -107,8 +113,17 @@ class Retriever:
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
+        # which documents' titles hold each word: a question that names a document by a word of its title
+        # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
+        self.title_docs: dict[str, list[str]] = {}
+        for document in self.records.documents.values():
+            for word in set(self.tokenizer.tokens(document.title)):
+                self.title_docs.setdefault(word, []).append(document.id)
         self.df: dict[str, int] = json.loads((index_dir / "stats.json").read_text(encoding="utf-8"))["df"]
-        self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, self.df)
+        # the bureau's FAQ asks in callers' words (包过): a word there is not a typo for a rare clause word
+        faq_words = frozenset(w for pair in self.records.faq for q in pair.questions for w in self.tokenizer.tokens(q))
+        self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, self.df, faq_words, self.places())
+        self.home_region = self.resolve_region(home_region) if home_region else None
         self.n = max(1, len(self.records.clauses))
         self.unknown_idf = math.log((self.n + 1) / 0.5)
         self._weights: dict[str, float] = {}
@@ -117,6 +132,40 @@ class Retriever:
         # before this index answers anyone: a second at 10 000 documents that the first caller would wait.
         self.general_freq("知识产权")
         self.search(self.parse("知识产权质押融资"))
+
+    def places(self) -> dict[str, tuple[str, str]]:
+        """The cities and districts the documents bind, by the names a caller uses: 松江区 and 松江."""
+        places: dict[str, tuple[str, str]] = {}
+        for document in self.records.documents.values():
+            if document.locality and document.region:
+                for name in {document.locality, place_short_name(document.locality)}:
+                    if len(name) >= 2:
+                        places.setdefault(name, (document.locality, document.region))
+        return places
+
+    def resolve_region(self, name: str) -> str:
+        """A region as the settings name it (上海, 上海市) in the documents' own form."""
+        found = self.understanding.regions_in(name) or [r for r in self.docs_by_region if r.startswith(name)]
+        if len(found) != 1:
+            raise Misconfigured(f"无法识别本局所在地区 HOTLINE_HOME_REGION={name!r}：请写成文件中的地区名，如 上海市 或 江苏省")
+        return found[0]
+
+    def named_documents(self, concepts: list[Concept]) -> list[str]:
+        """Documents a question names by a word that only their titles hold (at most TITLE_ROUTE_MAX)."""
+        named: list[str] = []
+        for concept in concepts:
+            docs = {d for alt in concept.alternatives for d in self.title_docs.get(alt, ())}
+            if 0 < len(docs) <= TITLE_ROUTE_MAX:
+                named += sorted(docs)
+        return list(dict.fromkeys(named))
+
+    def binds_elsewhere(self, document: Document, query: Query) -> bool:
+        """A city's or district's document for a question that does not name that place, or (with a home
+        region set) another region's document for a question that names no region at all."""
+        if document.locality and document.locality not in query.localities:
+            return True
+        return bool(self.home_region and not query.regions and document.region
+                    and document.region not in (self.home_region, NATIONAL))
 
     # -- query side ------------------------------------------------------------------------------
 
@@ -260,11 +309,14 @@ class Retriever:
             for clause_id, (rank, _) in ranks.items():
                 fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         candidates = sorted(fused, key=fused.get, reverse=True)[:CANDIDATES]
+        concepts = self.concepts(query)
+        for doc_id in self.named_documents(concepts):  # their clauses rank on what they say, title included
+            if allowed is None or doc_id in allowed:
+                candidates += [c.id for c in self.records.clauses_of(doc_id) if c.id not in fused]
         if not candidates:
             return []
         top_lex = max((s for _, s in lex_rank.values()), default=1.0) or 1.0
-        max_fused = max(fused.values())
-        concepts = self.concepts(query)
+        max_fused = max(fused.values(), default=1.0)
         total = sum(c.weight for c in concepts) or 1.0
         hits = []
         for clause_id in candidates:
@@ -278,7 +330,7 @@ class Retriever:
             heading_bonus = 0.1 * (sum(c.weight for c in concepts
                                        if any(alt in clause.heading for alt in c.alternatives)) / total)
             fact_bonus = 0.3 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
-            score = (W_COVERAGE * coverage + W_FUSED * (fused[clause_id] / max_fused) + W_LEXICAL * lexical_score
+            score = (W_COVERAGE * coverage + W_FUSED * (fused.get(clause_id, 0.0) / max_fused) + W_LEXICAL * lexical_score
                      + W_DENSE * max(0.0, dense_score) + heading_bonus + fact_bonus
                      + W_HEADING * self.heading_similarity(query.text, clause.heading))
             document = self.document_on(clause.doc_id, query.as_of)
@@ -289,6 +341,8 @@ class Retriever:
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not ({"validity", "date"} & query.asks)):
                 score *= NOT_IN_FORCE_DAMPING
+            if self.binds_elsewhere(document, query):
+                score *= ELSEWHERE_DAMPING
             hits.append(Hit(clause=clause, document=document, score=score,
                             coverage=coverage, focus=self.focus(clause, concepts), lexical=lexical_score, dense=dense_score,
                             covered=[c.surface for c in covered],

@@ -29,7 +29,8 @@ class LexicalIndex:
         """BM25 score of every passage for the query tokens (zeros where nothing matches)."""
         if self.retriever is None:
             return np.zeros(0, dtype=np.float32)
-        known = [t for t in tokens if t in self.retriever.vocab_dict]
+        # each distinct word once: a word repeated by synonym expansion must not outweigh the rarer ones
+        known = [t for t in dict.fromkeys(tokens) if t in self.retriever.vocab_dict]
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
