@@ -30,7 +30,7 @@ from bot.store.records import Records
 from bot.store.versions import IndexVersions
 from evals.bench_ask import sequential
 from evals.bench_load import load
-from evals.generate_corpus import generate
+from evals.generate_corpus import PROVINCE_SHARE, generate
 from evals.run import DEFAULT_SET, evaluate, load_set
 from evals.server import percentile, running_server
 
@@ -103,6 +103,11 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, help="keep the corpus and index here (default: a temporary folder)")
     parser.add_argument("--measures", type=float,
                         help="share of measures among the generated documents (default 0.3; 1: measures only)")
+    parser.add_argument("--province-share", type=float, default=PROVINCE_SHARE,
+                        help=f"share of documents from a province's own bureau (default {PROVINCE_SHARE})")
+    parser.add_argument("--home-region", default="上海市",
+                        help="also evaluate with HOTLINE_HOME_REGION set to this (the evaluation sets' questions "
+                             "that name no region are about 上海; empty: skip)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the index already in --workdir instead of generating and ingesting again")
     args = parser.parse_args()
@@ -112,7 +117,8 @@ def main() -> int:
         knowledge, data = work / "knowledge", work / "var"
         reuse = args.reuse and IndexVersions(data / "index").current() is not None
         if not reuse:
-            generate(knowledge, args.docs, seed=1, with_real=True, measures=args.measures)
+            generate(knowledge, args.docs, seed=1, with_real=True, measures=args.measures,
+                     province_share=args.province_share)
             env = {**os.environ, "HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
                    "HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING"}
             seconds, ingest_peak, report = ingest_subprocess(env)
@@ -125,13 +131,14 @@ def main() -> int:
             phases = re.search(r"用时 [^\n]*", report)
             print(f"  {phases.group(0) if phases else report.strip()}")
 
-        scaled = Settings(data_dir=data, knowledge_dir=knowledge, _env_file=None, rate_limit="off")
-        baseline = Settings(_env_file=None, rate_limit="off")
-        for name, items in (("核心集", core), ("留出集", heldout)):
-            at_scale, alone = evaluate(scaled, items).metrics, evaluate(baseline, items).metrics
-            print(f"  {name} hit@1：{at_scale['hit@1']:.3f}（只有本局文件时 {alone['hit@1']:.3f}，"
-                  f"下降 {alone['hit@1'] - at_scale['hit@1']:.3f}）；拒答正确率 {at_scale['refusal_accuracy']:.3f}，"
-                  f"误拒率 {at_scale['false_refusal_rate']:.3f}")
+        for home in dict.fromkeys(["", args.home_region]):
+            scaled = Settings(data_dir=data, knowledge_dir=knowledge, _env_file=None, rate_limit="off", home_region=home)
+            baseline = Settings(_env_file=None, rate_limit="off", home_region=home)
+            for name, items in (("核心集", core), ("留出集", heldout)):
+                at_scale, alone = evaluate(scaled, items).metrics, evaluate(baseline, items).metrics
+                print(f"  {name}{f'（本局地区 {home}）' if home else ''} hit@1：{at_scale['hit@1']:.3f}"
+                      f"（只有本局文件时 {alone['hit@1']:.3f}，下降 {alone['hit@1'] - at_scale['hit@1']:.3f}）；"
+                      f"拒答正确率 {at_scale['refusal_accuracy']:.3f}，误拒率 {at_scale['false_refusal_rate']:.3f}")
 
         server_env = {"HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
                       "HOTLINE_LOG_LEVEL": "WARNING"}

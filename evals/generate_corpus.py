@@ -1,6 +1,7 @@
 """A corpus of realistic Chinese policy documents at any size, for benchmarks.
 
     .venv/bin/python -m evals.generate_corpus OUT --docs 1000 [--seed 1] [--with-real] [--measures 0.3]
+                                                 [--province-share 0.25]
 
 What a bureau's knowledge base holds (the issue: "every city's measures, every year's notices, service
 guides"), each document about one of fifteen subjects, each subject with its own work items:
@@ -10,7 +11,8 @@ guides"), each document about one of fifteen subjects, each subject with its own
 - notices (50 %): a call for applications, a published list of firms, a training course or a campaign, with
   conditions, amounts, deadlines and a contact;
 - service guides (20 %): 事项名称, 实施机构, 受理条件, 申请材料, 办理流程, 办理时限, 收费标准, 咨询电话.
-Provinces and their own cities vary, so region filters have work to do. `--with-real` adds the
+Eight provinces; a quarter of the documents come from a province's own bureau and the rest from its cities
+and districts (`--province-share`), so region and locality filters have work to do. `--with-real` adds the
 bureau's four documents (knowledge/policies) and the regulations in ../shared/corpus/extra, so that quality can
 be measured with the real documents buried among generated ones.
 """
@@ -88,6 +90,11 @@ def sentence(rng: random.Random, items: list[str]) -> str:
 # What a bureau issues besides measures: most of a year's numbered documents are notices (calls for
 # applications, published lists, training, campaigns), and its service guides say how to get a thing done.
 KIND_SHARES = {"measure": 0.3, "notice": 0.5, "guide": 0.2}
+# Who issues them: a province's own bureau, or one of its cities or districts. A province has a dozen or more
+# cities and each has its bureau, its service windows and its yearly notices, so most of a provincial
+# knowledge base is local: here a quarter comes from the province's bureau, about as much as three or four
+# of its cities together. (Before, 70 % did: dozens of province-wide documents on every subject.)
+PROVINCE_SHARE = 0.25
 INDUSTRIES = ["集成电路", "生物医药", "人工智能", "新能源汽车", "高端装备", "新材料", "软件和信息服务", "纺织服装",
               "现代农业", "文化创意", "海洋经济", "节能环保", "航空航天", "智能家电", "食品加工", "精细化工"]
 FIRMS = ["科技有限公司", "股份有限公司", "研究院", "技术有限公司", "集团有限公司", "知识产权代理有限公司"]
@@ -182,9 +189,10 @@ def guide_body(rng: random.Random, item: str, place: str, issuer: str) -> list[s
             f"八、咨询电话：{phone(rng)}，工作日上午9:00—11:30，下午13:30—17:00。", ""]
 
 
-def document(rng: random.Random, n: int, shares: dict[str, float] = KIND_SHARES) -> str:
+def document(rng: random.Random, n: int, shares: dict[str, float] = KIND_SHARES,
+             province_share: float = PROVINCE_SHARE) -> str:
     province, short, subunit, places = rng.choice(PROVINCES)
-    city = rng.choice(places) if rng.random() < 0.3 else None
+    city = rng.choice(places) if rng.random() >= province_share else None
     if city:
         subunit = "区（县）" if city.endswith("市") else "街道（镇）"
     issuer = f"{city or province}知识产权局"
@@ -198,7 +206,8 @@ def document(rng: random.Random, n: int, shares: dict[str, float] = KIND_SHARES)
     item = rng.choice(items)
     if kind == "guide":
         title = f"{place}{item}办事指南"
-        lines = [title, "", f"发布机构：{issuer}", "", f"更新日期：{year}年{month}月{day}日", ""]
+        area = place if place.startswith(province) else province + place  # as a 政务服务网 page shows it
+        lines = [title, "", f"发布机构：{issuer}", "", f"所属地区：{area}", "", f"更新日期：{year}年{month}月{day}日", ""]
         return "\n".join(lines + guide_body(rng, item, place, issuer))
     if kind == "notice":
         notice = rng.randrange(len(NOTICE_TITLES))
@@ -228,13 +237,16 @@ def kind_shares(measures: float | None) -> dict[str, float]:
             "guide": (1 - measures) * KIND_SHARES["guide"] / rest}
 
 
-def generate(out: Path, docs: int, seed: int = 1, with_real: bool = False, measures: float | None = None) -> int:
+def generate(out: Path, docs: int, seed: int = 1, with_real: bool = False, measures: float | None = None,
+             province_share: float = PROVINCE_SHARE) -> int:
+    if not 0 <= province_share <= 1:
+        raise ValueError("省级文件的比例应在 0 到 1 之间")
     rng = random.Random(seed)
     shares = kind_shares(measures)
     policies = out / "policies"
     policies.mkdir(parents=True, exist_ok=True)
     for n in range(docs):
-        (policies / f"gen-{n:05d}.txt").write_text(document(rng, n, shares), encoding="utf-8")
+        (policies / f"gen-{n:05d}.txt").write_text(document(rng, n, shares, province_share), encoding="utf-8")
     count = docs
     if with_real:
         root = Path(__file__).resolve().parent.parent
@@ -259,8 +271,12 @@ def main() -> int:
     parser.add_argument("--with-real", action="store_true")
     parser.add_argument("--measures", type=float, help=f"share of measures (default {KIND_SHARES['measure']}; "
                                                        "1: measures only, every document a rival answer)")
+    parser.add_argument("--province-share", type=float, default=PROVINCE_SHARE,
+                        help=f"share issued by a province's own bureau, the rest by its cities and districts "
+                             f"(default {PROVINCE_SHARE}; 0.7 before)")
     args = parser.parse_args()
-    print(f"{generate(args.out, args.docs, args.seed, args.with_real, args.measures)} 份文档写入 {args.out}")
+    count = generate(args.out, args.docs, args.seed, args.with_real, args.measures, args.province_share)
+    print(f"{count} 份文档写入 {args.out}")
     return 0
 
 
