@@ -1,10 +1,11 @@
 """Scale: the bureau's documents buried among N generated ones.
 
-    .venv/bin/python -m evals.bench_scale --docs 1000 [--neural] [--workdir DIR [--reuse]]
+    .venv/bin/python -m evals.bench_scale --docs 1000 [--neural] [--workdir DIR [--reuse]] [--seed N]
+                                          [--quality-only] [--measures S] [--province-share P] [--home-region R]
 
 Prints, for the embedded default store:
 - ingest throughput (clauses per second), the ingest's peak memory and where its time went;
-- hit@1 of the core and held-out sets against the four-document baseline;
+- hit@1 of the core and held-out sets against the four-document baseline, also with HOTLINE_HOME_REGION set;
 - POST /v1/ask latency p50/p95 over HTTP (one question at a time) and the serving worker's peak memory;
 - answers per second of one worker and of two under concurrent clients.
 With --neural, the share of a neural ingest spent outside the model's encode calls, for two random BERTs
@@ -108,6 +109,9 @@ def main() -> int:
     parser.add_argument("--home-region", default="上海市",
                         help="also evaluate with HOTLINE_HOME_REGION set to this (the evaluation sets' questions "
                              "that name no region are about 上海; empty: skip)")
+    parser.add_argument("--seed", type=int, default=1, help="the generator's seed (another seed: another corpus)")
+    parser.add_argument("--quality-only", action="store_true",
+                        help="ingest and evaluate only (no latency, throughput or neural figures)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the index already in --workdir instead of generating and ingesting again")
     args = parser.parse_args()
@@ -117,7 +121,7 @@ def main() -> int:
         knowledge, data = work / "knowledge", work / "var"
         reuse = args.reuse and IndexVersions(data / "index").current() is not None
         if not reuse:
-            generate(knowledge, args.docs, seed=1, with_real=True, measures=args.measures,
+            generate(knowledge, args.docs, seed=args.seed, with_real=True, measures=args.measures,
                      province_share=args.province_share)
             env = {**os.environ, "HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
                    "HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING"}
@@ -140,6 +144,8 @@ def main() -> int:
                       f"（只有本局文件时 {alone['hit@1']:.3f}，下降 {alone['hit@1'] - at_scale['hit@1']:.3f}）；"
                       f"拒答正确率 {at_scale['refusal_accuracy']:.3f}，误拒率 {at_scale['false_refusal_rate']:.3f}")
 
+        if args.quality_only:
+            return 0
         server_env = {"HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_DATA_DIR": str(data),
                       "HOTLINE_LOG_LEVEL": "WARNING"}
         questions = [item["question"] for item in core]
