@@ -170,6 +170,7 @@ def test_admin_is_closed_without_a_token(settings):
     assert response.status_code == 403 and response.json()["error"]["code"] == "admin_disabled"
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # the warm-up logs it
 def test_an_unknown_home_region_is_a_503_that_names_no_internals(settings):
     from bot.api.app import create_app
     from tests.conftest import LiveServer

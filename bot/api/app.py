@@ -1,6 +1,7 @@
 """The FastAPI app that `hotline serve` and `make run` start: one router per channel."""
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,17 @@ from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
 from bot.config import Settings, get_settings
+from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
+
+log = logging.getLogger("hotline")
+
+
+def _warm_up(assistant: Assistant) -> None:
+    try:
+        assistant.retriever()
+    except Misconfigured as exc:  # said at start-up; every question then gets a 503 misconfigured
+        log.error("%s", exc)
 
 
 def _wechat_channel(settings: Settings, assistant: Assistant):
@@ -38,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.blas_limit = threadpool_limits(limits=1, user_api="blas")
         # load the index before the first question rather than during it
         if app.state.assistant.index_version():
-            threading.Thread(target=app.state.assistant.retriever, daemon=True, name="index-warmup").start()
+            threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()
         yield
 
     app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan,
