@@ -105,8 +105,7 @@ class Assistant:
         if self._retriever is None:
             with self._lock:
                 if self._retriever is None:
-                    self._retriever = Retriever(current, self.settings.retrieval, self.settings.dense_search,
-                                                self.settings.home_region)
+                    self._retriever = self._new_retriever(current)
         elif current.name != self._retriever.version and not self._loading:
             with self._lock:
                 if not self._loading:
@@ -114,9 +113,13 @@ class Assistant:
                     threading.Thread(target=self._load, args=(current,), daemon=True, name="index-load").start()
         return self._retriever
 
+    def _new_retriever(self, version: Path) -> Retriever:
+        s = self.settings
+        return Retriever(version, s.retrieval, s.dense_search, s.home_region)
+
     def _load(self, version: Path) -> None:
         try:
-            retriever = Retriever(version, self.settings.retrieval, self.settings.dense_search, self.settings.home_region)
+            retriever = self._new_retriever(version)
             with self._lock:
                 self._retriever = retriever
             log.info("index version %s loaded", version.name)

@@ -35,6 +35,7 @@ REGIONS = {
 DOC_NUMBER_PREFIX = {"沪": "上海市", "苏": "江苏省", "浙": "浙江省", "粤": "广东省", "京": "北京市", "闽": "福建省",
                      "皖": "安徽省", "鲁": "山东省", "国知": "全国"}
 NATIONAL = ("国家知识产权局", "国务院", "中华人民共和国", "全国人民代表大会")
+_REGION_PREFIXES = sorted({name for pair in REGIONS.items() for name in pair}, key=len, reverse=True)  # 上海市, 上海
 
 
 def parse_date(text: str) -> date | None:
@@ -54,13 +55,17 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def _field(paragraphs: list[Paragraph], pattern: re.Pattern) -> str | None:
+    """The value of the first `field：value` line the pattern reads."""
+    return next((m.group(1) for p in paragraphs if (m := pattern.match(p.text))), None)
+
+
 def locality_of(issuer_or_title: str | None) -> str | None:
     """The city or district a document binds, from its issuer (or its title when it names none): 南京市,
     松江区 (of 上海市松江区…); None for a document of a whole region or of the nation."""
     if not issuer_or_title or issuer_or_title.startswith(NATIONAL):
         return None
-    prefixes = sorted({name for pair in REGIONS.items() for name in pair}, key=len, reverse=True)
-    rest = next((issuer_or_title[len(p):] for p in prefixes if issuer_or_title.startswith(p)), issuer_or_title)
+    rest = next((issuer_or_title[len(p):] for p in _REGION_PREFIXES if issuer_or_title.startswith(p)), issuer_or_title)
     m = _LOCALITY.match(rest)
     if m is None or m.group(1) in REGIONS.values() or any(w in m.group(1) for w in ("关于", "知识产权", "的")):
         return None
@@ -140,7 +145,7 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
             issuer = p.text[: -len("文件")]
             break
     if issuer is None:  # a service guide's field line: 发布机构：南京市知识产权局
-        issuer = next((m.group(1) for p in head if (m := _ISSUER_FIELD.match(p.text))), None)
+        issuer = _field(head, _ISSUER_FIELD)
     if issuer is None:  # the signature: an issuer line right before a date line
         for a, b in zip(paragraphs, paragraphs[1:]):
             if _ISSUER_LINE.match(a.text) and _STANDALONE_DATE.match(b.text):
@@ -188,8 +193,7 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
             if doc_number.startswith(prefix):
                 region = full
                 break
-    area = next((m.group(1) for p in head if (m := _AREA_FIELD.match(p.text))), None)  # a guide's 所属地区
-    region = region or region_of(area, issuer, title)
+    region = region or region_of(_field(head, _AREA_FIELD), issuer, title)  # a guide's 所属地区 first
 
     document = Document(
         id=doc_id, title=title, doc_number=doc_number, issuer=issuer, region=region,
