@@ -199,11 +199,13 @@ PLACES = {
                          "发明专利资助标准。区内发明专利资助标准为每件5000元，发明专利资助标准每年公布。"),
     "province": _measure("江苏省知识产权局", "苏知发〔2023〕9号", "江苏省专利资助办法",
                          "发明专利资助标准。对本省发明专利授权的资助标准为每件8000元。"),
+    "city-wide-2": _measure("上海市知识产权局", "沪知局〔2023〕11号", "上海市专利资助管理办法",
+                            "实用新型专利资助。对实用新型专利授权每件给予500元资助。"),
 }
 
 
 @pytest.fixture(scope="module")
-def places_index(tmp_path_factory):
+def places_settings(tmp_path_factory):
     root = tmp_path_factory.mktemp("places")
     (root / "knowledge" / "policies").mkdir(parents=True)
     for name, text in PLACES.items():
@@ -211,7 +213,12 @@ def places_index(tmp_path_factory):
     shutil.copy(KNOWLEDGE / "synonyms.yaml", root / "knowledge")  # the lexicon's place names
     settings = make_settings(root / "var", root / "knowledge")
     ingest([root / "knowledge"], settings, progress=False)
-    return live(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def places_index(places_settings):
+    return live(places_settings)
 
 
 def _first(retriever: Retriever, question: str) -> str:
@@ -238,3 +245,16 @@ def test_a_question_naming_no_place_is_about_the_bureaus_own_region(places_index
     assert _first(named, "江苏发明专利资助标准是多少") == "province"
     with pytest.raises(Misconfigured, match="无法识别本局所在地区"):
         Retriever(places_index, home_region="火星")
+
+
+def test_several_documents_that_fit_a_question_about_a_document_are_listed_and_the_caller_asked(places_settings):
+    bot = Assistant(places_settings)
+    several = bot.ask("专利资助办法是哪天印发的")
+    assert "请问您指的是哪一份" in several.answer
+    assert {c.doc_title for c in several.citations} >= {"上海市专利资助办法", "江苏省专利资助办法"}
+    assert several.answer.count("2023年3月1日") >= 2
+    one = bot.ask("江苏的专利资助办法是哪天印发的")
+    assert "哪一份" not in one.answer and {c.doc_title for c in one.citations} == {"江苏省专利资助办法"}
+    same_region = bot.ask("上海的专利资助办法是哪天印发的")  # two of 上海's own, the district's after them
+    assert "请问您指的是哪一份" in same_region.answer and "《上海市专利资助管理办法》：" in same_region.answer
+    assert {c.doc_title for c in same_region.citations} == {"上海市专利资助办法", "上海市专利资助管理办法"}

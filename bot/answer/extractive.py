@@ -70,11 +70,19 @@ def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> li
         other_region = (asked or query.per_region) and hit.document.region not in regions_seen
         adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
         strong = hit.score >= 0.9 * hits[0].score and hit.coverage >= 0.6 and hit.focus >= 0.6
-        if other_region and hit.coverage >= 0.5 or (strong and adds >= 0.3):
+        if other_region and hit.coverage >= 0.5 or (strong and adds >= 0.3) or \
+                (strong and is_document_question(query) and hit.coverage >= hits[0].coverage - 0.05
+                 and hit.document.id not in {h.document.id for h in chosen}):
             chosen.append(hit)
             covered |= set(hit.covered)
             regions_seen.add(hit.document.region)
     return chosen
+
+
+def is_document_question(query: Query) -> bool:
+    """About a document itself (when it was issued, whether it is in force): several documents that match
+    its words equally well are several answers, and the caller is asked which one is meant."""
+    return bool({"date", "validity"} & query.asks)
 
 
 def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer,
@@ -131,14 +139,19 @@ def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
     lead = []
     multi_region = len({h.document.region for h in chosen}) > 1
+    several = is_document_question(query) and len({h.document.id for h in chosen}) > 1
     budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
     for c, hit in zip(citations, chosen):
         text = "".join(best_sentences(query, hit, concepts, tokenizer, budget)).rstrip("。；") + f"[{c.n}]。"
         if multi_region and hit.document.region:
             text = f"{hit.document.region.rstrip('市省')}：{text}"
+        elif several:
+            text = f"《{hit.document.title}》：{text}"
         lead.append(text)
     intro = _intro(citations[0]) if len(citations) == 1 else ""
-    body = intro + ("\n".join(lead) if multi_region else "".join(lead))
+    if several:
+        intro = f"有多份文件与您的描述相符，以下是最相近的{len(chosen)}份，请问您指的是哪一份？\n"
+    body = intro + ("\n".join(lead) if multi_region or several else "".join(lead))
     notes = "".join(validity_note(c, hit.document) for c, hit in zip(citations, chosen))
     answer = body + notes + "\n\n依据：\n" + "\n".join(reference_line(c) for c in citations)
     return answer, citations
