@@ -47,8 +47,19 @@ def fast(settings, wechat_api):
 
 @pytest.fixture(scope="module")
 def slow(settings, wechat_api):
-    """An assistant that never answers within the deadline: every answer goes through the API."""
-    with LiveServer(wechat_app(settings, wechat_api, 0.001)) as live:
+    """An assistant that never answers within the deadline: every answer goes through the API. Each answer
+    takes 50 ms more than the real one, as an LLM's would: with a 1 ms deadline alone, a fast answer could
+    still finish before the channel started waiting, and be replied passively."""
+    app = wechat_app(settings, wechat_api, 0.001)
+    assistant = app.state.assistant
+    real_ask = assistant.ask
+
+    def slow_ask(*args, **kwargs):
+        time.sleep(0.05)
+        return real_ask(*args, **kwargs)
+
+    assistant.ask = slow_ask
+    with LiveServer(app) as live:
         yield live
 
 
