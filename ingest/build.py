@@ -354,8 +354,6 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     else:
         store.delete_docs(sorted(changed_docs | set(summary.removed)))
         todo = changed_passages
-    if todo is not records.passages:
-        fitted_vectors = None
     phase("准备向量库")
     batch = 1024
     computed: list[np.ndarray] = []

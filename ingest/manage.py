@@ -11,17 +11,15 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
-from bot.store.chroma import drop_store
 from bot.store.versions import IndexVersions
-from ingest.build import Summary, _build, kind_of
-from ingest.catalogue import load_catalogue, load_faq
-from ingest.loaders import SUPPORTED, LoadError, load
-from ingest.metadata import extract
-from ingest.normalise import normalise
-from ingest.structure import build_clauses
+from ingest.build import Summary, _build, ingest, kind_of
+from ingest.catalogue import load_faq
+from ingest.loaders import SUPPORTED, LoadError
+from ingest.parse import Task, parse
 
 FOLDERS = {"policies": SUPPORTED, "catalogue": (".yaml", ".yml", ".csv"), "faq": (".yaml", ".yml")}
 MAX_UNZIPPED = 100 * 1024 * 1024
@@ -95,20 +93,15 @@ def _check_docx(data: bytes) -> None:
 
 def dry_run(path: Path, folder: str) -> None:
     """Parse the file exactly as ingest will; raises UploadRejected with the reason if it cannot."""
-    try:
-        if folder == "catalogue":
-            load_catalogue(path, path.stem, "")
-        elif folder == "faq":
+    if folder == "faq":
+        try:
             load_faq(path)
-        else:
-            text, paragraphs = normalise(load(path).text)
-            from datetime import date
-
-            document, header = extract(path.stem, text, paragraphs, str(path), "", date.today())
-            if not build_clauses(document.id, text, paragraphs, header):
-                raise LoadError("没有识别出任何条款")
-    except LoadError as exc:
-        raise UploadRejected(f"文件无法入库：{exc}") from exc
+        except LoadError as exc:
+            raise UploadRejected(f"文件无法入库：{exc}") from exc
+        return
+    parsed = parse(Task(path, "catalogue" if folder == "catalogue" else "policy", path.stem, ""), date.today())
+    if parsed.error is not None:
+        raise UploadRejected(f"文件无法入库：{parsed.error}")
 
 
 def upload(settings: Settings, filename: str, data: bytes, folder: str = "policies", wait: bool = False) -> Change:
@@ -163,10 +156,7 @@ def delete(settings: Settings, doc_id: str, wait: bool = False) -> Change:
 
 
 def reindex(settings: Settings, force: bool = False, wait: bool = False) -> Summary:
-    versions = IndexVersions(settings.index_dir)
-    with versions.build_lock(wait):
-        versions.cleanup(on_delete=drop_store)
-        return _build([settings.knowledge_dir], settings, False, force, versions)
+    return ingest([settings.knowledge_dir], settings, progress=False, force=force, wait=wait)
 
 
 __all__ = ["UploadRejected", "DocumentNotFound", "upload", "delete", "reindex", "kind_of"]

@@ -89,16 +89,23 @@ class ChromaStore:
         self._count = None
 
 
+SPEC = "store.json"  # which store a version's vectors are in
+
+
+def _spec(version: Path) -> dict:
+    path = version / SPEC
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"type": "embedded"}
+
+
 def store_for(version: Path, url: str | None = None) -> ChromaStore:
     """The vector store of an index version: embedded in its folder, or its own collection on a server.
 
     Which one is recorded in the version (store.json), so readers need no configuration of their own."""
-    spec_path = version / "store.json"
     if url is not None:  # a build decides
         spec = {"type": "server", "url": url, "collection": f"clauses-{version.name}"} if url else {"type": "embedded"}
-        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        (version / SPEC).write_text(json.dumps(spec), encoding="utf-8")
     else:
-        spec = json.loads(spec_path.read_text(encoding="utf-8")) if spec_path.exists() else {"type": "embedded"}
+        spec = _spec(version)
     if spec["type"] == "server":
         return ChromaStore(url=spec["url"], collection=spec["collection"])
     return ChromaStore(path=version / "chroma")
@@ -106,17 +113,15 @@ def store_for(version: Path, url: str | None = None) -> ChromaStore:
 
 def drop_store(version: Path) -> None:
     """Delete a version's server collection (an embedded store goes with the folder)."""
-    spec_path = version / "store.json"
-    if spec_path.exists():
-        spec = json.loads(spec_path.read_text(encoding="utf-8"))
-        if spec["type"] == "server":
-            try:
-                ChromaStore(url=spec["url"], collection=spec["collection"]).client.delete_collection(spec["collection"])
-            except Exception:  # the server is down or the collection is gone: nothing left to free
-                pass
+    spec = _spec(version)
+    if spec["type"] == "server":
+        try:
+            ChromaStore(url=spec["url"], collection=spec["collection"]).client.delete_collection(spec["collection"])
+        except Exception:  # the server is down or the collection is gone: nothing left to free
+            pass
 
 
-def copy_store(source: ChromaStore, target: ChromaStore, batch: int = 2000) -> None:
+def copy_store(source: ChromaStore, target: ChromaStore, batch: int = _BATCH) -> None:
     """Copy every vector with its metadata (a new version starts from the live one's store)."""
     total = source.count()
     for offset in range(0, total, batch):

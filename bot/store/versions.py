@@ -15,9 +15,10 @@ from pathlib import Path
 POINTER = "CURRENT"
 LOCK = ".build.lock"
 KEEP = 3  # complete versions kept (the live one and the ones before it)
-MIN_AGE = 600
+MIN_AGE = 600  # seconds before an unused version may be deleted (a worker may still read it)
+# what an index from before versions were kept left directly in the root
 LEGACY = ("chroma", "lexical", "embedder", "manifest.json", "documents.json", "clauses.jsonl", "passages.jsonl",
-          "terms.txt", "lexicon.json", "embedder.json", "items.json", "faq.json")  # seconds before an unused version may be deleted (a worker may still read it)
+          "terms.txt", "lexicon.json", "embedder.json", "items.json", "faq.json")
 
 
 class BuildBusy(RuntimeError):
