@@ -1,6 +1,7 @@
 """Shared fixtures: a real index built from knowledge/ into a temporary data directory, a real server."""
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -35,6 +36,17 @@ def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) 
     defaults = {"embedder": "fitted", "rate_limit": "off", "hotline_rate_limit": "off", "admin_rate_limit": "off",
                 "sessions_per_client": "off"}
     return Settings(data_dir=data_dir, knowledge_dir=knowledge_dir, _env_file=None, **{**defaults, **overrides})
+
+
+def ingest_policies(root: Path, policies: dict[str, str]) -> Settings:
+    """A knowledge base of these policy texts (by file stem) and the bureau's lexicon, ingested under `root`."""
+    (root / "knowledge" / "policies").mkdir(parents=True)
+    for name, text in policies.items():
+        (root / "knowledge" / "policies" / f"{name}.txt").write_text(text, encoding="utf-8")
+    shutil.copy(KNOWLEDGE / "synonyms.yaml", root / "knowledge")  # the synonyms and the place names
+    settings = make_settings(root / "var", root / "knowledge")
+    ingest([root / "knowledge"], settings, progress=False)
+    return settings
 
 
 @pytest.fixture(scope="session")

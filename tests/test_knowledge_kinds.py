@@ -11,7 +11,7 @@ from bot.store.records import Records
 from ingest.build import ingest
 from ingest.catalogue import load_catalogue
 from ingest.loaders import LoadError
-from tests.conftest import KNOWLEDGE, SHARED, live, make_settings
+from tests.conftest import KNOWLEDGE, SHARED, ingest_policies, live, make_settings
 
 
 def test_the_bureaus_catalogue_rests_on_real_clauses(settings):
@@ -206,14 +206,7 @@ PLACES = {
 
 @pytest.fixture(scope="module")
 def places_settings(tmp_path_factory):
-    root = tmp_path_factory.mktemp("places")
-    (root / "knowledge" / "policies").mkdir(parents=True)
-    for name, text in PLACES.items():
-        (root / "knowledge" / "policies" / f"{name}.txt").write_text(text, encoding="utf-8")
-    shutil.copy(KNOWLEDGE / "synonyms.yaml", root / "knowledge")  # the lexicon's place names
-    settings = make_settings(root / "var", root / "knowledge")
-    ingest([root / "knowledge"], settings, progress=False)
-    return settings
+    return ingest_policies(tmp_path_factory.mktemp("places"), PLACES)
 
 
 @pytest.fixture(scope="module")

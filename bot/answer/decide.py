@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.retrieve.query import FACT_PATTERNS, Query
+from bot.retrieve.query import Query
 from bot.retrieve.search import Hit
 from bot.safety import is_injection
 
@@ -32,6 +32,6 @@ def decide(query: Query, hits: list[Hit], region_has_documents: bool = True) -> 
     if "validity" in query.asks and not any(h.document.expires_on or "有效期" in h.clause.text for h in close):
         return Decision(False, "validity-unstated")
     for kind in ("contact", "money", "date", "number"):
-        if kind in query.asks and not any(FACT_PATTERNS[kind].search(h.clause.text) for h in close):
+        if kind in query.asks and not any(query.fact(kind).search(h.clause.text) for h in close):
             return Decision(False, f"fact-missing {kind}")
     return Decision(True, "covered")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.models import CatalogueItem, Citation, Clause, Document
-from bot.retrieve.query import FACT_PATTERNS, Query
+from bot.retrieve.query import Query
 from bot.safety import is_injection
 from bot.retrieve.search import Concept, Hit
 from bot.text import Tokenizer, split_sentences
@@ -71,18 +71,12 @@ def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> li
         adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
         strong = hit.score >= 0.9 * hits[0].score and hit.coverage >= 0.6 and hit.focus >= 0.6
         if other_region and hit.coverage >= 0.5 or (strong and adds >= 0.3) or \
-                (strong and is_document_question(query) and hit.coverage >= hits[0].coverage - 0.05
+                (strong and query.about_a_document and hit.coverage >= hits[0].coverage - 0.05
                  and hit.document.id not in {h.document.id for h in chosen}):
             chosen.append(hit)
             covered |= set(hit.covered)
             regions_seen.add(hit.document.region)
     return chosen
-
-
-def is_document_question(query: Query) -> bool:
-    """About a document itself (when it was issued, whether it is in force): several documents that match
-    its words equally well are several answers, and the caller is asked which one is meant."""
-    return bool({"date", "validity"} & query.asks)
 
 
 def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer,
@@ -104,12 +98,12 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     if not sentences:
         return []
     total = sum(c.weight for c in concepts) or 1.0
-    facts = [kind for kind in query.asks if kind in FACT_PATTERNS]
+    facts = query.facts()
     scored = []
     for i, sentence in enumerate(sentences):
         covered = {c.surface for c in concepts if any(alt in sentence for alt in c.alternatives)}
         score = sum(c.weight for c in concepts if c.surface in covered) / total
-        if any(FACT_PATTERNS[kind].search(sentence) for kind in facts):
+        if any(p.search(sentence) for p in facts):
             score += 1.0
         if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
             continue  # the lead-in alone says little; the sentences after it say what is done
@@ -139,7 +133,7 @@ def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
     lead = []
     multi_region = len({h.document.region for h in chosen}) > 1
-    several = is_document_question(query) and len({h.document.id for h in chosen}) > 1
+    several = query.about_a_document and len({h.document.id for h in chosen}) > 1
     budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
     for c, hit in zip(citations, chosen):
         text = "".join(best_sentences(query, hit, concepts, tokenizer, budget)).rstrip("。；") + f"[{c.n}]。"

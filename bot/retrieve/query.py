@@ -34,6 +34,13 @@ FACT_PATTERNS = {
     "contact": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|地址|路\d+号|https?://|www\.|12345"),
 }
 
+# 多少家, 几天: the measure word the answer's number comes with (网点达到35家, not 办结案件数达到648); 个 is
+# often left out of the answer (多少个部门 → 17部门), so it asks for any number
+_UNIT_ASKED = re.compile(r"(?:多少|几)(个工作日|家|项|件|名|人|所|场|次|批|天|万元|元|倍)")
+_NUMERAL = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*(?:余|多)?"
+_UNIT_FORMS = {"天": "(?:天|日|个?工作日)", "个工作日": "(?:天|日|个?工作日)", "元": "[万千百亿]?元",
+               "人": "(?:人|名)", "名": "(?:名|人)"}
+
 
 # Which field of a service item the question asks about (materials, conditions, …).
 FIELD_ASKS = {
@@ -78,6 +85,24 @@ class Query:
     per_region: bool = False  # set by the search: no region named, and the answer differs by region
     concepts: list | None = None  # the weighted words of the question, set by the retriever
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
+    unit: str = ""  # the measure word of a number asked for (多少家 → 家)
+
+    @property
+    def about_a_document(self) -> bool:
+        """About a document itself (when it was issued, whether it is in force): its dated lines answer, and
+        several documents that match its words equally well are several answers (the caller is asked which)."""
+        return bool({"date", "validity"} & self.asks)
+
+    def fact(self, kind: str) -> re.Pattern:
+        """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
+        the question gives (多少家 → 35家), else any of that kind."""
+        if kind == "number" and self.unit:
+            return re.compile(_NUMERAL + _UNIT_FORMS.get(self.unit, re.escape(self.unit)))
+        return FACT_PATTERNS[kind]
+
+    def facts(self) -> list[re.Pattern]:
+        """The patterns of the facts the question asks for (a date, a number of 家…)."""
+        return [self.fact(kind) for kind in sorted(self.asks) if kind in FACT_PATTERNS]
 
     @property
     def search_text(self) -> str:
@@ -202,7 +227,7 @@ class QueryUnderstanding:
                       regions=regions, localities=[locality for locality, _ in localities], asks=asks,
                       fields=[k for k, p in FIELD_ASKS.items() if p.search(corrected)],
                       service_like=bool(SERVICE_LIKE.search(corrected)), history=bool(HISTORY.search(corrected)),
-                      as_of=as_of)
+                      as_of=as_of, unit=(m.group(1) if (m := _UNIT_ASKED.search(corrected)) else ""))
         query.tokens = self.tokenizer.tokens(query.search_text)
         return query
 

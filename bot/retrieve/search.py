@@ -16,7 +16,7 @@ from bot.embed import Embedder, load_from_index
 from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList
-from bot.retrieve.query import FACT_PATTERNS, Query, QueryUnderstanding
+from bot.retrieve.query import Query, QueryUnderstanding
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
@@ -34,6 +34,8 @@ NOT_IN_FORCE_DAMPING = 0.6
 TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names those documents (蓝天行动)
 ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
 PER_REGION_SHARE = 0.85
+NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
+DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 LIGHT_VERBS = frozenset("参加 参与 享受 获得 得到 了解 使用 利用 去办 找到".split())
 FUNCTION_CHARS = set("是的了会想要能可该让给用说在有把被得都也就还才这那")
@@ -93,6 +95,10 @@ class Retriever:
         self.docs_by_region: dict[str, list[str]] = {}
         for document in self.records.documents.values():
             self.docs_by_region.setdefault(document.filed_under, []).append(document.id)
+        rows: dict[str, list[int]] = {}  # each region's passages, by their row in the lexical index
+        for row, passage in enumerate(self.passages):
+            rows.setdefault(self.records.documents[passage.doc_id].filed_under, []).append(row)
+        self.rows_by_region = {region: np.array(found, dtype=np.int64) for region, found in rows.items()}
         if dense_search not in ("exact", "hnsw"):
             raise ValueError(f"未知的向量检索方式 {dense_search!r}：应为 exact 或 hnsw")
         # exact search over the version's matrix by default; chroma's own (approximate) index on request, or
@@ -106,11 +112,13 @@ class Retriever:
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
         self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
+        self.dated: dict[str, list[str]] = {}  # a document's clauses that carry its date (cover, closing)
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
             frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
             if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
+                self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
         # which documents' titles hold each word: a question that names a document by a word of its title
@@ -277,47 +285,67 @@ class Retriever:
             return None
         return {d for region in self.allowed_regions(regions) for d in self.docs_by_region[region]}
 
+    def ranked(self, query: Query, lexical: np.ndarray, regions: list[str]) -> tuple[dict[str, tuple[int, float]], ...]:
+        """The clauses BM25 and the dense index rank highest within `regions` (with 全国; all when empty):
+        clause id → (rank, score), for BM25 and for the dense index."""
+        within = self.allowed_regions(regions) if regions else None
+        lex_rank: dict[str, tuple[int, float]] = {}
+        if lexical.size:
+            rows = (np.concatenate([self.rows_by_region.get(r, NO_ROWS) for r in within]) if within
+                    else np.arange(lexical.size))
+            scores = lexical[rows]
+            top = min(rows.size, CANDIDATES * 3)
+            # the best few of a large index without sorting all of it
+            best = np.argpartition(-scores, top - 1)[:top] if top < rows.size else np.arange(rows.size)
+            for pos in rows[best[np.argsort(-scores[best], kind="stable")]]:
+                if lexical[pos] <= 0:
+                    break
+                passage = self.passages[pos]
+                if passage.clause_id not in lex_rank:
+                    lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
+        dense_rank: dict[str, tuple[int, float]] = {}
+        if self.mode != "lexical":
+            for pid, similarity in self.dense.query(self.embedder.embed_query(query.search_text), CANDIDATES * 2, within):
+                clause_id = pid.rsplit("@", 1)[0]
+                if clause_id not in dense_rank:
+                    dense_rank[clause_id] = (len(dense_rank), similarity)
+        return lex_rank, dense_rank
+
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         allowed = self.allowed_docs(query.regions)
         if allowed is not None and not allowed:
             return []  # a region the knowledge base has no documents for
         lexical = self.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
-        lex_rank: dict[str, tuple[int, float]] = {}
-        if lexical.size:
-            top = min(lexical.size, CANDIDATES * 3 if allowed is None else CANDIDATES * 12)
-            # the best few of a large index without sorting all of it
-            best = np.argpartition(-lexical, top - 1)[:top] if top < lexical.size else np.arange(lexical.size)
-            for pos in best[np.argsort(-lexical[best], kind="stable")]:
-                if lexical[pos] <= 0:
-                    break
-                passage = self.passages[pos]
-                if allowed is not None and passage.doc_id not in allowed:
-                    continue
-                if passage.clause_id not in lex_rank:
-                    lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
-        dense_rank: dict[str, tuple[int, float]] = {}
-        regions = self.allowed_regions(query.regions) if allowed else None
-        dense = [] if self.mode == "lexical" else self.dense.query(
-            self.embedder.embed_query(query.search_text), CANDIDATES * 2, regions)
-        for pid, similarity in dense:
-            clause_id = pid.rsplit("@", 1)[0]
-            if clause_id not in dense_rank:
-                dense_rank[clause_id] = (len(dense_rank), similarity)
-
+        rankings = [self.ranked(query, lexical, query.regions)]
+        if self.home_region and not query.regions:
+            # A question that names no place is about the bureau's own region: its documents are searched on
+            # their own as well, so that thousands of other regions' clauses cannot crowd them out.
+            rankings.append(self.ranked(query, lexical, [self.home_region]))
         fused: dict[str, float] = {}
-        for ranks in (lex_rank, dense_rank):
-            for clause_id, (rank, _) in ranks.items():
-                fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        lex_score: dict[str, float] = {}
+        dense_score: dict[str, float] = {}
+        for lex_rank, dense_rank in rankings:
+            for ranks, scores in ((lex_rank, lex_score), (dense_rank, dense_score)):
+                for clause_id, (rank, score) in ranks.items():
+                    fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    scores[clause_id] = score
         candidates = sorted(fused, key=fused.get, reverse=True)[:CANDIDATES]
         concepts = self.concepts(query)
-        for doc_id in self.named_documents(concepts):  # their clauses rank on what they say, title included
+        named = self.named_documents(concepts)
+        for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
-                candidates += [c.id for c in self.records.clauses_of(doc_id) if c.id not in fused]
+                candidates += [c.id for c in self.records.clauses_of(doc_id) if c.id not in candidates]
+        if query.about_a_document:
+            # when a document was issued or takes effect is said by its dated cover or closing, which share
+            # few words with the question: those of the documents the best candidates come from compete too
+            for doc_id in dict.fromkeys(self.records.clauses[c].doc_id for c in candidates[:DATED_FROM]):
+                candidates += [c for c in self.dated.get(doc_id, ()) if c not in candidates]
         if not candidates:
             return []
-        top_lex = max((s for _, s in lex_rank.values()), default=1.0) or 1.0
+        top_lex = max(lex_score.values(), default=1.0) or 1.0
         max_fused = max(fused.values(), default=1.0)
         total = sum(c.weight for c in concepts) or 1.0
+        facts = query.facts()
         hits = []
         for clause_id in candidates:
             clause = self.records.clauses[clause_id]
@@ -325,13 +353,14 @@ class Retriever:
             credits = [self.credit(text, c) for c in concepts]
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             coverage = sum(c.weight * credit for c, credit in zip(concepts, credits)) / total
-            lexical_score = lex_rank.get(clause_id, (0, 0.0))[1] / top_lex
-            dense_score = dense_rank.get(clause_id, (0, 0.0))[1]
+            focus = self.focus(clause, concepts)
+            lexical_part = lex_score.get(clause_id, 0.0) / top_lex
+            dense_part = dense_score.get(clause_id, 0.0)
             heading_bonus = 0.1 * (sum(c.weight for c in concepts
                                        if any(alt in clause.heading for alt in c.alternatives)) / total)
-            fact_bonus = 0.3 if any(FACT_PATTERNS[kind].search(clause.text) for kind in query.asks) else 0.0
-            score = (W_COVERAGE * coverage + W_FUSED * (fused.get(clause_id, 0.0) / max_fused) + W_LEXICAL * lexical_score
-                     + W_DENSE * max(0.0, dense_score) + heading_bonus + fact_bonus
+            fact_bonus = 0.3 if any(p.search(clause.text) for p in facts) else 0.0
+            score = (W_COVERAGE * coverage + W_FUSED * (fused.get(clause_id, 0.0) / max_fused) + W_LEXICAL * lexical_part
+                     + W_DENSE * max(0.0, dense_part) + heading_bonus + fact_bonus
                      + W_HEADING * self.heading_similarity(query.text, clause.heading))
             document = self.document_on(clause.doc_id, query.as_of)
             if document.kind == "catalogue" and not query.service_like:
@@ -343,23 +372,27 @@ class Retriever:
                 score *= NOT_IN_FORCE_DAMPING
             if self.binds_elsewhere(document, query):
                 score *= ELSEWHERE_DAMPING
+            if named and clause.doc_id not in named:
+                score *= ELSEWHERE_DAMPING  # the question names a document (蓝天行动): this is another one
             hits.append(Hit(clause=clause, document=document, score=score,
-                            coverage=coverage, focus=self.focus(clause, concepts), lexical=lexical_score, dense=dense_score,
+                            coverage=coverage, focus=focus, lexical=lexical_part, dense=dense_part,
                             covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered]))
         hits.sort(key=lambda h: h.score, reverse=True)
-        facts = [FACT_PATTERNS[kind] for kind in query.asks if kind in FACT_PATTERNS]
         if facts and not any(p.search(hits[0].clause.text) for p in facts):
-            # a question about a date or a number is answered by a close clause that states one
-            stating = next((h for h in hits[1:4] if h.coverage >= hits[0].coverage - 0.1
+            # a question about a date or a number is answered by a close clause that states one: one of the
+            # same document first (its closing line, for a cover that names no date), else one of the next few
+            same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
+            stating = next((h for h in same + hits[1:4] if h.coverage >= hits[0].coverage - 0.1
                             and any(p.search(h.clause.text) for p in facts)), None)
             if stating is not None:
                 hits.remove(stating)
                 hits.insert(0, stating)
         regions = query.regions
-        if not regions and hits:
+        if not regions and hits and not (self.home_region and hits[0].document.region == self.home_region):
             # No region named: if clauses of several regions answer about equally well, the answer differs by
-            # region and is given per region, side by side, rather than mixed.
+            # region and is given per region, side by side, rather than mixed (unless the bureau's own region
+            # answers: a question that names no place is then about it).
             strong = [h for h in hits if h.score >= PER_REGION_SHARE * hits[0].score and h.coverage >= 0.55
                       and h.focus >= 0.52 and h.document.region and h.document.kind == "policy"]
             regions = list(dict.fromkeys(h.document.region for h in strong))
@@ -368,6 +401,6 @@ class Retriever:
             # 上海和江苏分别…: the best clause of each region comes first
             firsts = [best for region in regions
                       if (best := next((h for h in hits if h.document.region == region), None)) is not None]
-            firsts.sort(key=lambda h: h.score, reverse=True)
+            firsts.sort(key=hits.index)  # in the order above (a clause that states the fact asked comes first)
             hits = firsts + [h for h in hits if h not in firsts]
         return hits[:k]

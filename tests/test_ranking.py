@@ -1,0 +1,107 @@
+"""Ranking among many documents: the bureau's own region, a document's date, the number asked for, a document
+the question names. The corpus is small; CANDIDATES is lowered so that other regions' clauses crowd the
+candidate lists as thousands of documents do."""
+import pytest
+
+import bot.retrieve.search as search
+from bot.answer.decide import decide
+from bot.retrieve.search import Retriever
+from tests.conftest import ingest_policies, live
+
+
+def _document(issuer: str, number: str, title: str, clauses: list[str], closing: str = "") -> str:
+    """A policy as the bureaus write one: the notice (dated unless `closing` carries the date), the text."""
+    signature = "" if closing else f"\n\n{issuer}\n\n2023年3月1日"
+    body = "\n\n".join(f"{n}. {text}" for n, text in enumerate(clauses, 1))
+    return (f"{issuer}文件\n\n{number}\n\n关于印发《{title}》的通知\n\n各有关单位：\n\n现将《{title}》印发给你们，"
+            f"请认真贯彻执行。\n\n特此通知。{signature}\n\n{title}\n\n一、主要任务\n\n{body}\n\n{closing}\n")
+
+
+ELSEWHERE = {"江苏省知识产权局": "苏知发", "浙江省知识产权局": "浙知发", "安徽省知识产权局": "皖知发",
+             "山东省知识产权局": "鲁知发", "广东省知识产权局": "粤知发", "福建省知识产权局": "闽知发"}
+CORPUS = {
+    "home": _document("上海市知识产权局", "沪知局〔2022〕13号", "关于加强上海市知识产权公共服务工作的意见", [
+        "加强知识产权信息公共服务。完善平台基础数据库和分析工具，依托各类信息服务网点，为创新主体提供信息检索分析、"
+        "风险预警、专利导航、知识产权评议等公共服务，推动信息服务贯穿企业研发、生产和市场开拓全过程。",
+        "推进信息服务网点建设。在高校和科技园区布设网点。到2025年，办结咨询件数达到648件以上。",
+        "完善知识产权信息服务网点。各类信息服务网点总数达到35家，鼓励在需求旺盛的园区设立专业机构。",
+    ], closing="上海市知识产权局办公室\n\n2022年3月31日印发"),
+    "lantian": _document("上海市知识产权局", "沪知局〔2024〕13号", "上海市2024年知识产权代理行业“蓝天”行动实施方案", [
+        "重点整治不规范经营行为。通过“双随机、一公开”检查，督促代理机构完善备案信息，严格规范冒用官方名称招揽业务的行为。",
+        "加强行业自律。发挥行业协会作用，引导代理机构诚信经营。",
+    ]),
+    "campaign": _document("上海市知识产权局", "沪知局〔2019〕5号", "关于开展无资质代理整治专项行动的通知", [
+        "行动目标。到2019年底，新增无资质代理整治130件，整治行动覆盖全市主要产业。",
+    ]),
+    **{f"campaign-{n}": _document("上海市知识产权局", f"沪知局〔2020〕{n}号", f"关于开展{topic}整治行动的通知", [clause])
+       for n, (topic, clause) in enumerate((("商标侵权", "商标侵权查处。对重点市场开展商标执法检查。"),
+                                            ("非正常专利申请", "申请行为规范。对非正常专利申请依法处理。")), 1)},
+    **{f"other-{n}": _document(issuer, f"{prefix}〔2025〕{n}号", f"关于提升知识产权公共服务的实施意见（{n}）", [
+        "完善专利导航服务基地。建设专利导航服务基地，为产业园区提供专利导航服务和分析评议服务。",
+        "支持专利导航项目。对完成专利导航项目的单位给予支持，推广专利导航服务成果。",
+    ]) for n, (issuer, prefix) in enumerate(ELSEWHERE.items(), 1)},
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    return live(ingest_policies(tmp_path_factory.mktemp("ranking"), CORPUS))
+
+
+@pytest.fixture()
+def crowded(monkeypatch):
+    """Few candidates per list: the six other regions' 专利导航 clauses fill them, as thousands of documents do."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+
+
+def _top(retriever: Retriever, question: str):
+    return retriever.search(retriever.parse(question))[0]
+
+
+def _ids(retriever: Retriever, question: str, k: int = 20) -> list[str]:
+    return [h.clause.id for h in retriever.search(retriever.parse(question), k=k)]
+
+
+def test_the_home_regions_documents_are_searched_on_their_own_too(index, crowded):
+    assert "home:s1-i1" not in _ids(Retriever(index), "专利导航服务哪里能提供")  # crowded out
+    assert "home:s1-i1" in _ids(Retriever(index, home_region="上海市"), "专利导航服务哪里能提供", k=3)
+
+
+def test_a_documents_date_is_answered_from_its_dated_closing_line(index, monkeypatch):
+    question = "公共服务意见是什么时候印发的"
+    everywhere = Retriever(index)
+    query = everywhere.parse(question)
+    everywhere.search(query)
+    assert query.per_region  # six regions' 意见 fit alike: without a home region, the answer goes region by region
+    retriever = Retriever(index, home_region="上海市")
+    query = retriever.parse(question)
+    hits = retriever.search(query)
+    # the bureau's own cover names the document but no date: its closing line says it, before the other regions'
+    # dated covers, and the answer is about the bureau's document alone
+    assert hits[0].clause.id == "home:closing" and "2022年3月31日" in hits[0].clause.text
+    assert hits[1].clause.id == "home:cover" and not query.per_region
+    monkeypatch.setattr(search, "CANDIDATES", 2)  # crowded: the closing shares no word with the question
+    assert _top(retriever, question).clause.id == "home:closing"
+
+
+def test_a_number_asked_with_its_measure_word_is_answered_by_that_number(index):
+    retriever = Retriever(index, home_region="上海市")
+    query = retriever.parse("上海到2025年信息服务网点要达到多少家")
+    assert query.unit == "家"
+    assert query.fact("number").search("网点总数达到35家") and not query.fact("number").search("达到648以上")
+    hits = retriever.search(query)
+    assert hits[0].clause.id == "home:s1-i3"  # not the clause that has 2025 but counts something else
+    for question, stated in (("落实了多少个部门的意见", "17部门"), ("多少天能办完", "5个工作日内"),
+                             ("补助多少元", "最高50万元")):
+        assert retriever.parse(question).fact("number").search(stated), question
+    unstated = retriever.parse("专利导航服务基地一般多少天能建成")  # the documents give no number of days
+    assert decide(unstated, retriever.search(unstated)).reason == "fact-missing number"
+
+
+def test_a_document_the_question_names_answers_before_a_look_alike(index, crowded, monkeypatch):
+    retriever = Retriever(index, home_region="上海市")
+    question = "蓝天行冬主要整治什么"  # a typo in the name as well
+    assert _top(retriever, question).document.id == "lantian"
+    monkeypatch.setattr(search, "ELSEWHERE_DAMPING", 1.0)
+    retriever = Retriever(index, home_region="上海市")
+    assert _top(retriever, question).document.id == "campaign"
