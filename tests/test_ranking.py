@@ -25,6 +25,8 @@ CORPUS = {
         "风险预警、专利导航、知识产权评议等公共服务，推动信息服务贯穿企业研发、生产和市场开拓全过程。",
         "推进信息服务网点建设。在高校和科技园区布设网点。到2025年，办结咨询件数达到648件以上。",
         "完善知识产权信息服务网点。各类信息服务网点总数达到35家，鼓励在需求旺盛的园区设立专业机构。",
+        "支持专利代理师资格考试。组织专利代理师资格考试考前辅导，对首次通过考试的给予一次性奖励。",
+        "加强知识产权服务人才培养。鼓励专业人员参加全国专利代理师资格考试，延续资格考试免报考费政策。",
     ], closing="上海市知识产权局办公室\n\n2022年3月31日印发"),
     "lantian": _document("上海市知识产权局", "沪知局〔2024〕13号", "上海市2024年知识产权代理行业“蓝天”行动实施方案", [
         "重点整治不规范经营行为。通过“双随机、一公开”检查，督促代理机构完善备案信息，严格规范冒用官方名称招揽业务的行为。",
@@ -96,6 +98,14 @@ def test_a_number_asked_with_its_measure_word_is_answered_by_that_number(index):
         assert retriever.parse(question).fact("number").search(stated), question
     unstated = retriever.parse("专利导航服务基地一般多少天能建成")  # the documents give no number of days
     assert decide(unstated, retriever.search(unstated)).reason == "fact-missing number"
+
+
+def test_a_question_about_a_fee_is_answered_by_the_clause_that_states_it(index):
+    retriever = Retriever(index, home_region="上海市")
+    query = retriever.parse("专利代理师考试是不是不要报名费了")
+    assert "money" in query.asks and "money" not in retriever.parse("有没有数据库免费服务").asks
+    # not the clause whose heading repeats the question's words but says nothing of a fee
+    assert retriever.search(query)[0].clause.id == "home:s1-i5"
 
 
 def test_a_document_the_question_names_answers_before_a_look_alike(index, crowded, monkeypatch):
