@@ -100,6 +100,25 @@ def test_a_number_asked_with_its_measure_word_is_answered_by_that_number(index):
     assert decide(unstated, retriever.search(unstated)).reason == "fact-missing number"
 
 
+LAPSED = {
+    "lapsed": _document("江苏省知识产权局", "苏知发〔2023〕3号", "关于加快推进知识产权服务业高质量发展的若干措施", [
+        "壮大服务机构。到2027年，培育20家知识产权服务龙头机构。本措施自2023年3月1日起施行，有效期至2024年12月31日。",
+    ]),
+    **{f"in-force-{n}": _document("江苏省知识产权局", f"苏知发〔2025〕{n}号", f"江苏省关于提升知识产权服务业的实施意见（{n}）", [
+        "完善服务机构管理。支持服务机构兼并重组做大做强，培育一批知识产权服务龙头机构。到2027年，服务覆盖企业数达到"
+        f"{800 + n}以上。",
+    ]) for n in range(1, 6)},
+}
+
+
+def test_a_number_only_a_lapsed_document_states_is_cited_from_it(tmp_path):
+    retriever = Retriever(live(ingest_policies(tmp_path, LAPSED)))
+    question = "江苏打算到2027年培育多少家知识产权服务龙头机构"
+    # five clauses in force say 培育一批 and give a number of something else: the lapsed one says 20家
+    top = _top(retriever, question)
+    assert top.clause.id == "lapsed:s1-i1" and top.document.status == "已失效"
+
+
 def test_a_question_about_a_fee_is_answered_by_the_clause_that_states_it(index):
     retriever = Retriever(index, home_region="上海市")
     query = retriever.parse("专利代理师考试是不是不要报名费了")

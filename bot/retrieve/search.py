@@ -35,6 +35,7 @@ TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names t
 ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
 PER_REGION_SHARE = 0.85
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
+STATING_WINDOW = 8  # a clause stating the fact asked for is looked for among this many best hits
 DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 LIGHT_VERBS = frozenset("参加 参与 享受 获得 得到 了解 使用 利用 去办 找到".split())
@@ -383,7 +384,7 @@ class Retriever:
             # a question about a date or a number is answered by a close clause that states one: one of the
             # same document first (its closing line, for a cover that names no date), else one of the next few
             same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
-            stating = next((h for h in same + hits[1:4] if h.coverage >= hits[0].coverage - 0.1
+            stating = next((h for h in same + hits[1:STATING_WINDOW] if h.coverage >= hits[0].coverage - 0.1
                             and any(p.search(h.clause.text) for p in facts)), None)
             if stating is not None:
                 hits.remove(stating)
