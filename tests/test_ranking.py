@@ -1,6 +1,8 @@
 """Ranking among many documents: the bureau's own region, a document's date, the number asked for, a document
 the question names. The corpus is small; CANDIDATES is lowered so that other regions' clauses crowd the
 candidate lists as thousands of documents do."""
+from dataclasses import replace
+
 import pytest
 
 import bot.retrieve.search as search
@@ -117,6 +119,13 @@ def test_a_number_only_a_lapsed_document_states_is_cited_from_it(tmp_path):
     # five clauses in force say 培育一批 and give a number of something else: the lapsed one says 20家
     top = _top(retriever, question)
     assert top.clause.id == "lapsed:s1-i1" and top.document.status == "已失效"
+    # of several that state a number of 家, the one that covers the question: not 惠及中小企业462家
+    query = retriever.parse(question)
+    first, lapsed = retriever.search(query, k=8)[1], top
+    counting = replace(first, clause=first.clause.model_copy(update={"text": "惠及中小企业462家以上。"}),
+                       coverage=lapsed.coverage - 0.05)
+    hits = [first, counting, lapsed]
+    assert retriever.stating_first(hits, query.facts())[0] is lapsed
 
 
 def test_a_question_about_a_fee_is_answered_by_the_clause_that_states_it(index):

@@ -312,6 +312,18 @@ class Retriever:
                     dense_rank[clause_id] = (len(dense_rank), similarity)
         return lex_rank, dense_rank
 
+    @staticmethod
+    def stating_first(hits: list[Hit], facts: list[re.Pattern]) -> list[Hit]:
+        """A question asking for a date or a number is answered by a close clause that states one: when the
+        first hit does not, the one that covers most of the question among those of its own document (the
+        closing line, for a cover that names no date) and the next few, covering nearly as much, comes first."""
+        if not facts or not hits or any(p.search(hits[0].clause.text) for p in facts):
+            return hits
+        same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
+        stating = max((h for h in same + hits[1:STATING_WINDOW] if h.coverage >= hits[0].coverage - 0.1
+                       and any(p.search(h.clause.text) for p in facts)), key=lambda h: h.coverage, default=None)
+        return hits if stating is None else [stating] + [h for h in hits if h is not stating]
+
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         allowed = self.allowed_docs(query.regions)
         if allowed is not None and not allowed:
@@ -380,15 +392,7 @@ class Retriever:
                             covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered]))
         hits.sort(key=lambda h: h.score, reverse=True)
-        if facts and not any(p.search(hits[0].clause.text) for p in facts):
-            # a question about a date or a number is answered by a close clause that states one: one of the
-            # same document first (its closing line, for a cover that names no date), else one of the next few
-            same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
-            stating = next((h for h in same + hits[1:STATING_WINDOW] if h.coverage >= hits[0].coverage - 0.1
-                            and any(p.search(h.clause.text) for p in facts)), None)
-            if stating is not None:
-                hits.remove(stating)
-                hits.insert(0, stating)
+        hits = self.stating_first(hits, facts)
         regions = query.regions
         if not regions and hits and not (self.home_region and hits[0].document.region == self.home_region):
             # No region named: if clauses of several regions answer about equally well, the answer differs by
