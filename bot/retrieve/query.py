@@ -54,7 +54,7 @@ FIELD_ASKS = {
 # Asking how to get a service done (not what a policy says about it): the service catalogue answers.
 # The question is about a document's validity or its past: documents no longer in force may answer it.
 HISTORY = re.compile(r"以前|原来|旧的|旧版|历史|过去|曾经|失效|废止|过期|有效期|还有效|有效吗|现行|被替代|修订|哪一版|当时")
-SERVICE_LIKE = re.compile(r"办理|怎么办|怎么弄|去哪|在哪办|哪里办|怎么申请|如何申请|流程|手续|窗口|材料|费用|收费|要钱|"
+SERVICE_LIKE = re.compile(r"办理|怎么办|怎么弄|去哪|在哪办|哪里办|哪里能|哪里有|哪儿|怎么申请|如何申请|流程|手续|窗口|材料|费用|收费|要钱|"
                           r"条件|要带|多久|时限|电话|地址|联系方式|找谁办")
 
 

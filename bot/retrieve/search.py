@@ -93,12 +93,15 @@ class Retriever:
         self.embedder: Embedder = load_from_index(index_dir, self.tokenizer)
         self.lexical = LexicalIndex.load(index_dir / "lexical")
         self.passages = self.records.passages
+        self.catalogues = [d.id for d in self.records.documents.values() if d.kind == "catalogue"]
         self.docs_by_region: dict[str, list[str]] = {}
         for document in self.records.documents.values():
             self.docs_by_region.setdefault(document.filed_under, []).append(document.id)
         rows: dict[str, list[int]] = {}  # each region's passages, by their row in the lexical index
+        self.clause_rows: dict[str, list[int]] = {}  # and each clause's
         for row, passage in enumerate(self.passages):
             rows.setdefault(self.records.documents[passage.doc_id].filed_under, []).append(row)
+            self.clause_rows.setdefault(passage.clause_id, []).append(row)
         self.rows_by_region = {region: np.array(found, dtype=np.int64) for region, found in rows.items()}
         if dense_search not in ("exact", "hnsw"):
             raise ValueError(f"未知的向量检索方式 {dense_search!r}：应为 exact 或 hnsw")
@@ -261,6 +264,10 @@ class Retriever:
             best = max(best, sum(c.weight * self.credit(text, c) for c in concepts))
         return best / total
 
+    def name_of(self, clause: Clause) -> str:
+        """What a clause is called: a service item by its name (专利导航), a clause by its heading."""
+        return clause.label if clause.id in self.records.items else clause.heading
+
     @staticmethod
     def heading_similarity(question: str, heading: str) -> float:
         """The longest run of characters the question shares with the clause's own heading."""
@@ -281,12 +288,18 @@ class Retriever:
         """The regions of the knowledge base a question naming `regions` may be answered from (with 全国)."""
         return sorted(r for r in self.docs_by_region if r in regions or r == NATIONAL)
 
+    def catalogue_items(self, allowed: set[str] | None) -> list[str]:
+        """The service items of the catalogues among `allowed` documents (all when None)."""
+        return [c.id for d in self.catalogues if allowed is None or d in allowed for c in self.records.clauses_of(d)
+                if c.id in self.records.items]
+
     def allowed_docs(self, regions: list[str]) -> set[str] | None:
         if not regions:
             return None
         return {d for region in self.allowed_regions(regions) for d in self.docs_by_region[region]}
 
-    def ranked(self, query: Query, lexical: np.ndarray, regions: list[str]) -> tuple[dict[str, tuple[int, float]], ...]:
+    def ranked(self, vector: np.ndarray | None, lexical: np.ndarray,
+               regions: list[str]) -> tuple[dict[str, tuple[int, float]], ...]:
         """The clauses BM25 and the dense index rank highest within `regions` (with 全国; all when empty):
         clause id → (rank, score), for BM25 and for the dense index."""
         within = self.allowed_regions(regions) if regions else None
@@ -305,8 +318,8 @@ class Retriever:
                 if passage.clause_id not in lex_rank:
                     lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
         dense_rank: dict[str, tuple[int, float]] = {}
-        if self.mode != "lexical":
-            for pid, similarity in self.dense.query(self.embedder.embed_query(query.search_text), CANDIDATES * 2, within):
+        if vector is not None:
+            for pid, similarity in self.dense.query(vector, CANDIDATES * 2, within):
                 clause_id = pid.rsplit("@", 1)[0]
                 if clause_id not in dense_rank:
                     dense_rank[clause_id] = (len(dense_rank), similarity)
@@ -329,11 +342,12 @@ class Retriever:
         if allowed is not None and not allowed:
             return []  # a region the knowledge base has no documents for
         lexical = self.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
-        rankings = [self.ranked(query, lexical, query.regions)]
+        vector = self.embedder.embed_query(query.search_text) if self.mode != "lexical" else None
+        rankings = [self.ranked(vector, lexical, query.regions)]
         if self.home_region and not query.regions:
             # A question that names no place is about the bureau's own region: its documents are searched on
             # their own as well, so that thousands of other regions' clauses cannot crowd them out.
-            rankings.append(self.ranked(query, lexical, [self.home_region]))
+            rankings.append(self.ranked(vector, lexical, [self.home_region]))
         fused: dict[str, float] = {}
         lex_score: dict[str, float] = {}
         dense_score: dict[str, float] = {}
@@ -353,8 +367,20 @@ class Retriever:
             # few words with the question: those of the documents the best candidates come from compete too
             for doc_id in dict.fromkeys(self.records.clauses[c].doc_id for c in candidates[:DATED_FROM]):
                 candidates += [c for c in self.dated.get(doc_id, ()) if c not in candidates]
+        if query.service_like:
+            # the bureau's service catalogue answers where and how a service is had: its items always compete
+            candidates += [c for c in self.catalogue_items(allowed) if c not in candidates]
         if not candidates:
             return []
+        # a candidate neither list ranked (a named document's clause, a dated line, an item) is scored on
+        # what BM25 and the dense index give it all the same (the dense part from the exact index only: chroma's
+        # HNSW graph cannot score a passage it did not return)
+        late = [c for c in candidates if c not in fused]
+        if late and lexical.size:
+            lex_score.update({c: float(lexical[self.clause_rows.get(c, [])].max(initial=0.0)) for c in late})
+        if late and vector is not None and isinstance(self.dense, FlatIndex):
+            dense_score.update({c: float(self.dense.similarities(vector, rows).max())
+                                for c in late if (rows := self.clause_rows.get(c))})
         top_lex = max(lex_score.values(), default=1.0) or 1.0
         max_fused = max(fused.values(), default=1.0)
         total = sum(c.weight for c in concepts) or 1.0
@@ -374,7 +400,7 @@ class Retriever:
             fact_bonus = 0.3 if any(p.search(clause.text) for p in facts) else 0.0
             score = (W_COVERAGE * coverage + W_FUSED * (fused.get(clause_id, 0.0) / max_fused) + W_LEXICAL * lexical_part
                      + W_DENSE * max(0.0, dense_part) + heading_bonus + fact_bonus
-                     + W_HEADING * self.heading_similarity(query.text, clause.heading))
+                     + W_HEADING * self.heading_similarity(query.text, self.name_of(clause)))
             document = self.document_on(clause.doc_id, query.as_of)
             if document.kind == "catalogue" and not query.service_like:
                 score *= CATALOGUE_DAMPING  # a policy question is answered from the policy, not the service list

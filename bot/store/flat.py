@@ -53,6 +53,11 @@ class FlatIndex:
     def count(self) -> int:
         return len(self.ids)
 
+    def similarities(self, vector: np.ndarray, rows: list[int]) -> np.ndarray:
+        """The cosine similarity of `vector` with the passages at these rows."""
+        vector = normalised(np.asarray(vector, dtype=np.float32)[None, :])[0]
+        return self.matrix[rows] @ vector
+
     def query(self, vector: np.ndarray, k: int, regions: list[str] | None = None) -> list[tuple[str, float]]:
         """The k passages nearest to `vector` (cosine similarity), within `regions` when given."""
         if not self.ids or k <= 0:
