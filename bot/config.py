@@ -73,7 +73,8 @@ class Settings(BaseSettings):
                               description="exact (every passage compared; about 10 ms a question at 180 000 "
                                           "passages) or hnsw (chroma's approximate graph, for millions)")
     home_region: str = Field("", max_length=20, description="the bureau's own region (上海市): a question that "
-                             "names no place is about it, and other regions' documents come after its own")
+                             "names no place is about it: its documents are also searched on their own, and "
+                             "other regions' come after them")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1; empty: no LLM")
     llm_model: str = "qwen2.5-7b-instruct"
     llm_api_key: SecretStr | None = None
