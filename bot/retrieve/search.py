@@ -305,13 +305,14 @@ class Retriever:
         within = self.allowed_regions(regions) if regions else None
         lex_rank: dict[str, tuple[int, float]] = {}
         if lexical.size:
-            rows = (np.concatenate([self.rows_by_region.get(r, NO_ROWS) for r in within]) if within
-                    else np.arange(lexical.size))
-            scores = lexical[rows]
-            top = min(rows.size, CANDIDATES * 3)
+            # within regions: their passages' rows; everywhere: all of them, without copying the scores
+            rows = np.concatenate([self.rows_by_region.get(r, NO_ROWS) for r in within]) if within else None
+            scores = lexical if rows is None else lexical[rows]
+            top = min(scores.size, CANDIDATES * 3)
             # the best few of a large index without sorting all of it
-            best = np.argpartition(-scores, top - 1)[:top] if top < rows.size else np.arange(rows.size)
-            for pos in rows[best[np.argsort(-scores[best], kind="stable")]]:
+            best = np.argpartition(-scores, top - 1)[:top] if top < scores.size else np.arange(scores.size)
+            best = best[np.argsort(-scores[best], kind="stable")]
+            for pos in (best if rows is None else rows[best]):
                 if lexical[pos] <= 0:
                     break
                 passage = self.passages[pos]
@@ -357,19 +358,21 @@ class Retriever:
                     fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (RRF_K + rank + 1)
                     scores[clause_id] = score
         candidates = sorted(fused, key=fused.get, reverse=True)[:CANDIDATES]
+        ordered = dict.fromkeys(candidates)  # in order, with those brought in beside the ranked lists (no repeats)
         concepts = self.concepts(query)
         named = self.named_documents(concepts)
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
-                candidates += [c.id for c in self.records.clauses_of(doc_id) if c.id not in candidates]
+                ordered.update(dict.fromkeys(c.id for c in self.records.clauses_of(doc_id)))
         if query.about_a_document:
             # when a document was issued or takes effect is said by its dated cover or closing, which share
             # few words with the question: those of the documents the best candidates come from compete too
-            for doc_id in dict.fromkeys(self.records.clauses[c].doc_id for c in candidates[:DATED_FROM]):
-                candidates += [c for c in self.dated.get(doc_id, ()) if c not in candidates]
+            for doc_id in dict.fromkeys(self.records.clauses[c].doc_id for c in list(ordered)[:DATED_FROM]):
+                ordered.update(dict.fromkeys(self.dated.get(doc_id, ())))
         if query.service_like:
             # the bureau's service catalogue answers where and how a service is had: its items always compete
-            candidates += [c for c in self.catalogue_items(allowed) if c not in candidates]
+            ordered.update(dict.fromkeys(self.catalogue_items(allowed)))
+        candidates = list(ordered)
         if not candidates:
             return []
         # a candidate neither list ranked (a named document's clause, a dated line, an item) is scored on
@@ -407,7 +410,7 @@ class Retriever:
             # Not in force: cited only when nothing in force answers (and then marked as such), unless the
             # question is about the past (已失效) or about when a document takes effect (未生效).
             if (document.status == "已失效" and not query.history) or \
-                    (document.status == "未生效" and not ({"validity", "date"} & query.asks)):
+                    (document.status == "未生效" and not query.about_a_document):
                 score *= NOT_IN_FORCE_DAMPING
             if self.binds_elsewhere(document, query):
                 score *= ELSEWHERE_DAMPING
