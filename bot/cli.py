@@ -78,6 +78,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.run import main as run_eval
 
     settings = _settings(args)
+    if args.fit:
+        from evals.fit import main as run_fit
+
+        return run_fit(settings, [Path(p) for p in args.set.split(",")] if args.set else None,
+                       Path(args.out) if args.out else None, lodo=args.lodo)
     return run_eval(settings, Path(args.set) if args.set else None, as_json=args.json, verbose=args.verbose)
 
 
@@ -166,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", default=env("HOTLINE_EVAL_SET"), help="评测集 JSONL 文件（默认 evals/sets/core.jsonl）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     p.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
+    p.add_argument("--fit", action="store_true",
+                   help="拟合排序与可答性模型（默认用题库训练集和 core 集；--set 可给逗号分隔的评测集，用当前索引）")
+    p.add_argument("--out", help="--fit 的输出文件（默认 HOTLINE_RANKING_FILE，或随程序发布的 bot/retrieve/ranking.json）")
+    p.add_argument("--lodo", action="store_true", help="--fit 时另给出留一文档（leave-one-document-out）的结果")
     p.set_defaults(func=cmd_eval)
     return parser
 

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     dense_search: str = Field("exact", pattern="^(exact|hnsw)$",
                               description="exact (every passage compared; about 10 ms a question at 180 000 "
                                           "passages) or hnsw (chroma's approximate graph, for millions)")
+    ranking_file: Path | None = Field(None, description="the fitted ranker and answerability model (hotline eval "
+                                      "--fit); unset: the one shipped in bot/retrieve/ranking.json")
     home_region: str = Field("", max_length=20, description="the bureau's own region (上海市): a question that "
                              "names no place is about it: its documents are also searched on their own, and "
                              "other regions' come after them")

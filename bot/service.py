@@ -28,6 +28,7 @@ from bot.llm import from_settings as llm_from_settings
 from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestResponse
 from bot.retrieve.followup import rewrite
 from bot.retrieve.query import Query, fuzzy_pinyin
+from bot.retrieve.rank import Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
 from bot.store.conversations import ConversationStore
@@ -70,15 +71,6 @@ class UnknownAnswer(LookupError):
     """An answer id that was never given."""
 
 
-def confidence_of(grounded: bool, hits: list[Hit]) -> float:
-    if not hits:
-        return 0.0
-    top = hits[0]
-    if grounded:
-        return round(0.5 + 0.5 * min(1.0, top.coverage) * min(1.0, top.focus), 3)
-    return round(min(0.4, 0.4 * top.coverage), 3)
-
-
 class Assistant:
     """Loads the index once and reloads it when `hotline ingest` has rebuilt it."""
 
@@ -115,7 +107,8 @@ class Assistant:
 
     def _new_retriever(self, version: Path) -> Retriever:
         s = self.settings
-        return Retriever(version, s.retrieval, s.dense_search, s.home_region)
+        return Retriever(version, s.retrieval, s.dense_search, s.home_region,
+                         Ranking.load(s.ranking_file) if s.ranking_file else None)
 
     def _load(self, version: Path) -> None:
         try:
@@ -153,7 +146,8 @@ class Assistant:
             return _Prepared(retriever, query, [], Decision(False, "sensitive"), question, rewritten, session_id)
         hits = retriever.search(query, k=5)
         allowed = retriever.allowed_docs(query.regions)
-        decision = decide(query, hits, region_has_documents=allowed is None or bool(allowed))
+        decision = decide(query, hits, retriever.ranking, retriever.unknown_specific(query),
+                          region_has_documents=allowed is None or bool(allowed))
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
@@ -174,7 +168,7 @@ class Assistant:
             text, citations = compose_refusal(p.query, p.hits, p.decision.reason)
         return Answer(
             answer=text, grounded=grounded, citations=citations, answer_id=uuid.uuid4().hex,
-            confidence=confidence_of(grounded, p.hits), session_id=p.session_id,
+            confidence=round(p.decision.probability, 3), session_id=p.session_id,
             rewritten_question=p.rewritten, composer="extractive",
             follow_ups=followups.suggest(p.hits, {c.clause_id for c in citations}, grounded),
         )

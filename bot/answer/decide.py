@@ -1,37 +1,45 @@
-"""The grounded decision: do the retrieved clauses answer this question, or only share its words?"""
+"""The grounded decision: do the retrieved clauses answer this question, or only share its words?
+
+One fitted model decides (rank.Answerability, see evals/fit.py): the probability that the best candidates
+answer, from their features and margins; below the fitted threshold the answer is a refusal. Three things are
+not a matter of degree and stay rules: an off-task or injected question, a region with no documents, and a
+question asking for a kind of fact (a date, a number, a fee, a contact) that the leading clause does not state.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.retrieve.query import Query
+from bot.retrieve.rank import Ranking, answer_features
 from bot.retrieve.search import Hit
 from bot.safety import is_injection
-
-MIN_COVERAGE = 0.55  # share of the question's weighted words the best clause contains
-MIN_FOCUS = 0.52  # … and that its best single sentence (with its headings) contains
 
 
 @dataclass
 class Decision:
     grounded: bool
     reason: str
+    probability: float = 0.0  # the answerability model's, for the answer's `confidence`
 
 
-def decide(query: Query, hits: list[Hit], region_has_documents: bool = True) -> Decision:
+def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
+           region_has_documents: bool = True) -> Decision:
     if is_injection(query.text) or is_injection(query.raw):
         return Decision(False, "off-task")
     if not region_has_documents:
         return Decision(False, "no-region-documents")
     if not hits:
         return Decision(False, "no-match")
+    p = ranking.answerability.probability(answer_features(hits, bool(query.facts()), unknown_specific))
+    if p < ranking.threshold:
+        return Decision(False, f"unanswerable p={p:.2f} missing {','.join(hits[0].missing)}", p)
+    # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
+    # search has put such a clause first when a close one exists.
     top = hits[0]
-    if top.coverage < MIN_COVERAGE or top.focus < MIN_FOCUS:
-        return Decision(False, f"low-coverage {top.coverage:.2f}/{top.focus:.2f} missing {','.join(top.missing)}")
-    # A question asking for a specific kind of fact is answered only if a close clause states one.
-    close = [h for h in hits[:3] if h.coverage >= MIN_COVERAGE]
-    if "validity" in query.asks and not any(h.document.expires_on or "有效期" in h.clause.text for h in close):
-        return Decision(False, "validity-unstated")
+    if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text
+                                         or query.fact("validity").search(top.clause.text)):
+        return Decision(False, "validity-unstated", p)
     for kind in ("contact", "money", "date", "number"):
-        if kind in query.asks and not any(query.fact(kind).search(h.clause.text) for h in close):
-            return Decision(False, f"fact-missing {kind}")
-    return Decision(True, "covered")
+        if kind in query.asks and not query.fact(kind).search(top.clause.text):
+            return Decision(False, f"fact-missing {kind}", p)
+    return Decision(True, "answerable", p)

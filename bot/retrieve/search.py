@@ -17,6 +17,8 @@ from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList
 from bot.retrieve.query import Query, QueryUnderstanding
+from bot.retrieve.rank import Ranking
+from bot.retrieve.semantic import SoftMatcher, sif_vector, synonyms, zipf
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
@@ -25,11 +27,8 @@ from bot.store.records import Records
 from bot.text import Tokenizer, place_short_name, split_sentences
 
 RRF_K = 20
-# Weights of the rerank features (tuned with `hotline eval`; see the README for the figures).
-W_COVERAGE, W_FUSED, W_LEXICAL, W_DENSE, W_HEADING = 0.6, 0.15, 0.15, 0.15, 0.3
 CANDIDATES = 60
 NATIONAL = "全国"
-CATALOGUE_DAMPING = 0.7
 NOT_IN_FORCE_DAMPING = 0.6
 TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names those documents (蓝天行动)
 ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
@@ -38,8 +37,9 @@ NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a 
 STATING_WINDOW = 8  # a clause stating the fact asked for is looked for among this many best hits
 DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-LIGHT_VERBS = frozenset("参加 参与 享受 获得 得到 了解 使用 利用 去办 找到".split())
-FUNCTION_CHARS = set("是的了会想要能可该让给用说在有把被得都也就还才这那")
+ZIPF_SCALE = 9.0  # wordfreq's Zipf value is log10 of a word's frequency per billion words: 9 − it is its rarity
+SOFT_MIN_SIMILARITY = 0.6  # word vectors below this are related (合同 for 到期), not the same thing
+SOFT_NEIGHBOURS = 8
 
 
 @dataclass
@@ -50,6 +50,8 @@ class Concept:
     alternatives: set[str]
     weight: float
     parts: tuple[str, ...] = ()  # the sub-words of a compound, for partial credit
+    soft: dict[str, float] = field(default_factory=dict)  # the knowledge base's near-synonyms, with similarity
+    specificity: float = 0.0  # information in general Chinese (0 … 9), whether or not the documents use it
 
 
 @dataclass
@@ -63,6 +65,9 @@ class Hit:
     dense: float = 0.0
     covered: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)  # the ranker's view of it (rank.RANK_FEATURES)
+    missing_specific: float = 0.0  # specificity / 9 of the most specific question word it does not match at all
+    policy: float = 1.0  # validity and place: the factor its fitted score was multiplied by
 
 
 class IndexNotFound(Exception):
@@ -76,7 +81,8 @@ class Misconfigured(Exception):
 class Retriever:
     """Everything a question needs, loaded once from an index folder."""
 
-    def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact", home_region: str = ""):
+    def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact", home_region: str = "",
+                 ranking: Ranking | None = None):
         if not all((index_dir / name).exists() for name in ("manifest.json", "embedder.json", "stats.json")):
             raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
         self.index_dir = index_dir
@@ -137,12 +143,13 @@ class Retriever:
         self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, self.df, faq_words, self.places())
         self.home_region = self.resolve_region(home_region) if home_region else None
         self.n = max(1, len(self.records.clauses))
-        self.unknown_idf = math.log((self.n + 1) / 0.5)
         self._weights: dict[str, float] = {}
-        self.general_freq = self.tokenizer.general_frequency
-        # One question now, so that what loads lazily (chroma's HNSW graph, the dictionary counts) is loaded
+        self.ranking = ranking or Ranking.load()
+        self.soft = SoftMatcher(synonyms(), [w for w in self.df if len(w) >= 2 and not w.isascii()],
+                                SOFT_MIN_SIMILARITY, SOFT_NEIGHBOURS)
+        self._sif: dict[str, np.ndarray | None] = {}  # clause id → its word-vector average, made on first need
+        # One question now, so that what loads lazily (chroma's HNSW graph, wordfreq's table) is loaded
         # before this index answers anyone: a second at 10 000 documents that the first caller would wait.
-        self.general_freq("知识产权")
         self.search(self.parse("知识产权质押融资"))
 
     def places(self) -> dict[str, tuple[str, str]]:
@@ -185,25 +192,21 @@ class Retriever:
         return self.understanding.parse(question, region, as_of or date.today())
 
     def weight(self, text: str) -> float:
-        """How much a word tells: its IDF over clauses; for a word the documents never use, how rare it
-        is in general Chinese (a rare word the documents lack, 年费 or 版权, means they do not cover it;
-        a common one, 关系 or 直接, is only how people talk)."""
+        """How much a word tells: its information in general Chinese (9 − wordfreq's Zipf value: 的 weighs 1,
+        专利 4.6, a rare term 7 or more; a mis-cut string is read as its pieces, so never more than they)
+        times its IDF over the knowledge base's clauses. A word no clause holds weighs 0 here: it cannot tell
+        clauses apart, and whether it means the documents miss the question is `missing_specific`'s part."""
         cached = self._weights.get(text)
-        if cached is not None:
-            return cached
-        df = self.df_of(text)
-        if text in LIGHT_VERBS:
-            weight = 0.3  # 参加培训, 享受政策: the verb carries little of what is asked
-        elif df:
-            weight = math.log((self.n + 1) / (df + 0.5))
-        elif len(text) == 2 and any(ch in FUNCTION_CHARS for ch in text):
-            weight = 0.15 * self.unknown_idf  # 想开, 会用, 文是: a verb or particle glued on by segmentation
-        else:
-            freq = self.general_freq(text)
-            # not even in jieba's dictionary: a rare term, or a piece of a mis-cut spoken phrase (用大, 在建)
-            weight = self.unknown_idf * (0.25 if freq == 0 else 1.0 if freq < 1000 else 0.5 if freq < 5000 else 0.15)
-        self._weights[text] = weight
-        return weight
+        if cached is None:
+            df = self.df_of(text)
+            cached = self.information(text) * math.log((self.n + 1) / (df + 0.5)) if df else 0.0
+            self._weights[text] = cached
+        return cached
+
+    @staticmethod
+    def information(text: str) -> float:
+        """A word's specificity in general Chinese, 0 (的) … 9 (unknown to wordfreq)."""
+        return max(0.0, ZIPF_SCALE - zipf(text))
 
     def concepts(self, query: Query) -> list[Concept]:
         """The question's content words, each with its synonyms from the lexicon as alternatives (worked out
@@ -219,8 +222,8 @@ class Retriever:
             if key in rest:
                 alternatives = {key, *self.lexicon.synonyms[key]}
                 present = [self.weight(w) for w in alternatives if self.df_of(w)]
-                weight = min(present) if present else self.weight(key)
-                concepts.append(Concept(key, alternatives, weight))
+                concepts.append(Concept(key, alternatives, min(present) if present else 0.0,
+                                        soft=dict(self.soft.neighbours(key)), specificity=self.information(key)))
                 rest = rest.replace(key, " ")
         for name, _ in self.understanding.region_names:
             rest = rest.replace(name, " ")
@@ -230,19 +233,43 @@ class Retriever:
             if any(token != other and token in other for other in tokens + surfaces):
                 continue  # a sub-word of a compound (cut_for_search yields both): the compound counts
             parts = tuple(t for t in tokens if t != token and t in token)
-            concepts.append(Concept(token, {token}, self.weight(token), parts))
+            soft = dict(self.soft.neighbours(token))
+            weight = self.weight(token)
+            if not weight and soft:  # a caller's word the documents say otherwise (拿到 → 获得)
+                weight = self.information(token) * max(
+                    math.log((self.n + 1) / (self.df_of(w) + 0.5)) for w in soft)
+            if not weight and parts:
+                weight = sum(self.weight(p) for p in parts) / len(parts)
+            concepts.append(Concept(token, {token}, weight, parts, soft, self.information(token)))
         return concepts
 
-    def credit(self, text: str, concept: Concept) -> float:
+    def credit(self, text: str, concept: Concept, soft: bool = False) -> float:
         """1 when the clause says the concept; half the share of its parts when it says only some of them
-        (知识产权代理机构 for 专利代理机构)."""
+        (知识产权代理机构 for 专利代理机构); with `soft`, at least the similarity of the closest synonym it says."""
         if any(alt in text for alt in concept.alternatives):
             return 1.0
+        partial = 0.0
         if concept.parts:
             weights = [(self.weight(p), p in text) for p in concept.parts]
             total = sum(w for w, _ in weights) or 1.0
-            return 0.5 * sum(w for w, present in weights if present) / total
-        return 0.0
+            partial = 0.5 * sum(w for w, present in weights if present) / total
+        if soft and concept.soft:
+            partial = max(partial, max((sim for word, sim in concept.soft.items() if word in text), default=0.0))
+        return partial
+
+    def unknown_specific(self, query: Query) -> float:
+        """Specificity / 9 of the question's most specific word that no clause holds, even as a synonym: a
+        rare one (植物新品种) says the documents do not cover the question; a common one (这边) says nothing."""
+        return max((c.specificity for c in self.concepts(query) if not c.weight), default=0.0) / ZIPF_SCALE
+
+    def word_vector_similarity(self, question: np.ndarray | None, clause_id: str) -> float:
+        """Cosine of the question's and the clause's SIF word-vector averages (0 where either has none)."""
+        if question is None:
+            return 0.0
+        if clause_id not in self._sif:
+            self._sif[clause_id] = sif_vector(self.tokenizer.words(self.clause_texts[clause_id]), self.soft.resource)
+        vector = self._sif[clause_id]
+        return 0.0 if vector is None else max(0.0, float(vector @ question))
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),
@@ -254,14 +281,14 @@ class Retriever:
         return min((self.df.get(t, 0) for t in parts), default=0)
 
     def focus(self, clause: Clause, concepts: list[Concept]) -> float:
-        """Coverage by the best single sentence: words scattered over unrelated sentences of one clause
+        """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
         (版权 in one, 登记 in another) do not answer a question about 版权登记."""
         total = sum(c.weight for c in concepts) or 1.0
         frame = self.frames[clause.id]
         best = 0.0
         for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
             text = frame + " " + sentence
-            best = max(best, sum(c.weight * self.credit(text, c) for c in concepts))
+            best = max(best, sum(c.weight * self.credit(text, c, soft=True) for c in concepts))
         return best / total
 
     def name_of(self, clause: Clause) -> str:
@@ -338,7 +365,7 @@ class Retriever:
                        and any(p.search(h.clause.text) for p in facts)), key=lambda h: h.coverage, default=None)
         return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
-    def search(self, query: Query, k: int = 5) -> list[Hit]:
+    def search(self, query: Query, k: int | None = 5) -> list[Hit]:
         allowed = self.allowed_docs(query.regions)
         if allowed is not None and not allowed:
             return []  # a region the knowledge base has no documents for
@@ -388,38 +415,52 @@ class Retriever:
         max_fused = max(fused.values(), default=1.0)
         total = sum(c.weight for c in concepts) or 1.0
         facts = query.facts()
+        question_vector = sif_vector(self.tokenizer.words(query.text), self.soft.resource)
         hits = []
         for clause_id in candidates:
             clause = self.records.clauses[clause_id]
+            document = self.document_on(clause.doc_id, query.as_of)
             text = self.clause_texts[clause_id]
             credits = [self.credit(text, c) for c in concepts]
+            soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
+                    for c, credit in zip(concepts, credits)]
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
-            coverage = sum(c.weight * credit for c, credit in zip(concepts, credits)) / total
-            focus = self.focus(clause, concepts)
-            lexical_part = lex_score.get(clause_id, 0.0) / top_lex
-            dense_part = dense_score.get(clause_id, 0.0)
-            heading_bonus = 0.1 * (sum(c.weight for c in concepts
-                                       if any(alt in clause.heading for alt in c.alternatives)) / total)
-            fact_bonus = 0.3 if any(p.search(clause.text) for p in facts) else 0.0
-            score = (W_COVERAGE * coverage + W_FUSED * (fused.get(clause_id, 0.0) / max_fused) + W_LEXICAL * lexical_part
-                     + W_DENSE * max(0.0, dense_part) + heading_bonus + fact_bonus
-                     + W_HEADING * self.heading_similarity(query.text, self.name_of(clause)))
-            document = self.document_on(clause.doc_id, query.as_of)
-            if document.kind == "catalogue" and not query.service_like:
-                score *= CATALOGUE_DAMPING  # a policy question is answered from the policy, not the service list
-            # Not in force: cited only when nothing in force answers (and then marked as such), unless the
-            # question is about the past (已失效) or about when a document takes effect (未生效).
+            is_item = document.kind == "catalogue"
+            features = {
+                "bm25": lex_score.get(clause_id, 0.0) / top_lex,
+                "dense": max(0.0, dense_score.get(clause_id, 0.0)),
+                "word_vectors": self.word_vector_similarity(question_vector, clause_id),
+                "rrf": fused.get(clause_id, 0.0) / max_fused,
+                "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
+                "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,
+                "focus": self.focus(clause, concepts),
+                "heading": self.heading_similarity(query.text, self.name_of(clause)),
+                "heading_words": sum(c.weight for c in concepts if any(alt in self.frames[clause_id]
+                                                                     for alt in c.alternatives)) / total,
+                "title": sum(c.weight for c in concepts if any(alt in document.title for alt in c.alternatives)) / total,
+                "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
+                "service_item": float(is_item and query.service_like),
+                "off_service_item": float(is_item and not query.service_like),
+            }
+            # Validity and place are the bureau's policy, not relevance: a document not in force is cited only
+            # when nothing in force answers (unless the question is about the past, or about when a document
+            # takes effect); a document that binds another place, or another document than the one named,
+            # comes after.
+            policy = 1.0
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not query.about_a_document):
-                score *= NOT_IN_FORCE_DAMPING
+                policy *= NOT_IN_FORCE_DAMPING
             if self.binds_elsewhere(document, query):
-                score *= ELSEWHERE_DAMPING
+                policy *= ELSEWHERE_DAMPING
             if named and clause.doc_id not in named:
-                score *= ELSEWHERE_DAMPING  # the question names a document (蓝天行动): this is another one
-            hits.append(Hit(clause=clause, document=document, score=score,
-                            coverage=coverage, focus=focus, lexical=lexical_part, dense=dense_part,
-                            covered=[c.surface for c in covered],
-                            missing=[c.surface for c in concepts if c not in covered]))
+                policy *= ELSEWHERE_DAMPING
+            unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
+            hits.append(Hit(clause=clause, document=document,
+                            score=self.ranking.ranker.probability(features) * policy,
+                            coverage=features["coverage"], focus=features["focus"], lexical=features["bm25"],
+                            dense=features["dense"], covered=[c.surface for c in covered],
+                            missing=[c.surface for c in concepts if c not in covered], features=features,
+                            missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy))
         hits.sort(key=lambda h: h.score, reverse=True)
         hits = self.stating_first(hits, facts)
         regions = query.regions
@@ -437,4 +478,4 @@ class Retriever:
                       if (best := next((h for h in hits if h.document.region == region), None)) is not None]
             firsts.sort(key=hits.index)  # in the order above (a clause that states the fact asked comes first)
             hits = firsts + [h for h in hits if h not in firsts]
-        return hits[:k]
+        return hits[:k] if k else hits

@@ -1,0 +1,115 @@
+"""One ranker and one answerability model, each a few named features and a fitted weight table.
+
+A candidate clause carries `features` (what BM25, the dense index, the question's words and the fact asked
+say about it); `Ranker.score` is the logistic model fitted on the question bank's train split (pointwise
+logistic regression, grouped cross-validation by document: `hotline eval --fit`, see evals/fit.py). The grounded
+decision is `Answerability.probability`, a second logistic model on the best candidates' features and their
+margin, with its threshold chosen on cross-validated predictions. Both live in one small JSON file
+(`bot/retrieve/ranking.json` by default, `HOTLINE_RANKING_FILE` for a bureau's own refit).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_FILE = Path(__file__).with_name("ranking.json")
+
+# What each feature of a candidate means; evals/fit.py fits one weight for each.
+RANK_FEATURES = {
+    "bm25": "BM25 score over the passage, divided by the best candidate's",
+    "dense": "cosine similarity of question and passage vectors",
+    "word_vectors": "cosine of the question's and the clause's SIF averages of general word vectors",
+    "rrf": "reciprocal-rank fusion of the BM25 and dense lists, divided by the best",
+    "coverage": "share of the question's word weight the clause (with headings and title) holds literally",
+    "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",
+    "focus": "soft coverage by the clause's best single sentence",
+    "heading": "longest run of characters shared with the clause's heading or item name",
+    "heading_words": "share of the question's word weight in the clause's heading and path",
+    "title": "share of the question's word weight in the document's title",
+    "states_fact": "the question asks for a date, number, fee or contact and the clause states one",
+    "service_item": "a service-catalogue item, for a question about getting a service done",
+    "off_service_item": "a service-catalogue item, for a question that is not about a service",
+}
+ANSWER_FEATURES = {
+    "top_score": "the best candidate's ranker probability",
+    "margin": "its lead over the second candidate",
+    "top_coverage": "its literal coverage",
+    "top_soft_coverage": "its soft coverage",
+    "top_focus": "its best sentence's soft coverage",
+    "top_bm25": "its BM25 share",
+    "top_dense": "its dense similarity",
+    "missing_specific": "the general-language specificity of the most specific question word that the knowledge "
+                        "base has (or a synonym of it) and the best candidate does not match at all",
+    "unknown_specific": "the specificity of the most specific question word the knowledge base has nowhere, "
+                        "not even as a synonym (植物新品种)",
+    "top_word_vectors": "its word-vector similarity",
+    "asks_fact": "the question asks for a date, number, fee or contact",
+    "fact_stated": "…and the best candidate states one",
+}
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+@dataclass
+class LinearModel:
+    """A logistic model over named features: P = σ(bias + Σ weight·feature)."""
+
+    weights: dict[str, float]
+    bias: float = 0.0
+
+    def logit(self, features: dict[str, float]) -> float:
+        return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+
+    def probability(self, features: dict[str, float]) -> float:
+        return _sigmoid(self.logit(features))
+
+
+@dataclass
+class Ranking:
+    """The fitted ranker and answerability model, with what they were fitted on."""
+
+    ranker: LinearModel
+    answerability: LinearModel
+    threshold: float
+    fitted: dict = field(default_factory=dict)  # data, procedure and cross-validated figures
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Ranking":
+        path = path or DEFAULT_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"无法读取排序模型文件 {path}：{exc}（可用 hotline eval --fit 重新拟合）") from exc
+        unknown = (set(data["ranker"]["weights"]) - set(RANK_FEATURES)) | \
+                  (set(data["answerability"]["weights"]) - set(ANSWER_FEATURES))
+        if unknown:
+            raise ValueError(f"排序模型文件 {path} 含有未知特征 {sorted(unknown)}：请用 hotline eval --fit 重新拟合")
+        return cls(LinearModel(**data["ranker"]), LinearModel(**data["answerability"]),
+                   float(data["threshold"]), data.get("fitted", {}))
+
+    def save(self, path: Path) -> None:
+        data = {"ranker": {"weights": self.ranker.weights, "bias": self.ranker.bias},
+                "answerability": {"weights": self.answerability.weights, "bias": self.answerability.bias},
+                "threshold": self.threshold, "fitted": self.fitted}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def answer_features(hits: list, asks_fact: bool, unknown_specific: float = 0.0) -> dict[str, float]:
+    """The answerability model's view of a ranked list (hits carry `score`, `features` and `missing_specific`)."""
+    if not hits:
+        return {}
+    top = hits[0]
+    second = hits[1].score if len(hits) > 1 else 0.0
+    f = top.features
+    return {
+        "top_score": top.score, "margin": top.score - second,
+        "top_coverage": f.get("coverage", 0.0), "top_soft_coverage": f.get("soft_coverage", 0.0),
+        "top_focus": f.get("focus", 0.0), "top_bm25": f.get("bm25", 0.0), "top_dense": f.get("dense", 0.0),
+        "top_word_vectors": f.get("word_vectors", 0.0), "missing_specific": top.missing_specific,
+        "unknown_specific": unknown_specific, "asks_fact": float(asks_fact),
+        "fact_stated": f.get("states_fact", 0.0),
+    }

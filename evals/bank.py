@@ -1,0 +1,62 @@
+"""The question bank's knowledge base: the bureau's knowledge/ plus the public texts of `../shared/corpus`
+(extra/ and laws/), read from there and never copied into the repository.
+
+    python -m evals.bank            # build (or update) var/eval-bank/ and evaluate every set on it
+    python -m evals.bank --sets evals/sets/bank-test.jsonl
+
+`hotline eval --data-dir var/eval-bank --set evals/sets/bank-test.jsonl` gives the same figures for one set.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+SETS = Path(__file__).parent / "sets"
+BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
+
+
+def corpus_paths(shared: Path = SHARED) -> list[Path]:
+    """What the bank's questions are about: the bureau's knowledge and the shared public texts."""
+    if not shared.is_dir():
+        raise FileNotFoundError(f"找不到共享语料 {shared}：评测题库需要 ../shared/corpus（extra/ 与 laws/）")
+    return [ROOT / "knowledge", *sorted((shared / "extra").glob("*.txt")), *sorted((shared / "laws").glob("*.txt"))]
+
+
+def build(data_dir: Path, quiet: bool = True) -> Settings:
+    """Ingest the bank's knowledge base into `data_dir` (unchanged files cost nothing) and return its settings."""
+    from ingest.build import ingest
+
+    settings = Settings(data_dir=data_dir, knowledge_dir=ROOT / "knowledge")
+    ingest(corpus_paths(), settings, progress=not quiet)
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    from evals.run import evaluate, load_set
+
+    parser = argparse.ArgumentParser(prog="python -m evals.bank", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=str(ROOT / "var" / "eval-bank"))
+    parser.add_argument("--sets", nargs="*", default=[str(p) for p in BANK_SETS])
+    parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
+    args = parser.parse_args(argv)
+    settings = build(Path(args.data_dir))
+    for path in args.sets:
+        report = evaluate(settings, load_set(Path(path)))
+        m = report.metrics
+        print(f"{Path(path).name:20s} n={m['questions']:3d} hit@1={m['hit@1']:.3f} hit@5={m['hit@5']:.3f} "
+              f"must={m['must_mention']:.3f} refusal_acc={m['refusal_accuracy']:.3f} "
+              f"false_refusals={m['false_refusal_rate']:.3f} p95={m['latency_ms_p95']:.0f}ms")
+        if args.verbose:
+            for miss in report.misses:
+                print("  " + json.dumps(miss, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""Fit the ranker and the answerability model (`hotline eval --fit`), and measure them leave-one-document-out.
+
+Procedure, the same for a bureau that refits on its own documents and questions:
+1. Every question of the fitting sets is searched once; each candidate clause's features (rank.RANK_FEATURES)
+   are recorded, with label 1 when it is one of the question's gold clauses (a service item counts with the
+   clauses it rests on).
+2. The ranker is a logistic regression over those rows (answerable questions only; classes balanced). Its
+   regularisation C is chosen by cross-validation grouped by document (no document's questions are both fitted
+   and judged), on hit@1 of the re-ranked lists.
+3. The answerability model is a logistic regression over the re-ranked lists' best candidates
+   (rank.ANSWER_FEATURES), label 1 for an answerable question; C is chosen the same way, on log-loss.
+4. Its threshold is chosen on the cross-validated probabilities: the highest one at which at most
+   `TARGET_FALSE_REFUSALS` of the answerable questions are refused (the most unanswerable ones refused within
+   that bound).
+The test split (evals/sets/bank-test.jsonl) is never among the fitting sets.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from bot.retrieve.rank import ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, LinearModel, Ranking, answer_features
+
+TARGET_FALSE_REFUSALS = 0.05
+C_GRID = (0.01, 0.1, 1.0, 10.0)
+SETS = Path(__file__).parent / "sets"
+FIT_SETS = [SETS / "bank-train.jsonl", SETS / "core.jsonl"]
+
+
+@dataclass
+class Candidate:
+    clause_id: str
+    features: dict[str, float]
+    policy: float
+    missing_specific: float
+    gold: bool
+    score: float = 0.0
+
+
+@dataclass
+class Sample:
+    item: dict
+    candidates: list[Candidate]
+    asks_fact: bool
+    unknown_specific: float
+    group: str = ""
+    ranked: list[Candidate] = field(default_factory=list)
+
+
+def collect(retriever, items: list[dict]) -> list[Sample]:
+    """Search every question once, keeping every candidate's features."""
+    samples = []
+    for item in items:
+        as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else None
+        query = retriever.parse(item["question"], item.get("region"), as_of)
+        hits = retriever.search(query, k=None)
+        gold = set(item.get("gold") or [])
+        candidates = []
+        for h in hits:
+            cited = {h.clause.id}
+            if h.clause.id in retriever.records.items:
+                cited |= set(retriever.records.items[h.clause.id].basis_list)
+            candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, bool(cited & gold)))
+        group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
+        samples.append(Sample(item, candidates, bool(query.facts()), retriever.unknown_specific(query), group))
+    return samples
+
+
+def _matrix(rows: list[dict[str, float]], names) -> np.ndarray:
+    return np.array([[r.get(n, 0.0) for n in names] for r in rows], dtype=float)
+
+
+def _logistic(X: np.ndarray, y: np.ndarray, C: float, balanced: bool) -> LinearModel | None:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(y.tolist())) < 2:
+        return None
+    model = LogisticRegression(C=C, class_weight="balanced" if balanced else None, max_iter=2000)
+    model.fit(X, y)
+    return model
+
+
+def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
+    """Pairwise logistic regression (each gold clause against each other candidate of the same question, on the
+    difference of their features), then a one-feature logistic fit of the pairwise score to gold-or-not that
+    turns it into a probability (a scale and a bias)."""
+    names = list(RANK_FEATURES)
+    diffs, signs = [], []
+    for s in samples:
+        if not s.item.get("answerable"):
+            continue
+        gold = [c for c in s.candidates if c.gold]
+        others = [c for c in s.candidates if not c.gold]
+        for g in gold:
+            for o in others:
+                d = [g.features.get(n, 0.0) - o.features.get(n, 0.0) for n in names]
+                diffs += [d, [-x for x in d]]
+                signs += [1, 0]
+    if not diffs:
+        raise ValueError("拟合集没有可回答且检索到正确条款的问题，无法拟合排序模型")
+    from sklearn.linear_model import LogisticRegression
+
+    pairwise = LogisticRegression(C=C, fit_intercept=False, max_iter=2000).fit(np.array(diffs), np.array(signs))
+    direction = dict(zip(names, pairwise.coef_[0]))
+    rows = [c for s in samples if s.item.get("answerable") for c in s.candidates]
+    raw = np.array([[sum(direction[n] * c.features.get(n, 0.0) for n in names)] for c in rows])
+    calibration = _logistic(raw, np.array([c.gold for c in rows]), 1.0, False)
+    scale, bias = float(calibration.coef_[0][0]), float(calibration.intercept_[0])
+    return LinearModel({n: round(scale * float(w), 4) for n, w in direction.items()}, round(bias, 4))
+
+
+def rerank(samples: list[Sample], ranker: LinearModel) -> None:
+    for s in samples:
+        for c in s.candidates:
+            c.score = ranker.probability(c.features) * c.policy
+        s.ranked = sorted(s.candidates, key=lambda c: c.score, reverse=True)
+
+
+class _View:
+    """A candidate as rank.answer_features reads a Hit."""
+
+    def __init__(self, c: Candidate):
+        self.score, self.features, self.missing_specific = c.score, c.features, c.missing_specific
+
+
+def answer_rows(samples: list[Sample]) -> list[dict[str, float]]:
+    return [answer_features([_View(c) for c in s.ranked[:2]], s.asks_fact, s.unknown_specific) for s in samples]
+
+
+def fit_answerability(samples: list[Sample], C: float) -> LinearModel:
+    names = list(ANSWER_FEATURES)
+    model = _logistic(_matrix(answer_rows(samples), names), np.array([bool(s.item["answerable"]) for s in samples]),
+                      C, True)
+    if model is None:
+        raise ValueError("拟合集需要同时有可回答和不可回答的问题")
+    return LinearModel({n: round(float(w), 4) for n, w in zip(names, model.coef_[0])}, round(float(model.intercept_[0]), 4))
+
+
+def hit_at(samples: list[Sample], k: int) -> float:
+    answerable = [s for s in samples if s.item.get("answerable")]
+    return sum(any(c.gold for c in s.ranked[:k]) for s in answerable) / max(1, len(answerable))
+
+
+def refusal_figures(samples: list[Sample], probabilities: list[float], threshold: float) -> tuple[float, float]:
+    """(false refusals among answerable, refusal accuracy among unanswerable) at `threshold`."""
+    answerable = [p for s, p in zip(samples, probabilities) if s.item["answerable"]]
+    unanswerable = [p for s, p in zip(samples, probabilities) if not s.item["answerable"]]
+    fr = sum(p < threshold for p in answerable) / max(1, len(answerable))
+    ra = sum(p < threshold for p in unanswerable) / max(1, len(unanswerable))
+    return fr, ra
+
+
+def choose_threshold(samples: list[Sample], probabilities: list[float]) -> float:
+    """The highest threshold whose false refusals stay within TARGET_FALSE_REFUSALS."""
+    best = 0.0
+    for t in sorted(set(probabilities)):
+        fr, _ = refusal_figures(samples, probabilities, t)
+        if fr <= TARGET_FALSE_REFUSALS:
+            best = t
+    return float(best)
+
+
+def folds(samples: list[Sample], n: int = 5) -> list[tuple[list[Sample], list[Sample]]]:
+    """Grouped by document: each fold judges whole documents the fit never saw."""
+    groups = sorted({s.group for s in samples})
+    order = {g: i % n for i, g in enumerate(sorted(groups, key=lambda g: hash_str(g)))}
+    return [([s for s in samples if order[s.group] != k], [s for s in samples if order[s.group] == k])
+            for k in range(min(n, len(groups)))]
+
+
+def hash_str(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode())
+
+
+def fit_all(samples: list[Sample], C_rank: float, C_answer: float) -> Ranking:
+    ranker = fit_ranker(samples, C_rank)
+    rerank(samples, ranker)
+    answerability = fit_answerability(samples, C_answer)
+    return Ranking(ranker, answerability, 0.5)
+
+
+def cross_validated(samples: list[Sample], C_rank: float, C_answer: float) -> tuple[list[float], dict]:
+    """Out-of-fold answerability probabilities, and hit@1/@5 of the out-of-fold rankings."""
+    probabilities: dict[int, float] = {}
+    for train, test in folds(samples):
+        ranking = fit_all(train, C_rank, C_answer)
+        rerank(test, ranking.ranker)
+        for s, row in zip(test, answer_rows(test)):
+            probabilities[id(s)] = ranking.answerability.probability(row)
+    return [probabilities[id(s)] for s in samples], {"hit@1": round(hit_at(samples, 1), 3),
+                                                      "hit@5": round(hit_at(samples, 5), 3)}
+
+
+def choose_C(samples: list[Sample]) -> tuple[float, float]:
+    best_rank, best_answer = (-1.0, 1.0), (math.inf, 1.0)
+    for C in C_GRID:
+        _, figures = cross_validated(samples, C, 1.0)
+        if figures["hit@1"] > best_rank[0]:
+            best_rank = (figures["hit@1"], C)
+    for C in C_GRID:
+        probs, _ = cross_validated(samples, best_rank[1], C)
+        y = [bool(s.item["answerable"]) for s in samples]
+        loss = -statistics.fmean(math.log(max(1e-9, p if t else 1 - p)) for p, t in zip(probs, y))
+        if loss < best_answer[0]:
+            best_answer = (loss, C)
+    return best_rank[1], best_answer[1]
+
+
+def fit(samples: list[Sample], sources: list[str]) -> Ranking:
+    """The whole procedure of the module docstring; the result records what it was fitted on and its CV figures."""
+    C_rank, C_answer = choose_C(samples)
+    probabilities, figures = cross_validated(samples, C_rank, C_answer)
+    threshold = choose_threshold(samples, probabilities)
+    fr, ra = refusal_figures(samples, probabilities, threshold)
+    ranking = fit_all(samples, C_rank, C_answer)
+    ranking.threshold = round(threshold, 4)
+    ranking.fitted = {
+        "on": sources, "questions": len(samples), "answerable": sum(bool(s.item["answerable"]) for s in samples),
+        "documents": len({s.group for s in samples}), "procedure": "evals/fit.py", "C_ranker": C_rank,
+        "C_answerability": C_answer, "date": date.today().isoformat(),
+        "cross_validated_by_document": {**figures, "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3)},
+    }
+    return ranking
+
+
+def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float) -> dict[str, dict]:
+    """For each document: fitted on all other documents' questions, judged on its own (ranking and decision as
+    the fitted models make them; the answer text itself is not composed here)."""
+    out = {}
+    for group in sorted({s.group for s in samples}):
+        train = [s for s in samples if s.group != group]
+        test = [s for s in samples if s.group == group]
+        probabilities, _ = cross_validated(train, C_rank, C_answer)
+        threshold = choose_threshold(train, probabilities)
+        ranking = fit_all(train, C_rank, C_answer)
+        rerank(test, ranking.ranker)
+        probs = [ranking.answerability.probability(r) for r in answer_rows(test)]
+        fr, ra = refusal_figures(test, probs, threshold)
+        out[group] = {"n": len(test), "hit@1": round(hit_at(test, 1), 3), "hit@5": round(hit_at(test, 5), 3),
+                      "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3),
+                      "answerable": sum(bool(s.item["answerable"]) for s in test)}
+    return out
+
+
+def pooled(per_document: dict[str, dict]) -> dict[str, float]:
+    """Figures over all questions of a leave-one-document-out run (each judged by a fit without its document)."""
+    n_ans = sum(v["answerable"] for v in per_document.values()) or 1
+    n_un = sum(v["n"] - v["answerable"] for v in per_document.values()) or 1
+    return {
+        "hit@1": round(sum(v["hit@1"] * v["answerable"] for v in per_document.values()) / n_ans, 3),
+        "hit@5": round(sum(v["hit@5"] * v["answerable"] for v in per_document.values()) / n_ans, 3),
+        "false_refusals": round(sum(v["false_refusals"] * v["answerable"] for v in per_document.values()) / n_ans, 3),
+        "refusal_accuracy": round(sum(v["refusal_accuracy"] * (v["n"] - v["answerable"])
+                                      for v in per_document.values()) / n_un, 3),
+    }
+
+
+def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = False) -> int:
+    from evals.run import load_set, resolve_gold
+    from evals import bank
+    from bot.service import Assistant
+
+    if not set_paths:  # the shipped fit: the bank's train split and the core set, on the bank's knowledge base
+        settings = bank.build(Path(settings.data_dir) / "eval-bank")
+        set_paths = FIT_SETS
+    retriever = Assistant(settings).retriever()
+    items = []
+    for path in set_paths:
+        loaded = load_set(path)
+        for line in resolve_gold(loaded, retriever.records):
+            print(f"注意：{line}", file=sys.stderr)
+        items += loaded
+    samples = collect(retriever, items)
+    ranking = fit(samples, [p.name for p in set_paths])
+    target = out or settings.ranking_file or DEFAULT_FILE
+    ranking.save(target)
+    cv = ranking.fitted["cross_validated_by_document"]
+    print(f"已拟合：{len(samples)} 题，{ranking.fitted['documents']} 组文档；写入 {target}")
+    print(f"按文档交叉验证：hit@1 {cv['hit@1']:.3f}  hit@5 {cv['hit@5']:.3f}  误拒 {cv['false_refusals']:.3f}  "
+          f"拒答正确率 {cv['refusal_accuracy']:.3f}  阈值 {ranking.threshold:.3f}")
+    for name, w in sorted(ranking.ranker.weights.items(), key=lambda kv: -abs(kv[1])):
+        print(f"  排序 {name:18s} {w:+.3f}")
+    for name, w in sorted(ranking.answerability.weights.items(), key=lambda kv: -abs(kv[1])):
+        print(f"  可答 {name:18s} {w:+.3f}")
+    if lodo:
+        per_doc = leave_one_document_out(samples, ranking.fitted["C_ranker"], ranking.fitted["C_answerability"])
+        for doc, v in per_doc.items():
+            print(f"  留一 {doc[:40]:40s} n={v['n']:3d} hit@1={v['hit@1']:.3f} hit@5={v['hit@5']:.3f} "
+                  f"误拒={v['false_refusals']:.3f} 拒答正确={v['refusal_accuracy']:.3f}")
+        p = pooled(per_doc)
+        print(f"留一文档合计：hit@1 {p['hit@1']:.3f}  hit@5 {p['hit@5']:.3f}  误拒 {p['false_refusals']:.3f}  "
+              f"拒答正确率 {p['refusal_accuracy']:.3f}")
+    return 0
