@@ -98,7 +98,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name in (LEXICON_FILE, SENSITIVE_FILE):
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"
