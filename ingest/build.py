@@ -310,7 +310,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
     if (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-            and manifest.get("faq") == faq_json and manifest.get("kinds") == kinds_json and old_spec and old_count == len(records.passages)
+            and manifest.get("faq") == faq_json and manifest.get("kinds") == kinds_json
+            and old_spec and old_count == len(records.passages)
             and (old_dir / flat.FILE).exists()):
         summary.embedder = old_spec.get("model") or "fitted"
         summary.version = versions.current_name() or ""

@@ -2,7 +2,7 @@
 
 A kind holds when one of its rules holds. A rule holds when the question says one of its `triggers`, one of
 its `requires` words (if it has any), none of its `not_with` words, and none of its `not_between` words
-between the trigger and the nearest `requires` word (这个专利到期了: 专利 is what expires, not 这个 document).
+between the trigger and the nearest `requires` word (这个专利到期了: 专利 expires, not 这个 document).
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
 the phrase itself (多少钱 as 多少/钱 or as one word)."""
