@@ -150,6 +150,11 @@ class Tokenizer:
         """Words in reading order (jieba's precise mode)."""
         return [w for w in _split_ranges(self._jieba.cut(text)) if w.strip()]
 
+    def dictionary_words(self, text: str) -> list[str]:
+        """The text cut by the dictionary alone, every character kept (the pieces join back to the text):
+        no guessed words, which glue a word to its neighbour (多少天能 → 多少/天能)."""
+        return list(self._jieba.cut(text, False))
+
     def tokens(self, text: str) -> list[str]:
         """Search tokens: words and their sub-words, without stopwords and punctuation."""
         out = []

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
 from bot.models import Clause, FaqPair, Passage
+from bot.retrieve.kinds import KINDS_FILE, QuestionKinds
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import SensitiveList, is_injection
 from bot.store import flat
@@ -97,7 +98,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name in (LEXICON_FILE, SENSITIVE_FILE):
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"
@@ -199,9 +200,12 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
 
     lexicon_path = settings.knowledge_dir / LEXICON_FILE
     lexicon = Lexicon.from_yaml(lexicon_path)
+    lexicon.kinds = QuestionKinds.from_yaml(settings.knowledge_dir / KINDS_FILE)
     sensitive = SensitiveList.from_yaml(settings.knowledge_dir / SENSITIVE_FILE)
-    # the vocabulary and the hand-off list travel with the index: a change to either makes a new version
-    lexicon_json = lexicon.to_json() + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True)
+    # the vocabulary, the hand-off list and the question kinds travel with the index: a change to any makes a
+    # new version; only the vocabulary's refits the embedder
+    lexicon_json = lexicon.to_json(kinds=False) + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True)
+    kinds_json = lexicon.kinds.to_json()
     old_dir = None if force else versions.current()
     manifest = _read_manifest(old_dir) if old_dir else {}
     try:
@@ -306,7 +310,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
     if (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-            and manifest.get("faq") == faq_json and old_spec and old_count == len(records.passages)
+            and manifest.get("faq") == faq_json and manifest.get("kinds") == kinds_json
+            and old_spec and old_count == len(records.passages)
             and (old_dir / flat.FILE).exists()):
         summary.embedder = old_spec.get("model") or "fitted"
         summary.version = versions.current_name() or ""
@@ -388,7 +393,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     write_atomic(new_dir / "lexicon.json", lexicon.to_json())
     write_atomic(new_dir / "sensitive.json", json.dumps(sensitive.to_dict(), ensure_ascii=False))
     write_atomic(new_dir / "manifest.json", json.dumps({
-        "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "faq": faq_json,
+        "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "kinds": kinds_json,
+        "faq": faq_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
         "clauses": len(records.clauses), "passages": len(records.passages),
     }, ensure_ascii=False, indent=1))

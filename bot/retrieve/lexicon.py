@@ -1,4 +1,5 @@
-"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names."""
+"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names; and how questions
+are read (knowledge/question_kinds.yaml), which travels with it into the index."""
 from __future__ import annotations
 
 import json
@@ -6,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from bot.retrieve.kinds import QuestionKinds
 
 
 class LexiconError(ValueError):
@@ -17,6 +20,7 @@ class Lexicon:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
     regions: dict[str, list[str]] = field(default_factory=dict)
+    kinds: QuestionKinds = field(default_factory=QuestionKinds.default)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Lexicon":
@@ -36,11 +40,16 @@ class Lexicon:
                 raise LexiconError(f"{path}: synonyms.{key} 应为列表，例如 {key}: [代理机构]")
         return lexicon
 
-    def to_json(self) -> str:
-        return json.dumps({"synonyms": self.synonyms, "terms": self.terms, "regions": self.regions},
-                          ensure_ascii=False)
+    def to_json(self, kinds: bool = True) -> str:
+        """The lexicon as stored in the index; without the question kinds, what the embedder is fitted on."""
+        data: dict = {"synonyms": self.synonyms, "terms": self.terms, "regions": self.regions}
+        if kinds:
+            data["kinds"] = self.kinds.data
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> "Lexicon":
         data = json.loads(text)
-        return cls(data["synonyms"], data["terms"], data["regions"])
+        # an index built before the kinds travelled with it reads questions with the shipped file
+        kinds = QuestionKinds.from_dict(data["kinds"], "lexicon.json") if data.get("kinds") else QuestionKinds.default()
+        return cls(data["synonyms"], data["terms"], data["regions"], kinds)

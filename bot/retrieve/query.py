@@ -12,50 +12,16 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.retrieve.kinds import QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
 from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text
 
 # Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
 
-# What kind of fact the question asks for, and the pattern of a sentence that states it.
-ASKS = {
-    "validity": re.compile(r"有效期|失效|过期|到期|废止|还有效|有效吗|截止到"),
-    "date": re.compile(r"什么时候|何时|哪天|几号|哪一天|多久|期限|有效期|到期|过期|失效|截止|施行|生效|哪年|几年|日期"),
-    "number": re.compile(r"多少|几家|几个|几项|几所|几成|比例|百分之|覆盖率|数量|多大|几"),
-    "money": re.compile(r"多少钱|费用|收费|价格|几块|补贴多少|奖励多少|资助多少|金额|万元|元|[交收免要缴][^，。？]{1,4}费"),
-    "contact": re.compile(r"电话|号码|热线是多少|地址|在哪里|在哪儿|在哪|怎么去|邮箱|网址|联系方式|联系人"),
-}
-FACT_PATTERNS = {
-    "validity": re.compile(r"有效期|施行|废止|失效"),
-    "date": re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|有效期|施行|期末|每年|定期|之日起"),
-    "number": re.compile(r"\d|[一二三四五六七八九十百千]+[家项个所名]"),
-    "money": re.compile(r"\d+(\.\d+)?\s*(万?元|块)|免报考费|免费|不收费|不收取"),
-    "contact": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|地址|路\d+号|https?://|www\.|12345"),
-}
-
-# 多少家, 几天: the measure word the answer's number comes with (网点达到35家, not 办结案件数达到648); 个 is
-# often left out of the answer (多少个部门 → 17部门), so it asks for any number
-_UNIT_ASKED = re.compile(r"(?:多少|几)(个工作日|家|项|件|名|人|所|场|次|批|天|万元|元|倍)")
-_NUMERAL = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*(?:余|多)?"
-_UNIT_FORMS = {"天": "(?:天|日|个?工作日)", "个工作日": "(?:天|日|个?工作日)", "元": "[万千百亿]?元",
-               "人": "(?:人|名)", "名": "(?:名|人)"}
-
-
-# Which field of a service item the question asks about (materials, conditions, …).
-FIELD_ASKS = {
-    "materials": re.compile(r"材料|带什么|准备什么|提交什么|要什么证|需要什么东西|要带"),
-    "conditions": re.compile(r"条件|资格|谁可以|哪些人|能不能申请|符合|门槛"),
-    "time_limit": re.compile(r"多久|多长时间|时限|几天|多少天|期限|多快"),
-    "fee": re.compile(r"多少钱|收费|费用|要钱|免费|交钱|报考费|报名费|收不收"),
-    "channel": re.compile(r"哪里办|在哪办|去哪办|去哪里办|怎么办理|如何办理|哪个窗口|网上办|在哪里申请|找哪个部门"),
-    "contact": re.compile(r"电话|联系方式|地址|热线是多少|邮箱"),
-}
-# Asking how to get a service done (not what a policy says about it): the service catalogue answers.
-# The question is about a document's validity or its past: documents no longer in force may answer it.
-HISTORY = re.compile(r"以前|原来|旧的|旧版|历史|过去|曾经|失效|废止|过期|有效期|还有效|有效吗|现行|被替代|修订|哪一版|当时")
-SERVICE_LIKE = re.compile(r"办理|怎么办|怎么弄|去哪|在哪办|哪里办|哪里能|哪里有|哪儿|怎么申请|如何申请|流程|手续|窗口|材料|费用|收费|要钱|"
-                          r"条件|要带|多久|时限|电话|地址|联系方式|找谁办")
+# What a question asks (a date, a number, which field of a service item…), the words that carry nothing, and
+# the patterns of sentences that state each kind of fact live in knowledge/question_kinds.yaml (bot/retrieve/
+# kinds.py reads it): matched on whole words, so that 多元化 does not ask for money nor 几乎 for a number.
 
 
 def _fuzzy(syllable: str) -> str:
@@ -69,16 +35,22 @@ def fuzzy_pinyin(text: str) -> str:
     return " ".join(_fuzzy(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
+@lru_cache(maxsize=256)
+def _unit_pattern(numeral: str, unit: str) -> re.Pattern:
+    return re.compile(numeral + unit)
+
+
 @dataclass
 class Query:
+    """A question as understood: its words, region and what kind of fact or service field it asks for."""
     raw: str
-    text: str  # normalised and corrected
+    text: str  # normalised, without fillers (喂、您好、我想问一下), and corrected
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     localities: list[str] = field(default_factory=list)  # cities or districts named (南京市, 松江区)
     asks: set[str] = field(default_factory=set)
-    fields: list[str] = field(default_factory=list)  # service-item fields asked about, in FIELD_ASKS order
+    fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
     service_like: bool = False
     history: bool = False  # about validity or the past: documents no longer in force are not set aside
     as_of: date | None = None  # the day validity is judged on
@@ -86,6 +58,7 @@ class Query:
     concepts: list | None = None  # the weighted words of the question, set by the retriever
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
+    kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @property
     def about_a_document(self) -> bool:
@@ -97,12 +70,12 @@ class Query:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
         the question gives (多少家 → 35家), else any of that kind."""
         if kind == "number" and self.unit:
-            return re.compile(_NUMERAL + _UNIT_FORMS.get(self.unit, re.escape(self.unit)))
-        return FACT_PATTERNS[kind]
+            return _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
+        return self.kinds.states[kind].pattern
 
     def facts(self) -> list[re.Pattern]:
         """The patterns of the facts the question asks for (a date, a number of 家…)."""
-        return [self.fact(kind) for kind in sorted(self.asks) if kind in FACT_PATTERNS]
+        return [self.fact(kind) for kind in sorted(self.asks) if kind in self.kinds.states]
 
     @property
     def search_text(self) -> str:
@@ -203,8 +176,12 @@ class QueryUnderstanding:
         return out
 
     def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
+        """Understand one question; `region` is the caller's (a channel's) region, `as_of` the day validity
+        is judged on."""
+        kinds = self.lexicon.kinds
         text = normalise_text(question)
         text = re.sub(r"\s+", " ", text)
+        text = kinds.without_fillers(text)
         corrected, corrections = self.correct(text)
         expansions: list[str] = []
         rest = corrected
@@ -222,12 +199,14 @@ class QueryUnderstanding:
         for _, region_of_place in localities:
             if region_of_place not in regions:  # 芜湖 names 安徽省 even where the lexicon lacks it
                 regions.append(region_of_place)
-        asks = {kind for kind, pattern in ASKS.items() if pattern.search(corrected)}
+        words = Words(corrected)
+        asks = {name for name, kind in kinds.asks.items() if kind.holds(words)}
+        history = kinds.history.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, localities=[locality for locality, _ in localities], asks=asks,
-                      fields=[k for k, p in FIELD_ASKS.items() if p.search(corrected)],
-                      service_like=bool(SERVICE_LIKE.search(corrected)), history=bool(HISTORY.search(corrected)),
-                      as_of=as_of, unit=(m.group(1) if (m := _UNIT_ASKED.search(corrected)) else ""))
+                      fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
+                      service_like=kinds.service.holds(words, asks), history=history,
+                      as_of=as_of, unit=kinds.unit_asked(words), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text)
         return query
 

@@ -1,0 +1,261 @@
+"""Question kinds (knowledge/question_kinds.yaml): what a question asks, in words rather than substrings.
+
+A kind holds when one of its rules holds. A rule holds when the question says one of its `triggers`, one of
+its `requires` words (if it has any), none of its `not_with` words, and none of its `not_between` words
+between the trigger and the nearest `requires` word (这个专利到期了: 专利 expires, not 这个 document).
+"Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
+the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
+the phrase itself (多少钱 as 多少/钱 or as one word)."""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.text import Tokenizer
+
+KINDS_FILE = "question_kinds.yaml"
+# The shipped file: a knowledge folder without its own copy (and an index built before kinds travelled with
+# it) understands questions the way the bureau's own knowledge base does.
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / KINDS_FILE
+
+
+class KindsError(ValueError):
+    """question_kinds.yaml is malformed; the message names the file and the key."""
+
+
+@functools.cache
+def _plain_tokenizer() -> Tokenizer:
+    """jieba's own dictionary without the corpus's terms: triggers are words of everyday Chinese, and a
+    corpus term that swallows one (收费标准) must not hide it."""
+    return Tokenizer()
+
+
+class Words:
+    """A question cut into words, asked which phrases it says as whole words."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: set[int] = set()
+        self.ends: set[int] = set()
+        pos = 0
+        for word in _plain_tokenizer().dictionary_words(text):
+            self.starts.add(pos)
+            pos += len(word)
+            self.ends.add(pos)
+
+    def spans(self, phrase: str) -> list[tuple[int, int]]:
+        """Where the question says `phrase` as whole words."""
+        found, at = [], self.text.find(phrase)
+        while at >= 0:
+            if at in self.starts and at + len(phrase) in self.ends:
+                found.append((at, at + len(phrase)))
+            at = self.text.find(phrase, at + 1)
+        return found
+
+    def says(self, phrases: list[str]) -> bool:
+        return any(self.spans(p) for p in phrases)
+
+    def first(self, phrases: list[str]) -> tuple[int, int, str] | None:
+        """The earliest (then longest) phrase said, with its span."""
+        hits = [(s, -(e - s), p) for p in phrases for s, e in self.spans(p)]
+        if not hits:
+            return None
+        start, neg, phrase = min(hits)
+        return start, start - neg, phrase
+
+
+@dataclass
+class Rule:
+    triggers: list[str]
+    requires: list[str] = field(default_factory=list)
+    not_with: list[str] = field(default_factory=list)
+    not_between: list[str] = field(default_factory=list)
+
+    def holds(self, words: Words) -> bool:
+        if self.not_with and words.says(self.not_with):
+            return False
+        triggers = [span for t in self.triggers for span in words.spans(t)]
+        if not triggers:
+            return False
+        if not self.requires:
+            return True
+        anchors = [span for r in self.requires for span in words.spans(r)]
+        if not anchors:
+            return False
+        if not self.not_between:
+            return True
+        for t_start, t_end in triggers:
+            # the requires word nearest the trigger is what the trigger is said of, unless one of
+            # not_between stands between them
+            a_start, a_end = min(anchors, key=lambda a: max(t_start - a[1], a[0] - t_end, 0))
+            lo, hi = (a_end, t_start) if a_end <= t_start else (t_end, a_start)
+            if not any(lo <= s and e <= hi for p in self.not_between for s, e in words.spans(p)):
+                return True
+        return False
+
+
+@dataclass
+class Kind:
+    """One kind of question, with the example questions that pin down what it means."""
+    name: str
+    rules: list[Rule]
+    positive: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+    with_kinds: list[str] = field(default_factory=list)  # also holds whenever one of these kinds is asked
+
+    def holds(self, words: Words, asks: set[str] = frozenset()) -> bool:
+        """Whether the question is of this kind; `asks`: the kinds of fact it was found to ask for."""
+        return bool(set(self.with_kinds) & asks) or any(rule.holds(words) for rule in self.rules)
+
+
+@dataclass
+class Statement:
+    """The pattern of a sentence that states a kind of fact (an answer, not a question: so a regex)."""
+    pattern: re.Pattern
+    positive: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuestionKinds:
+    """Everything question understanding reads from question_kinds.yaml."""
+    fillers: list[str]
+    asks: dict[str, Kind]
+    fields: dict[str, Kind]
+    service: Kind
+    history: Kind
+    units: list[str]
+    unit_forms: dict[str, str]
+    numeral: str
+    states: dict[str, Statement]
+    data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> "QuestionKinds":
+        """The file at `path`, or the shipped one when the knowledge folder has none."""
+        if not path.exists():
+            path = DEFAULT_PATH
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise KindsError(f"{path}: 不是有效的 YAML：{exc}") from exc
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def default(cls) -> "QuestionKinds":
+        return _default()
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = KINDS_FILE) -> "QuestionKinds":
+        def fail(key: str, why: str) -> KindsError:
+            return KindsError(f"{source}: {key} {why}")
+
+        def strings(value: Any, key: str) -> list[str]:
+            if value is None:
+                return []
+            if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+                raise fail(key, "应为词语列表，例如 [多少钱, 费用]")
+            return [str(v) for v in value]
+
+        def kind(name: str, spec: Any, key: str) -> Kind:
+            if not isinstance(spec, dict):
+                raise fail(key, "应为映射，含 triggers 或 rules 以及 examples")
+            rule_specs = spec.get("rules") or ([spec] if "triggers" in spec else [])
+            if not rule_specs and not spec.get("with_kinds"):
+                raise fail(key, "缺少 triggers（触发词）")
+            rules = []
+            for n, r in enumerate(rule_specs):
+                where = f"{key}.rules[{n}]" if "rules" in spec else key
+                unknown = set(r) - {"triggers", "requires", "not_with", "not_between", "examples", "states",
+                                    "with_kinds", "why"}
+                if unknown:
+                    raise fail(where, f"有未知的键 {sorted(unknown)}")
+                rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers"),
+                                  strings(r.get("requires"), f"{where}.requires"),
+                                  strings(r.get("not_with"), f"{where}.not_with"),
+                                  strings(r.get("not_between"), f"{where}.not_between")))
+            examples = spec.get("examples") or {}
+            return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
+                        strings(examples.get("negative"), f"{key}.examples.negative"),
+                        strings(spec.get("with_kinds"), f"{key}.with_kinds"))
+
+        def section(key: str) -> dict[str, Kind]:
+            specs = data.get(key)
+            if not isinstance(specs, dict) or not specs:
+                raise fail(key, "缺少或不是映射")
+            return {str(name): kind(str(name), spec, f"{key}.{name}") for name, spec in specs.items()}
+
+        asks = section("asks")
+        states = {}
+        for name, spec in asks.items():
+            raw = data["asks"][name].get("states")
+            if raw is None:
+                continue
+            try:
+                pattern = re.compile(raw["pattern"])
+            except (TypeError, KeyError, re.error) as exc:
+                raise fail(f"asks.{name}.states.pattern", f"不是有效的正则表达式：{exc}") from exc
+            examples = raw.get("examples") or {}
+            states[name] = Statement(pattern, strings(examples.get("positive"), f"asks.{name}.states.examples"),
+                                     strings(examples.get("negative"), f"asks.{name}.states.examples"))
+        units = data.get("units") or {}
+        numeral = str(units.get("numeral") or "")
+        try:
+            re.compile(numeral)
+            for form in (units.get("forms") or {}).values():
+                re.compile(str(form))
+        except re.error as exc:
+            raise fail("units", f"不是有效的正则表达式：{exc}") from exc
+        return cls(
+            fillers=strings(data.get("fillers"), "fillers"),
+            asks=asks,
+            fields=section("fields"),
+            service=kind("service", data.get("service"), "service"),
+            history=kind("history", data.get("history"), "history"),
+            units=strings(units.get("words"), "units.words"),
+            unit_forms={str(k): str(v) for k, v in (units.get("forms") or {}).items()},
+            numeral=numeral,
+            states=states,
+            data=data,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "QuestionKinds":
+        return cls.from_dict(json.loads(text), "索引中的 question_kinds")
+
+    def without_fillers(self, text: str) -> str:
+        """The question without the words that carry nothing (喂、您好、我想问一下), where they stand as whole
+        words; the question itself if nothing else is left."""
+        words = Words(text)
+        cut = sorted(span for f in self.fillers for span in words.spans(f))
+        if not cut:
+            return text
+        out, pos = [], 0
+        for start, end in cut:  # overlapping fillers (我想问 / 我想问一下) are cut as one
+            if start >= pos:
+                out.append(text[pos:start])
+            pos = max(pos, end)
+        out.append(text[pos:])
+        rest = re.sub(r"^[\s，,。、！!？?]+", "", "".join(out))
+        rest = re.sub(r"([，,、])[\s，,、]+", r"\1", rest)
+        return rest.strip() if re.search(r"\w", rest) else text
+
+    def unit_asked(self, words: Words) -> str:
+        """The measure word of a number asked for (多少家 → 家), or ""."""
+        phrases = [q + u for u in self.units for q in ("多少", "几")]
+        found = words.first(phrases)
+        return found[2].removeprefix("多少").removeprefix("几") if found else ""
+
+
+@functools.cache
+def _default() -> QuestionKinds:
+    return QuestionKinds.from_yaml(DEFAULT_PATH)

@@ -1,0 +1,74 @@
+"""knowledge/question_kinds.yaml: every example question of every kind is read as its kind, or not."""
+import pytest
+
+from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds
+from bot.retrieve.lexicon import Lexicon
+from bot.retrieve.query import QueryUnderstanding
+from bot.text import Tokenizer
+from tests.conftest import KNOWLEDGE
+
+KINDS = QuestionKinds.from_yaml(KNOWLEDGE / KINDS_FILE)
+
+
+def _examples():
+    """(what is checked, the kind, the example, whether it must be of that kind)."""
+    sections = [("asks", KINDS.asks), ("fields", KINDS.fields),
+                ("service", {"service": KINDS.service}), ("history", {"history": KINDS.history})]
+    for section, kinds in sections:
+        for name, kind in kinds.items():
+            assert len(kind.positive) >= 3 and len(kind.negative) >= 3, f"{section}.{name}: 至少各三个例句"
+            for example in kind.positive:
+                yield pytest.param(section, name, example, True, id=f"{section}.{name}+{example}")
+            for example in kind.negative:
+                yield pytest.param(section, name, example, False, id=f"{section}.{name}-{example}")
+    for name, statement in KINDS.states.items():
+        for example in statement.positive:
+            yield pytest.param("states", name, example, True, id=f"states.{name}+{example}")
+        for example in statement.negative:
+            yield pytest.param("states", name, example, False, id=f"states.{name}-{example}")
+
+
+@pytest.fixture(scope="module")
+def understanding():
+    """Questions read as in service, with the bureau's vocabulary but no index (no typos to correct)."""
+    lexicon = Lexicon.from_yaml(KNOWLEDGE / "synonyms.yaml")
+    lexicon.kinds = KINDS
+    return QueryUnderstanding(lexicon, Tokenizer(lexicon.terms), {})
+
+
+@pytest.mark.parametrize("section,kind,example,expected", list(_examples()))
+def test_every_example_is_read_as_its_kind(understanding, section, kind, example, expected):
+    if section == "states":
+        assert bool(KINDS.states[kind].pattern.search(example)) == expected
+        return
+    query = understanding.parse(example)
+    found = {"asks": query.asks, "fields": set(query.fields), "service": {"service"} if query.service_like else set(),
+             "history": {"history"} if query.history else set()}[section]
+    assert (kind in found) == expected, f"{example} → {sorted(found)}"
+
+
+def test_fillers_are_dropped_and_carry_no_kind(understanding):
+    query = understanding.parse("喂，您好，那个，我想问一下，专利质押登记要带什么材料")
+    assert query.text == "专利质押登记要带什么材料" and query.fields == ["materials"]
+    assert "您好" not in query.tokens
+    assert understanding.parse("办理太麻烦了").text == "办理太麻烦了"  # 麻烦 here says something
+    assert not understanding.parse("喂，您好").asks
+
+
+def test_the_measure_word_of_a_number_asked(understanding):
+    assert understanding.parse("网点要达到多少家").unit == "家"
+    assert understanding.parse("多少天能办完").unit == "天"  # jieba's guess 天能 does not hide it
+    assert understanding.parse("落实了多少个部门的意见").unit == ""  # 个 is left out of answers: any number
+
+
+def test_a_malformed_file_names_the_key(tmp_path):
+    path = tmp_path / KINDS_FILE
+    path.write_text("asks:\n  money:\n    triggers: 多少钱\n", encoding="utf-8")
+    with pytest.raises(KindsError, match="asks.money.triggers"):
+        QuestionKinds.from_yaml(path)
+
+
+def test_a_knowledge_folder_without_the_file_reads_questions_with_the_shipped_one(tmp_path):
+    assert QuestionKinds.from_yaml(tmp_path / KINDS_FILE).to_json() == KINDS.to_json()
+    # and an index whose lexicon predates the kinds
+    assert Lexicon.from_json('{"synonyms": {}, "terms": [], "regions": {}}').kinds.asks.keys() == KINDS.asks.keys()
