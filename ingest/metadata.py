@@ -96,7 +96,8 @@ def locality_of(issuer_or_title: str | None) -> str | None:
 
 def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> None:
     """A city's document that states no region (a guide of 青岛市, without 文号) takes its city's region:
-    the one the other documents of that city have, or the one the lexicon lists the city under."""
+    the one the other documents of that city have, or the one `places` lists the city under (the lexicon's
+    region names and knowledge/places.yaml's cities)."""
     seen: dict[str, Counter] = {}
     for document in documents:
         if document.locality and document.region:
