@@ -122,6 +122,10 @@ def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[tuple
             kind = kind_of(path)
             if kind is None:
                 continue
+            if path != root and path.stem.upper() == "README":
+                # a folder's README describes the folder (its sources, how to use it): no policy to cite
+                skipped.append((str(path), "说明文件（README），不是政策文件，未收录"))
+                continue
             if kind == "policy" and path.suffix.lower() in (".yaml", ".yml", ".csv"):
                 skipped.append((str(path), "YAML/CSV 文件应放在 catalogue/（服务事项）或 faq/（常见问答）目录下"))
                 continue
