@@ -31,7 +31,7 @@ _ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修�
 _ADOPTED_IN_FORCE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|生效)$")  # 2014年5月1日 施行
 # a validity statement is about the document itself: its sentence opens with 本法/本办法…, 自…, 有效期…
 # (注册商标的有效期为十年 is about a trademark, not the law that says it)
-_ABOUT_ITSELF = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?(?:(?:本|此|以上|上述)[\u4e00-\u9fff]{0,6}?(?:自|有效期|从)|自|有效期)")
+_ABOUT_ITSELF = re.compile(r"^(?:(?:本|此|以上|上述)[\u4e00-\u9fff]{0,6}?(?:自|有效期|从)|自|有效期)")
 _EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|执行|生效)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?:印发|发布)之日起(?:施行|实施|执行|生效)")
 _EXPIRES = re.compile(r"有效期(?:至|到|截至)(\d{4}年\d{1,2}月\d{1,2}日)")
@@ -240,7 +240,8 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
 
     effective_from = expires_on = None
     basis = []
-    own = "。".join(s for s in split_sentences(text.replace("\n", "。")) if _ABOUT_ITSELF.match(s))
+    own = "。".join(s for s in split_sentences(text.replace("\n", "。"))
+                   if _ABOUT_ITSELF.match(MARKER.sub("", s, count=1).lstrip()))  # after 第七十三条, 二、
     m = _EFFECTIVE.search(own)
     if m:
         effective_from = parse_date(m.group(1))
