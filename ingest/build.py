@@ -55,6 +55,7 @@ REFIT_SHARE = 0.2  # refit the fitted embedder when more than this share of pass
 _QUOTED_TERM = re.compile(r"[“《]([\u4e00-\u9fff]{2,10})[”》]")
 LEXICON_FILE = "synonyms.yaml"
 SENSITIVE_FILE = "sensitive.yaml"
+PLACES_FILE = "places.yaml"  # cities by region, for documents that name only their city
 
 
 @dataclass
@@ -98,7 +99,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE):
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE, PLACES_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"
@@ -121,6 +122,10 @@ def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[tuple
                 continue
             kind = kind_of(path)
             if kind is None:
+                continue
+            if path != root and path.stem.upper() == "README":
+                # a folder's README describes the folder (its sources, how to use it): no policy to cite
+                skipped.append((str(path), "说明文件（README），不是政策文件，未收录"))
                 continue
             if kind == "policy" and path.suffix.lower() in (".yaml", ".yml", ".csv"):
                 skipped.append((str(path), "YAML/CSV 文件应放在 catalogue/（服务事项）或 faq/（常见问答）目录下"))
@@ -202,9 +207,11 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     lexicon = Lexicon.from_yaml(lexicon_path)
     lexicon.kinds = QuestionKinds.from_yaml(settings.knowledge_dir / KINDS_FILE)
     sensitive = SensitiveList.from_yaml(settings.knowledge_dir / SENSITIVE_FILE)
-    # the vocabulary, the hand-off list and the question kinds travel with the index: a change to any makes a
-    # new version; only the vocabulary's refits the embedder
-    lexicon_json = lexicon.to_json(kinds=False) + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True)
+    # the vocabulary, the hand-off list, the places and the question kinds travel with the index: a change to
+    # any makes a new version; only the vocabulary's (and the places') refits the embedder
+    places = load_places(settings.knowledge_dir / PLACES_FILE)
+    lexicon_json = lexicon.to_json(kinds=False) + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True) + \
+        (json.dumps(places, ensure_ascii=False, sort_keys=True) if places else "")
     kinds_json = lexicon.kinds.to_json()
     old_dir = None if force else versions.current()
     manifest = _read_manifest(old_dir) if old_dir else {}
@@ -287,7 +294,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     for clause in records.clauses.values():
         if clause.doc_id in changed_docs and is_injection(clause.text):
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
-    fill_regions(list(records.documents.values()), lexicon.regions)
+    # the names callers say first, then the table of cities
+    fill_regions(list(records.documents.values()), {region: lexicon.regions.get(region, []) + places.get(region, [])
+                                                    for region in {**lexicon.regions, **places}})
     link_replacements(records)
     # Validity is "as of today": refresh it for unchanged documents too.
     for document in records.documents.values():
@@ -438,6 +447,19 @@ def word_statistics(records: Records, tokens_by_id: dict[str, list[str]], tokeni
         for token in words:
             df[token] = df.get(token, 0) + 1
     return {"clauses": len(records.clauses), "df": df}
+
+
+def load_places(path: Path) -> dict[str, list[str]]:
+    """knowledge/places.yaml: region → its cities; {} when there is none (a knowledge base may lack it)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}：应为“地区: [城市, …]”的映射")
+    return {str(region): [str(c) for c in (cities or [])] for region, cities in data.items()}
 
 
 def _read_json(path: Path) -> dict:

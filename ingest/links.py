@@ -11,6 +11,7 @@ from bot.text import split_sentences
 _TITLE = re.compile(r"《([^》]{4,60})》")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d{1,4}号")
 _REPEAL = re.compile(r"废止|不再执行|停止执行|同时失效")
+_GROUND = re.compile(r"根据|依据|依照|按照|按")
 _REVISION = re.compile(r"[（(]\d{4}年?修[订正]版?[）)]|[（(]修[订正]版?[）)]|\d{4}年?修订版?")
 
 
@@ -20,6 +21,13 @@ def base_title(title: str) -> str:
 
 def _start(document: Document):
     return document.effective_from or document.issued_on
+
+
+def _later(old: Document, new: Document) -> bool:
+    """Is `old` newer than the document that names it as repealed? Then the name is an earlier text's: the
+    2023 专利法实施细则 repeals "《中华人民共和国专利法实施细则》" of 1992, and a law's original text
+    ("本法自1983年3月1日起施行…同时废止") cannot repeal its own later revision or a later document."""
+    return bool(_start(old) and _start(new) and _start(old) > _start(new))
 
 
 def link_replacements(records: Records) -> list[tuple[str, str]]:
@@ -34,12 +42,15 @@ def link_replacements(records: Records) -> list[tuple[str, str]]:
     for new in policies:
         for clause in records.clauses_of(new.id):
             for sentence in split_sentences(clause.text.replace("\n", "。")):
-                if not _REPEAL.search(sentence):
+                # the repeal is said outside the quoted titles: "根据《国务院关于废止…的决定》修订" repeals nothing
+                if not _REPEAL.search(_TITLE.sub("", sentence)):
                     continue
-                targets = [by_title.get(base_title(t)) for t in _TITLE.findall(sentence)]
+                # a title cited as the ground ("依照《…》") is not the one repealed
+                targets = [by_title.get(base_title(m.group(1))) for m in _TITLE.finditer(sentence)
+                           if not _GROUND.search(sentence[max(0, m.start() - 4):m.start()])]
                 targets += [by_number.get(n) for n in _NUMBER.findall(sentence)]
                 for old in targets:
-                    if old is not None and old.id != new.id:
+                    if old is not None and old.id != new.id and not _later(old, new):
                         links.append((old, new))
 
     groups: dict[str, list[Document]] = {}

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import Document
-from bot.text import place_short_name
-from ingest.normalise import MARKER, TITLE_ENDINGS, Paragraph
+from bot.text import place_short_name, split_sentences
+from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d{1,4}号")
@@ -16,11 +16,22 @@ _TITLE_END = re.compile(rf"({TITLE_ENDINGS})$")
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)$")
-_ISSUER_FIELD = re.compile(r"^(?:发布机构|发文机关|发布单位)[：:]\s*([\u4e00-\u9fff（）]{2,30})$")
+# a guide's field lines, by the words a government service page labels them with
+_ISSUER_FIELD = re.compile(r"^(?:发布机构|发文机关|发布单位|实施部门|实施机构|实施主体|受理机构|受理单位)[：:]\s*"
+                           r"([\u4e00-\u9fff]{2,30})(?:（[^）]*）)?$")  # 浙江省…中心（…杭州代办处）: the body, not the aside
+_NAME_FIELD = re.compile(r"^(?:事项名称|服务事项名称|服务名称|名称|权责清单)[：:]\s*(\S.{1,59})$")
+_ISSUED_FIELD = re.compile(r"^(?:发布时间|发布日期|成文日期|印发日期)[：:]\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?")
+_ANY_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,12}[：:]")
+# what a 说明 line says the copied page is: 页面为浙江省…办事指南 / 转载的苏州市…服务说明
+_PAGE_IS = re.compile(r"(?:页面为|转载的)([\u4e00-\u9fff（）]{4,40}?)(?:页面)?(?=[;；,，。(（]|$)")
 _AREA_FIELD = re.compile(r"^(?:所属地区|所属区划|行政区划)[：:]\s*([\u4e00-\u9fff]{2,20})$")
 # a city, district or county that opens an issuer or a title below its region: 南京市…, (上海市)松江区…
 _LOCALITY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县))")
 _ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修订|修正|发布|施行)）?$")
+_ADOPTED_IN_FORCE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|生效)$")  # 2014年5月1日 施行
+# a validity statement is about the document itself: its sentence opens with 本法/本办法…, 自…, 有效期…
+# (注册商标的有效期为十年 is about a trademark, not the law that says it)
+_ABOUT_ITSELF = re.compile(r"^(?:(?:本|此|以上|上述)[\u4e00-\u9fff]{0,6}?(?:自|有效期|从)|自|有效期)")
 _EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|执行|生效)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?:印发|发布)之日起(?:施行|实施|执行|生效)")
 _EXPIRES = re.compile(r"有效期(?:至|到|截至)(\d{4}年\d{1,2}月\d{1,2}日)")
@@ -44,6 +55,17 @@ def parse_date(text: str) -> date | None:
         return None
     try:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _valid_date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
     except ValueError:
         return None
 
@@ -74,7 +96,8 @@ def locality_of(issuer_or_title: str | None) -> str | None:
 
 def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> None:
     """A city's document that states no region (a guide of 青岛市, without 文号) takes its city's region:
-    the one the other documents of that city have, or the one the lexicon lists the city under."""
+    the one the other documents of that city have, or the one `places` lists the city under (the lexicon's
+    region names and knowledge/places.yaml's cities)."""
     seen: dict[str, Counter] = {}
     for document in documents:
         if document.locality and document.region:
@@ -101,15 +124,45 @@ def region_of(*texts: str | None) -> str | None:
 
 @dataclass
 class Header:
-    """Where the parts of a document are: its title paragraph index and the body's first paragraph."""
+    """Where the parts of a document are: its title paragraph index and the body's first paragraph.
+
+    `provenance_end`: the paragraphs before it are the provenance of a copied web page (来源: URL, 说明: …).
+    They describe the copy, not the document, so they are read for metadata only (a title from 说明 when the
+    page has none) and never become a clause: no answer can quote them."""
 
     title_index: int | None
     body_start: int
+    provenance_end: int = 0
 
 
-def find_title(paragraphs: list[Paragraph], fallback: str) -> tuple[str, int | None]:
-    """The document's own title (the one inside 印发《…》 for a cover notice) and its paragraph index."""
-    head = paragraphs[:15]
+def provenance_end(paragraphs: list[Paragraph]) -> int:
+    """How many paragraphs at the top are provenance lines (来源: URL, 说明: …)."""
+    n = 0
+    while n < len(paragraphs) and PROVENANCE.match(paragraphs[n].text):
+        n += 1
+    return n
+
+
+def _is_title_line(text: str) -> bool:
+    """A line that can be a title by its ending: 关于…的通知, 中华人民共和国专利法; never a field line."""
+    if "。" in text or len(text) > 60 or text.endswith("文件") or _ANY_FIELD.match(text):
+        return False
+    return bool(_TITLE_END.search(text) or LAW_TITLE.match(text))
+
+
+def _is_heading_like(text: str) -> bool:
+    """A short line with no punctuation, date or 文号: a web page's heading (新乡市开通12330…公益电话)."""
+    return (4 <= len(text) <= 40 and not re.search(r"[，。；：:,;、！？\t〔]", text) and not MARKER.match(text)
+            and not DATE.search(text) and not text.endswith(("文件", "号")))
+
+
+def find_title(paragraphs: list[Paragraph], fallback: str, start: int = 0) -> tuple[str, int | None]:
+    """The document's own title (the one inside 印发《…》 for a cover notice) and its paragraph index.
+
+    Searched from `start` (after the provenance lines); in order: 印发《…》, a 事项名称 field, a line with a
+    title's ending (…办法, …法), a web page's first line when it is a heading, what the 说明 line says
+    the page is (index None), the file name."""
+    head = paragraphs[start:start + 15]
     for p in head:
         if MARKER.match(p.text):  # the numbered body has begun: a 印发《…》 there cites another document
             break
@@ -121,15 +174,28 @@ def find_title(paragraphs: list[Paragraph], fallback: str) -> tuple[str, int | N
                 if q.text == inner:
                     return inner, j
             return inner, None
-    for i, p in enumerate(head):
-        if "。" not in p.text and len(p.text) <= 60 and _TITLE_END.search(p.text) and not p.text.endswith("文件"):
+    for p in paragraphs[start:start + 40]:  # a page of fields may name its item far down (权责清单 of 福建)
+        if m := _NAME_FIELD.match(p.text):
+            return m.group(1).strip(), None  # a field line is not the body's heading: it stays in the body
+    for i, p in enumerate(head, start=start):
+        if _is_title_line(p.text):
             return p.text, i
+    first = next(((i, p) for i, p in enumerate(head, start=start) if not _ANY_FIELD.match(p.text)), None)
+    if first and _is_heading_like(first[1].text):
+        return first[1].text, first[0]
+    for p in paragraphs[:start]:
+        if m := _PAGE_IS.search(p.text):
+            return m.group(1), None
     return fallback, None
 
 
 def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sha256: str,
             today: date) -> tuple[Document, Header]:
-    title, title_index = find_title(paragraphs, doc_id)
+    skip = provenance_end(paragraphs)
+    title, title_index = find_title(paragraphs, doc_id, skip)
+    if skip:  # the provenance lines are not the document's: no date, 文号 or validity is read from them
+        paragraphs = paragraphs[skip:]
+        text = "\n".join(p.text for p in paragraphs)
     head = paragraphs[:15]
 
     doc_number = None
@@ -158,26 +224,45 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
         if _STANDALONE_DATE.match(p.text):
             issued_on = parse_date(p.text)
             break
+    if issued_on is None:  # a web page's field: 发布时间:2009-04-21
+        issued_on = next((_valid_date(*m.groups()) for p in head if (m := _ISSUED_FIELD.match(p.text))), None)
+    revised = None  # the latest revision line of a law or regulation's header
+    header_in_force = None
     if issued_on is None:  # a regulation: "2013年9月27日 北京市…常务委员会…会议修订", the latest counts
         for p in head:
-            if _ADOPTED.match(p.text):
-                issued_on = parse_date(p.text)
+            if m := _ADOPTED_IN_FORCE.match(p.text):
+                header_in_force = parse_date(m.group(1))
+            elif (m := _ADOPTED.match(p.text)) and m.group(1) != "施行":
+                day = parse_date(p.text)
+                if day and (issued_on is None or day >= issued_on):
+                    issued_on = day
+                    revised = (day, m.group(1)) if m.group(1) in ("修订", "修正") else revised
 
     effective_from = expires_on = None
     basis = []
-    m = _EFFECTIVE.search(text)
+    own = "。".join(s for s in split_sentences(text.replace("\n", "。"))
+                   if _ABOUT_ITSELF.match(MARKER.sub("", s, count=1).lstrip()))  # after 第七十三条, 二、
+    m = _EFFECTIVE.search(own)
     if m:
         effective_from = parse_date(m.group(1))
         basis.append(m.group(0))
-    elif _EFFECTIVE_ON_ISSUE.search(text) and issued_on:
+    elif _EFFECTIVE_ON_ISSUE.search(own) and issued_on:
         effective_from = issued_on
-        basis.append(_EFFECTIVE_ON_ISSUE.search(text).group(0))
-    m = _EXPIRES.search(text)
+        basis.append(_EFFECTIVE_ON_ISSUE.search(own).group(0))
+    elif header_in_force:
+        effective_from = header_in_force
+        basis.append(f"{_cn_date(header_in_force)}施行")
+    if revised and effective_from and effective_from < revised[0]:
+        # "本法自1985年4月1日起施行" dates the first text; the one read here is the 2020 revision, in force
+        # since (the revising decision's own date is not in the text): a revision, not an old law
+        effective_from = None
+        basis.append(f"{_cn_date(revised[0])}{revised[1]}，现行文本自修改决定施行之日起有效")
+    m = _EXPIRES.search(own)
     if m:
         expires_on = parse_date(m.group(1))
         basis.append(m.group(0))
     else:
-        m = _VALID_YEARS.search(text)
+        m = _VALID_YEARS.search(own)
         start = effective_from or issued_on
         if m and start:
             from bot.text import cn_to_int
@@ -208,5 +293,5 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
         document.status_basis = "文件未载明有效期，自发布之日起按现行有效处理；如已修订或废止，以发文机关公布为准"
     else:
         document.status_basis = "文件未载明发布日期和有效期"
-    body_start = title_index + 1 if title_index is not None else 0
-    return document, Header(title_index=title_index, body_start=body_start)
+    body_start = title_index + 1 if title_index is not None else skip
+    return document, Header(title_index=title_index, body_start=body_start, provenance_end=skip)

@@ -21,8 +21,14 @@ MARKER = re.compile(
 _TERMINAL = tuple("。！？；：”）」』")
 # The words a document's title ends with; metadata finds the title by them, and a title ends its line.
 TITLE_ENDINGS = "通知|意见|措施|方案|办法|条例|规定|细则|决定|规划|指引|指南|清单|目录|公告"
+# A law's title (中华人民共和国专利法): only CJK characters up to 法. A bare 法 is no title ending, since
+# 方法/做法 end many a broken body line; a line with no punctuation at all is a title, not a fragment.
+LAW_TITLE = re.compile(r"^[\u4e00-\u9fff]{2,40}法$")
+# Provenance lines of a copy of a web page (来源: URL, 说明: how it was copied): about the copy, not its text.
+PROVENANCE = re.compile(r"^(?:来源|说明|原文链接|原文地址|原始链接|转载自|采集时间|抓取时间|存档时间)\s*[:：]")
 # Lines of a document's header and footer: they never continue on the next line.
 _HEADER_END = re.compile(rf"(文件|号|局|日|{TITLE_ENDINGS}|办公室|印发|目标|公开|纲要|通过|修订|修正|公布|施行)）?$")
+_DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\S")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")
@@ -48,7 +54,11 @@ def _continues(prev: Paragraph, cur: Paragraph) -> bool:
         return False
     if MARKER.match(cur.text) or prev.is_heading_line:
         return False
-    if prev.text.endswith(_TERMINAL) or _HEADER_END.search(prev.text):
+    if prev.text.endswith(_TERMINAL) or _HEADER_END.search(prev.text) or LAW_TITLE.match(prev.text):
+        return False
+    if PROVENANCE.match(prev.text) or PROVENANCE.match(cur.text):
+        return False
+    if _DATE_LINE.match(cur.text):  # 泉州市知识产权保护中心 / 2025年11月17日: a signature, then its date
         return False
     if _FIELD_LINE.match(prev.text) or _FIELD_LINE.match(cur.text) or "http" in prev.text:
         return False  # 来源: https://…, 发布机构：… — a metadata line, not a broken sentence

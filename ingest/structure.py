@@ -86,10 +86,12 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     title_index = header.title_index
     body = paragraphs[header.body_start:]
     regulation = any(_ARTICLE.match(p.text) for p in body)
-    if title_index is not None and title_index > 0:
+    # a copied web page's provenance lines (来源, 说明) are no clause at all: see metadata.Header
+    if title_index is not None and title_index > header.provenance_end:
         # before the title: a notice's cover letter, or a regulation's source and adoption notes
         label = "题注" if regulation else "印发通知"
-        units.append(_Unit("cover", label, [label], heading=label, paras=paragraphs[:title_index]))
+        units.append(_Unit("cover", label, [label], heading=label,
+                           paras=paragraphs[header.provenance_end:title_index]))
     closing_at = _closing_start(body, 0)
     body, closing = body[:closing_at], body[closing_at:]
 

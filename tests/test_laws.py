@@ -1,0 +1,226 @@
+"""National laws and copied service guides at ingest: title, region, dates, status, provenance, README files.
+
+The real texts are read from ../shared/corpus (skipped when it is not beside this checkout); the small texts
+written here test the same rules without it."""
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.models import Document
+from bot.store.records import Records
+from ingest.build import PLACES_FILE, collect_files, ingest, load_places
+from ingest.links import link_replacements
+from ingest.loaders import load
+from ingest.metadata import extract, fill_regions
+from ingest.normalise import PROVENANCE, normalise
+from ingest.structure import build_clauses
+from tests.conftest import KNOWLEDGE, SHARED, live, make_settings
+
+TODAY = date(2026, 11, 21)
+LAWS = SHARED / "laws"
+EXTRA = SHARED / "extra"
+needs_corpus = pytest.mark.skipif(not LAWS.exists(), reason="../shared/corpus is not beside this checkout")
+
+
+def parse_text(doc_id: str, raw: str, today: date = TODAY):
+    text, paragraphs = normalise(raw)
+    document, header = extract(doc_id, text, paragraphs, f"{doc_id}.txt", "", today)
+    return document, build_clauses(doc_id, text, paragraphs, header)
+
+
+def parse_file(path: Path):
+    return parse_text(path.stem, load(path).text)
+
+
+# --- small texts ---------------------------------------------------------------------------------------
+
+LAW = """中华人民共和国某某法
+
+1982年8月23日 第五届全国人民代表大会常务委员会第二十四次会议通过
+
+2019年4月23日 第十三届全国人民代表大会常务委员会第十次会议《关于修改〈中华人民共和国某某法〉的决定》第四次修正
+
+第一章 总则
+
+第一条 为了加强某某管理，制定本法。
+
+第二条 注册某某的有效期为十年，自核准注册之日起计算。
+
+第三条 本法自1983年3月1日起施行。1963年4月10日国务院公布的《某某管理条例》同时废止；其他有关某某管理的规定，凡与本法抵触的，同时失效。
+"""
+
+
+def test_a_revised_law_is_national_and_in_force():
+    document, clauses = parse_text("law", LAW)
+    assert document.title == "中华人民共和国某某法"
+    assert document.region == "全国" and document.locality is None
+    assert document.issued_on == date(2019, 4, 23)  # the latest revision, not the first adoption
+    # 1983 dates the first text; the text read is the 2019 revision, and nothing in it expires
+    assert document.effective_from is None and document.expires_on is None
+    assert document.status == "有效" and "修正" in document.status_basis
+    assert [c.label for c in clauses][-3:] == ["第一条", "第二条", "第三条"]
+
+
+def test_validity_is_read_from_sentences_about_the_document_itself():
+    measure = "关于某某的若干措施\n\n一、注册商标的有效期为十年。\n\n二、本措施自2023年3月1日起施行，有效期为五年。\n"
+    document, _ = parse_text("measure", measure)
+    assert document.effective_from == date(2023, 3, 1) and document.expires_on == date(2028, 3, 1)
+    only_a_trademark = "关于某某的若干措施\n\n2023年3月1日\n\n一、注册商标的有效期为十年。\n"
+    document, _ = parse_text("measure", only_a_trademark)
+    assert document.expires_on is None and document.status == "有效"
+
+
+def test_a_header_line_of_entry_into_force_is_the_effective_date():
+    regulation = ("中华人民共和国某某法实施条例\n\n2014年4月29日 中华人民共和国国务院令第651号修订通过\n\n"
+                  "2014年5月1日 施行\n\n第一条 根据《中华人民共和国某某法》，制定本条例。\n")
+    document, _ = parse_text("rules", regulation)
+    assert (document.issued_on, document.effective_from) == (date(2014, 4, 29), date(2014, 5, 1))
+    assert document.region == "全国"
+
+
+def _records(*texts: tuple[str, str]) -> Records:
+    records = Records()
+    for doc_id, raw in texts:
+        document, clauses = parse_text(doc_id, raw)
+        records.documents[doc_id] = document
+        records.clauses.update({c.id: c for c in clauses})
+    return records
+
+
+def test_a_law_repeals_only_the_older_document_it_names():
+    older = "某某管理条例\n\n1963年4月10日\n\n第一条 为了管理某某，制定本条例。\n"
+    records = _records(("law", LAW), ("old-rules", older))
+    assert link_replacements(records) == [("old-rules", "law")]
+    assert records.documents["law"].replaced_by is None  # the law itself stays in force
+    # a document of that name issued after the law is a different one: the law cannot have repealed it
+    newer = older.replace("1963年4月10日", "2020年1月1日")
+    records = _records(("law", LAW), ("new-rules", newer))
+    assert link_replacements(records) == []
+    assert {d.replaced_by for d in records.documents.values()} == {None}
+
+
+def test_a_repeal_inside_a_quoted_title_or_a_cited_ground_repeals_nothing():
+    decision = "国务院关于废止和修改部分行政法规的决定\n\n2010年1月1日\n\n一、废止部分行政法规。\n"
+    ground = "某某保护办法\n\n2024年1月1日\n\n第一条 根据《国务院关于废止和修改部分行政法规的决定》修订本办法。\n"
+    records = _records(("decision", decision), ("rules", ground))
+    assert link_replacements(records) == []
+
+
+GUIDE = """来源: https://example.gov.cn/bszn/1.html
+说明: 页面为某省知识产权中心办事指南;表格已转写为“字段:内容”逐行格式。
+
+事项名称:专利申请受理
+实施部门:浙江省知识产权局(国家知识产权局专利局杭州代办处)
+办理时间:工作日
+"""
+
+
+def test_a_copied_guide_takes_its_name_field_and_its_department_region():
+    document, clauses = parse_text("guide", GUIDE)
+    assert document.title == "专利申请受理"
+    assert document.issuer == "浙江省知识产权局" and document.region == "浙江省"
+    text = "\n".join(c.text for c in clauses)
+    assert "来源" not in text and "说明" not in text and "example.gov.cn" not in text  # provenance: no clause
+    assert "办理时间" in text
+
+
+def test_a_copied_news_page_takes_its_heading_date_and_city_region():
+    page = ("来源: https://example.gov.cn/news/1\n说明: 2009年新闻稿。\n\n新乡市开通12330公益电话\n\n"
+            "发布时间:2009-04-21\n\n新乡市知识产权维权援助公益服务电话于2009年4月20日正式开通。\n")
+    document, clauses = parse_text("news", page)
+    assert document.title == "新乡市开通12330公益电话" and document.issued_on == date(2009, 4, 21)
+    assert document.locality == "新乡市" and document.region is None  # the city's region comes from the table
+    fill_regions([document], load_places(KNOWLEDGE / PLACES_FILE))
+    assert document.region == "河南省" and document.status == "有效"
+    assert all("说明" not in c.text for c in clauses)
+
+
+def test_a_copied_page_without_a_heading_is_named_by_its_provenance_note():
+    page = ("来源: https://example.com/a\n说明: 第三方站点转载的苏州市知识产权保护中心快速预审服务说明;非全文。\n\n"
+            "保护中心为备案的申请主体提供快速预审服务。\n备案条件:\n(1)注册地在苏州;\n")
+    document, clauses = parse_text("page", page)
+    assert document.title == "苏州市知识产权保护中心快速预审服务说明"
+    assert document.locality == "苏州市"
+    assert clauses[0].text.startswith("保护中心为备案的申请主体")
+
+
+def test_places_table_lists_cities_under_full_region_names():
+    places = load_places(KNOWLEDGE / PLACES_FILE)
+    assert places and all(region.endswith(("省", "市", "自治区")) for region in places)
+    assert "泉州" in places["福建省"] and "新乡" in places["河南省"]
+    guide = Document(id="g", title="泉州市知识产权保护中心预审服务指南", locality="泉州市")
+    fill_regions([guide], places)
+    assert guide.region == "福建省"
+
+
+def test_a_readme_in_a_folder_is_no_document(tmp_path):
+    (tmp_path / "laws").mkdir()
+    (tmp_path / "laws" / "README.md").write_text("National laws, for tests.\n", encoding="utf-8")
+    (tmp_path / "laws" / "readme.txt").write_text("说明\n", encoding="utf-8")
+    (tmp_path / "laws" / "law.txt").write_text(LAW, encoding="utf-8")
+    files, skipped = collect_files([tmp_path / "laws"])
+    assert [p.name for p, _ in files] == ["law.txt"]
+    assert sorted(Path(p).name for p, _ in skipped) == ["README.md", "readme.txt"]
+    assert all("README" in reason for _, reason in skipped)
+
+
+# --- the real texts ------------------------------------------------------------------------------------
+
+@needs_corpus
+@pytest.mark.parametrize("name, title, issued", [
+    ("zhuanlifa_2020", "中华人民共和国专利法", date(2020, 10, 17)),
+    ("shangbiaofa_2019", "中华人民共和国商标法", date(2019, 4, 23)),
+    ("zhuzuoquanfa_2020", "中华人民共和国著作权法", date(2020, 11, 11)),
+])
+def test_national_laws(name, title, issued):
+    document, clauses = parse_file(LAWS / f"{name}.txt")
+    assert (document.title, document.region, document.issued_on) == (title, "全国", issued)
+    assert document.effective_from is None and document.expires_on is None  # the 施行 date is the first text's
+    assert document.status == "有效"
+    assert clauses[-1].label.startswith("第") or clauses[-1].label == "落款"
+
+
+@needs_corpus
+def test_trademark_law_rules():
+    document, _ = parse_file(LAWS / "shangbiaofa_shishi_tiaoli_2014.txt")
+    assert (document.title, document.region) == ("中华人民共和国商标法实施条例", "全国")
+    assert (document.issued_on, document.effective_from, document.status) == (date(2014, 4, 29), date(2014, 5, 1), "有效")
+
+
+@needs_corpus
+@pytest.mark.parametrize("prefix, title, region, issued", [
+    ("c01", "浙江省知识产权研究与服务中心办事指南", "浙江省", None),
+    ("c02", "专利申请受理及电子申请注册办理", "福建省", None),
+    ("c03", "苏州市知识产权保护中心快速预审服务说明", "江苏省", None),
+    ("c04", "新乡市开通12330知识产权维权援助与举报投诉公益电话", "河南省", date(2009, 4, 21)),
+    ("c05", "泉州市知识产权保护中心备案主体和代理机构预审服务管理办法（2025修订版）", "福建省", date(2025, 11, 17)),
+])
+def test_copied_service_guides(prefix, title, region, issued):
+    path = next(EXTRA.glob(f"{prefix}_*.txt"))
+    document, clauses = parse_file(path)
+    fill_regions([document], load_places(KNOWLEDGE / PLACES_FILE) | {"江苏省": ["苏州"]})
+    assert (document.title, document.region, document.issued_on) == (title, region, issued)
+    assert not any(PROVENANCE.match(line) for c in clauses for line in c.text.split("\n"))
+
+
+@pytest.fixture(scope="module")
+def laws_index(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("laws-var"))
+    summary = ingest([LAWS, EXTRA], settings, progress=False)
+    return settings, summary
+
+
+@needs_corpus
+def test_ingest_of_the_laws_folder(laws_index):
+    settings, summary = laws_index
+    assert [Path(p).name for p, _ in summary.skipped] == ["README.md"]
+    assert "README" in summary.report()
+    records = Records.load(live(settings))
+    laws = {d.id: d for d in records.documents.values() if d.region == "全国"}
+    assert {"zhuanlifa_2020", "shangbiaofa_2019", "zhuzuoquanfa_2020", "shangbiaofa_shishi_tiaoli_2014",
+            "x05_zhuanlifa_shishi_xize_2023"} <= set(laws)
+    assert all(d.status == "有效" and d.replaced_by is None for d in laws.values())
+    # x03 repeals 《浙江省专利保护条例》, which is not in the corpus: nothing else is touched
+    assert not any(d.replaced_by for d in records.documents.values())
+    assert not any(PROVENANCE.match(line) for c in records.clauses.values() for line in c.text.split("\n"))
