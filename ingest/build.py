@@ -22,7 +22,7 @@ from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
 from bot.models import Clause, FaqPair, Passage
 from bot.retrieve.lexicon import Lexicon
-from bot.safety import SensitiveList, is_injection
+from bot.safety import OffTaskList, SensitiveList
 from bot.store import flat
 from bot.store.chroma import copy_store, drop_store, store_for
 from bot.store.lexical import LexicalIndex
@@ -54,6 +54,7 @@ REFIT_SHARE = 0.2  # refit the fitted embedder when more than this share of pass
 _QUOTED_TERM = re.compile(r"[“《]([\u4e00-\u9fff]{2,10})[”》]")
 LEXICON_FILE = "synonyms.yaml"
 SENSITIVE_FILE = "sensitive.yaml"
+OFFTASK_FILE = "offtask.yaml"
 
 
 @dataclass
@@ -97,7 +98,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name in (LEXICON_FILE, SENSITIVE_FILE):
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE, OFFTASK_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"
@@ -202,6 +203,10 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     sensitive = SensitiveList.from_yaml(settings.knowledge_dir / SENSITIVE_FILE)
     # the vocabulary and the hand-off list travel with the index: a change to either makes a new version
     lexicon_json = lexicon.to_json() + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True)
+    # the injection list travels with it too, apart: a change to it re-checks every clause, not the embedder
+    offtask = OffTaskList.for_knowledge(settings.knowledge_dir)
+    offtask_json = offtask.to_json()
+    summary.warnings.extend(f"{OFFTASK_FILE} 的例句与触发词不符：{p}" for p in offtask.problems())
     old_dir = None if force else versions.current()
     manifest = _read_manifest(old_dir) if old_dir else {}
     try:
@@ -280,8 +285,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     records.faq = _checked_faq(faq_sources, records, summary)
     summary.removed = sorted(set(old.documents) - set(records.documents))
 
+    offtask_changed = manifest.get("offtask") != offtask_json
     for clause in records.clauses.values():
-        if clause.doc_id in changed_docs and is_injection(clause.text):
+        if (offtask_changed or clause.doc_id in changed_docs) and offtask.detect(clause.text):
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
     fill_regions(list(records.documents.values()), lexicon.regions)
     link_replacements(records)
@@ -306,7 +312,8 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
     if (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-            and manifest.get("faq") == faq_json and old_spec and old_count == len(records.passages)
+            and not offtask_changed and manifest.get("faq") == faq_json and old_spec
+            and old_count == len(records.passages)
             and (old_dir / flat.FILE).exists()):
         summary.embedder = old_spec.get("model") or "fitted"
         summary.version = versions.current_name() or ""
@@ -387,8 +394,10 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     records.save(new_dir)
     write_atomic(new_dir / "lexicon.json", lexicon.to_json())
     write_atomic(new_dir / "sensitive.json", json.dumps(sensitive.to_dict(), ensure_ascii=False))
+    write_atomic(new_dir / "offtask.json", offtask_json)
     write_atomic(new_dir / "manifest.json", json.dumps({
         "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "faq": faq_json,
+        "offtask": offtask_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
         "clauses": len(records.clauses), "passages": len(records.passages),
     }, ensure_ascii=False, indent=1))

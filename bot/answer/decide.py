@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from bot.retrieve.query import Query
 from bot.retrieve.search import Hit
-from bot.safety import is_injection
+from bot.safety import OffTaskList, is_injection
 
 MIN_COVERAGE = 0.55  # share of the question's weighted words the best clause contains
 MIN_FOCUS = 0.52  # … and that its best single sentence (with its headings) contains
@@ -17,8 +17,9 @@ class Decision:
     reason: str
 
 
-def decide(query: Query, hits: list[Hit], region_has_documents: bool = True) -> Decision:
-    if is_injection(query.text) or is_injection(query.raw):
+def decide(query: Query, hits: list[Hit], region_has_documents: bool = True,
+           offtask: OffTaskList | None = None) -> Decision:
+    if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
         return Decision(False, "off-task")
     if not region_has_documents:
         return Decision(False, "no-region-documents")
