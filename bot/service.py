@@ -147,7 +147,7 @@ class Assistant:
         hits = retriever.search(query, k=5)
         allowed = retriever.allowed_docs(query.regions)
         decision = decide(query, hits, retriever.ranking, retriever.unknown_specific(query),
-                          region_has_documents=allowed is None or bool(allowed))
+                          region_has_documents=allowed is None or bool(allowed), offtask=retriever.offtask)
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
@@ -161,7 +161,8 @@ class Assistant:
                                    p.hits[0].score) for b in item.basis_list if b in records.clauses]
             text, citations, grounded = compose_service(p.query, p.hits[0], item, basis)
         elif grounded:
-            text, citations = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer)
+            text, citations = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer,
+                                               offtask=p.retriever.offtask)
         elif p.decision.reason == "sensitive":
             text, citations = p.retriever.sensitive.message, []  # a person handles it: no retrieval, no quoting
         else:

@@ -23,7 +23,7 @@ from bot.embed.fitted import FittedEmbedder
 from bot.models import Clause, FaqPair, Passage
 from bot.retrieve.kinds import KINDS_FILE, QuestionKinds
 from bot.retrieve.lexicon import Lexicon
-from bot.safety import SensitiveList, is_injection
+from bot.safety import OffTaskList, SensitiveList
 from bot.store import flat
 from bot.store.chroma import copy_store, drop_store, store_for
 from bot.store.lexical import LexicalIndex
@@ -56,6 +56,7 @@ _QUOTED_TERM = re.compile(r"[“《]([\u4e00-\u9fff]{2,10})[”》]")
 LEXICON_FILE = "synonyms.yaml"
 SENSITIVE_FILE = "sensitive.yaml"
 PLACES_FILE = "places.yaml"  # cities by region, for documents that name only their city
+OFFTASK_FILE = "offtask.yaml"
 
 
 @dataclass
@@ -99,7 +100,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE, PLACES_FILE):
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE, PLACES_FILE, OFFTASK_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"
@@ -213,6 +214,10 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     lexicon_json = lexicon.to_json(kinds=False) + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True) + \
         (json.dumps(places, ensure_ascii=False, sort_keys=True) if places else "")
     kinds_json = lexicon.kinds.to_json()
+    # the injection list travels with it too, apart: a change to it re-checks every clause, not the embedder
+    offtask = OffTaskList.for_knowledge(settings.knowledge_dir)
+    offtask_json = offtask.to_json()
+    summary.warnings.extend(f"{OFFTASK_FILE} 的例句与触发词不符：{p}" for p in offtask.problems())
     old_dir = None if force else versions.current()
     manifest = _read_manifest(old_dir) if old_dir else {}
     try:
@@ -291,8 +296,9 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     records.faq = _checked_faq(faq_sources, records, summary)
     summary.removed = sorted(set(old.documents) - set(records.documents))
 
+    offtask_changed = manifest.get("offtask") != offtask_json
     for clause in records.clauses.values():
-        if clause.doc_id in changed_docs and is_injection(clause.text):
+        if (offtask_changed or clause.doc_id in changed_docs) and offtask.detect(clause.text):
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
     # the names callers say first, then the table of cities
     fill_regions(list(records.documents.values()), {region: lexicon.regions.get(region, []) + places.get(region, [])
@@ -319,7 +325,7 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     summary.clauses = len(records.clauses)
     summary.passages = len(records.passages)
     if (not changed_docs and not summary.removed and manifest.get("lexicon") == lexicon_json
-            and manifest.get("faq") == faq_json and manifest.get("kinds") == kinds_json
+            and not offtask_changed and manifest.get("faq") == faq_json and manifest.get("kinds") == kinds_json
             and old_spec and old_count == len(records.passages)
             and (old_dir / flat.FILE).exists()):
         summary.embedder = old_spec.get("model") or "fitted"
@@ -401,9 +407,10 @@ def _build(paths: list[Path], settings: Settings, progress: bool, force: bool, v
     records.save(new_dir)
     write_atomic(new_dir / "lexicon.json", lexicon.to_json())
     write_atomic(new_dir / "sensitive.json", json.dumps(sensitive.to_dict(), ensure_ascii=False))
+    write_atomic(new_dir / "offtask.json", offtask_json)
     write_atomic(new_dir / "manifest.json", json.dumps({
         "version": MANIFEST_VERSION, "parser": parser_fingerprint(), "lexicon": lexicon_json, "kinds": kinds_json,
-        "faq": faq_json,
+        "faq": faq_json, "offtask": offtask_json,
         "files": {d.id: {"sha256": d.sha256, "source": d.source} for d in records.documents.values()},
         "clauses": len(records.clauses), "passages": len(records.passages),
     }, ensure_ascii=False, indent=1))

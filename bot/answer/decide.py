@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.retrieve.query import Query
 from bot.retrieve.rank import Ranking, answer_features
 from bot.retrieve.search import Hit
-from bot.safety import is_injection
+from bot.safety import OffTaskList, is_injection
 
 
 @dataclass
@@ -23,8 +23,8 @@ class Decision:
 
 
 def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
-           region_has_documents: bool = True) -> Decision:
-    if is_injection(query.text) or is_injection(query.raw):
+           region_has_documents: bool = True, offtask: OffTaskList | None = None) -> Decision:
+    if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
         return Decision(False, "off-task")
     if not region_has_documents:
         return Decision(False, "no-region-documents")

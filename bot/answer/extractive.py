@@ -6,7 +6,7 @@ import re
 
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
-from bot.safety import is_injection
+from bot.safety import OffTaskList, is_injection
 from bot.retrieve.search import Concept, Hit
 from bot.text import Tokenizer, split_sentences
 
@@ -80,7 +80,7 @@ def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> li
 
 
 def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer,
-                   budget: int = MAX_LEAD_CHARS) -> list[str]:
+                   budget: int = MAX_LEAD_CHARS, offtask: OffTaskList | None = None) -> list[str]:
     """The sentences of the clause that answer the question, the best first.
 
     A question asking for a fact (a date, a number, a fee) gets the sentence that states it; a question
@@ -107,7 +107,7 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
             score += 1.0
         if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
             continue  # the lead-in alone says little; the sentences after it say what is done
-        if is_injection(sentence):
+        if is_injection(sentence, offtask):
             continue  # an instruction planted in a document is data, never something the assistant says
         scored.append((score, i, sentence))
     if not scored:
@@ -127,8 +127,8 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     return [best[2]] + [p[2] for p in rest]
 
 
-def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
-                     tokenizer: Tokenizer) -> tuple[str, list[Citation]]:
+def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept], tokenizer: Tokenizer,
+                     offtask: OffTaskList | None = None) -> tuple[str, list[Citation]]:
     chosen = pick_citations(query, hits, concepts)
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
     lead = []
@@ -136,7 +136,7 @@ def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept],
     several = query.about_a_document and len({h.document.id for h in chosen}) > 1
     budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
     for c, hit in zip(citations, chosen):
-        text = "".join(best_sentences(query, hit, concepts, tokenizer, budget)).rstrip("。；") + f"[{c.n}]。"
+        text = "".join(best_sentences(query, hit, concepts, tokenizer, budget, offtask)).rstrip("。；") + f"[{c.n}]。"
         if multi_region and hit.document.region:
             text = f"{hit.document.region.rstrip('市省')}：{text}"
         elif several:

@@ -15,7 +15,7 @@ import numpy as np
 from bot.embed import Embedder, load_from_index
 from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
-from bot.safety import SensitiveList
+from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Ranking
 from bot.retrieve.semantic import SoftMatcher, sif_vector, synonyms, zipf
@@ -95,6 +95,9 @@ class Retriever:
         sensitive = json.loads((index_dir / "sensitive.json").read_text(encoding="utf-8")) \
             if (index_dir / "sensitive.json").exists() else {}
         self.sensitive = SensitiveList(**sensitive) if sensitive else SensitiveList()
+        # the injection list the index was built with (an index from before it existed: the shipped one)
+        self.offtask = OffTaskList.from_dict(json.loads((index_dir / "offtask.json").read_text(encoding="utf-8"))) \
+            if (index_dir / "offtask.json").exists() else default_offtask()
         self.tokenizer = Tokenizer(self.records.terms)
         self.embedder: Embedder = load_from_index(index_dir, self.tokenizer)
         self.lexical = LexicalIndex.load(index_dir / "lexical")
