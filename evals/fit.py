@@ -66,7 +66,10 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
             cited = {h.clause.id}
             if h.clause.id in retriever.records.items:
                 cited |= set(retriever.records.items[h.clause.id].basis_list)
-            candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, bool(cited & gold)))
+            # a service item counts with the clauses it rests on only for a question about the service: a policy
+            # question is answered from the policy (the eval's hit@k counts it either way)
+            answers = bool(cited & gold) and (h.clause.id in gold or not h.features["off_service_item"])
+            candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers))
         group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
         samples.append(Sample(item, candidates, bool(query.facts()), retriever.unknown_specific(query), group))
     return samples

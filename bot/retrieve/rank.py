@@ -28,6 +28,7 @@ RANK_FEATURES = {
     "heading": "longest run of characters shared with the clause's heading or item name",
     "heading_words": "share of the question's word weight in the clause's heading and path",
     "title": "share of the question's word weight in the document's title",
+    "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
     "states_fact": "the question asks for a date, number, fee or contact and the clause states one",
     "service_item": "a service-catalogue item, for a question about getting a service done",
     "off_service_item": "a service-catalogue item, for a question that is not about a service",

@@ -17,6 +17,7 @@ from bot.models import Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.retrieve.query import Query, QueryUnderstanding
+from ingest.links import base_title
 from bot.retrieve.rank import Ranking
 from bot.retrieve.semantic import SoftMatcher, sif_vector, synonyms, zipf
 from bot.store import VectorIndex
@@ -144,6 +145,10 @@ class Retriever:
         # the bureau's FAQ asks in callers' words (包过): a word there is not a typo for a rare clause word
         faq_words = frozenset(w for pair in self.records.faq for q in pair.questions for w in self.tokenizer.tokens(q))
         self.understanding = QueryUnderstanding(self.lexicon, self.tokenizer, self.df, faq_words, self.places())
+        # a document's name as callers say it: its title without the state's or a region's name (商标法 for
+        # 中华人民共和国商标法); the longest one a question holds names that document (商标法实施条例, not 商标法)
+        self.short_titles = {d.id: short for d in self.records.documents.values()
+                             if len(short := self.short_title(d.title)) >= 3}
         self.home_region = self.resolve_region(home_region) if home_region else None
         self.n = max(1, len(self.records.clauses))
         self._weights: dict[str, float] = {}
@@ -171,6 +176,18 @@ class Retriever:
         if len(found) != 1:
             raise Misconfigured(f"无法识别本局所在地区 HOTLINE_HOME_REGION={name!r}：请写成文件中的地区名，如 上海市 或 江苏省")
         return found[0]
+
+    def short_title(self, title: str) -> str:
+        title = base_title(title)
+        for name in ("中华人民共和国", *(n for n, _ in self.understanding.region_names)):
+            if title.startswith(name):
+                return title[len(name):]
+        return title
+
+    def titled(self, text: str) -> set[str]:
+        """The documents whose short title the question says, the longest ones only."""
+        found = {d: t for d, t in self.short_titles.items() if t in text}
+        return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())}
 
     def named_documents(self, concepts: list[Concept]) -> list[str]:
         """Documents a question names by a word that only their titles hold (at most TITLE_ROUTE_MAX)."""
@@ -419,6 +436,7 @@ class Retriever:
         total = sum(c.weight for c in concepts) or 1.0
         facts = query.facts()
         question_vector = sif_vector(self.tokenizer.words(query.text), self.soft.resource)
+        titled = self.titled(query.text)
         hits = []
         for clause_id in candidates:
             clause = self.records.clauses[clause_id]
@@ -441,6 +459,7 @@ class Retriever:
                 "heading_words": sum(c.weight for c in concepts if any(alt in self.frames[clause_id]
                                                                      for alt in c.alternatives)) / total,
                 "title": sum(c.weight for c in concepts if any(alt in document.title for alt in c.alternatives)) / total,
+                "names_document": float(clause.doc_id in titled),
                 "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
                 "service_item": float(is_item and query.service_like),
                 "off_service_item": float(is_item and not query.service_like),
