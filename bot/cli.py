@@ -41,7 +41,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        answer = Assistant(settings).ask(args.question, region=args.region, as_of=args.as_of)
+        assistant = Assistant(settings)
+        answer = assistant.ask(args.question, region=args.region, as_of=args.as_of)
     except (IndexNotFound, InvalidQuestion) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -52,6 +53,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.verbose:
             for c in answer.citations:
                 print(f"\n[{c.n}] {c.clause_id}（{c.score}）\n{c.text}")
+            print(f"\n可答概率 {answer.confidence:.3f}（阈值 {assistant.retriever().ranking.threshold:.3f}）；候选条款的特征与得分：")
+            retriever = assistant.retriever()
+            for hit in retriever.search(retriever.parse(answer.rewritten_question or args.question, args.region,
+                                                        args.as_of), k=8):
+                features = " ".join(f"{name}={value:.2f}" for name, value in hit.features.items() if value)
+                print(f"  {hit.score:.3f} {hit.clause.id}（×{hit.policy:g}）{features}")
     return 0
 
 

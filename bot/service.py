@@ -166,7 +166,8 @@ class Assistant:
         elif p.decision.reason == "sensitive":
             text, citations = p.retriever.sensitive.message, []  # a person handles it: no retrieval, no quoting
         else:
-            text, citations = compose_refusal(p.query, p.hits, p.decision.reason)
+            text, citations = compose_refusal(p.query, p.hits, p.decision.reason, p.retriever.concepts(p.query),
+                                              p.retriever.tokenizer)
         return Answer(
             answer=text, grounded=grounded, citations=citations, answer_id=uuid.uuid4().hex,
             confidence=round(p.decision.probability, 3), session_id=p.session_id,

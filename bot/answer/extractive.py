@@ -12,7 +12,7 @@ from bot.text import Tokenizer, split_sentences
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
 MAX_LEAD_CHARS = 260
-RELATED_SCORE = 0.3  # below this, a clause is not even "related"
+RELATED = 3  # a refusal lists this many nearest clauses
 
 
 _PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
@@ -169,18 +169,30 @@ def _intro(c: Citation) -> str:
     return f"根据《{c.doc_title}》{source_of(c)}{c.clause}：" if c.doc_title else ""
 
 
-def compose_refusal(query: Query, hits: list[Hit], reason: str) -> tuple[str, list[Citation]]:
-    related = [h for h in hits[:3] if h.score >= RELATED_SCORE and h.coverage > 0] if reason != "off-task" else []
+FACT_NAMES = {"validity": "有效期", "date": "日期或期限", "number": "具体数字", "money": "费用或金额",
+              "contact": "联系方式（电话、地址或网址）"}
+
+
+def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[Concept] | None = None,
+                    tokenizer: Tokenizer | None = None) -> tuple[str, list[Citation]]:
+    """Says that the documents do not answer, and why; quotes the nearest clause's most relevant sentence (as
+    the nearest, not as the answer) and lists the related clauses, unless the question is off-task."""
+    related = [h for h in hits[:RELATED] if h.features.get("soft_coverage", h.coverage) > 0] \
+        if reason not in ("off-task", "no-region-documents") else []
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
+    kind = "validity" if reason == "validity-unstated" else reason.removeprefix("fact-missing ")
     if reason == "off-task":
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
     elif reason == "no-region-documents":
         text = f"抱歉，知识库中暂时没有{'、'.join(query.regions)}的政策文件，无法据此作答。"
-    elif reason == "validity-unstated":
-        text = "抱歉，相关文件没有写明有效期，我不能替文件作出答复。"
+    elif kind in FACT_NAMES:
+        text = f"抱歉，相关文件没有写明您问的{FACT_NAMES[kind]}，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
     if citations:
+        nearest = best_sentences(query, related[0], concepts, tokenizer, budget=120) if concepts and tokenizer else []
+        if nearest:
+            text += f"\n最接近的规定是{_intro(citations[0]).rstrip('：')}：“{nearest[0]}”[1]"
         text += "\n以下条款与您的问题相关，供参考：\n" + "\n".join(reference_line(c) for c in citations)
     return text + "\n" + HUMAN_CHANNEL, citations
 

@@ -19,7 +19,7 @@ from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.retrieve.query import Query, QueryUnderstanding
 from ingest.links import base_title
 from bot.retrieve.rank import Ranking
-from bot.retrieve.semantic import SoftMatcher, sif_vector, synonyms, zipf
+from bot.retrieve.semantic import SoftMatcher, names_a_thing, sif_vector, synonyms, zipf
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
@@ -278,9 +278,10 @@ class Retriever:
         return partial
 
     def unknown_specific(self, query: Query) -> float:
-        """Specificity / 9 of the question's most specific word that no clause holds, even as a synonym: a
-        rare one (植物新品种) says the documents do not cover the question; a common one (这边) says nothing."""
-        return max((c.specificity for c in self.concepts(query) if not c.weight), default=0.0) / ZIPF_SCALE
+        """Specificity / 9 of the most specific thing the question names that no clause holds, even as a
+        synonym: a rare one (植物新品种) says the documents do not cover the question; a common one says little."""
+        return max((c.specificity for c in self.concepts(query) if not c.weight and names_a_thing(c.surface)),
+                   default=0.0) / ZIPF_SCALE
 
     def word_vector_similarity(self, question: np.ndarray | None, clause_id: str) -> float:
         """Cosine of the question's and the clause's SIF word-vector averages (0 where either has none)."""

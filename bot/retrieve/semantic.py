@@ -126,8 +126,10 @@ def synonyms() -> Synonyms | None:
 def zipf(word: str) -> float:
     """How common a word is in general Chinese, on wordfreq's Zipf scale (0 unknown … 7.8 的). A string the
     segmenter would cut (上能) gets the frequency of its pieces together: never rarer than its characters."""
+    import jieba
     from wordfreq import zipf_frequency
 
+    jieba.setLogLevel(logging.WARNING)  # wordfreq cuts Chinese with jieba, which would print to stderr
     return zipf_frequency(word, "zh")
 
 
@@ -191,3 +193,20 @@ def sif_vector(words: list[str], resource: Synonyms | None) -> np.ndarray | None
         return None
     norm = float(np.linalg.norm(total))
     return total / norm if norm else None
+
+
+@functools.cache
+def _tags() -> dict[str, str]:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.posseg.dt.initialize()
+    return jieba.posseg.dt.word_tag_tab
+
+
+def names_a_thing(word: str) -> bool:
+    """A noun in jieba's dictionary (版权, 年费), or a word it does not list (植物新品种): what a question is
+    about. Pronouns, adverbs and verbs (这边, 一定, 拿到) are how it is asked."""
+    tag = _tags().get(word)
+    return tag is None or tag.startswith(("n", "vn", "eng"))
