@@ -101,7 +101,7 @@ def test_a_number_asked_with_its_measure_word_is_answered_by_that_number(index):
                              ("补助多少元", "最高50万元")):
         assert retriever.parse(question).fact("number").search(stated), question
     unstated = retriever.parse("专利导航服务基地一般多少天能建成")  # the documents give no number of days
-    assert decide(unstated, retriever.search(unstated)).reason == "fact-missing number"
+    assert decide(unstated, retriever.search(unstated), retriever.ranking).reason == "fact-missing number"
 
 
 LAPSED = {

@@ -31,8 +31,6 @@ def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: fl
     if not hits:
         return Decision(False, "no-match")
     p = ranking.answerability.probability(answer_features(hits, bool(query.facts()), unknown_specific))
-    if p < ranking.threshold:
-        return Decision(False, f"unanswerable p={p:.2f} missing {','.join(hits[0].missing)}", p)
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
     top = hits[0]
@@ -42,4 +40,6 @@ def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: fl
     for kind in ("contact", "money", "date", "number"):
         if kind in query.asks and not query.fact(kind).search(top.clause.text):
             return Decision(False, f"fact-missing {kind}", p)
+    if p < ranking.threshold:
+        return Decision(False, f"unanswerable p={p:.2f} missing {','.join(top.missing)}", p)
     return Decision(True, "answerable", p)

@@ -378,7 +378,9 @@ class Retriever:
     def stating_first(hits: list[Hit], facts: list[re.Pattern]) -> list[Hit]:
         """A question asking for a date or a number is answered by a close clause that states one: when the
         first hit does not, the one that covers most of the question among those of its own document (the
-        closing line, for a cover that names no date) and the next few, covering nearly as much, comes first."""
+        closing line, for a cover that names no date) and the next few, covering nearly as much, comes first.
+        (Without "nearly as much" the answerability model, fitted on the ranker's order, judges clauses it was
+        not fitted on: refusal accuracy fell from 0.58 to 0.40 on the train split, 0.80 to 0.55 on core.)"""
         if not facts or not hits or any(p.search(hits[0].clause.text) for p in facts):
             return hits
         same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
@@ -456,7 +458,8 @@ class Retriever:
                 "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
                 "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,
                 "focus": self.focus(clause, concepts),
-                "heading": self.heading_similarity(query.text, self.name_of(clause)),
+                "heading": 0.0 if is_item else self.heading_similarity(query.text, clause.heading),
+                "item_name": self.heading_similarity(query.text, self.name_of(clause)) if is_item else 0.0,
                 "heading_words": sum(c.weight for c in concepts if any(alt in self.frames[clause_id]
                                                                      for alt in c.alternatives)) / total,
                 "title": sum(c.weight for c in concepts if any(alt in document.title for alt in c.alternatives)) / total,
