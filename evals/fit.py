@@ -107,15 +107,44 @@ def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
                 signs += [1, 0]
     if not diffs:
         raise ValueError("拟合集没有可回答且检索到正确条款的问题，无法拟合排序模型")
-    from sklearn.linear_model import LogisticRegression
-
-    pairwise = LogisticRegression(C=C, fit_intercept=False, max_iter=2000).fit(np.array(diffs), np.array(signs))
-    direction = dict(zip(names, pairwise.coef_[0]))
+    direction = dict(zip(names, _signed_logistic(np.array(diffs), np.array(signs), C, names, RANK_AGAINST)[0]))
     rows = [c for s in samples if s.item.get("answerable") for c in s.candidates]
     raw = np.array([[sum(direction[n] * c.features.get(n, 0.0) for n in names)] for c in rows])
     calibration = _logistic(raw, np.array([c.gold for c in rows]), 1.0, False)
     scale, bias = float(calibration.coef_[0][0]), float(calibration.intercept_[0])
     return LinearModel({n: round(scale * float(w), 4) for n, w in direction.items()}, round(bias, 4))
+
+
+# Features that can only speak against a candidate (or an answer); every other one can only speak for it (more of the question
+# covered, a closer vector, the fact stated never makes a clause a worse answer). Fitted weights are held to
+# these signs: with few questions of a kind, collinear features (BM25 and RRF, an item's name and its heading
+# words) otherwise take opposite signs that fit the train split and nothing else.
+RANK_AGAINST = {"off_service_item"}
+ANSWER_AGAINST = {"asks_fact", "missing_specific", "unknown_specific"}
+
+
+def _signed_logistic(X: np.ndarray, y: np.ndarray, C: float, names: list[str], against: set[str],
+                     intercept: bool = False) -> tuple[np.ndarray, float]:
+    """Logistic regression, L2-regularised like sklearn's (C), classes balanced, each weight held to its sign:
+    ≤ 0 for the features in `against`, ≥ 0 for the others. Returns (weights, intercept)."""
+    from scipy.optimize import minimize
+
+    sign = np.where(y > 0, 1.0, -1.0)
+    share = {v: float(np.mean(sign == v)) for v in (1.0, -1.0)}
+    weight = np.array([0.5 / share[v] for v in sign])  # balanced, as sklearn's class_weight="balanced"
+    Xb = np.hstack([X, np.ones((len(X), 1))]) if intercept else X
+
+    def loss(w):
+        margin = sign * (Xb @ w)
+        reg = w[:X.shape[1]]
+        value = (weight * np.logaddexp(0.0, -margin)).sum() + reg @ reg / (2 * C)
+        grad = -(Xb.T @ (weight * sign / (1.0 + np.exp(margin))))
+        grad[:X.shape[1]] += reg / C
+        return value, grad
+
+    bounds = [(None, 0.0) if n in against else (0.0, None) for n in names] + ([(None, None)] if intercept else [])
+    w = minimize(loss, np.zeros(Xb.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds).x
+    return w[:X.shape[1]], float(w[-1]) if intercept else 0.0
 
 
 def rerank(samples: list[Sample], ranker: LinearModel) -> None:
@@ -138,11 +167,11 @@ def answer_rows(samples: list[Sample]) -> list[dict[str, float]]:
 
 def fit_answerability(samples: list[Sample], C: float) -> LinearModel:
     names = list(ANSWER_FEATURES)
-    model = _logistic(_matrix(answer_rows(samples), names), np.array([bool(s.item["answerable"]) for s in samples]),
-                      C, True)
-    if model is None:
+    y = np.array([bool(s.item["answerable"]) for s in samples])
+    if len(set(y.tolist())) < 2:
         raise ValueError("拟合集需要同时有可回答和不可回答的问题")
-    return LinearModel({n: round(float(w), 4) for n, w in zip(names, model.coef_[0])}, round(float(model.intercept_[0]), 4))
+    w, b = _signed_logistic(_matrix(answer_rows(samples), names), y, C, names, ANSWER_AGAINST, intercept=True)
+    return LinearModel({n: round(float(v), 4) for n, v in zip(names, w)}, round(b, 4))
 
 
 def hit_at(samples: list[Sample], k: int) -> float:
