@@ -29,7 +29,9 @@ PROVENANCE = re.compile(r"^(?:来源|说明|原文链接|原文地址|原始链�
 # Lines of a document's header and footer: they never continue on the next line.
 _HEADER_END = re.compile(rf"(文件|号|局|日|{TITLE_ENDINGS}|办公室|印发|目标|公开|纲要|通过|修订|修正|公布|施行)）?$")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
-_FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\S")
+# A "字段：内容" line of a copied guide (联系电话：…, 监督和投诉电话：…, 个人办事主题分类：…), or a field with
+# nothing after its colon (备注：, 申报条件： before its list): it is a line of its own, never a continuation.
+_FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[:：](?:\S|$)")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")
 

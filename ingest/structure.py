@@ -6,16 +6,28 @@ Two shapes of document reach a bureau (DESIGN.md):
   the article.
 Besides the numbered units, the cover letter, a preamble, tables and the closing lines (施行、落款、印发)
 are units of their own, so everything in a document can be retrieved and cited.
+
+A third shape comes from copied web pages: a service guide written as "字段：内容" lines (联系电话：…,
+办理时间：…, 申报条件： and its list). Where the body's unnumbered opening run is mostly such field lines,
+each field is a clause of its own (anchor f1, f2, …; label and heading the field name), holding the list
+lines under it; see _guide_units.
+
+No body line is dropped: a numbered item that is all heading ("3.分案申请；") is a clause whose text is its
+line, two units that would share an anchor get distinct ones (i1, i1-2), and build_clauses warns about any
+body line that still ends up in no clause (uncovered_lines).
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
 from bot.models import Clause
 from bot.text import cn_to_int, split_sentences
 from ingest.metadata import _EFFECTIVE, _EXPIRES, _ISSUER_LINE, _STANDALONE_DATE, Header
-from ingest.normalise import Paragraph
+from ingest.normalise import MARKER, Paragraph
+
+log = logging.getLogger("hotline.ingest")
 
 _L1 = re.compile(r"^([一二三四五六七八九十]+)、\s*")
 _L2 = re.compile(r"^（([一二三四五六七八九十]+)）\s*")
@@ -27,6 +39,11 @@ _ARTICLE = re.compile(r"^第([一二三四五六七八九十百零〇]+)条\s*")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主送|（此件|此件|特此通知)")
 _VALIDITY_SENTENCE = re.compile(r"^本(措施|办法|方案|意见|规定|条例|细则|通知|决定|实施方案)")
 MAX_HEADING = 40
+# A guide's field line: a name of 2–8 CJK characters, a colon, then its content (which may be empty when a
+# list follows: 申报条件：). A longer name before a colon (质押登记后许可备案流程：…) only names a paragraph.
+_FIELD = re.compile(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(.*)$")
+_NAMED = re.compile(r"^([\u4e00-\u9fff]{2,20})[：:]")
+MIN_FIELDS = 3  # fewer field lines than this are a notice's contact lines, not a guide
 
 
 @dataclass
@@ -37,6 +54,7 @@ class _Unit:
     heading: str = ""
     paras: list[Paragraph] = field(default_factory=list)
     text: str = ""  # set where the clause text is not just its paragraphs (a table, rendered)
+    line: Paragraph | None = None  # a numbered item's own line, after its marker
 
 
 def _heading_of(para: Paragraph, rest: str) -> str:
@@ -111,24 +129,127 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
                                  start=last.start, end=last.start + len(kept))
             validity = Paragraph(text="".join(tail), start=last.start + len(kept), end=last.end)
 
-    units.extend(_regulation_units(body) if regulation else _policy_units(body))
+    if regulation:
+        units.extend(_regulation_units(body))
+    else:
+        guide_end = _guide_run_end(body)
+        units.extend(_guide_units(body[:guide_end]))
+        units.extend(_policy_units(body[guide_end:]))
 
     if closing or validity:
         units.append(_Unit("closing", "落款", ["落款"], heading="施行日期与落款" if validity else "落款",
                            paras=([validity] if validity else []) + closing))
 
     clauses = []
+    taken: set[str] = set()
     for order, unit in enumerate(units):
         body_text = (unit.text or "\n".join(p.text for p in unit.paras)).strip()
         if not body_text:
             continue
+        # two lists numbered 1. 2. outside any 一、, a second 第一条 in an annex, two tables under one item:
+        # the same anchor twice would make one clause overwrite the other in the index
+        anchor, k = unit.anchor, 1
+        while anchor in taken:
+            k += 1
+            anchor = f"{unit.anchor}-{k}"
+        taken.add(anchor)
         start = min((p.start for p in unit.paras), default=0)
         end = max((p.end for p in unit.paras), default=0)
         clauses.append(Clause(
-            id=f"{doc_id}:{unit.anchor}", doc_id=doc_id, path=unit.path, label=unit.label,
+            id=f"{doc_id}:{anchor}", doc_id=doc_id, path=unit.path, label=unit.label,
             heading=unit.heading, text=body_text, start=start, end=end, order=order,
         ))
+    lost = uncovered_lines(paragraphs[header.body_start:], clauses)
+    if lost:
+        log.warning("%s：%d 行正文未进入任何条款，例如“%s”", doc_id, len(lost), lost[0][:40])
     return clauses
+
+
+def uncovered_lines(body: list[Paragraph], clauses: list[Clause]) -> list[str]:
+    """The body lines whose words are in no clause (its text, heading or path): lines the tree lost.
+
+    A numbered line is looked for without its marker (一、总则 lives on as the path 一、总则 of its items); a
+    table row cell by cell (a table's clause renders its rows); a line split between two clauses (the
+    validity sentence that ends the last item goes to the closing) sentence by sentence."""
+    blob = "\n".join(part for c in clauses for part in (c.text, c.heading, *c.path))
+    lost = []
+    for para in body:
+        t = para.text.strip()
+        marker = MARKER.match(t)
+        content = t[marker.end():].strip() if marker else t
+        if not content:
+            content = t  # a bare marker (（三）): the line itself
+        if "\t" in content:
+            pieces = [cell.strip() for cell in content.split("\t") if cell.strip()]
+            if pieces and pieces[0] in ("序号", "编号"):
+                continue  # a numbered table's header row: its rows are rendered by name (_table_text)
+        elif content in blob:
+            continue
+        else:
+            pieces = split_sentences(content)
+        if not all(piece in blob for piece in pieces):
+            lost.append(t)
+    return lost
+
+
+def _guide_run_end(body: list[Paragraph]) -> int:
+    """How many opening paragraphs of the body are a guide's field lines (0 if they are not a guide).
+
+    The run is the body up to its first 一、/（一） or table; it is a guide when it holds at least MIN_FIELDS
+    field lines, they are at least half of its lines that are no list item, and no list item comes before the
+    first field (a notice numbered 1. 2. 3. that ends with 联系人：/联系电话： is no guide)."""
+    end = len(body)
+    for i, para in enumerate(body):
+        if _L1.match(para.text) or _L2.match(para.text) or "\t" in para.text:
+            end = i
+            break
+    if 0 < end < len(body) and "\t" in body[end].text and "。" not in body[end - 1].text:
+        end -= 1  # the table's caption stays with the table
+    run = body[:end]
+    fields = [i for i, p in enumerate(run) if _FIELD.match(p.text)]
+    plain = [p for p in run if not MARKER.match(p.text)]
+    if len(fields) < MIN_FIELDS or 2 * len(fields) < len(plain):
+        return 0
+    if any(MARKER.match(p.text) for p in run[:fields[0]]):
+        return 0
+    return end
+
+
+def _guide_units(run: list[Paragraph]) -> list[_Unit]:
+    """A guide's field lines as clauses: each field line opens one, labelled by its name.
+
+    The lines after a field with no name of their own belong to it when the field opens a list (申报条件：
+    and nothing else, or ending in a colon) or when they are list items ((1)…, 1.…); a plain paragraph after
+    a field that has said all it has to say (办理地点：…A座) is a clause of its own, named by what stands
+    before its colon if anything does (质押登记后许可备案流程：…), else 说明."""
+    units: list[_Unit] = []
+    current: _Unit | None = None
+    takes_all = False  # does the open unit take every following line (it introduced a list)?
+    field_no = free_no = 0
+    for para in run:
+        t = para.text
+        field_match = _FIELD.match(t)
+        if field_match:
+            field_no, free_no = field_no + 1, 0
+            name, content = field_match.group(1), field_match.group(2).strip()
+            current = _Unit(f"f{field_no}", name, [name], heading=name, paras=[para])
+            takes_all = not content or content.endswith(("：", ":"))
+            units.append(current)
+        elif current is None:  # the lines before the first field
+            current = _Unit("preamble", "前言", ["前言"], heading="前言", paras=[para])
+            takes_all = True
+            units.append(current)
+        elif takes_all or MARKER.match(t):
+            current.paras.append(para)
+        else:
+            free_no += 1
+            named = _NAMED.match(t)
+            label = named.group(1) if named else "说明"
+            current = _Unit(f"f{field_no}-t{free_no}", label, [label], heading=label if named else "",
+                            paras=[para])
+            takes_all = t.endswith(("：", ":"))
+            units.append(current)
+    return units
 
 
 def _policy_units(body: list[Paragraph]) -> list[_Unit]:
@@ -178,11 +299,24 @@ def _policy_units(body: list[Paragraph]) -> list[_Unit]:
         paras = [] if heading == rest.strip() else [
             Paragraph(text=rest, start=para.start + match.end(), end=para.end)]
         current = _Unit("-".join(x[0] for x in open_levels), "".join(x[1] for x in open_levels),
-                        [x[2] for x in open_levels], heading=heading, paras=paras)
+                        [x[2] for x in open_levels], heading=heading, paras=paras,
+                        line=Paragraph(text=rest.strip() or t, start=para.start + (match.end() if rest.strip() else 0),
+                                       end=para.end))
         units.append(current)
         i += 1
-    # containers whose only content was their heading line are not units of their own
-    return [u for u in units if u.paras or u.text]
+    # A container whose only content was its heading line is no unit of its own: its heading lives on in the
+    # path of the items under it. An item with nothing under it that is all heading ("3.分案申请；", a bare
+    # "（三）" where a copy breaks off) is a unit, and its line is its text.
+    kept = []
+    for n, unit in enumerate(units):
+        if not unit.paras and not unit.text:
+            following = units[n + 1] if n + 1 < len(units) else None
+            if following is not None and following.anchor.startswith(unit.anchor + "-"):
+                continue
+            if unit.line is not None:
+                unit.paras = [unit.line]
+        kept.append(unit)
+    return kept
 
 
 def _regulation_units(body: list[Paragraph]) -> list[_Unit]:
