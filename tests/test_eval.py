@@ -4,12 +4,14 @@ from datetime import date
 
 from evals.run import DEFAULT_SET, evaluate, load_set
 
-# Reached on 2026-11-21 with the embedded default (hit@1, hit@5, must-mention, refusal accuracy, false refusals):
-# core 1.000/1.000/0.975/1.000/0.013, held-out 0.870/1.000/0.913/1.000/0.087.
-CORE_FLOORS = {"hit@1": 0.95, "hit@5": 1.0, "mrr@5": 0.95, "must_mention": 0.93, "refusal_accuracy": 0.93}
+# Reached on 2026-12-02 with the fitted ranker and answerability model (hit@1, hit@5, must-mention, refusal
+# accuracy, false refusals): core 0.990/1.000/0.969/0.850/0.010, held-out 0.913/1.000/1.000/0.625/0.000.
+# Refusal accuracy is lower than the 1.000 the hand-tuned rules gave on these (tuned) sets: the threshold is now
+# chosen for false refusals <= 0.05 on questions the fit never saw (issue 15; README "How an answer is made").
+CORE_FLOORS = {"hit@1": 0.95, "hit@5": 1.0, "mrr@5": 0.95, "must_mention": 0.93, "refusal_accuracy": 0.8}
 CORE_CEILINGS = {"false_refusal_rate": 0.05}
-HELDOUT_FLOORS = {"hit@1": 0.82, "hit@5": 0.95, "must_mention": 0.85, "refusal_accuracy": 0.85}
-HELDOUT_CEILINGS = {"false_refusal_rate": 0.15}
+HELDOUT_FLOORS = {"hit@1": 0.85, "hit@5": 0.95, "must_mention": 0.9, "refusal_accuracy": 0.6}
+HELDOUT_CEILINGS = {"false_refusal_rate": 0.05}
 
 
 def check(metrics, floors, ceilings):

@@ -7,12 +7,14 @@ import re
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection
+from bot.retrieve.rank import CLOSE_SHARE
 from bot.retrieve.search import Concept, Hit
 from bot.text import Tokenizer, split_sentences
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
 MAX_LEAD_CHARS = 260
 RELATED = 3  # a refusal lists this many nearest clauses
+ASKED_SHARE = 0.5  # … and, for another region the question names, at least this share
 
 
 _PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
@@ -69,10 +71,10 @@ def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> li
         asked = len(query.regions) > 1 and hit.document.region in query.regions
         other_region = (asked or query.per_region) and hit.document.region not in regions_seen
         adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
-        strong = hit.score >= 0.9 * hits[0].score and hit.coverage >= 0.6 and hit.focus >= 0.6
-        if other_region and hit.coverage >= 0.5 or (strong and adds >= 0.3) or \
-                (strong and query.about_a_document and hit.coverage >= hits[0].coverage - 0.05
-                 and hit.document.id not in {h.document.id for h in chosen}):
+        # the scores are the fitted ranker's probabilities: "about as good as the best" is a share of its score
+        strong = hit.score >= CLOSE_SHARE * hits[0].score
+        if other_region and hit.score >= ASKED_SHARE * hits[0].score or (strong and adds >= 0.3) or \
+                (strong and query.about_a_document and hit.document.id not in {h.document.id for h in chosen}):
             chosen.append(hit)
             covered |= set(hit.covered)
             regions_seen.add(hit.document.region)

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).with_name("ranking.json")
+# A candidate scored at least this share of the best one's answers about as well: the factor by which a document
+# binding another place comes after (search.ELSEWHERE_DAMPING), so that the two readings of "as good" agree.
+CLOSE_SHARE = 0.8
 
 # What each feature of a candidate means; evals/fit.py fits one weight for each.
 RANK_FEATURES = {

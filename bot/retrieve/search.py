@@ -18,7 +18,7 @@ from bot.retrieve.lexicon import Lexicon
 from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.retrieve.query import Query, QueryUnderstanding
 from ingest.links import base_title
-from bot.retrieve.rank import Ranking
+from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.semantic import SoftMatcher, names_a_thing, sif_vector, synonyms, zipf
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
@@ -33,9 +33,9 @@ NATIONAL = "全国"
 NOT_IN_FORCE_DAMPING = 0.6
 TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names those documents (蓝天行动)
 ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
-PER_REGION_SHARE = 0.85
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
 STATING_WINDOW = 8  # a clause stating the fact asked for is looked for among this many best hits
+STATING_SLACK = 0.1  # … that covers nearly as much of the question as the best one (at most this less)
 DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 ZIPF_SCALE = 9.0  # wordfreq's Zipf value is log10 of a word's frequency per billion words: 9 − it is its rarity
@@ -383,9 +383,11 @@ class Retriever:
         not fitted on: refusal accuracy fell from 0.58 to 0.40 on the train split, 0.80 to 0.55 on core.)"""
         if not facts or not hits or any(p.search(hits[0].clause.text) for p in facts):
             return hits
+        def states(h: Hit) -> bool:
+            return h.coverage >= hits[0].coverage - STATING_SLACK and any(p.search(h.clause.text) for p in facts)
+
         same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
-        stating = max((h for h in same + hits[1:STATING_WINDOW] if h.coverage >= hits[0].coverage - 0.1
-                       and any(p.search(h.clause.text) for p in facts)), key=lambda h: h.coverage, default=None)
+        stating = max((h for h in same + hits[1:STATING_WINDOW] if states(h)), key=lambda h: h.coverage, default=None)
         return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
     def search(self, query: Query, k: int | None = 5) -> list[Hit]:
@@ -470,15 +472,13 @@ class Retriever:
             }
             # Validity and place are the bureau's policy, not relevance: a document not in force is cited only
             # when nothing in force answers (unless the question is about the past, or about when a document
-            # takes effect); a document that binds another place, or another document than the one named,
-            # comes after.
+            # takes effect); a document that binds another place comes after. (A document the question names
+            # is the ranker's title and names_document features; its clauses are all candidates.)
             policy = 1.0
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not query.about_a_document):
                 policy *= NOT_IN_FORCE_DAMPING
             if self.binds_elsewhere(document, query):
-                policy *= ELSEWHERE_DAMPING
-            if named and clause.doc_id not in named:
                 policy *= ELSEWHERE_DAMPING
             unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
             hits.append(Hit(clause=clause, document=document,
@@ -494,8 +494,8 @@ class Retriever:
             # No region named: if clauses of several regions answer about equally well, the answer differs by
             # region and is given per region, side by side, rather than mixed (unless the bureau's own region
             # answers: a question that names no place is then about it).
-            strong = [h for h in hits if h.score >= PER_REGION_SHARE * hits[0].score and h.coverage >= 0.55
-                      and h.focus >= 0.52 and h.document.region and h.document.kind == "policy"]
+            strong = [h for h in hits if h.score >= CLOSE_SHARE * hits[0].score
+                      and h.document.region and h.document.kind == "policy"]
             regions = list(dict.fromkeys(h.document.region for h in strong))
             query.per_region = len(regions) > 1
         if len(regions) > 1:
