@@ -55,6 +55,7 @@ class Report:
     metrics: dict
     by_category: dict
     misses: list[dict] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
 
 
 def load_set(path: Path) -> list[dict]:
@@ -162,7 +163,7 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         if (r.item["answerable"] and (r.rank != 1 or not r.grounded or r.mentioned < 1))
         or (not r.item["answerable"] and r.grounded)
     ]
-    return Report(metrics, by_category, misses)
+    return Report(metrics, by_category, misses, results)
 
 
 def llm_metrics(grounded: list[Result]) -> dict:

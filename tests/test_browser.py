@@ -109,7 +109,7 @@ def test_widget_says_when_to_call_12345_and_works_by_keyboard_on_a_phone(browser
     panel = widget.locator(".panel")
     assert panel.is_visible()
     assert abs(panel.bounding_box()["width"] - 375) < 2  # full width on a phone
-    page.keyboard.type("专利年费忘了交怎么补救")
+    page.keyboard.type("上海知识产权保护中心的地址在哪里")
     page.keyboard.press("Enter")
     human = widget.locator(".human a")
     human.wait_for(timeout=15000)
