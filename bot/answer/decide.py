@@ -28,17 +28,19 @@ def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: fl
         return Decision(False, "off-task")
     if not region_has_documents:
         return Decision(False, "no-region-documents")
-    if not hits:
-        return Decision(False, "no-match")
+    if not hits or not hits[0].features.get("soft_coverage"):
+        return Decision(False, "no-match")  # not one word of the question (？？？, 😀) is in the best clause
     p = ranking.answerability.probability(answer_features(hits, bool(query.facts()), unknown_specific))
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
     top = hits[0]
-    if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text
-                                         or query.fact("validity").search(top.clause.text)):
+    def states(kind: str) -> bool:  # a bureau's question_kinds.yaml may give a kind no answer pattern
+        return kind in query.kinds.states and bool(query.fact(kind).search(top.clause.text))
+
+    if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text or states("validity")):
         return Decision(False, "validity-unstated", p)
     for kind in ("contact", "money", "date", "number"):
-        if kind in query.asks and not query.fact(kind).search(top.clause.text):
+        if kind in query.asks and kind in query.kinds.states and not states(kind):
             return Decision(False, f"fact-missing {kind}", p)
     if p < ranking.threshold:
         return Decision(False, f"unanswerable p={p:.2f} missing {','.join(top.missing)}", p)

@@ -1,8 +1,8 @@
 """One ranker and one answerability model, each a few named features and a fitted weight table.
 
 A candidate clause carries `features` (what BM25, the dense index, the question's words and the fact asked
-say about it); `Ranker.score` is the logistic model fitted on the question bank's train split (pointwise
-logistic regression, grouped cross-validation by document: `hotline eval --fit`, see evals/fit.py). The grounded
+say about it); the ranker's score is a logistic model fitted on the question bank's train split (pairwise
+logistic regression, calibrated; grouped cross-validation by document: `hotline eval --fit`, see evals/fit.py). The grounded
 decision is `Answerability.probability`, a second logistic model on the best candidates' features and their
 margin, with its threshold chosen on cross-validated predictions. Both live in one small JSON file
 (`bot/retrieve/ranking.json` by default, `HOTLINE_RANKING_FILE` for a bureau's own refit).
@@ -31,7 +31,6 @@ RANK_FEATURES = {
     "heading": "longest run of characters shared with the clause's heading",
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
     "heading_words": "share of the question's word weight in the clause's heading and path",
-    "title": "share of the question's word weight in the document's title",
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
     "states_fact": "the question asks for a date, number, fee or contact and the clause states one",
     "service_item": "a service-catalogue item, for a question about getting a service done",

@@ -158,7 +158,9 @@ class Retriever:
         self._sif: dict[str, np.ndarray | None] = {}  # clause id → its word-vector average, made on first need
         # One question now, so that what loads lazily (chroma's HNSW graph, wordfreq's table) is loaded
         # before this index answers anyone: a second at 10 000 documents that the first caller would wait.
-        self.search(self.parse("知识产权质押融资"))
+        warm = self.parse("知识产权质押融资")
+        self.search(warm)
+        self.unknown_specific(warm)  # loads jieba's part-of-speech table
 
     def places(self) -> dict[str, tuple[str, str]]:
         """The cities and districts the documents bind, by the names a caller uses: 松江区 and 松江."""
@@ -220,6 +222,8 @@ class Retriever:
         if cached is None:
             df = self.df_of(text)
             cached = self.information(text) * math.log((self.n + 1) / (df + 0.5)) if df else 0.0
+            if len(self._weights) > 200_000:  # words callers typed: bounded, whatever they type
+                self._weights.clear()
             self._weights[text] = cached
         return cached
 
@@ -464,7 +468,6 @@ class Retriever:
                 "item_name": self.heading_similarity(query.text, self.name_of(clause)) if is_item else 0.0,
                 "heading_words": sum(c.weight for c in concepts if any(alt in self.frames[clause_id]
                                                                      for alt in c.alternatives)) / total,
-                "title": sum(c.weight for c in concepts if any(alt in document.title for alt in c.alternatives)) / total,
                 "names_document": float(clause.doc_id in titled),
                 "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
                 "service_item": float(is_item and query.service_like),

