@@ -248,7 +248,6 @@ def test_several_documents_that_fit_a_question_about_a_document_are_listed_and_t
     assert several.answer.count("2023年3月1日") >= 2
     one = bot.ask("江苏的专利资助办法是哪天印发的")
     assert "哪一份" not in one.answer and {c.doc_title for c in one.citations} == {"江苏省专利资助办法"}
-    # 上海 has two of its own, but the question says one's name exactly (专利资助办法, not 专利资助管理办法): the
-    # ranker's names_document feature answers from that one alone
-    same_region = bot.ask("上海的专利资助办法是哪天印发的")
-    assert "哪一份" not in same_region.answer and same_region.citations[0].doc_title == "上海市专利资助办法"
+    same_region = bot.ask("上海的专利资助办法是哪天印发的")  # two of 上海's own, the district's after them
+    assert "请问您指的是哪一份" in same_region.answer and "《上海市专利资助管理办法》：" in same_region.answer
+    assert {c.doc_title for c in same_region.citations} == {"上海市专利资助办法", "上海市专利资助管理办法"}
