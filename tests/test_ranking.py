@@ -74,16 +74,15 @@ def test_the_home_regions_documents_are_searched_on_their_own_too(index, crowded
 def test_a_documents_date_is_answered_from_its_dated_closing_line(index, monkeypatch):
     question = "公共服务意见是什么时候印发的"
     everywhere = Retriever(index)
-    query = everywhere.parse(question)
-    everywhere.search(query)
-    assert query.per_region  # six regions' 意见 fit alike: without a home region, the answer goes region by region
+    assert everywhere.search(everywhere.parse(question)).per_region  # six regions' 意见 fit alike: without a home region, the answer goes region by region
     retriever = Retriever(index, home_region="上海市")
     query = retriever.parse(question)
     hits = retriever.search(query)
+    assert query == retriever.parse(question)  # the search leaves the query as parsed
     # the bureau's own cover names the document but no date: its closing line says it, before the other regions'
     # dated covers, and the answer is about the bureau's document alone
     assert hits[0].clause.id == "home:closing" and "2022年3月31日" in hits[0].clause.text
-    assert hits[1].clause.id == "home:cover" and not query.per_region
+    assert hits[1].clause.id == "home:cover" and not hits.per_region
     monkeypatch.setattr(search, "CANDIDATES", 2)  # crowded: the closing shares one word with the question
     hits = retriever.search(retriever.parse(question), k=None)
     closing = next(h for h in hits if h.clause.id == "home:closing")

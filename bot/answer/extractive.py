@@ -8,7 +8,7 @@ from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection
 from bot.retrieve.rank import CLOSE_SHARE
-from bot.retrieve.search import Concept, Hit
+from bot.retrieve.search import Concept, Hit, SearchResult
 from bot.text import Tokenizer, split_sentences
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
@@ -57,7 +57,7 @@ def reference_line(c: Citation) -> str:
     return f"[{c.n}]《{c.doc_title}》{number}{c.clause}{heading}（{c.status}）"
 
 
-def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> list[Hit]:
+def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) -> list[Hit]:
     """The clauses the answer rests on: the best one, plus those that answer other parts of the question
     (another region asked about, or concepts the best one does not cover)."""
     chosen = [hits[0]]
@@ -69,7 +69,7 @@ def pick_citations(query: Query, hits: list[Hit], concepts: list[Concept]) -> li
         if len(chosen) >= 3:
             break
         asked = len(query.regions) > 1 and hit.document.region in query.regions
-        other_region = (asked or query.per_region) and hit.document.region not in regions_seen
+        other_region = (asked or hits.per_region) and hit.document.region not in regions_seen
         adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
         # the scores are the fitted ranker's probabilities: "about as good as the best" is a share of its score
         strong = hit.score >= CLOSE_SHARE * hits[0].score
@@ -129,7 +129,7 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     return [best[2]] + [p[2] for p in rest]
 
 
-def compose_grounded(query: Query, hits: list[Hit], concepts: list[Concept], tokenizer: Tokenizer,
+def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], tokenizer: Tokenizer,
                      offtask: OffTaskList | None = None) -> tuple[str, list[Citation]]:
     chosen = pick_citations(query, hits, concepts)
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]

@@ -54,8 +54,6 @@ class Query:
     service_like: bool = False
     history: bool = False  # about validity or the past: documents no longer in force are not set aside
     as_of: date | None = None  # the day validity is judged on
-    per_region: bool = False  # set by the search: no region named, and the answer differs by region
-    concepts: list | None = None  # the weighted words of the question, set by the retriever
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)

@@ -71,6 +71,17 @@ class Hit:
     policy: float = 1.0  # validity and place: the factor its fitted score was multiplied by
 
 
+class SearchResult(list):
+    """The ranked hits (a list), with what the search worked out about the question on the way: its weighted
+    words, and whether the answer differs by region (no region named, several answer about equally well). The
+    query itself is left as parsed."""
+
+    def __init__(self, hits: list[Hit], concepts: list[Concept], per_region: bool = False):
+        super().__init__(hits)
+        self.concepts = concepts
+        self.per_region = per_region
+
+
 class IndexNotFound(Exception):
     """No index has been built in the data directory yet."""
 
@@ -152,6 +163,7 @@ class Retriever:
         self.home_region = self.resolve_region(home_region) if home_region else None
         self.n = max(1, len(self.records.clauses))
         self._weights: dict[str, float] = {}
+        self._concepts_of: dict[str, list[Concept]] = {}  # a question's text → its concepts (search and answer share)
         self.ranking = ranking or Ranking.load()
         self.soft = SoftMatcher(synonyms(), [w for w in self.df if len(w) >= 2 and not w.isascii()],
                                 SOFT_MIN_SIMILARITY, SOFT_NEIGHBOURS)
@@ -235,9 +247,12 @@ class Retriever:
     def concepts(self, query: Query) -> list[Concept]:
         """The question's content words, each with its synonyms from the lexicon as alternatives (worked out
         once per question: the search and the answer both use them)."""
-        if query.concepts is None:
-            query.concepts = self._concepts(query)
-        return query.concepts
+        found = self._concepts_of.get(query.text)
+        if found is None:
+            if len(self._concepts_of) > 10_000:  # questions callers typed: bounded
+                self._concepts_of.clear()
+            found = self._concepts_of[query.text] = self._concepts(query)
+        return found
 
     def _concepts(self, query: Query) -> list[Concept]:
         concepts: list[Concept] = []
@@ -394,10 +409,10 @@ class Retriever:
         stating = max((h for h in same + hits[1:STATING_WINDOW] if states(h)), key=lambda h: h.coverage, default=None)
         return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
-    def search(self, query: Query, k: int | None = 5) -> list[Hit]:
+    def search(self, query: Query, k: int | None = 5) -> SearchResult:
         allowed = self.allowed_docs(query.regions)
         if allowed is not None and not allowed:
-            return []  # a region the knowledge base has no documents for
+            return SearchResult([], self.concepts(query))  # a region the knowledge base has no documents for
         lexical = self.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
         vector = self.embedder.embed_query(query.search_text) if self.mode != "lexical" else None
         rankings = [self.ranked(vector, lexical, query.regions)]
@@ -430,7 +445,7 @@ class Retriever:
             ordered.update(dict.fromkeys(self.catalogue_items(allowed)))
         candidates = list(ordered)
         if not candidates:
-            return []
+            return SearchResult([], concepts)
         # a candidate neither list ranked (a named document's clause, a dated line, an item) is scored on
         # what BM25 and the dense index give it all the same (the dense part from the exact index only: chroma's
         # HNSW graph cannot score a passage it did not return)
@@ -492,7 +507,7 @@ class Retriever:
                             missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy))
         hits.sort(key=lambda h: h.score, reverse=True)
         hits = self.stating_first(hits, facts)
-        regions = query.regions
+        regions, per_region = query.regions, False
         if not regions and hits and not (self.home_region and hits[0].document.region == self.home_region):
             # No region named: if clauses of several regions answer about equally well, the answer differs by
             # region and is given per region, side by side, rather than mixed (unless the bureau's own region
@@ -500,11 +515,11 @@ class Retriever:
             strong = [h for h in hits if h.score >= CLOSE_SHARE * hits[0].score
                       and h.document.region and h.document.kind == "policy"]
             regions = list(dict.fromkeys(h.document.region for h in strong))
-            query.per_region = len(regions) > 1
+            per_region = len(regions) > 1
         if len(regions) > 1:
             # 上海和江苏分别…: the best clause of each region comes first
             firsts = [best for region in regions
                       if (best := next((h for h in hits if h.document.region == region), None)) is not None]
             firsts.sort(key=hits.index)  # in the order above (a clause that states the fact asked comes first)
             hits = firsts + [h for h in hits if h not in firsts]
-        return hits[:k] if k else hits
+        return SearchResult(hits[:k] if k else hits, concepts, per_region)
