@@ -19,7 +19,7 @@ from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.retrieve.query import Query, QueryUnderstanding
 from ingest.links import base_title
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
-from bot.retrieve.semantic import SoftMatcher, names_a_thing, sif_vector, synonyms, zipf
+from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
@@ -38,7 +38,6 @@ STATING_WINDOW = 8  # a clause stating the fact asked for is looked for among th
 STATING_SLACK = 0.1  # … that covers nearly as much of the question as the best one (at most this less)
 DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-ZIPF_SCALE = 9.0  # wordfreq's Zipf value is log10 of a word's frequency per billion words: 9 − it is its rarity
 SOFT_MIN_SIMILARITY = 0.6  # word vectors below this are related (合同 for 到期), not the same thing
 SOFT_NEIGHBOURS = 8
 
@@ -227,7 +226,7 @@ class Retriever:
 
     def weight(self, text: str) -> float:
         """How much a word tells: its information in general Chinese (9 − wordfreq's Zipf value: 的 weighs 1,
-        专利 4.6, a rare term 7 or more; a mis-cut string is read as its pieces, so never more than they)
+        专利 4.6, a rare term 7 or more; a mis-cut string, 上能 of 手机上能, no more than its most specific piece)
         times its IDF over the knowledge base's clauses. A word no clause holds weighs 0 here: it cannot tell
         clauses apart, and whether it means the documents miss the question is `missing_specific`'s part."""
         cached = self._weights.get(text)
@@ -241,8 +240,8 @@ class Retriever:
 
     @staticmethod
     def information(text: str) -> float:
-        """A word's specificity in general Chinese, 0 (的) … 9 (unknown to wordfreq)."""
-        return max(0.0, ZIPF_SCALE - zipf(text))
+        """A word's specificity in general Chinese, 0 (的) … 9 (unknown to wordfreq); see semantic.information."""
+        return information(text)
 
     def concepts(self, query: Query) -> list[Concept]:
         """The question's content words, each with its synonyms from the lexicon as alternatives (worked out

