@@ -138,6 +138,7 @@ def information(word: str) -> float:
     piece: a mis-cut never weighs more than its parts would."""
     from wordfreq import tokenize
 
+    _quiet_jieba()
     pieces = tokenize(word, "zh")
     if len(pieces) > 1:
         return max(information(p) for p in pieces)
@@ -148,11 +149,18 @@ def information(word: str) -> float:
 def zipf(word: str) -> float:
     """How common a word is in general Chinese, on wordfreq's Zipf scale (0 unknown … 7.8 的). A string the
     segmenter would cut (上能) gets the frequency of its pieces together (5.1): an everyday word, not a rare one."""
-    import jieba
     from wordfreq import zipf_frequency
 
-    jieba.setLogLevel(logging.WARNING)  # wordfreq cuts Chinese with jieba, which would print to stderr
+    _quiet_jieba()
     return zipf_frequency(word, "zh")
+
+
+@functools.cache
+def _quiet_jieba() -> None:
+    """wordfreq cuts Chinese with jieba, which would print its start-up lines to stderr (logs are JSON lines)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
 
 
 class SoftMatcher:
