@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.text import Tokenizer, fold_width
+from bot.yamlfile import read_yaml
 
 # The list shipped with the code: used when a knowledge folder or an index has none of its own.
 DEFAULT_OFFTASK = Path(__file__).resolve().parent.parent / "knowledge" / "offtask.yaml"
@@ -205,10 +206,7 @@ class OffTaskList:
 
     @classmethod
     def from_yaml(cls, path: Path) -> "OffTaskList":
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise OffTaskError(f"{path}: 不是有效的 YAML：{exc}") from exc
+        data = read_yaml(path, OffTaskError)
         return cls.from_dict(data, str(path))
 
     @classmethod

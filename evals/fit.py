@@ -80,14 +80,13 @@ def _matrix(rows: list[dict[str, float]], names) -> np.ndarray:
     return np.array([[r.get(n, 0.0) for n in names] for r in rows], dtype=float)
 
 
-def _logistic(X: np.ndarray, y: np.ndarray, C: float, balanced: bool) -> LinearModel | None:
+def _calibration(scores: np.ndarray, gold: np.ndarray):
+    """A one-feature logistic fit of gold-or-not on the pairwise score (its scale and bias)."""
     from sklearn.linear_model import LogisticRegression
 
-    if len(set(y.tolist())) < 2:
-        return None
-    model = LogisticRegression(C=C, class_weight="balanced" if balanced else None, max_iter=2000)
-    model.fit(X, y)
-    return model
+    if len(set(gold.tolist())) < 2:
+        raise ValueError("拟合集的候选条款需要同时有正确和不正确的，才能把排序分数换算为概率")
+    return LogisticRegression(C=1.0, max_iter=2000).fit(scores, gold)
 
 
 def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
@@ -111,7 +110,7 @@ def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
     direction = dict(zip(names, _signed_logistic(np.array(diffs), np.array(signs), C, names, RANK_AGAINST)[0]))
     rows = [c for s in samples if s.item.get("answerable") for c in s.candidates]
     raw = np.array([[sum(direction[n] * c.features.get(n, 0.0) for n in names)] for c in rows])
-    calibration = _logistic(raw, np.array([c.gold for c in rows]), 1.0, False)
+    calibration = _calibration(raw, np.array([c.gold for c in rows]))
     scale, bias = float(calibration.coef_[0][0]), float(calibration.intercept_[0])
     return LinearModel({n: round(scale * float(w), 4) for n, w in direction.items()}, round(bias, 4))
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.text import Tokenizer
+from bot.yamlfile import read_yaml
 
 KINDS_FILE = "question_kinds.yaml"
 # The shipped file: a knowledge folder without its own copy (and an index built before kinds travelled with
@@ -141,10 +140,7 @@ class QuestionKinds:
         """The file at `path`, or the shipped one when the knowledge folder has none."""
         if not path.exists():
             path = DEFAULT_PATH
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise KindsError(f"{path}: 不是有效的 YAML：{exc}") from exc
+        data = read_yaml(path, KindsError)
         return cls.from_dict(data, str(path))
 
     @classmethod

@@ -6,9 +6,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot.retrieve.kinds import QuestionKinds
+from bot.yamlfile import read_yaml
 
 
 class LexiconError(ValueError):
@@ -26,10 +25,7 @@ class Lexicon:
     def from_yaml(cls, path: Path) -> "Lexicon":
         if not path.exists():
             return cls()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise LexiconError(f"{path}: 不是有效的 YAML：{exc}") from exc
+        data = read_yaml(path, LexiconError)
         lexicon = cls(
             synonyms={str(k): [str(v) for v in (vs or [])] for k, vs in (data.get("synonyms") or {}).items()},
             terms=[str(t) for t in data.get("terms") or []],
