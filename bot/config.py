@@ -96,6 +96,17 @@ class Settings(BaseSettings):
     max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
     today: date | None = Field(None, description="override today's date (validity of documents)")
+    # several machines (README "Scaling"): each unset keeps the embedded default of one machine
+    database_url: SecretStr = Field(SecretStr(""), description="postgresql://user:password@host:5432/db for "
+                                    "sessions, answers, feedback, FAQ candidates, gaps and WeChat users; empty: "
+                                    "SQLite under the data dir")
+    redis_url: SecretStr = Field(SecretStr(""), description="redis://host:6379/0 for rate limits, WeChat "
+                                 "de-duplication and the access token; empty: each process its own memory")
+    shared_index_dir: Path | None = Field(None, description="a folder every machine can read (NFS, a shared "
+                                          "volume): builds publish index versions there and machines follow the "
+                                          "live one")
+    index_poll_seconds: float = Field(2.0, gt=0, le=300, description="how often a machine checks for a newly "
+                                      "published index version (with HOTLINE_SHARED_INDEX_DIR)")
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$", description="json (structured) or text")
 

@@ -32,6 +32,7 @@ from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
 from bot.store.conversations import ConversationStore
+from bot.store.shared import shared_state
 from bot.text import normalise_text
 
 log = logging.getLogger("hotline")
@@ -80,6 +81,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._loading = False
         self.versions = IndexVersions(settings.index_dir)
+        self.shared = shared_state(settings.redis_url.get_secret_value())  # Redis, or this process's memory
         self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60)
         self.llm = llm_from_settings(settings)
         if self.llm is not None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -15,6 +14,11 @@ import uvicorn
 from bot.config import Settings
 from bot.service import Assistant
 from ingest.build import ingest
+
+pytest.register_assert_rewrite("tests.servers")
+from tests.servers import free_port  # noqa: E402
+
+pytest_plugins = ["tests.servers"]  # PostgreSQL, Redis and chroma servers on 127.0.0.1
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -61,12 +65,6 @@ def settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def assistant(settings) -> Assistant:
     return Assistant(settings)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:

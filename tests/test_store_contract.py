@@ -1,12 +1,7 @@
 """The same retrieval contract against both vector stores: the embedded PersistentClient and a chroma server
 (`chroma run`, from the chromadb package) started by the test on 127.0.0.1."""
 import shutil
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
@@ -15,29 +10,7 @@ from bot.store.chroma import ChromaStore
 from bot.store import flat
 from bot.store.flat import FlatIndex
 from ingest.build import ingest
-from tests.conftest import KNOWLEDGE, free_port, live, make_settings
-
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    port = free_port()
-    process = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host",
-                                "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "chroma run did not start"
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+from tests.conftest import KNOWLEDGE, live, make_settings
 
 
 @pytest.fixture(params=["embedded", "server"])

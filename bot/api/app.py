@@ -35,7 +35,8 @@ def _wechat_channel(settings: Settings, assistant: Assistant):
     from bot.channels.wechat.service import WeChatChannel
 
     w = settings.wechat
-    api = WeChatAPI(w.api_base, w.appid, w.secret.get_secret_value()) if w.appid and w.secret else None
+    api = (WeChatAPI(w.api_base, w.appid, w.secret.get_secret_value(), state=assistant.shared)
+           if w.appid and w.secret else None)
     return WeChatChannel(assistant, api, settings.public_url, w.reply_deadline)
 
 
@@ -66,9 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type", "x-request-id"], expose_headers=["x-request-id"],
                            allow_credentials=False, max_age=600)
-    app.add_middleware(LimitsMiddleware, settings=settings)
+    app.add_middleware(LimitsMiddleware, settings=settings, state=app.state.assistant.shared)
     app.add_middleware(RequestIdMiddleware)
-    app.state.session_limiter = RateLimiter(settings.sessions_per_client)
+    app.state.session_limiter = RateLimiter(settings.sessions_per_client, app.state.assistant.shared, "sessions")
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")
     def healthz() -> dict:

@@ -1,15 +1,23 @@
 """Rate limits per client (IP, or the first X-Forwarded-For address behind a trusted proxy) and body-size
-limits, as a pure ASGI middleware: 429 with Retry-After, 413 for a body over the limit, both as JSON."""
+limits, as a pure ASGI middleware: 429 with Retry-After, 413 for a body over the limit, both as JSON.
+
+The counting is the `limits` library's moving window, in this process's memory or, with HOTLINE_REDIS_URL,
+in Redis shared by every worker and machine."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
 import time
 
+from bot.store.shared import SharedState
+
+log = logging.getLogger("hotline")
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _PERIOD = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+FALLBACK_SECONDS = 10  # after the shared store failed, count in memory this long before trying it again
 
 
 class LimitSpecError(ValueError):
@@ -17,9 +25,12 @@ class LimitSpecError(ValueError):
 
 
 class RateLimiter:
-    """A token bucket per key: `n` requests per period, refilled evenly. "off" disables it."""
+    """`n` requests per period and key in any moving window of that period. "off" disables it.
 
-    def __init__(self, spec: str):
+    `state` says where the counts are kept (memory of this limiter when None); `name` keeps the keys of
+    limiters with the same setting apart in a shared store."""
+
+    def __init__(self, spec: str, state: SharedState | None = None, name: str = ""):
         self.spec = spec.strip().lower()
         if self.spec in ("off", "none", "0", ""):
             self.capacity = 0
@@ -27,34 +38,55 @@ class RateLimiter:
         m = _SPEC.match(self.spec)
         if not m:
             raise LimitSpecError(f"无法识别的限流设置 {spec!r}：应为 30/minute、1000/hour 或 off")
+        from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerMinute, RateLimitItemPerSecond
+
         self.capacity = int(m.group(1))
-        self.rate = self.capacity / _PERIOD[m.group(2)]
-        self._buckets: dict[str, tuple[float, float]] = {}
+        item = {"second": RateLimitItemPerSecond, "minute": RateLimitItemPerMinute, "hour": RateLimitItemPerHour,
+                "day": RateLimitItemPerDay}[m.group(2)]
+        self.item = item(self.capacity, namespace=f"hotline:{name}" if name else "hotline")
+        self.state, self.name = state, name
+        self._limiter = None
         self._lock = threading.Lock()
-        self._pruned = time.monotonic()
 
     @property
     def enabled(self) -> bool:
         return self.capacity > 0
 
+    def _strategy(self):
+        # made on first use: a limiter built to check a setting (bot/config.py) never opens a store
+        with self._lock:
+            if self._limiter is None:
+                from limits.storage import MemoryStorage
+                from limits.strategies import MovingWindowRateLimiter
+
+                storage = self.state.limits_storage() if self.state is not None else MemoryStorage()
+                self._limiter = MovingWindowRateLimiter(storage)
+                self._fallback = (None if isinstance(storage, MemoryStorage)
+                                  else MovingWindowRateLimiter(MemoryStorage()))
+                self._down_until = 0.0
+            return self._limiter
+
     def hit(self, key: str) -> float | None:
         """None if allowed; else the seconds to wait before the next request will be."""
         if not self.enabled:
             return None
-        now = time.monotonic()
-        with self._lock:
-            tokens, stamp = self._buckets.get(key, (float(self.capacity), now))
-            tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return (1 - tokens) / self.rate
-            self._buckets[key] = (tokens - 1, now)
-            if now - self._pruned > 300:
-                full = [k for k, (t, s) in self._buckets.items() if t + (now - s) * self.rate >= self.capacity]
-                for k in full:
-                    del self._buckets[k]
-                self._pruned = now
-        return None
+        limiter = self._strategy()
+        if self._fallback is not None and time.monotonic() < self._down_until:
+            limiter = self._fallback
+        try:
+            return self._hit(limiter, key)
+        except Exception as exc:
+            # The shared store is unreachable: count in this process for a while rather than refuse everyone
+            # or let everyone through; said in the log.
+            log.warning("rate limit store unavailable (%s): counted in this process for %ss",
+                        type(exc).__name__, FALLBACK_SECONDS)
+            self._down_until = time.monotonic() + FALLBACK_SECONDS
+            return self._hit(self._fallback, key)
+
+    def _hit(self, limiter, key: str) -> float | None:
+        if limiter.hit(self.item, key):
+            return None
+        return max(0.001, limiter.get_window_stats(self.item, key).reset_time - time.time())
 
 
 def client_key(scope, trust_proxy: bool) -> str:
@@ -77,14 +109,14 @@ async def _json(send, status: int, code: str, message: str, headers: list | None
 class LimitsMiddleware:
     """Public endpoints, the hotline and the admin endpoints each have their own limit."""
 
-    def __init__(self, app, settings):
+    def __init__(self, app, settings, state: SharedState | None = None):
         self.app = app
         self.trust_proxy = settings.trust_proxy
         self.max_body = settings.max_body_kb * 1024
         self.limiters = [
-            ("/v1/admin", RateLimiter(settings.admin_rate_limit)),
-            ("/v1/hotline", RateLimiter(settings.hotline_rate_limit)),
-            ("/v1/", RateLimiter(settings.rate_limit)),
+            ("/v1/admin", RateLimiter(settings.admin_rate_limit, state, "admin")),
+            ("/v1/hotline", RateLimiter(settings.hotline_rate_limit, state, "hotline")),
+            ("/v1/", RateLimiter(settings.rate_limit, state, "public")),
         ]
 
     async def __call__(self, scope, receive, send):
@@ -93,7 +125,7 @@ class LimitsMiddleware:
         path = scope["path"]
         limiter = next((lim for prefix, lim in self.limiters if path.startswith(prefix)), None)
         if limiter is not None and scope["method"] != "OPTIONS":
-            wait = limiter.hit(f"{client_key(scope, self.trust_proxy)}|{id(limiter)}")
+            wait = limiter.hit(client_key(scope, self.trust_proxy))
             if wait is not None:
                 return await _json(send, 429, "rate_limited", f"请求过于频繁，请 {math.ceil(wait)} 秒后再试。",
                                    [(b"retry-after", str(math.ceil(wait)).encode())])
