@@ -32,6 +32,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     print(summary.report())
+    if settings.shared_index_dir is not None and summary.documents:
+        from bot.store.shared_index import shared_index
+        from bot.store.versions import IndexVersions
+
+        shared_index(settings, IndexVersions(settings.index_dir)).sync()  # every machine follows it
     return 0 if summary.documents else 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ def _faq_key(text: str) -> str:
     text = re.sub(r"^(请问一下|请问|我想问一下|我想问|想问一下|问一下)", "", text)
     return re.sub(r"(吗|呢|啊|呀|吧)+$", "", text)
 LLM_SOURCES = 3
+RELOAD_AFTER = 30  # seconds before a version that failed to load is tried again
 
 
 @dataclass
@@ -80,6 +82,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
         self._loading = False
+        self.load_problem: dict | None = None  # the live version this worker could not load, and why
         self.versions = IndexVersions(settings.index_dir)
         self.shared = shared_state(settings.redis_url.get_secret_value())  # Redis, or this process's memory
         self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60)
@@ -100,7 +103,7 @@ class Assistant:
             with self._lock:
                 if self._retriever is None:
                     self._retriever = self._new_retriever(current)
-        elif current.name != self._retriever.version and not self._loading:
+        elif current.name != self._retriever.version and not self._loading and not self._failed(current.name):
             with self._lock:
                 if not self._loading:
                     self._loading = True
@@ -118,10 +121,23 @@ class Assistant:
             with self._lock:
                 self._retriever = retriever
             log.info("index version %s loaded", version.name)
-        except Exception:  # a version deleted meanwhile, or unreadable: keep serving the old one
+            self.load_problem = None
+        except Exception as exc:  # a version deleted meanwhile, or unreadable: keep serving the old one
             log.exception("could not load index version %s", version.name)
+            self.load_problem = {"version": version.name, "error": f"{type(exc).__name__}: {exc}",
+                                 "since": time.time()}
         finally:
             self._loading = False
+
+    def _failed(self, name: str) -> bool:
+        """This version failed to load a moment ago (not tried again at every question)."""
+        problem = self.load_problem
+        return problem is not None and problem["version"] == name and time.time() - problem["since"] < RELOAD_AFTER
+
+    def serving_version(self) -> str | None:
+        """The version answering in this worker (the live one until a first question loads it)."""
+        retriever = self._retriever
+        return retriever.version if retriever is not None else self.versions.current_name()
 
     def _prepare(self, question: str, region: str | None, session_id: str | None,
                  as_of: date | None = None) -> "_Prepared":

@@ -78,7 +78,7 @@ class Postgres:
         self.port = free_port()
         data = self.folder / "data"
         subprocess.run([str(bindir / "initdb"), "-D", str(data), "-U", "hotline", "--auth=trust", "-E", "UTF8",
-                        "--locale=C.UTF-8"], check=True, capture_output=True, user=self.user)
+                        "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True, user=self.user)
         self.process = subprocess.Popen(
             [str(bindir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
              "-k", str(self.folder), "-c", "fsync=off", "-c", "max_connections=200"],

@@ -40,6 +40,19 @@ def _wechat_channel(settings: Settings, assistant: Assistant):
     return WeChatChannel(assistant, api, settings.public_url, w.reply_deadline)
 
 
+def _follower(settings: Settings, assistant: Assistant):
+    """With HOTLINE_SHARED_INDEX_DIR: follow the index version every machine serves (README "Scaling")."""
+    if settings.shared_index_dir is None:
+        return None
+    from bot.store.shared_index import Follower, shared_index
+
+    def load() -> None:  # load a followed version now rather than at the next question
+        if assistant.index_version():
+            _warm_up(assistant)
+
+    return Follower(shared_index(settings, assistant.versions), settings.index_poll_seconds, load).start()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     @asynccontextmanager
@@ -51,7 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # load the index before the first question rather than during it
         if app.state.assistant.index_version():
             threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()
+        app.state.follower = _follower(settings, app.state.assistant)
         yield
+        if app.state.follower is not None:
+            app.state.follower.stop()
 
     app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan,
                   description="基于知识产权局政策文件、逐条引用依据的咨询与热线助手。")
@@ -73,7 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")
     def healthz() -> dict:
-        version = app.state.assistant.index_version()
-        return {"status": "ok" if version else "no-index", "index_version": version}
+        assistant = app.state.assistant
+        version = assistant.serving_version()
+        body = {"status": "ok" if version else "no-index", "index_version": version}
+        follower = getattr(app.state, "follower", None)
+        problem = assistant.load_problem or (follower.problem if follower is not None else None)
+        if problem:  # still answering from `index_version`; the live one could not be loaded here
+            body.update(status="degraded", index_problem=problem)
+        return body
 
     return app
