@@ -13,10 +13,8 @@ import uvicorn
 
 from bot.config import Settings
 from bot.service import Assistant
+from evals.server import free_port
 from ingest.build import ingest
-
-pytest.register_assert_rewrite("tests.servers")
-from tests.servers import free_port  # noqa: E402
 
 pytest_plugins = ["tests.servers"]  # PostgreSQL, Redis and chroma servers on 127.0.0.1
 

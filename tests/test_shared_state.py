@@ -84,7 +84,7 @@ def test_an_unreachable_redis_limits_in_memory_and_never_fails(free_redis_url, c
 
 @pytest.fixture()
 def free_redis_url():
-    from tests.servers import free_port
+    from evals.server import free_port
 
     return f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
 
