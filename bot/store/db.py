@@ -58,12 +58,12 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
 
 @contextmanager
 def _file_lock(path: Path):
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)  # beside the database, as private as it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def migrate(engine: Engine) -> None:

@@ -66,6 +66,10 @@ def upgrade() -> None:
            sa.Column("question", text, nullable=False), sa.Column("reason", text, nullable=False),
            sa.Column("confidence", real, nullable=False), sa.Column("channel", text, nullable=False),
            sa.Column("created", real, nullable=False), sqlite_autoincrement=True)
+    # the retention purge (hourly, by every worker) deletes by age
+    for table, column in (("sessions", "last_seen"), ("answers", "created"), ("feedback", "created"),
+                          ("gaps", "created")):
+        _index(f"{table}_by_{column}", table, [column])
     _table("index_pointer", sa.Column("name", text, primary_key=True), sa.Column("version", text, nullable=False),
            sa.Column("updated", real, nullable=False))
 
