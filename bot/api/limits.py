@@ -16,7 +16,6 @@ from bot.store.shared import SharedState
 
 log = logging.getLogger("hotline")
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
-_PERIOD = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 FALLBACK_SECONDS = 10  # after the shared store failed, count in memory this long before trying it again
 
 
