@@ -32,7 +32,7 @@ from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
-from bot.store.conversations import ConversationStore
+from bot.store.conversations import open_store
 from bot.store.shared import shared_state
 from bot.text import normalise_text
 
@@ -85,8 +85,8 @@ class Assistant:
         self.load_problem: dict | None = None  # the live version this worker could not load, and why
         self.versions = IndexVersions(settings.index_dir)
         self.shared = shared_state(settings.redis_url.get_secret_value())  # Redis, or this process's memory
-        self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60,
-                                       settings.retention_days)
+        # the WeChat claims go to Redis when there is one, else to the database
+        self.store = open_store(settings, claims=self.shared if settings.redis_url.get_secret_value() else None)
         self.llm = llm_from_settings(settings)
         if self.llm is not None:
             log.info("LLM：%s（每个问题最多 %.0f 秒，超时或出错时使用摘录式回答）", self.llm.name, settings.llm_timeout)
