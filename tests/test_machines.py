@@ -62,3 +62,19 @@ def test_a_wechat_message_delivered_to_both_machines_is_answered_once(settings, 
     with a, b, ThreadPoolExecutor(2) as pool:
         replies = list(pool.map(deliver, [(a, "11111"), (b, "22222")]))
     assert sorted(r.strip() == "success" for r in replies) == [False, True], replies
+
+
+def test_an_operators_correction_on_one_machine_is_listed_for_review_on_the_other(app_settings, tmp_path,
+                                                                                 postgres_url):
+    from tests.conftest import ADMIN_TOKEN
+
+    a, b = two_machines(app_settings, tmp_path, database_url=SecretStr(postgres_url))
+    with a, b:
+        answer = httpx.post(f"{a.url}/v1/ask", json={"question": "蓝天行动的工作目标是什么"}, timeout=60).json()
+        made = httpx.post(f"{a.url}/v1/feedback", timeout=60, json={
+            "answer_id": answer["answer_id"], "rating": "down", "corrected_answer": "以蓝天行动原文为准。"})
+        assert made.status_code == 201, made.text
+        listed = httpx.get(f"{b.url}/v1/admin/faq", params={"status": "candidate"}, timeout=60,
+                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+        items = listed["items"] if isinstance(listed, dict) else listed
+        assert answer["answer_id"] in [item["source_answer_id"] for item in items]
