@@ -85,6 +85,7 @@ class LimitsMiddleware:
             ("/v1/admin", RateLimiter(settings.admin_rate_limit)),
             ("/v1/hotline", RateLimiter(settings.hotline_rate_limit)),
             ("/v1/", RateLimiter(settings.rate_limit)),
+            ("/wechat", RateLimiter(settings.wechat_rate_limit)),
         ]
 
     async def __call__(self, scope, receive, send):
