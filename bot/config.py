@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
+    allowed_hosts: str = Field("", description="comma-separated host names this server answers to (*.example.gov.cn "
+                               "for subdomains); empty: any Host header")
+    admin_docs: bool = Field(False, description="list the staff endpoints (/v1/admin/*) in /docs and /openapi.json")
     admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
     rate_limit: str = Field("30/minute", description="per client on the public endpoints; off for load tests")
     hotline_rate_limit: str = Field("120/minute", description="per client on /v1/hotline/*")
@@ -133,7 +136,14 @@ class Settings(BaseSettings):
                                    "addresses: keep it well above the account's busiest minute)")
     sessions_per_client: str = Field("60/hour", description="new conversations a client may start")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (behind a proxy)")
+    trusted_proxies: str = Field("127.0.0.1,::1", description="comma-separated addresses/CIDRs of the reverse "
+                                 "proxies in front: X-Forwarded-For is read only from these, right to left")
+    admin_login_failures: str = Field("10/hour", description="wrong admin tokens a client may send before it is "
+                                      "locked out (429 with Retry-After)")
     max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
+    header_timeout: float = Field(10.0, gt=0, description="seconds a client has to send a request's line and headers")
+    body_timeout: float = Field(60.0, gt=0, description="seconds a client has to send a request's body (uploads too)")
+    keep_alive_timeout: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
@@ -146,7 +156,8 @@ class Settings(BaseSettings):
             check_secret("HOTLINE_ADMIN_TOKEN", value.get_secret_value())
         return value
 
-    @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client", "wechat_rate_limit")
+    @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client", "wechat_rate_limit",
+                     "admin_login_failures")
     @classmethod
     def _limit(cls, value: str) -> str:
         from bot.api.limits import RateLimiter
@@ -154,9 +165,21 @@ class Settings(BaseSettings):
         RateLimiter(value)  # raises with a clear message if malformed
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from bot.api.limits import trusted_networks
+
+        trusted_networks(value)  # raises with a clear message if malformed
+        return value
+
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def hosts(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
 
     @property
     def index_dir(self) -> Path:
