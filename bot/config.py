@@ -142,7 +142,8 @@ class Settings(BaseSettings):
                                       "locked out (429 with Retry-After)")
     max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
     header_timeout: float = Field(10.0, gt=0, description="seconds a client has to send a request's line and headers")
-    body_timeout: float = Field(60.0, gt=0, description="seconds a client has to send a request's body (uploads too)")
+    body_timeout: float = Field(20.0, gt=0, description="seconds a client has to send a request's body (uploads too: 20 MB "
+                                "needs 1 MB/s; behind a buffering proxy the proxy sends it at once)")
     keep_alive_timeout: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
     today: date | None = Field(None, description="override today's date (validity of documents)")
