@@ -40,10 +40,14 @@ def secret_bits(secret: str) -> float:
     return bits
 
 
+def weak_secret(secret: str, min_bits: int = MIN_SECRET_BITS) -> bool:
+    return secret_bits(secret) < min_bits or secret.lower() in WEAK_TOKENS
+
+
 def check_secret(name: str, secret: str, min_bits: int = MIN_SECRET_BITS) -> None:
     """Refuse a guessable secret (admin, operator and WeChat tokens) with a message that says how to make one."""
     bits = secret_bits(secret)
-    if bits < min_bits or secret.lower() in WEAK_TOKENS:
+    if weak_secret(secret, min_bits):
         raise ValueError(f"{name} 太弱（估计约 {bits:.0f} 位熵，至少需要 {min_bits} 位）：请用随机生成的令牌，"
                          "如 python -c 'import secrets; print(secrets.token_urlsafe(32))'")
 
