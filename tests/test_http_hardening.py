@@ -19,12 +19,16 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 get = functools.partial(httpx.get, timeout=60)  # a fresh server loads its index first, on a shared machine
 
 
-def serve(settings, **update):
-    """The app as `hotline serve` runs it (its uvicorn options too)."""
+def serve(settings, protocol: str = "auto", **update):
+    """The app as `hotline serve` runs it (its uvicorn options too); protocol "h11" for uvicorn without httptools."""
     from bot.api.app import create_app
+    from bot.api.server import H11HeaderDeadline
 
     settings = settings.model_copy(update=update)
-    return LiveServer(create_app(settings), **uvicorn_options(settings))
+    options = uvicorn_options(settings)
+    if protocol == "h11":
+        options["http"] = functools.partial(H11HeaderDeadline, header_timeout=settings.header_timeout)
+    return LiveServer(create_app(settings), **options)
 
 
 # -- who the client is ----------------------------------------------------------------------------------------
@@ -158,8 +162,9 @@ def closed_within(sock: socket.socket, seconds: float, trickle: bytes) -> tuple[
     return False, received
 
 
-def test_slow_headers_and_slow_bodies_are_cut_off(settings):
-    with serve(settings, header_timeout=1.0, body_timeout=1.0) as live:
+@pytest.mark.parametrize("protocol", ["auto", "h11"])
+def test_slow_headers_and_slow_bodies_are_cut_off(settings, protocol):
+    with serve(settings, protocol, header_timeout=1.0, body_timeout=1.0) as live:
         with socket.create_connection(("127.0.0.1", live.port)) as slow_headers:
             slow_headers.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             closed, _ = closed_within(slow_headers, 6, b"X-Padding: aaaaaaaaaaaaaaaa\r\n")
@@ -171,3 +176,38 @@ def test_slow_headers_and_slow_bodies_are_cut_off(settings):
             assert closed and received.startswith(b"HTTP/1.1 408") and b"request_timeout" in received
         # a normal request still goes through
         assert get(f"{live.url}/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("protocol", ["httptools", "h11"])
+def test_the_header_deadline_leaves_websockets_alone(settings, protocol):
+    """A WebSocket (the hotline's streaming transcript) outlives the header deadline once upgraded."""
+    import asyncio
+
+    from bot.api.server import H11HeaderDeadline
+
+    import websockets
+    from fastapi import FastAPI, WebSocket
+
+    app = FastAPI()
+
+    @app.websocket("/echo")
+    async def echo(socket: WebSocket):
+        await socket.accept()
+        while True:
+            await socket.send_text(await socket.receive_text())
+
+    options = uvicorn_options(settings.model_copy(update={"header_timeout": 0.5}))
+    if protocol == "h11":
+        options["http"] = functools.partial(H11HeaderDeadline, header_timeout=0.5)
+
+    async def talk(port: int) -> list[str]:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/echo") as socket:
+            said = []
+            for word in ("一", "二", "三"):
+                await asyncio.sleep(0.6)
+                await socket.send(word)
+                said.append(await asyncio.wait_for(socket.recv(), 5))
+            return said
+
+    with LiveServer(app, **options) as live:
+        assert asyncio.run(talk(live.port)) == ["一", "二", "三"]

@@ -39,8 +39,13 @@ class _HeaderDeadline:
 
     def _expired(self) -> None:
         self._header_timer = None
-        if not self._in_request() and not self.transport.is_closing():
+        upgraded = self.transport.get_protocol() is not self  # a WebSocket now owns the connection
+        if not upgraded and not self._in_request() and not self.transport.is_closing():
             self.transport.close()
+
+    def handle_websocket_upgrade(self, *args) -> None:
+        self._disarm()  # the headers are in, and the connection is the WebSocket's from here on
+        super().handle_websocket_upgrade(*args)
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -48,7 +53,7 @@ class _HeaderDeadline:
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self._in_request() or self.transport.is_closing():
+        if self._in_request() or self.transport.is_closing() or self.transport.get_protocol() is not self:
             self._disarm()
         else:
             self._arm()
