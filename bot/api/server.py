@@ -14,15 +14,20 @@ except ImportError:  # uvicorn without httptools: h11 only
     HttpToolsProtocol = None
 
 
+MAX_HEADER_BYTES = 16 * 1024  # the request line and headers
+
+
 class _HeaderDeadline:
     """A connection whose request line and headers are not complete within `header_timeout` seconds (of
     connecting, or of the first byte of a kept-alive connection's next request) is closed: uvicorn itself only
     times out connections idle between requests, so a client sending a header byte now and then held one forever."""
 
-    def __init__(self, *args, header_timeout: float = 10.0, **kwargs):
+    def __init__(self, *args, header_timeout: float = 10.0, max_header_bytes: int = MAX_HEADER_BYTES, **kwargs):
         super().__init__(*args, **kwargs)
         self.header_timeout = header_timeout
+        self.max_header_bytes = max_header_bytes  # h11 has its own limit; httptools has none
         self._header_timer: asyncio.TimerHandle | None = None
+        self._header_bytes = 0
 
     def _in_request(self) -> bool:
         """The headers of the current request are in: the app has it (and the body has its own deadline)."""
@@ -33,6 +38,7 @@ class _HeaderDeadline:
             self._header_timer = self.loop.call_later(self.header_timeout, self._expired)
 
     def _disarm(self) -> None:
+        self._header_bytes = 0
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
@@ -55,8 +61,15 @@ class _HeaderDeadline:
         super().data_received(data)
         if self._in_request() or self.transport.is_closing() or self.transport.get_protocol() is not self:
             self._disarm()
-        else:
-            self._arm()
+            return
+        self._header_bytes += len(data)  # still no complete request line and headers
+        if self._header_bytes > self.max_header_bytes:
+            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\n"
+                                 b"content-length: 0\r\n\r\n")
+            self._disarm()
+            self.transport.close()
+            return
+        self._arm()
 
     def connection_lost(self, exc) -> None:
         self._disarm()
@@ -84,6 +97,6 @@ def uvicorn_options(settings) -> dict:
         "forwarded_allow_ips": "",
         "server_header": False,
         "timeout_keep_alive": settings.keep_alive_timeout,
-        "h11_max_incomplete_event_size": 16 * 1024,  # the request line and headers, in bytes
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
         "http": functools.partial(protocol, header_timeout=settings.header_timeout),
     }
