@@ -46,6 +46,14 @@ def test_one_signature_carries_one_message(fast, wechat_api):
     assert not [m for m in wechat_api.state.messages if m["touser"] in {f"oVictim{i}" for i in range(1, 6)}]
 
 
+def test_workers_agree_on_used_nonces(settings, fast, wechat_api):
+    """Two workers (two apps on one data directory): a pair used on one is refused on the other."""
+    ts, nonce = int(time.time()), "55443322110"
+    assert post(fast, mini_program("oWorkerA"), fmt="json", timestamp=ts, nonce=nonce).status_code == 200
+    with LiveServer(wechat_app(settings, wechat_api, 4.0)) as other:
+        assert post(other, mini_program("oWorkerB"), fmt="json", timestamp=ts, nonce=nonce).status_code == 401
+
+
 def test_the_url_check_has_the_same_window(fast):
     nonce = "4455"
     for age, status in ((3600 * 24 * 365, 401), (0, 200)):
