@@ -44,12 +44,14 @@ def weak_secret(secret: str, min_bits: int = MIN_SECRET_BITS) -> bool:
     return secret_bits(secret) < min_bits or secret.lower() in WEAK_TOKENS
 
 
-def check_secret(name: str, secret: str, min_bits: int = MIN_SECRET_BITS) -> None:
+MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def check_secret(name: str, secret: str, min_bits: int = MIN_SECRET_BITS, make: str = MAKE_SECRET) -> None:
     """Refuse a guessable secret (admin, operator and WeChat tokens) with a message that says how to make one."""
-    bits = secret_bits(secret)
     if weak_secret(secret, min_bits):
-        raise ValueError(f"{name} 太弱（估计约 {bits:.0f} 位熵，至少需要 {min_bits} 位）：请用随机生成的令牌，"
-                         "如 python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+        raise ValueError(f"{name} 太弱（估计约 {secret_bits(secret):.0f} 位熵，至少需要 {min_bits} 位）：请用随机生成的令牌："
+                         f"{make}")
 
 
 class WeChatSettings(BaseSettings):
@@ -73,7 +75,8 @@ class WeChatSettings(BaseSettings):
             if not re.fullmatch(r"[A-Za-z0-9]{8,32}", token):
                 raise ValueError("WECHAT_TOKEN 应为 8–32 位字母或数字（微信后台“令牌(Token)”）")
             # the token is all that signs a message: one captured signature lets a weak one be found offline
-            check_secret("WECHAT_TOKEN", token)
+            check_secret("WECHAT_TOKEN", token, make="微信后台“随机生成”的 32 位令牌，或 python -c 'import secrets, string; "
+                         "print(\"\".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32)))'")
         return value
 
     @field_validator("aes_key")
