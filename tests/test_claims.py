@@ -48,3 +48,18 @@ def test_coverage_credits_synonyms_and_weighs_words_by_information(assistant):
     paraphrased = coverage("支持社会组织提供知识产权维权援助等公益性服务。", clause)
     assert COVERAGE_MIN <= paraphrased < 1.0  # synonyms count, less than the clause's own words
     assert coverage("企业可以申请海外维权保险的保费补贴。", clause) < COVERAGE_MIN
+
+
+@pytest.mark.parametrize("sentence, claim", [
+    ("通过ipa-help.cn缴纳保证金。", "ipa-help.cn"),  # no space around it: no \b between Chinese and ASCII either
+    ("登录https://ipa-help.cn/pay?x=1缴费。", "https://ipa-help.cn/pay?x=1"),
+    ("材料发送至apply@ipa-help.cn邮箱。", "apply@ipa-help.cn"),
+    ("咨询电话(021)63211234。", "(021)63211234"),
+    ("请拨打400-820-1234预约。", "400-820-1234"),
+    ("可拨打维权援助热线12330。", "12330"),
+])
+def test_urls_mail_and_phone_numbers_as_written(sentence, claim):
+    evidence = cited({"clause": "鼓励社会机构提供知识产权维权援助。"})
+    assert unsupported_claims(sentence, evidence, WORDS) == [claim]
+    supported = cited({"clause": f"鼓励社会机构提供知识产权维权援助，{claim.replace('(', '（').replace(')', '）')}。"})
+    assert unsupported_claims(sentence, supported, WORDS) == []

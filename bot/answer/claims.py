@@ -35,10 +35,12 @@ HUMAN_CHANNEL_NUMBERS = {"12345"}
 ORG_NAME_CHARS = 8  # how far before an organisation's ending its name may start (上海市知识产权 + 局)
 ORG_MATCH_CHARS = 3  # the characters before the ending that must agree (市知识产权局 ~ 上海市知识产权局)
 
-URL = re.compile(r"(?i)(?:https?://|www\.)[a-z0-9\-._~/?#=&%+:]+|"
-                 r"\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:cn|com|net|org|gov|edu|info|io|top|xyz|cc|me|biz|co)\b"
-                 r"(?:/[a-z0-9\-._~/?#=&%+]*)?")
-PHONE = re.compile(r"(?<![\d.])(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|[48]00-?\d{3}-?\d{4})(?![\d.])")
+# an ASCII run between Chinese characters has no \b around it (both count as word characters): lookarounds
+URL = re.compile(r"(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}|(?:https?://|www\.)[a-z0-9\-._~/?#=&%+:]+|"
+                 r"(?<![a-z0-9\-.])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*"
+                 r"\.(?:cn|com|net|org|gov|edu|info|io|top|xyz|cc|me|biz|co)(?![a-z0-9\-])(?:/[a-z0-9\-._~/?#=&%+]*)?")
+PHONE = re.compile(r"(?<![\d.])(?:[（(]?0\d{2,3}[）)]?-?\d{7,8}|(?:\+?86-?)?1[3-9]\d{9}|[48]00-?\d{3}-?\d{4})(?![\d.])")
+PHONE_SEPARATORS = re.compile(r"[-\s（）()+]")
 DOC_AGENCY = re.compile(rf"[{CJK}]{{1,3}}(?=〔\d{{4}}〕\d+号)")
 HOTLINE = re.compile(r"(?:拨打|热线|电话|致电|号码)[：:为是]?(\d{5,6})(?!\d)")
 
@@ -132,10 +134,10 @@ def unsupported_claims(sentence: str, evidence: Evidence, words: ClaimWords | No
     missing: list[str] = []
     urls = [m.group(0) for m in URL.finditer(sentence)]
     missing += [u for u in urls if _url_key(u) not in evidence.text]
-    digits = re.sub(r"[-\s]", "", evidence.text)
+    digits = PHONE_SEPARATORS.sub("", evidence.text)
     phones = [m.group(0) for m in PHONE.finditer(sentence)] + [m.group(1) for m in HOTLINE.finditer(sentence)]
     missing += [p for p in phones
-                if p not in HUMAN_CHANNEL_NUMBERS and p.replace("-", "") not in digits]
+                if p not in HUMAN_CHANNEL_NUMBERS and PHONE_SEPARATORS.sub("", p).removeprefix("86") not in digits]
     # a 文号's agency (沪知局〔2024〕32号) is checked with the number, as a fact; no organisation to look up here
     without_urls = DOC_AGENCY.sub(" ", URL.sub(" ", sentence))
     for name, needed in words.organisations_in(without_urls):
