@@ -185,6 +185,7 @@ def test_eval_in_llm_mode(settings, fake_llm, model):
     assert m["refusal_accuracy"] == 1.0 and m["llm_errors"] == 0
     if model == "good":
         assert m["llm_citation_validity"] == 1.0 and m["composer_llm"] > 0.5
+        assert m["composer_llm_repaired"] == 0  # honest answers from clause text pass every sentence check
     else:
         assert m["llm_unsupported_fact_rate"] > 0 and m["composer_llm_repaired"] > 0.5
 
