@@ -63,3 +63,16 @@ def test_urls_mail_and_phone_numbers_as_written(sentence, claim):
     assert unsupported_claims(sentence, evidence, WORDS) == [claim]
     supported = cited({"clause": f"鼓励社会机构提供知识产权维权援助，{claim.replace('(', '（').replace(')', '）')}。"})
     assert unsupported_claims(sentence, supported, WORDS) == []
+
+
+def test_an_unloaded_index_version_is_not_kept_alive_by_its_coverage(assistant):
+    import gc
+    import weakref
+
+    retriever = assistant._new_retriever(assistant.versions.current())
+    coverage = coverage_for(retriever)
+    assert coverage_for(retriever) is coverage  # built once per version
+    gone = weakref.ref(retriever)
+    del retriever, coverage
+    gc.collect()
+    assert gone() is None

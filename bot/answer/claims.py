@@ -186,7 +186,11 @@ class Coverage:
         return credited / total if total else 1.0
 
 
-@functools.lru_cache(maxsize=4)
 def coverage_for(retriever: "Retriever") -> Coverage:
-    """One Coverage per loaded index version (its synonym groups are built once)."""
-    return Coverage(retriever)
+    """The index version's Coverage (its synonym groups are built once), kept on the retriever itself so that
+    it goes when that version is unloaded (a cache keyed by retriever would keep old versions alive)."""
+    found = getattr(retriever, "_claim_coverage", None)
+    if found is None:
+        found = Coverage(retriever)
+        retriever._claim_coverage = found
+    return found
