@@ -20,7 +20,7 @@ from bot.answer import followups
 from bot.answer.decide import Decision, decide
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, reference_line, validity_note)
-from bot.answer.claims import coverage_for
+from bot.answer.claims import claim_words, coverage_for
 from bot.answer.generative import SentenceChecker, Verification, build_messages, verify
 from bot.answer.hotline import questions_in, speakable
 from bot.config import Settings
@@ -223,7 +223,7 @@ class Assistant:
             sources = self._sources(p)
             try:
                 raw = self.llm.complete(build_messages(p.query.text, sources), self.settings.llm_timeout)
-                verified = verify(raw, sources, coverage_for(p.retriever))
+                verified = verify(raw, sources, coverage_for(p.retriever), claim_words(self.settings.knowledge_dir))
                 answer = self._with_llm(p, verified)
                 if trace is not None:
                     trace["verification"] = verified
@@ -245,7 +245,7 @@ class Assistant:
                        "rewritten_question": answer.rewritten_question}
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
-            checker = SentenceChecker(sources, coverage_for(p.retriever))
+            checker = SentenceChecker(sources, coverage_for(p.retriever), words=claim_words(self.settings.knowledge_dir))
             shown, shown_is_final = False, False
             try:
                 # each sentence is checked before it is sent: one the clauses do not support is never shown

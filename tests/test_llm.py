@@ -299,3 +299,18 @@ def test_streamed_and_whole_answers_are_checked_alike(assistant):
     assert "".join(shown) == streamed.text == whole.text
     assert streamed.dropped == whole.dropped and streamed.composer == whole.composer == "llm-repaired"
     assert whole.text == "龙头机构20家[1]。规模以上服务机构100家，是全省培育的目标[1][2]。如需帮助请拨打12345。"
+
+
+def test_the_knowledge_bases_own_claim_list_is_used(settings, fake_llm, tmp_path):
+    import yaml
+
+    from tests.conftest import KNOWLEDGE
+
+    words = yaml.safe_load((KNOWLEDGE / "claims.yaml").read_text(encoding="utf-8"))
+    words["statuses"]["试行"] = ""  # a bureau adds a status word that only a clause's text can support
+    (tmp_path / "claims.yaml").write_text(yaml.safe_dump(words, allow_unicode=True), encoding="utf-8")
+    model = scripted(fake_llm, "trial", "根据资料，{clause}[1]。{clause}，这一规定仍在试行[1]。")
+    shipped = assistant_with(settings, fake_llm, model).ask(QUESTION)
+    own = assistant_with(settings, fake_llm, model, knowledge_dir=tmp_path).ask(QUESTION)
+    assert "试行" in shipped.answer and shipped.composer == "llm"
+    assert "试行" not in own.answer and own.composer == "llm-repaired"

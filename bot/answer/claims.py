@@ -105,9 +105,15 @@ class ClaimWords:
         return [word for word in self.statuses if word in text]
 
 
+def claim_words(knowledge_dir: Path | None = None) -> ClaimWords:
+    """The knowledge base's claims.yaml (HOTLINE_KNOWLEDGE_DIR), else the shipped one; read once per file."""
+    path = knowledge_dir / CLAIMS_FILE.name if knowledge_dir is not None else CLAIMS_FILE
+    return _read_claim_words(path if path.exists() else CLAIMS_FILE)
+
+
 @functools.cache
-def claim_words() -> ClaimWords:
-    return ClaimWords.from_yaml()
+def _read_claim_words(path: Path) -> ClaimWords:
+    return ClaimWords.from_yaml(path)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from bot.answer.claims import COVERAGE_MIN, HUMAN_CHANNEL_NUMBERS, Coverage, Evidence, unsupported_claims
+from bot.answer.claims import (COVERAGE_MIN, HUMAN_CHANNEL_NUMBERS, ClaimWords, Coverage, Evidence, claim_words,
+                               unsupported_claims)
 from bot.models import Citation
 from bot.text import CJK, cn_to_int, normalise_text
 
@@ -127,13 +128,14 @@ class SentenceChecker:
     a `coverage`, its content words covered by those clauses at least `coverage_min`."""
 
     def __init__(self, sources: list[Citation], coverage: Coverage | None = None,
-                 coverage_min: float = COVERAGE_MIN):
+                 coverage_min: float = COVERAGE_MIN, words: ClaimWords | None = None):
         self.by_n = {c.n: c for c in sources}
         self.texts = {c.n: normalise_text(f"{c.doc_title} {c.doc_number or ''} {c.clause} {c.heading} {c.text}")
                       for c in sources}
         self.everything = Evidence.of(sources)
         self.coverage = coverage
         self.coverage_min = coverage_min
+        self.words = words or claim_words()
         self.raw = ""
         self.seen = 0  # sentences already judged
         self.kept: list[str] = []
@@ -191,14 +193,14 @@ class SentenceChecker:
             # a short closing line may stand without a citation, if it claims nothing the sources lack
             if not (final and len(sentence) <= CLOSING_MAX and not facts and self.kept):
                 return "没有引用"
-            claims = unsupported_claims(plain, self.everything)
+            claims = unsupported_claims(plain, self.everything, self.words)
             return f"无出处：{'、'.join(claims)}" if claims else ""
         if len(given) < len(cited):
             return "引用了不存在的编号"
         if missing:
             return f"数字不见于所引条款：{'、'.join(missing)}"
         evidence = Evidence.of([self.by_n[n] for n in given])
-        claims = unsupported_claims(plain, evidence)
+        claims = unsupported_claims(plain, evidence, self.words)
         if claims:
             return f"所引条款不支持：{'、'.join(claims)}"
         if self.coverage is not None:
@@ -217,9 +219,10 @@ class SentenceChecker:
         return v
 
 
-def verify(raw: str, sources: list[Citation], coverage: Coverage | None = None) -> Verification:
+def verify(raw: str, sources: list[Citation], coverage: Coverage | None = None,
+           words: ClaimWords | None = None) -> Verification:
     """The whole answer checked at once (the same checks, sentence by sentence, as when streamed)."""
-    checker = SentenceChecker(sources, coverage)
+    checker = SentenceChecker(sources, coverage, words=words)
     checker.feed(raw)
     checker.finish()
     return checker.result()
