@@ -34,7 +34,7 @@ from evals.server import percentile, running_server
 
 ADMIN_TOKEN = "bench-admin-token-0123456789abcdefXYZ"
 OPERATOR_TOKEN = "bench-operator-token-0123456789abcdefXYZ"
-WECHAT_TOKEN = "benchWechatToken2026"
+WECHAT_TOKEN = "Hb4nW8qT2xZ6mK9rV3cP7sL1yD5gF0jA"
 FOLLOW_UP = ("上海怎么提升知识产权代理服务质量", "那江苏呢", "江苏怎么提升知识产权代理服务质量")
 
 
