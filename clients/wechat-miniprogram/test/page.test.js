@@ -61,10 +61,14 @@ test("an answer shows its text, numbered citations that open, follow-ups that as
   assert.equal(feedback.statusCode, 201);
   assert.deepEqual(calls.toasts, ["感谢反馈"]);
 
-  // A follow-up is asked in the same conversation, and answered below.
+  // A follow-up is asked once however often it is tapped while waiting, in the same conversation, and
+  // answered below.
   const chip = shown.find(".chip")[0];
   chip.dispatchEvent("tap");
+  chip.dispatchEvent("tap");
   await settled(page);
+  await simulate.sleep(50);
+  assert.equal(calls.requests.length, 3, "one request for the follow-up");
   const followUp = calls.requests[2];
   assert.deepEqual(followUp.data, { question: answer.follow_ups[0], region: null, session_id: answer.session_id });
   assert.equal(followUp.statusCode, 200);
