@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +26,13 @@ def _npm_tool(*parts: str) -> str:
     return str(path)
 
 
-def _run(args: list[str], env: dict[str, str] | None = None) -> None:
-    done = subprocess.run(args, cwd=MINI, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+def _run(args: list[str], env: dict[str, str] | None = None, cwd: Path = MINI) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=300)
+
+
+def _passes(args: list[str], env: dict[str, str] | None = None) -> None:
+    done = _run(args, env)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
 
 
@@ -37,10 +42,20 @@ def test_page_answers_cites_follows_up_hands_over_and_survives_errors(server, ap
     _npm_tool("miniprogram-simulate")
     limited = app_settings.model_copy(update={"rate_limit": "2/minute"})
     with LiveServer(create_app(limited)) as limited_server:
-        _run(["node", "--test", "test/page.test.js"],
+        _passes(["node", "--test", "test/page.test.js"],
              {"MINI_ENDPOINT": server.url, "MINI_LIMITED_ENDPOINT": limited_server.url,
               "MINI_DOWN_ENDPOINT": f"http://127.0.0.1:{free_port()}"})
 
 
-def test_code_type_checks_against_wechat_api_typings():
-    _run(["node", _npm_tool("typescript", "bin", "tsc"), "-p", "tsconfig.json"])
+def test_code_type_checks_against_wechat_api_typings(tmp_path):
+    tsc = _npm_tool("typescript", "bin", "tsc")
+    _passes(["node", tsc, "-p", "tsconfig.json"])
+    # The check has teeth: a wrong argument to a wx API in a copy of the page is reported.
+    copy = tmp_path / "mini"
+    shutil.copytree(MINI, copy, ignore=shutil.ignore_patterns("node_modules"))
+    (copy / "node_modules").symlink_to(MINI / "node_modules")
+    page = copy / "pages" / "index" / "index.js"
+    page.write_text(page.read_text(encoding="utf-8").replace("phoneNumber: HOTLINE", "phone: HOTLINE"),
+                    encoding="utf-8")
+    done = _run(["node", tsc, "-p", "tsconfig.json"], cwd=copy)
+    assert done.returncode != 0 and "'phone' does not exist in type 'MakePhoneCallOption'" in done.stdout
