@@ -8,13 +8,28 @@ from pathlib import Path
 
 import re
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("hotline")
 
 
 WEAK_TOKENS = {"changeme", "password", "admin", "secret", "token", "123456"}
+STRONG_SECRET = ("至少 24 个字符、不少于 10 种不同字符；可用 python -c 'import secrets; print(secrets.token_urlsafe(32))' "
+                 "生成")
+
+
+def weak_secret(token: str) -> bool:
+    return len(token) < 24 or len(set(token)) < 10 or token.lower() in WEAK_TOKENS
+
+
+def parse_operators(value: str) -> list[tuple[str, str]]:
+    """`12345热线:tokenA,本局:tokenB,tokenC` → [(12345热线, tokenA), (本局, tokenB), (话务员3, tokenC)]."""
+    operators = []
+    for n, entry in enumerate((e.strip() for e in value.split(",") if e.strip()), start=1):
+        name, _, token = entry.rpartition(":")
+        operators.append((name.strip() or f"话务员{n}", token.strip()))
+    return operators
 
 
 class WeChatSettings(BaseSettings):
@@ -90,6 +105,9 @@ class Settings(BaseSettings):
                                 "older than this are purged (at start-up, then hourly on writes)")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
     admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
+    operator_tokens: SecretStr = Field(SecretStr(""), description="comma-separated bearer tokens for /v1/hotline/* "
+                                       "and corrected answers, one per operator or team, each `name:token` or a "
+                                       "bare token; empty closes them")
     rate_limit: str = Field("30/minute", description="per client on the public endpoints; off for load tests")
     hotline_rate_limit: str = Field("120/minute", description="per client on /v1/hotline/*")
     admin_rate_limit: str = Field("30/minute", description="per client on /v1/admin/*")
@@ -105,10 +123,31 @@ class Settings(BaseSettings):
     @classmethod
     def _strong_admin_token(cls, value: SecretStr) -> SecretStr:
         token = value.get_secret_value()
-        if token and (len(token) < 24 or len(set(token)) < 10 or token.lower() in WEAK_TOKENS):
-            raise ValueError("HOTLINE_ADMIN_TOKEN 太弱：至少 24 个字符、不少于 10 种不同字符；"
-                             "可用 python -c 'import secrets; print(secrets.token_urlsafe(32))' 生成")
+        if token and weak_secret(token):
+            raise ValueError("HOTLINE_ADMIN_TOKEN 太弱：" + STRONG_SECRET)
         return value
+
+    @field_validator("operator_tokens")
+    @classmethod
+    def _strong_operator_tokens(cls, value: SecretStr) -> SecretStr:
+        tokens = [token for _, token in parse_operators(value.get_secret_value())]
+        if any(weak_secret(token) for token in tokens):
+            raise ValueError("HOTLINE_OPERATOR_TOKENS 中有令牌太弱：每个令牌" + STRONG_SECRET)
+        if len(set(tokens)) < len(tokens):
+            raise ValueError("HOTLINE_OPERATOR_TOKENS 中有重复的令牌：每位话务员或每个班组各用一个")
+        return value
+
+    @model_validator(mode="after")
+    def _operators_are_not_admins(self) -> "Settings":
+        admin = self.admin_token.get_secret_value()
+        if admin and admin in (token for _, token in self.operators):
+            raise ValueError("HOTLINE_OPERATOR_TOKENS 不能包含 HOTLINE_ADMIN_TOKEN：话务员令牌与管理令牌须各不相同")
+        return self
+
+    @property
+    def operators(self) -> list[tuple[str, str]]:
+        """(name, token) of each operator or team allowed on /v1/hotline/*."""
+        return parse_operators(self.operator_tokens.get_secret_value())
 
     @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client")
     @classmethod

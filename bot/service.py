@@ -17,6 +17,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.answer import followups
+from bot.answer.basis import unsupported_facts
 from bot.answer.decide import Decision, decide
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, reference_line, validity_note)
@@ -31,7 +32,7 @@ from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
-from bot.store.conversations import ConversationStore
+from bot.store.conversations import ConversationStore, FaqCandidateExists
 from bot.text import normalise_text
 
 log = logging.getLogger("hotline")
@@ -69,6 +70,14 @@ class UnknownSession(LookupError):
 
 class UnknownAnswer(LookupError):
     """An answer id that was never given."""
+
+
+class FaqRefused(Exception):
+    """A change to an FAQ pair that staff cannot make as asked (not found, not supported, already decided)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code
 
 
 class Assistant:
@@ -370,9 +379,45 @@ class Assistant:
         stored = self.store.get_answer(answer_id)
         if stored is None:
             raise UnknownAnswer("没有找到这条回答，无法记录反馈。")
-        feedback_id = self.store.add_feedback(answer_id, rating, comment, corrected)
         candidate = None
         if corrected and corrected.strip():
             basis = [c["clause_id"] for c in stored.citations]
-            candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id, source)
-        return feedback_id, candidate
+            try:
+                candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id, source)
+            except FaqCandidateExists as exc:
+                raise FaqRefused(409, "faq_candidate_exists", f"这条回答已有一条待审核的修改答案（编号 {exc.faq_id}），"
+                                 "请由审核人员在后台修改，不再重复提交。") from None
+        return self.store.add_feedback(answer_id, rating, comment, corrected), candidate
+
+    def faq_item(self, faq_id: int) -> dict:
+        row = self.store.faq_item(faq_id)
+        if row is None:
+            raise FaqRefused(404, "faq_not_found", "没有找到这条常见问答。")
+        return row
+
+    def edit_faq(self, faq_id: int, question: str | None = None, answer: str | None = None,
+                 basis: list[str] | None = None) -> dict:
+        """A reviewer's changes to a candidate before it is approved; the basis must name clauses of the index."""
+        if self.faq_item(faq_id)["status"] != "candidate":
+            raise FaqRefused(409, "faq_already_reviewed", "这条常见问答已审核，不能再修改；如需更正请提交新的修改答案。")
+        if basis is not None:
+            unknown = [b for b in basis if b not in self.retriever().records.clauses]
+            if unknown or not basis:
+                raise FaqRefused(422, "faq_unknown_basis", "依据条款不存在：" + ("、".join(unknown) or "至少需要一条依据条款"))
+        self.store.edit_faq(faq_id, question, answer, basis)
+        return self.faq_item(faq_id)
+
+    def review_faq(self, faq_id: int, status: str) -> dict:
+        """Approve or reject a pair. An approved answer passes the check knowledge/faq gets: every number, date,
+        文号, URL and phone number it states appears in its basis clauses."""
+        row = self.faq_item(faq_id)
+        if status == "approved":
+            records = self.retriever().records
+            if not any(b in records.clauses for b in row["basis"]):
+                raise FaqRefused(422, "faq_unsupported", "这条答案没有可核对的依据条款，请先补充依据条款（basis）再批准。")
+            missing = unsupported_facts(row["answer"], row["basis"], records)
+            if missing:
+                raise FaqRefused(422, "faq_unsupported", f"答案中的 {'、'.join(missing)} 不见于依据条款，"
+                                 "请修改答案或依据条款后再批准。")
+        self.store.review_faq(faq_id, status)
+        return {**row, "status": status}

@@ -25,7 +25,8 @@ SYSTEM = (
 HUMAN_CHANNEL_NUMBERS = {"12345"}
 CLOSING_MAX = 30
 _FACT = re.compile(
-    r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号"  # 文号
+    r"(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/[A-Za-z0-9._~%/?#=&+-]*)?"  # URLs (ipa-help.cn)
+    r"|[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号"  # 文号
     r"|\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年"  # dates
     r"|\d+(?:\.\d+)?%"  # percentages
     r"|\d+(?:\.\d+)?"  # numbers
@@ -90,7 +91,7 @@ def _supported(fact: str, text: str) -> bool:
         return False
     if fact in text:
         if fact.replace(".", "").isdigit():
-            return re.search(rf"(?<![\d.]){re.escape(fact)}(?![\d.])", text) is not None
+            return re.search(rf"(?<![\d.]){re.escape(fact)}(?!\.?\d)", text) is not None  # "14." ends a label
         return True
     value = cn_to_int(fact)
     return value is not None and re.search(rf"(?<!\d){value}(?!\d)", text) is not None

@@ -1,7 +1,8 @@
 """Errors as JSON `{"error": {"code", "message"}}`, in Chinese for end users; 4xx for the caller's mistakes.
 
 The tree: InvalidQuestion → 400 invalid_question; request validation → 422 invalid_request; UnknownSession →
-404 session_not_found; UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403; IndexNotFound → 503
+404 session_not_found; UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403 (admin and operator
+tokens); FaqRefused → 404/409/422; IndexNotFound → 503
 index_not_ready; Misconfigured → 503 misconfigured; anything else → 500 internal_error (always a bug, logged with
 the request id).
 """
@@ -18,7 +19,7 @@ from bot.api.deps import AdminDenied, TooManySessions
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.store.versions import BuildBusy
 from ingest.manage import DocumentNotFound, UploadRejected
-from bot.service import InvalidQuestion, UnknownAnswer, UnknownSession
+from bot.service import FaqRefused, InvalidQuestion, UnknownAnswer, UnknownSession
 
 log = logging.getLogger("hotline.api")
 
@@ -64,6 +65,10 @@ def install(app: FastAPI) -> None:
     async def _admin(request: Request, exc: AdminDenied) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(FaqRefused)
+    async def _faq(request: Request, exc: FaqRefused) -> JSONResponse:
+        return error(exc.status, exc.code, str(exc))
 
     @app.exception_handler(TooManySessions)
     async def _sessions(request: Request, exc: TooManySessions) -> JSONResponse:
