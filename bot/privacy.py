@@ -111,3 +111,16 @@ def mask(text: str) -> str:
         out.append(text[last:start] + placeholder)
         last = end
     return "".join(out) + text[last:]
+
+
+_PLACEHOLDER = re.compile(r"\[(?:手机号|电话|身份证号|银行卡号|护照号|QQ号|邮箱)\]")
+_SELF = re.compile(r"^\s*(?:我|本人)(?:叫|姓|名叫|的名字是|名字叫|的(?:手机|电话|身份证|卡号|银行卡|护照|QQ|邮箱))", re.I)
+_PIECES = re.compile(r"(?<=[，,。；;！!？?])")
+
+
+def topic_only(question: str) -> str:
+    """A masked question without its pieces about the asker (我叫张三，卡号[银行卡号]，…): what is searched for,
+    kept and built on in later turns is the topic, nothing personal (and "银行卡号" does not skew the search).
+    When every piece is about the asker, the whole question without its placeholders."""
+    kept = "".join(p for p in _PIECES.split(question) if not _PLACEHOLDER.search(p) and not _SELF.match(p))
+    return (kept if kept.strip() else _PLACEHOLDER.sub("", question)).strip("，,；; ")

@@ -33,6 +33,7 @@ from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
 from bot.store.conversations import ConversationStore, FaqCandidateExists
+from bot.privacy import mask, topic_only
 from bot.text import normalise_text
 
 log = logging.getLogger("hotline")
@@ -66,6 +67,14 @@ class InvalidQuestion(ValueError):
 
 class UnknownSession(LookupError):
     """A session id that does not exist or has expired."""
+
+
+class ForeignSession(PermissionError):
+    """A session id sent by a client other than the one that started the session."""
+
+
+class InvalidRegion(InvalidQuestion):
+    """A region the knowledge base does not know (a phone number, a typo)."""
 
 
 class UnknownAnswer(LookupError):
@@ -132,7 +141,9 @@ class Assistant:
             self._loading = False
 
     def _prepare(self, question: str, region: str | None, session_id: str | None,
-                 as_of: date | None = None) -> "_Prepared":
+                 as_of: date | None = None, client: str | None = None) -> "_Prepared":
+        """Checks the input and the session (it must be `client`'s, the caller's client key), masks the
+        personal data of the question before anything else sees it, and retrieves."""
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
@@ -140,13 +151,29 @@ class Assistant:
             raise InvalidQuestion(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
         if session_id is not None and not self.store.session_exists(session_id):
             raise UnknownSession("会话不存在或已过期，请不带 session_id 重新提问，开始新的会话。")
+        if session_id is not None and not self.store.session_client_matches(session_id, client):
+            raise ForeignSession("这个会话不是在本设备上开始的，无法继续；请不带 session_id 重新提问，开始新的会话。")
+        # from here on (search, LLM, store, logs, later turns' rewritten_question) only the topic, masked
+        question = topic_only(mask(question))
         retriever = self.retriever()
+        region = self._region(region, retriever)
         rewritten = None
         if session_id is not None:
             rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
         else:
-            session_id = self.store.new_session(region)
+            session_id = self.store.new_session(region, client)
         return self._retrieve(question, rewritten, region, session_id, retriever, as_of)
+
+    @staticmethod
+    def _region(region: str | None, retriever: Retriever) -> str | None:
+        """The caller's region when it names one the knowledge base knows; anything else is refused rather
+        than searched for (and echoed into the answer)."""
+        region = (region or "").strip()
+        if not region:
+            return None
+        if retriever.understanding.regions_in(normalise_text(region)) or region in retriever.docs_by_region:
+            return region
+        raise InvalidRegion("无法识别的地区：请填写省市名称，如“上海”“江苏”，或不填。")
 
     def _retrieve(self, question: str, rewritten: str | None, region: str | None, session_id: str | None,
                   retriever: Retriever, as_of: date | None = None) -> "_Prepared":
@@ -222,10 +249,12 @@ class Assistant:
         return updated
 
     def ask(self, question: str, region: str | None = None, session_id: str | None = None,
-            channel: str = "api", trace: dict | None = None, as_of: date | None = None) -> Answer:
-        """One answer, judging validity as of `as_of` (default today). `trace`, if given, receives the LLM's
-        raw verification (for `hotline eval`)."""
-        p = self._prepare(question, region, session_id, as_of)
+            channel: str = "api", trace: dict | None = None, as_of: date | None = None,
+            client: str | None = None) -> Answer:
+        """One answer, judging validity as of `as_of` (default today), in a session of `client` (the caller's
+        client key; None for the CLI and channels that keep their own mapping). `trace`, if given, receives
+        the LLM's raw verification (for `hotline eval`)."""
+        p = self._prepare(question, region, session_id, as_of, client)
         answer = self._first_answer(p)
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
@@ -243,9 +272,10 @@ class Assistant:
         return answer
 
     def ask_stream(self, question: str, region: str | None = None, session_id: str | None = None,
-                   channel: str = "api", as_of: date | None = None) -> Iterator[tuple[str, dict]]:
+                   channel: str = "api", as_of: date | None = None,
+                   client: str | None = None) -> Iterator[tuple[str, dict]]:
         """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
-        p = self._prepare(question, region, session_id, as_of)
+        p = self._prepare(question, region, session_id, as_of, client)
         return self._stream(p, self._first_answer(p), channel)
 
     def _stream(self, p: "_Prepared", answer: Answer, channel: str) -> Iterator[tuple[str, dict]]:
@@ -289,7 +319,8 @@ class Assistant:
         if not (transcript or "").strip():
             raise InvalidQuestion("通话内容不能为空。")
         retriever = self.retriever()
-        questions, statements = questions_in(transcript)
+        region = self._region(region, retriever)
+        questions, statements = questions_in(mask(transcript))
         if not questions:
             raise InvalidQuestion("没有从通话内容中识别出问题，请补充来电人的问题。")
         # the caller's own context ("我们是上海的企业") sets the region for every question that names none

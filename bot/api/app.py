@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from contextlib import asynccontextmanager
 
@@ -41,6 +42,9 @@ def _wechat_channel(settings: Settings, assistant: Assistant):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Every file the service writes under the data dir (conversations, index versions, logs) is its owner's
+    # only: questions are personal even when masked, and nobody else on the machine needs them.
+    os.umask(0o077)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Concurrent requests are this worker's parallelism: a BLAS that also splits each request's matrix
