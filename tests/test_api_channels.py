@@ -156,8 +156,8 @@ def test_gaps_are_grouped_masked_and_staff_only(client):
     assert client.get("/v1/admin/gaps").status_code == 401
     assert client.get("/v1/admin/gaps", headers={"Authorization": "Bearer wrong"}).status_code == 401
     groups = client.get("/v1/admin/gaps", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
-    top = groups[0]
-    assert "地址" in top["question"] and top["count"] >= 3
+    top = next(g for g in groups if "地址" in g["question"])  # other tests' gaps share the database
+    assert top["count"] >= 3
     text = json.dumps(groups, ensure_ascii=False)
     assert "13812345678" not in text and "我电话" not in text  # the piece about the asker is left out whole
 
