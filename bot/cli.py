@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     args = build_parser().parse_args(argv)
+    from bot.privacy import private_files
+
+    private_files()  # what `hotline ingest`, `serve` and `admin` write under the data dir is the owner's only
     try:
         settings = Settings()
         setup_logging(settings.log_level, settings.log_format)

@@ -9,6 +9,7 @@ around a match keeps the characters it was typed in. Numbers of documents (文�
 """
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -129,3 +130,9 @@ def topic_only(question: str) -> str:
     When every piece is about the asker, the whole question without its placeholders."""
     kept = "".join(p for p in _PIECES.split(question) if not _PLACEHOLDER.search(p) and not _SELF.match(p))
     return (kept if kept.strip() else _PLACEHOLDER.sub("", question)).strip("，,；; ")
+
+
+def private_files() -> None:
+    """From now on this process creates its files owner-only (0600, folders 0700): conversations, index
+    versions and logs under the data dir hold questions, which are personal even masked."""
+    os.umask(0o077)

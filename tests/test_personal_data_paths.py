@@ -158,3 +158,21 @@ def test_a_follow_up_never_echoes_an_earlier_turns_personal_data(assistant):
     for raw in ("110101 19900307 1234", "幺三八幺二三四五六七八", "[身份证号]", "[手机号]", "张三"):
         assert raw not in follow.rewritten_question
         assert raw not in follow.answer
+
+
+def test_hotline_ingest_writes_owner_only_files(tmp_path):
+    """`make run` builds the index with `hotline ingest` before it serves: those files too."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "HOTLINE_DATA_DIR": str(tmp_path / "var"), "HOTLINE_KNOWLEDGE_DIR": str(KNOWLEDGE),
+           "HOTLINE_EMBEDDER": "fitted"}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--quiet"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600, preexec_fn=lambda: os.umask(0o022))
+    assert done.returncode == 0, done.stderr
+    files = [p for p in (tmp_path / "var").rglob("*") if p.is_file()]
+    assert len(files) > 5
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path.relative_to(tmp_path)} is readable by others"

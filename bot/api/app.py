@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from contextlib import asynccontextmanager
 
@@ -15,6 +14,7 @@ from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
 from bot.config import Settings, get_settings
+from bot.privacy import private_files
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
 
@@ -42,9 +42,7 @@ def _wechat_channel(settings: Settings, assistant: Assistant):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    # Every file the service writes under the data dir (conversations, index versions, logs) is its owner's
-    # only: questions are personal even when masked, and nobody else on the machine needs them.
-    os.umask(0o077)
+    private_files()
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Concurrent requests are this worker's parallelism: a BLAS that also splits each request's matrix
