@@ -129,7 +129,8 @@ def topic_only(question: str) -> str:
     kept and built on in later turns is the topic, nothing personal (and "银行卡号" does not skew the search).
     When every piece is about the asker, the whole question without its placeholders."""
     kept = "".join(p for p in _PIECES.split(question) if not _PLACEHOLDER.search(p) and not _SELF.match(p))
-    return (kept if kept.strip() else _PLACEHOLDER.sub("", question)).strip("，,；; ")
+    text = (kept if kept.strip() else _PLACEHOLDER.sub("", question)).strip("，,；; \n")
+    return text if re.search(r"\w", text) else ""  # nothing but personal data and punctuation: no question
 
 
 def private_files() -> None:

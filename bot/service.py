@@ -155,6 +155,8 @@ class Assistant:
             raise ForeignSession("这个会话不是在本设备上开始的，无法继续；请不带 session_id 重新提问，开始新的会话。")
         # from here on (search, LLM, store, logs, later turns' rewritten_question) only the topic, masked
         question = topic_only(mask(question))
+        if not question:
+            raise InvalidQuestion("请输入您想咨询的问题；不必提供电话、证件号等个人信息。")
         retriever = self.retriever()
         region = self._region(region, retriever)
         rewritten = None

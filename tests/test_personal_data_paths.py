@@ -176,3 +176,10 @@ def test_hotline_ingest_writes_owner_only_files(tmp_path):
     assert len(files) > 5
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path.relative_to(tmp_path)} is readable by others"
+
+
+@pytest.mark.parametrize("question", ["13812345678", "６２２２０２１２３４５６７８９０１２３。", "E12345678？"])
+def test_a_question_of_personal_data_only_is_a_clear_400(client, question):
+    response = client.post("/v1/ask", json={"question": question})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_question"
+    assert "个人信息" in response.json()["error"]["message"]
