@@ -150,7 +150,8 @@ def test_the_cli_approval_runs_the_same_check(app_settings, assistant):
 
 
 def test_operator_tokens_are_named_strong_and_not_the_admin_token():
-    tokens = "12345热线:" + "a1b2c3d4e5f6g7h8i9j0k1l2" + ",本局:" + "z9y8x7w6v5u4t3s2r1q0p9o8" + ",m1n2b3v4c5x6z7l8k9j0h1g2"
+    tokens = ("12345热线:zksPhdMWQd9uQ3lXNjGYZDJWvwv0mhqm-mbHV4o8bDs,本局:lDShtAojkrXdKEoWUgTw5m0FpL2sw6xwys6WG_9v9D0,"
+              "X0Bfay6IjxVEWD9Ig0pZzY15PhqgNVoFLEmuDOmyihs")
     settings = Settings(_env_file=None, operator_tokens=tokens)
     assert [name for name, _ in settings.operators] == ["12345热线", "本局", "话务员3"]
     with pytest.raises(ValidationError, match="HOTLINE_OPERATOR_TOKENS"):

@@ -1,10 +1,12 @@
-"""Whether an FAQ answer rests on its basis: every number, date, 文号, URL and phone number it states must
-appear in the clauses it names. One check for knowledge/faq at ingest and for staff approving an operator's
-correction (the same fact matching as the LLM verifier's)."""
+"""Whether an FAQ answer rests on its basis: every number, date and 文号 it states (the LLM verifier's fact
+matching), and every URL, phone number, organisation and status claim (its claim check), must appear in the
+clauses it names. One check for knowledge/faq at ingest and for staff approving an operator's correction."""
 from __future__ import annotations
 
+from bot.answer.claims import Evidence, unsupported_claims
 from bot.answer.generative import _facts, _supported
 from bot.store.records import Records
+from bot.text import normalise_text
 
 
 def reference(records: Records, basis: str) -> str:
@@ -18,6 +20,10 @@ def reference(records: Records, basis: str) -> str:
 
 
 def unsupported_facts(answer: str, basis: list[str], records: Records) -> list[str]:
-    """The facts of `answer` that none of its basis clauses (those in the index) states."""
-    text = " ".join(reference(records, b) + records.clauses[b].text for b in basis if b in records.clauses)
-    return [fact for fact in _facts(answer) if not _supported(fact, text)]
+    """The facts and claims of `answer` that none of its basis clauses (those in the index) states."""
+    known = [b for b in basis if b in records.clauses]
+    text = " ".join(reference(records, b) + records.clauses[b].text for b in known)
+    missing = [fact for fact in _facts(answer) if not _supported(fact, text)]
+    evidence = Evidence(normalise_text(text).lower(),
+                        frozenset(records.documents[records.clauses[b].doc_id].status for b in known))
+    return missing + [claim for claim in unsupported_claims(normalise_text(answer), evidence) if claim not in missing]

@@ -20,7 +20,7 @@ router = APIRouter(tags=["web"])
 def _client(request: Request, body: AskRequest) -> str:
     """The caller's client key, which its sessions are bound to. A client may start only so many
     conversations (HOTLINE_SESSIONS_PER_CLIENT)."""
-    client = client_key(request.scope, request.app.state.settings.trust_proxy)
+    client = client_key(request.scope, request.app.state.settings)
     if body.session_id is None:
         wait = request.app.state.session_limiter.hit(client)
         if wait is not None:
