@@ -70,8 +70,9 @@ class UnknownSession(LookupError):
     """A session id that does not exist or has expired."""
 
 
-class ForeignSession(PermissionError):
-    """A session id sent by a client other than the one that started the session."""
+class ForeignSession(UnknownSession):
+    """A session id sent by a client other than the one that started the session: not found for this client
+    (a 404, so the widget and the mini-program start a new session by themselves, and a guess learns nothing)."""
 
 
 class InvalidRegion(InvalidQuestion):

@@ -1,10 +1,10 @@
 """Errors as JSON `{"error": {"code", "message"}}`, in Chinese for end users; 4xx for the caller's mistakes.
 
 The tree: InvalidQuestion → 400 invalid_question (InvalidRegion → 400 invalid_region); request validation →
-422 invalid_request; UnknownSession → 404 session_not_found; ForeignSession → 403 session_forbidden; UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403 (admin and operator
-tokens); FaqRefused → 404/409/422; IndexNotFound → 503
-index_not_ready; Misconfigured → 503 misconfigured; anything else → 500 internal_error (always a bug, logged with
-the request id).
+422 invalid_request; UnknownSession (and ForeignSession, another client's) → 404 session_not_found;
+UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403 (admin and operator tokens); FaqRefused →
+404/409/422; IndexNotFound → 503 index_not_ready; Misconfigured → 503 misconfigured; anything else → 500
+internal_error (always a bug, logged with the request id).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.api.deps import AdminDenied, TooManySessions
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.store.versions import BuildBusy
 from ingest.manage import DocumentNotFound, UploadRejected
-from bot.service import FaqRefused, ForeignSession, InvalidQuestion, InvalidRegion, UnknownAnswer, UnknownSession
+from bot.service import FaqRefused, InvalidQuestion, InvalidRegion, UnknownAnswer, UnknownSession
 
 log = logging.getLogger("hotline.api")
 
@@ -59,7 +59,6 @@ def install(app: FastAPI) -> None:
         return handler
 
     app.add_exception_handler(InvalidRegion, plain(400, "invalid_region"))
-    app.add_exception_handler(ForeignSession, plain(403, "session_forbidden"))
 
     @app.exception_handler(UnknownSession)
     async def _session(request: Request, exc: UnknownSession) -> JSONResponse:
