@@ -31,8 +31,13 @@ def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     if url.startswith("sqlite"):
         path = Path(sa.engine.make_url(url).database)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        # created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode. Only a
+        # new file is opened here: closing a descriptor of a database this process has open would drop SQLite's
+        # locks on it (POSIX locks are per process), and another process's writes could corrupt it.
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass
         os.chmod(path, 0o600)  # a file from before too
         engine = sa.create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
 
