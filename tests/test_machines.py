@@ -66,12 +66,12 @@ def test_a_wechat_message_delivered_to_both_machines_is_answered_once(settings, 
 
 def test_an_operators_correction_on_one_machine_is_listed_for_review_on_the_other(app_settings, tmp_path,
                                                                                  postgres_url):
-    from tests.conftest import ADMIN_TOKEN
+    from tests.conftest import ADMIN_TOKEN, OPERATOR
 
     a, b = two_machines(app_settings, tmp_path, database_url=SecretStr(postgres_url))
     with a, b:
         answer = httpx.post(f"{a.url}/v1/ask", json={"question": "蓝天行动的工作目标是什么"}, timeout=60).json()
-        made = httpx.post(f"{a.url}/v1/feedback", timeout=60, json={
+        made = httpx.post(f"{a.url}/v1/feedback", timeout=60, headers=OPERATOR, json={
             "answer_id": answer["answer_id"], "rating": "down", "corrected_answer": "以蓝天行动原文为准。"})
         assert made.status_code == 201, made.text
         listed = httpx.get(f"{b.url}/v1/admin/faq", params={"status": "candidate"}, timeout=60,
