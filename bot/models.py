@@ -136,6 +136,7 @@ class Answer(BaseModel):
     follow_ups: list[str] = Field(default_factory=list)
     composer: Literal["llm", "llm-repaired", "extractive", "faq"] = "extractive"
     _index_version: str = PrivateAttr("")  # the index version that answered (the X-Index-Version header)
+    _draft: object = PrivateAttr(None)  # the AnswerDraft it was rendered from: other channels render it again
 
 
 class AskRequest(BaseModel):
