@@ -304,25 +304,27 @@ class Assistant:
         # the caller's own context ("我们是上海的企业") sets the region for every question that names none
         context_regions = retriever.understanding.regions_in(normalise_text("，".join(reading.context)))
         default_region = region or (context_regions[0] if len(context_regions) == 1 else None)
-        suggestions, seen = [], set()
+        suggestions = []
         for heard in reading.questions[:limit]:
-            answer = self.suggestion_for(heard.text, heard.rephrase, default_region, retriever)
-            key = answer.citations[0].clause_id if answer.grounded and answer.citations else heard.text
-            if key in seen:
-                continue  # two wordings of one question: one card
-            seen.add(key)
+            answer = self.suggestion_for(heard.text, heard.rephrase, default_region, retriever, heard.topic)
             suggestions.append(Suggestion(question=heard.text, answer=render_spoken(answer._draft),
                                           grounded=answer.grounded, confidence=answer.confidence,
                                           citations=answer.citations[:2], answer_id=answer.answer_id))
         return SuggestResponse(suggestions=suggestions, faq=self.faq_matches(reading.texts), questions=reading.texts)
 
     def suggestion_for(self, question: str, rephrase: str | None, region: str | None,
-                       retriever: Retriever | None = None) -> Answer:
-        """The answer to one question heard on a call; an operator's confirming rephrase (often in the documents'
-        own words) is searched too, and the likelier answer is kept."""
+                       retriever: Retriever | None = None, topic: str = "") -> Answer:
+        """The answer to one question heard on a call. An operator's confirming rephrase (often in the documents'
+        own words) is searched too, and so is the question with what the call was about just before it (它几点上班
+        after 专利局杭州代办处); the likelier answer is kept."""
         retriever = retriever or self.retriever()
         best = None
-        for text in [question] + ([rephrase] if rephrase else []):
+        texts = [question]
+        if rephrase and self.speech().asks(rephrase):
+            texts.append(rephrase)  # 您是问专利代理师资格考试的报考费是吧
+        for about in dict.fromkeys(t for t in (rephrase, topic) if t and t not in question and not self.speech().asks(t)):
+            texts.append(f"{about}，{question}")  # 它几点上班 after 您是说专利局杭州代办处是吧
+        for text in texts:
             prepared = self._retrieve(text[:MAX_QUESTION_CHARS], None, region, None, retriever)
             if best is None or (prepared.decision.grounded, prepared.decision.probability) > \
                     (best.decision.grounded, best.decision.probability):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from bot.answer.hotline import Speech, TranscriptsError, read_call, turns_of
+from evals.transcripts import leads_with_fact, match_questions, readable
 from tests.conftest import KNOWLEDGE
 
 SPEECH = Speech.from_yaml(KNOWLEDGE / "transcripts.yaml")
@@ -91,10 +92,6 @@ def test_a_transcript_without_labels_keeps_the_callers_order():
     assert turns_of("请问有什么可以帮您") == [] or read_call("您好请讲。有什么可以帮您？", SPEECH).texts == []
 
 
-def readable(text: str) -> bool:
-    """What the evaluation checks of a card: said whole and to the caller."""
-    return (0 < len(text) <= 120 and text[-1] in "。！？." and not text.rstrip("。").endswith(("：", "，", "如下"))
-            and "来电人" not in text and "话务员" not in text and "供参考：。" not in text)
 
 
 def test_the_calls_cards(client):
@@ -125,3 +122,23 @@ def test_every_card_can_be_read_out(client, question):
     card = client.post("/v1/hotline/suggest", json={"transcript": f"来电人：{question}？"}).json()["suggestions"][0]
     assert readable(card["answer"]), card["answer"]
     assert not re.search(r"\[\d+\]", card["answer"])
+
+
+def test_spaces_for_pauses_and_run_together_turns():
+    reading = read_call("座席：您好知识产权局热线请讲 来电人：你好 就是它是从哪天开始实行的 有效期是到什么时候\n"
+                        "座席：好的 您稍等 来电人：嗯 还有那个WIPO暑期学校 上海还办不办", SPEECH)
+    assert reading.texts == ["就是它是从哪天开始实行的", "有效期是到什么时候", "还有那个WIPO暑期学校，上海还办不办"]
+
+
+def test_what_the_call_was_about_travels_with_a_question_that_only_points_at_it():
+    reading = read_call("坐席: 您好\n来电人: 我们公司在杭州 想去那个专利局杭州代办处现场交材料\n"
+                        "坐席: 嗯 国家知识产权局专利局杭州代办处是吧\n来电人: 对 它地址是在哪里啊", SPEECH)
+    assert reading.texts == ["它地址是在哪里啊"]
+    assert reading.questions[0].rephrase == "国家知识产权局专利局杭州代办处"
+
+
+def test_the_evaluation_matches_questions_in_order_by_sound():
+    # ASR's 知识产全 and the corrected 知识产权 are the same question; order is kept
+    assert match_questions(["知识产全培训鸡地有多少家", "在哪里报名"], ["在哪里报名", "知识产权培训基地有多少家"]) == [1, None]
+    assert readable("延续专利代理师资格考试免报考费政策。依据《若干措施》三、14.") and leads_with_fact("不收报考费。")
+    assert not readable("以下条款与您的问题相关，供参考：。") and not readable("请来电人拨打12345咨询，谢谢您的来电。")

@@ -20,9 +20,13 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / TRANSCRIPTS_F
 _CJK = r"\u4e00-\u9fff"
 _TIME = r"[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\]】)）]?"
 _END = re.compile(r"[。！？?!；;\n]+")
-_SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|我们单位|我这边|我们这边)")
+# the caller saying who they are ("我们是上海的一家小企业", "我这边是浦东一家小公司的", "我们公司在杭州")
+_SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|我们单位|我这边|我们这边)(这边|这里)?(是|在|姓)")
 _AFTER_PARTICLE = re.compile(rf"(?<=[吗呢])(?=[{_CJK}]{{6}})")
 _DENIAL = re.compile(r"^(不是|不对|没有没有|不不)")
+_A_NOT_A = re.compile(rf"([{_CJK}])[不没]\1")
+_CONFIRMED = re.compile(r"^[，,\s]*(对|是的|是|嗯|没错)")  # the caller's answer to an operator's "…是吧？"
+_CLARIFYING = re.compile(r"^(是不是|还是|是否|对吧|是吧|对不对)")
 
 
 class TranscriptsError(ValueError):
@@ -76,7 +80,7 @@ class Speech:
     def label(self) -> re.Pattern:
         names = _alternation(list(self.roles))
         # 坐席：, [00:01:12] 客服1:, 说话人 2 00:03：, or bracketed (【市民】, [客服]) with the colon optional
-        return re.compile(rf"(?:^|(?<=[\n。！？!?；;]))[ \t]*(?:{_TIME}[ \t]*)?"
+        return re.compile(rf"(?:^|(?<=[\s。！？!?；;，]))[ \t]*(?:{_TIME}[ \t]*)?"
                           rf"(?:[【\[](?P<bracketed>{names})[ \t]*(?P<bnum>\d{{0,2}})[】\]][ \t]*(?:{_TIME}[ \t]*)?[：:]?"
                           rf"|(?P<plain>{names})[ \t]*(?P<pnum>\d{{0,2}})[ \t]*(?:{_TIME}[ \t]*)?[：:])")
 
@@ -103,7 +107,8 @@ class Speech:
         return not re.search(rf"[{_CJK}A-Za-z0-9]", rest)
 
     def asks(self, text: str) -> bool:
-        return bool(self._marker.search(text))
+        """A question: a marker of the file, or a spoken A-not-A (办不办, 收不收, 有没有)."""
+        return bool(self._marker.search(text) or _A_NOT_A.search(text))
 
     def operator_says(self, text: str) -> int:
         return sum(text.count(p) for p in self.operator_phrases)
@@ -142,6 +147,7 @@ class Heard:
     """A question the caller asked, and the operator's confirming rephrase of it, if any."""
     text: str
     rephrase: str | None = None
+    topic: str = ""  # what the call was about just before ("国家知识产权局专利局杭州代办处"), for 它几点上班
 
 
 @dataclass
@@ -160,7 +166,7 @@ def turns_of(transcript: str, speech: Speech | None = None) -> list[Turn]:
     operators say is the operator (the first to speak on a tie: the line answers first); no labels at all:
     one caller turn."""
     speech = speech or default_speech()
-    text = normalise_text(transcript.replace("\r", "\n"))
+    text = "\n".join(normalise_text(_pauses(line)) for line in transcript.replace("\r", "\n").split("\n"))
     text = re.sub(rf"(?m)^[ \t]*{_TIME}[ \t]*", "", text) if not speech.label.search(text) else text
     found = list(speech.label.finditer(text))
     if not found:
@@ -181,34 +187,54 @@ def turns_of(transcript: str, speech: Speech | None = None) -> list[Turn]:
         if len(unnamed) == 1 and not said[unnamed[0]] and not named_operator and len(raw) == 1:
             operator = None  # a single voice with a label is the caller speaking
         raw = [(k, ("operator" if k == operator else "caller") if role == "unnamed" else role, t) for k, role, t in raw]
-    return [Turn(role, body, key) for key, role, body in raw if body]
+    return [Turn(role, body.strip("，"), key) for key, role, body in raw if body.strip("，")]
+
+
+def _pauses(text: str) -> str:
+    """A recogniser marks pauses with spaces, not commas ("就是它是从哪天开始实行的 有效器是到什么时候")."""
+    return re.sub(rf"(?<=[{_CJK}A-Za-z0-9])[ \t\u3000]+(?=[{_CJK}])", "，", text.strip())
 
 
 def read_call(transcript: str, speech: Speech | None = None, correct: Callable[[str], str] | None = None,
               limit: int = 8) -> CallReading:
-    """The caller's questions in the order asked (each with an operator's confirming rephrase, if any), and the
-    rest the caller said. `correct` fixes sound-alikes (ASR's 投述 for 投诉) against the knowledge base."""
+    """The caller's questions in the order asked (each with an operator's confirming rephrase, if any, and what
+    the call was about just before it), and the rest the caller said. `correct` fixes sound-alikes (ASR's 投述 for
+    投诉) against the knowledge base."""
     speech = speech or default_speech()
     correct = correct or (lambda s: s)
     turns = turns_of(transcript, speech)
     labelled = any(t.speaker for t in turns)
     questions: list[Heard] = []
     context: list[str] = []
-    last_caller_questions: list[Heard] = []
+    last: list[Heard] = []  # the questions of the caller's last turn
+    pending: str | None = None  # an operator's rephrase of what the caller said before any question
+    topic = ""  # what the call was about last: a rephrase, or the caller's last statement
     for i, turn in enumerate(turns):
         if turn.role == "operator":
             following = next((t for t in turns[i + 1:] if t.role == "caller"), None)
+            denied = following is not None and bool(_DENIAL.match(speech.trim(following.text) or following.text))
             for sentence in _END.split(turn.text):
-                if last_caller_questions and speech.confirms(sentence) and not speech.is_pleasantry(sentence) and \
-                        not (following and _DENIAL.match(speech.trim(following.text) or following.text)):
-                    rephrase = _strip_confirming(sentence, speech)
-                    if len(re.findall(rf"[{_CJK}]", rephrase)) >= 4:
-                        last_caller_questions[-1].rephrase = correct(rephrase)
+                if not speech.confirms(sentence) or speech.is_pleasantry(sentence) or denied:
+                    continue
+                rephrase = correct(_strip_confirming(sentence, speech))
+                if len(re.findall(rf"[{_CJK}]", rephrase)) < 4:
+                    continue
+                topic = rephrase
+                if last and last[-1].rephrase is None:
+                    last[-1].rephrase = rephrase
+                else:
+                    pending = rephrase
             continue
         asked, said = _caller_pieces(turn.text, speech, labelled)
-        last_caller_questions = [Heard(correct(q)) for q in asked] or last_caller_questions
-        questions.extend(last_caller_questions if asked else [])
+        heard = [Heard(correct(q), topic=topic) for q in asked]
+        if heard and pending and _CONFIRMED.match(turn.text):
+            heard[0].rephrase = pending  # "对，要交哪些材料" after "备案需要准备什么材料是吧"
+        pending = None
+        questions.extend(heard)
+        last = heard or last
         context.extend(correct(s) for s in said)
+        if said:
+            topic = correct(said[-1])
     if not questions and context:
         questions = [Heard(context.pop())]  # "我公司被侵权了" alone is still what the caller wants help with
     unique: dict[str, Heard] = {}
@@ -242,8 +268,26 @@ def _caller_pieces(text: str, speech: Speech, labelled: bool) -> tuple[list[str]
         piece = speech.trim("，".join(clauses))
         if len(re.findall(rf"[{_CJK}]", piece)) < 4 or speech.is_pleasantry(piece):
             continue
-        (asked if speech.asks(piece) else said).append(piece)
+        if speech.asks(piece):
+            asked.extend(_questions_of(piece, speech))
+        else:
+            said.append(piece)
     return asked, said
+
+
+def _questions_of(piece: str, speech: Speech) -> list[str]:
+    """A piece that asks two things in a row ("从哪天开始实行的，有效期是到什么时候") is two questions; a clause
+    that only narrows the one before ("在哪里报名，有没有电话", "是不是在余杭那边") stays with it."""
+    out: list[str] = []
+    for clause in piece.split("，"):
+        own = speech.asks(clause) and len(re.findall(rf"[{_CJK}]", clause)) >= 6 and not _CLARIFYING.match(clause)
+        if out and own and speech.asks(out[-1]):
+            out.append(clause)
+        elif out:
+            out[-1] += "，" + clause
+        else:
+            out.append(clause)
+    return [speech.trim(q) for q in out if len(re.findall(rf"[{_CJK}]", q)) >= 4]
 
 
 def questions_in(transcript: str, limit: int = 5) -> tuple[list[str], list[str]]:

@@ -164,12 +164,29 @@ def render_spoken(draft: AnswerDraft, limit: int = SPOKEN_LIMIT) -> str:
     if draft.kind in ("grounded", "faq", "llm") and draft.sentences:
         text = _lead(draft, draft.sentences, limit)
     elif draft.kind == "service" and not draft.missing_fields:
-        points = [f"{name}：{value}" for name, value in draft.checklist if value != "文件未载明"][:1]
-        sentences = [DraftSentence(tuple(_spoken(s.gist or s.text) for s in draft.sentences) or (f"「{draft.statement}」",), ())]
-        text = _fit([f"「{draft.statement}」：", *sentences[0].parts, *[_spoken(p) for p in points]], _basis(draft, 60), limit)
+        text = _service_spoken(draft, limit)
     if text:
         return text
     return _refusal_spoken(draft, limit)
+
+
+def _service_spoken(draft: AnswerDraft, limit: int) -> str:
+    """「service」, then the point asked about first (in its own whole pieces), then what the service is."""
+    said: list[str] = []
+    for name, value in draft.checklist:  # the fields asked about come first
+        if value == "文件未载明":
+            continue
+        pieces = [p for p in re.split(r"[；;。]", value) if p.strip()]
+        said += [_spoken((f"{name}：" if i == 0 else "") + p) for i, p in enumerate(pieces)]
+        break
+    said += [_spoken(s.gist or s.text) for s in draft.sentences]
+    basis = _basis(draft, limit // 2)
+    head = f"「{draft.statement}」，"
+    text = head
+    for piece in said:  # whole pieces only: one too long is left out, a shorter one after it may still fit
+        if len(text + piece + basis) <= limit:
+            text += piece
+    return text + basis if text != head else ""
 
 
 def _refusal_spoken(draft: AnswerDraft, limit: int) -> str:
