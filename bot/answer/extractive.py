@@ -249,6 +249,15 @@ def _value(item: CatalogueItem, field: str) -> str:
     return "；".join(value) if isinstance(value, list) else value
 
 
+FIELD_FACTS = {"fee": "money", "time_limit": "date", "contact": "contact"}  # the kind of fact a field holds
+
+
+def _stated_in_summary(query: Query, item: CatalogueItem, field: str) -> bool:
+    """A field the catalogue leaves empty whose fact its summary states (新增专利文件副本证明费，每份30元)."""
+    kind = FIELD_FACTS.get(field)
+    return bool(kind and item.summary and kind in query.kinds.states and query.fact(kind).search(item.summary))
+
+
 def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation]) -> AnswerDraft:
     """A service item as a short checklist (the fields asked about first), with the clauses it rests on.
 
@@ -256,7 +265,7 @@ def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Cit
     rather than filling it in.
     """
     citations = [citation(1, hit)] + [b.model_copy(update={"n": n}) for n, b in enumerate(basis, start=2)]
-    missing = [f for f in query.fields if not getattr(item, f)]
+    missing = [f for f in query.fields if not getattr(item, f) and not _stated_in_summary(query, item, f)]
     order = [f for f in query.fields] + [f for f in FIELD_NAMES if f not in query.fields]
     summary = [DraftSentence((item.summary,), tuple(c.n for c in citations[1:]) or (1,))] if item.summary else []
     return AnswerDraft(

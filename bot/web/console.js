@@ -63,8 +63,7 @@
     c.appendChild(a);
     s.citations.forEach(function (ct) {
       var d = el("details");
-      d.appendChild(el("summary", null, "[" + ct.n + "]《" + ct.doc_title + "》" + (ct.doc_number ? "（" + ct.doc_number + "）" : "") +
-                                       ct.clause + "（" + ct.status + "）"));
+      d.appendChild(el("summary", null, ct.label));  // written by the server, as on every channel
       d.appendChild(el("p", null, ct.text));
       var link = el("a", null, "查看原文"); link.href = ct.url; link.target = "_blank"; link.rel = "noopener";
       d.appendChild(link);
