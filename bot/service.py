@@ -384,7 +384,7 @@ class Assistant:
         notes = [note for c, b in zip(citations, basis)
                  if (note := validity_note(c, p.retriever.document_on(b.doc_id, p.query.as_of)))]
         draft = AnswerDraft("faq", citations, [DraftSentence((pair.answer,), tuple(c.n for c in citations[:-1]))],
-                            notes=notes, faq_question=pair.questions[0])
+                            notes=notes)
         return _answer(draft, grounded=True, answer_id=uuid.uuid4().hex, confidence=round(score / 100, 3),
                        session_id=p.session_id, rewritten_question=p.rewritten, composer="faq")
 

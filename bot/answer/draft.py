@@ -53,8 +53,4 @@ class AnswerDraft:
     asks_which: str = ""  # several documents fit: the question back to the caller
     asked_fact: str = ""  # the kind of fact asked (money, date…), for a read-aloud lead
     missing_fields: list[str] = field(default_factory=list)  # a service: what the documents leave open
-    faq_question: str = ""  # a curated answer: its question, named in its citation line
 
-    @property
-    def grounded_kind(self) -> bool:
-        return self.kind in ("grounded", "service", "faq", "llm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.answer.draft import AnswerDraft, DraftSentence
-from bot.answer.render import HUMAN_CHANNEL, citation_line  # noqa: F401 (HUMAN_CHANNEL: for importers)
+from bot.answer.render import citation_line
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection

@@ -288,10 +288,3 @@ def _questions_of(piece: str, speech: Speech) -> list[str]:
         else:
             out.append(clause)
     return [speech.trim(q) for q in out if len(re.findall(rf"[{_CJK}]", q)) >= 4]
-
-
-def questions_in(transcript: str, limit: int = 5) -> tuple[list[str], list[str]]:
-    """The caller's questions in the order asked, and the other things they said (kept for callers of the
-    earlier interface)."""
-    reading = read_call(transcript, limit=limit)
-    return reading.texts, reading.context

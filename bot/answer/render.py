@@ -99,7 +99,7 @@ def render_wechat(draft: AnswerDraft, follow_ups: list[str], public_url: str) ->
     if grounded and follow_ups:
         lines += ["", "您还可以问：" + "；".join(follow_ups[:2])]
     text = "\n".join(lines)
-    if draft.kind == "refusal":
+    if not grounded and "12345" not in text:
         text += "\n" + HUMAN_CHANNEL
     return re.sub(r"\n{3,}", "\n\n", text)
 
