@@ -22,6 +22,7 @@ from bot.answer.render import render_spoken
 from bot.service import Assistant
 
 MAX_TEXT = 2000  # one ASR result; a whole utterance is far shorter
+MAX_CALL = 20000  # the transcript kept of a call, as /v1/hotline/suggest takes at most
 SPEAKER_LABELS = {"caller": "来电人", "operator": "坐席"}  # an ASR that knows its channels says whose voice
 
 
@@ -87,6 +88,8 @@ async def hear(assistant: Assistant, call: Call, text: str, is_final: bool, spea
     if not is_final or not text.strip():
         return [event]
     call.lines.append(f"{label}：{text}" if label else text)
+    while sum(map(len, call.lines)) > MAX_CALL and len(call.lines) > 1:
+        call.lines.pop(0)  # a call read again on every utterance stays as long as a pasted transcript may be
     cards = await run_in_threadpool(_new_cards, assistant, call)
     for card in cards:
         await call.publish(card)
