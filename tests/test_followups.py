@@ -1,6 +1,7 @@
 """Follow-up questions keep the subject of the conversation and replace what is asked about it; the CLI keeps a
 conversation with --session."""
 import json
+import shutil
 import subprocess
 import sys
 
@@ -39,8 +40,11 @@ def test_short_follow_ups_ask_the_new_thing_about_the_same_subject(client, first
     assert not any(d in rewritten for d in dropped), rewritten
 
 
-def test_the_cli_keeps_a_conversation_with_session(settings):
-    env = {"HOTLINE_DATA_DIR": str(settings.data_dir), "HOTLINE_EMBEDDER": "fitted", "PATH": "/usr/bin:/bin"}
+def test_the_cli_keeps_a_conversation_with_session(settings, tmp_path):
+    # its own data directory: the CLI's process must not share the test server's SQLite file (a second process
+    # and a store opened again in the server's own process lose SQLite's locks: "file is not a database")
+    shutil.copytree(settings.index_dir, tmp_path / "index", symlinks=True)
+    env = {"HOTLINE_DATA_DIR": str(tmp_path), "HOTLINE_EMBEDDER": "fitted", "PATH": "/usr/bin:/bin"}
     run = lambda *args: subprocess.run([sys.executable, "-m", "bot.cli", "ask", *args], cwd=ROOT, env=env,  # noqa: E731
                                        capture_output=True, text=True, timeout=300)
     first = run("上海怎么提升知识产权代理服务质量", "--json")
