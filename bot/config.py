@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     hotline_rate_limit: str = Field("120/minute", description="per client on /v1/hotline/*")
     admin_rate_limit: str = Field("30/minute", description="per client on /v1/admin/*")
     sessions_per_client: str = Field("60/hour", description="new conversations a client may start")
+    # issue 19: the OpenAI-compatible API (/v1/chat/completions, /v1/models) and MCP over HTTP (/mcp)
+    api_keys: SecretStr = Field(SecretStr(""), description="comma-separated bearer keys for /v1/chat/completions, "
+                                "/v1/models and /mcp; empty closes them")
+    api_rate_limit: str = Field("60/minute", description="requests per API key on those endpoints")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (behind a proxy)")
     max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
@@ -115,6 +119,24 @@ class Settings(BaseSettings):
 
         RateLimiter(value)  # raises with a clear message if malformed
         return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _strong_api_keys(cls, value: SecretStr) -> SecretStr:
+        for n, key in enumerate(k.strip() for k in value.get_secret_value().split(",")):
+            if key and (len(key) < 24 or len(set(key)) < 10 or key.lower() in WEAK_TOKENS):
+                raise ValueError(f"HOTLINE_API_KEYS 的第 {n + 1} 个密钥太弱：至少 24 个字符、不少于 10 种不同字符；"
+                                 "可用 python -c 'import secrets; print(secrets.token_urlsafe(32))' 生成")
+        return value
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _api_limit(cls, value: str) -> str:
+        return cls._limit(value)
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def origins(self) -> list[str]:

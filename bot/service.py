@@ -31,7 +31,7 @@ from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
-from bot.store.conversations import ConversationStore
+from bot.store.conversations import ConversationStore, Turn
 from bot.text import normalise_text
 
 log = logging.getLogger("hotline")
@@ -46,6 +46,7 @@ def _faq_key(text: str) -> str:
     text = re.sub(r"^(请问一下|请问|我想问一下|我想问|想问一下|问一下)", "", text)
     return re.sub(r"(吗|呢|啊|呀|吧)+$", "", text)
 LLM_SOURCES = 3
+REPLAYED_TURNS = 3  # of a conversation the client keeps itself: as many turns as a session's history holds
 
 
 @dataclass
@@ -122,7 +123,7 @@ class Assistant:
             self._loading = False
 
     def _prepare(self, question: str, region: str | None, session_id: str | None,
-                 as_of: date | None = None) -> "_Prepared":
+                 as_of: date | None = None, history: list[Turn] | None = None) -> "_Prepared":
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
@@ -135,6 +136,7 @@ class Assistant:
         if session_id is not None:
             rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
         else:
+            rewritten = rewrite(question, history, retriever.understanding) if history else None
             session_id = self.store.new_session(region)
         return self._retrieve(question, rewritten, region, session_id, retriever, as_of)
 
@@ -212,10 +214,12 @@ class Assistant:
         return updated
 
     def ask(self, question: str, region: str | None = None, session_id: str | None = None,
-            channel: str = "api", trace: dict | None = None, as_of: date | None = None) -> Answer:
+            channel: str = "api", trace: dict | None = None, as_of: date | None = None,
+            history: list[Turn] | None = None) -> Answer:
         """One answer, judging validity as of `as_of` (default today). `trace`, if given, receives the LLM's
-        raw verification (for `hotline eval`)."""
-        p = self._prepare(question, region, session_id, as_of)
+        raw verification (for `hotline eval`). `history` (from `replay`) stands for a session's earlier turns
+        when the client keeps the conversation itself."""
+        p = self._prepare(question, region, session_id, as_of, history)
         answer = self._first_answer(p)
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
@@ -237,6 +241,22 @@ class Assistant:
         """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
         p = self._prepare(question, region, session_id, as_of)
         return self._stream(p, self._first_answer(p), channel)
+
+    def replay(self, questions: list[str], region: str | None = None, as_of: date | None = None) -> list[Turn]:
+        """The earlier turns of a conversation a client keeps itself (an OpenAI-style message list), as a
+        session would hold them: each question rewritten against the turns before it and answered again,
+        without recording anything (it was recorded when first asked)."""
+        retriever = self.retriever()
+        turns: list[Turn] = []
+        for question in questions[-REPLAYED_TURNS:]:
+            question = question.strip()[:MAX_QUESTION_CHARS]
+            if not question:
+                continue
+            rewritten = rewrite(question, turns, retriever.understanding)
+            answer = self._first_answer(self._retrieve(question, rewritten, region, None, retriever, as_of))
+            turns.append(Turn(question, rewritten, answer.grounded,
+                              [c.model_dump(mode="json") for c in answer.citations]))
+        return turns
 
     def _stream(self, p: "_Prepared", answer: Answer, channel: str) -> Iterator[tuple[str, dict]]:
         yield "meta", {"session_id": answer.session_id, "answer_id": answer.answer_id,

@@ -10,9 +10,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import threadpool_limits
 
 from bot.api import errors
+from bot.api.api_keys import ApiKeys
 from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
-from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
+from bot.api.routers import admin, documents, feedback, hotline, openai_compat, pages, web, wechat
 from bot.config import Settings, get_settings
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
@@ -59,8 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.state.wechat = _wechat_channel(settings, app.state.assistant)
     for router in (web.router, hotline.router, feedback.router, documents.router, admin.router, wechat.router,
-                   pages.router):
+                   pages.router, openai_compat.router):
         app.include_router(router)
+    app.state.api_keys = ApiKeys(settings)  # the OpenAI-compatible API and /mcp
     if settings.origins:
         # Only the bureau's own sites may call the API from a browser (the widget on another origin).
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
