@@ -180,4 +180,6 @@ def test_docs_list_the_new_endpoints_with_examples(api):
     assert {"/v1/chat/completions", "/v1/models"} <= set(schema["paths"])
     request = schema["components"]["schemas"]["ChatCompletionRequest"]
     assert request["examples"][0]["model"] == "hotline"
+    assert schema["paths"]["/mcp"]["post"]["requestBody"]["content"]["application/json"]["example"]["method"] == \
+        "tools/call"
     assert "citations" in schema["components"]["schemas"]["ChatCompletion"]["properties"]

@@ -15,6 +15,7 @@ from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, openai_compat, pages, web, wechat
 from bot.config import Settings, get_settings
+from bot.integrations import mcp
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
 
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # load the index before the first question rather than during it
         if app.state.assistant.index_version():
             threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()
-        yield
+        async with app.state.mcp.session_manager.run():  # MCP's streamable HTTP at /mcp
+            yield
 
     app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan,
                   description="基于知识产权局政策文件、逐条引用依据的咨询与热线助手。")
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    pages.router, openai_compat.router):
         app.include_router(router)
     app.state.api_keys = ApiKeys(settings)  # the OpenAI-compatible API and /mcp
+    app.state.mcp = mcp.install(app, app.state.assistant, app.state.api_keys)
     if settings.origins:
         # Only the bureau's own sites may call the API from a browser (the widget on another origin).
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
