@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
@@ -108,13 +108,7 @@ class ChatCompletionRequest(BaseModel):
     """OpenAI's request; sampling options (temperature, max_tokens …) are accepted and change nothing: the
     answer is the grounded one."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
-        {"model": "hotline", "messages": [{"role": "user", "content": "上海的企业遇到侵权纠纷，有没有公益的维权援助？"}]},
-        {"model": "hotline", "stream": True, "messages": [
-            {"role": "user", "content": "江苏的若干措施有效期到哪天"},
-            {"role": "assistant", "content": "……（上一轮的回答）"},
-            {"role": "user", "content": "那上海呢？"}]},
-    ]})
+    model_config = ConfigDict(extra="allow")
 
     model: str = Field(..., description="固定为 hotline")
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=200,
@@ -170,6 +164,17 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
+EXAMPLES = {
+    "question": {"summary": "一个问题", "value": {
+        "model": "hotline", "messages": [{"role": "user", "content": "上海的企业遇到侵权纠纷，有没有公益的维权援助？"}]}},
+    "follow-up, streamed": {"summary": "追问（整段对话），流式返回", "value": {
+        "model": "hotline", "stream": True, "messages": [
+            {"role": "user", "content": "上海怎么提升知识产权代理服务质量"},
+            {"role": "assistant", "content": "……（上一轮的回答）"},
+            {"role": "user", "content": "那江苏呢？"}]}},
+}
+
+
 def text_of(message: ChatMessage) -> str:
     """A message's text: a string, or the text parts of a list (an image or a file is refused)."""
     if message.content is None or isinstance(message.content, str):
@@ -210,7 +215,8 @@ def _chunk(base: dict, delta: dict, finish: str | None = None, **extra) -> str:
              summary="OpenAI 兼容的对话接口（model: hotline）：有依据的回答，正文末尾附编号引用，citations 字段给出条款",
              response_description="非流式：chat.completion；stream: true 时为 text/event-stream 的 chat.completion.chunk，"
                                   "最后一块带 citations 与 grounded，以 data: [DONE] 结束")
-async def chat_completions(body: ChatCompletionRequest, request: Request, bot: Assistant = Depends(assistant)):
+async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_examples=EXAMPLES)],
+                           bot: Assistant = Depends(assistant)):
     question, earlier = _conversation(body)
 
     def answer() -> Answer:
