@@ -11,24 +11,12 @@ import argparse
 import secrets
 import statistics
 import sys
-import time
 
 import httpx
 
+from evals.bench_ask import sequential
 from evals.run import DEFAULT_SET, load_set
 from evals.server import percentile, serving
-
-
-def timed(client: httpx.Client, path: str, payloads: list[dict], rounds: int) -> tuple[list[float], int]:
-    client.post(path, json=payloads[0])  # warm-up
-    latencies, errors = [], 0
-    for _ in range(rounds):
-        for payload in payloads:
-            started = time.perf_counter()
-            response = client.post(path, json=payload)
-            latencies.append((time.perf_counter() - started) * 1000)
-            errors += response.status_code != 200
-    return latencies, errors
 
 
 def main() -> int:
@@ -54,7 +42,7 @@ def main() -> int:
     with serving(args.url, env=env) as url, httpx.Client(base_url=url, timeout=30,
                                                         headers={"Authorization": f"Bearer {key}"}) as client:
         for name, path, payloads in cases:
-            latencies, errors = timed(client, path, payloads, args.rounds)
+            latencies, errors = sequential(client, payloads, args.rounds, path)
             failed += errors
             print(f"{name} × {len(latencies)}：median {statistics.median(latencies):.1f} ms  "
                   f"p95 {percentile(latencies, 0.95):.1f} ms  错误 {errors}")
