@@ -9,16 +9,16 @@ import pytest
 from pydantic import SecretStr
 
 from bot.api.app import create_app
-from tests.conftest import LiveServer
+from tests.conftest import WIDGET_SITE, LiveServer
 
 KEY = "test-api-key-A-0123456789abcdefgh"
 OTHER_KEY = "test-api-key-B-zyxwvutsrqponmlkji"
 
 
 @pytest.fixture(scope="module")
-def api(settings):
+def api(app_settings):
     keys = SecretStr(f"{KEY}, {OTHER_KEY}")
-    with LiveServer(create_app(settings.model_copy(update={"api_keys": keys}))) as live:
+    with LiveServer(create_app(app_settings.model_copy(update={"api_keys": keys}))) as live:
         yield live
 
 
@@ -117,6 +117,19 @@ def test_every_key_works_and_a_wrong_or_missing_key_is_refused(api):
     bare = httpx.get(f"{api.url}/v1/models")
     assert bare.status_code == 401 and bare.headers["www-authenticate"] == "Bearer"
     assert bare.json()["error"]["type"] == "authentication_error"
+
+
+def test_a_chat_ui_on_an_allowed_site_may_send_its_key_from_the_browser(api, site_port):
+    origin = WIDGET_SITE.format(port=site_port)
+    preflight = httpx.options(f"{api.url}/v1/chat/completions", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == origin
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    other = httpx.options(f"{api.url}/v1/chat/completions", headers={
+        "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization"})
+    assert "access-control-allow-origin" not in other.headers
 
 
 def test_without_keys_the_endpoints_are_closed_and_say_what_to_set(settings):

@@ -69,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.origins:
         # Only the bureau's own sites may call the API from a browser (the widget on another origin).
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
-                           allow_headers=["content-type", "x-request-id"], expose_headers=["x-request-id"],
+                           # authorization: a chat UI in the browser (LobeChat…) sends its API key itself
+                           allow_headers=["content-type", "x-request-id", "authorization"],
+                           expose_headers=["x-request-id"],
                            allow_credentials=False, max_age=600)
     app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(RequestIdMiddleware)

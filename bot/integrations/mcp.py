@@ -59,8 +59,7 @@ class HotlineMCP(MCPServer):
     """An MCPServer over one Assistant; its document resources follow the live index."""
 
     def __init__(self, assistant: Assistant, **options):
-        super().__init__("hotline", title="知识产权政策咨询助手", instructions=INSTRUCTIONS,
-                         log_level=assistant.settings.log_level.upper(), **options)
+        super().__init__("hotline", title="知识产权政策咨询助手", instructions=INSTRUCTIONS, **options)
         self.assistant = assistant
         self.index = ClauseIndex(assistant)
         self.add_tool(self.ask_policy, name="ask_policy", title="政策咨询",

@@ -13,6 +13,7 @@ that fails verification would otherwise already be on the caller's screen. Error
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
@@ -30,6 +31,8 @@ from bot.api.deps import assistant
 from bot.models import Answer, Citation
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.service import Assistant, InvalidQuestion
+
+log = logging.getLogger("hotline.api")
 
 MODEL = "hotline"
 MODEL_CREATED = 1764633600  # 2025-12-02: when the model id was first served (OpenAI lists a creation time)
@@ -80,8 +83,12 @@ class OpenAIRoute(APIRoute):
                                     fields[0])
             except InvalidQuestion as exc:
                 return openai_error(400, "invalid_question", str(exc), "messages")
-            except (IndexNotFound, Misconfigured):
-                return openai_error(503, "index_not_ready", "知识库暂时无法使用，请稍后再试，或拨打12345咨询。")
+            except IndexNotFound as exc:
+                log.error("%s", exc)
+                return openai_error(503, "index_not_ready", "知识库正在准备中，请稍后再试，或拨打12345咨询。")
+            except Misconfigured as exc:
+                log.error("%s", exc)  # the detail is for the operator
+                return openai_error(503, "misconfigured", "服务配置有误，暂时无法回答，请拨打12345咨询。")
 
         return route
 
