@@ -37,6 +37,10 @@ def is_chinese(text: str) -> bool:
 def test_models_lists_hotline(api):
     models = client(api).models.list()
     assert [m.id for m in models.data] == ["hotline"] and models.data[0].owned_by == "ip-hotline"
+    assert client(api).models.retrieve("hotline").id == "hotline"
+    with pytest.raises(openai.NotFoundError) as unknown:
+        client(api).models.retrieve("gpt-4o")
+    assert unknown.value.body["code"] == "model_not_found" and is_chinese(unknown.value.message)
 
 
 def test_an_answer_carries_its_citations_in_the_text_and_in_a_field(api):

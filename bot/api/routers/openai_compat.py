@@ -204,9 +204,13 @@ def content_of(answer: Answer) -> str:
     return answer.answer.rstrip() + ("\n\n依据：\n" if answer.grounded else "\n\n相关条款：\n") + "\n".join(missing)
 
 
+def _unknown_model(name: str) -> OpenAIError:
+    return OpenAIError(404, "model_not_found", f"没有名为 {name!r} 的模型：请使用 model=\"hotline\"。", "model")
+
+
 def _conversation(body: ChatCompletionRequest) -> tuple[str, list[str]]:
     if body.model != MODEL:
-        raise OpenAIError(404, "model_not_found", f"没有名为 {body.model!r} 的模型：请使用 model=\"hotline\"。", "model")
+        raise _unknown_model(body.model)
     if body.messages[-1].role != "user":
         raise OpenAIError(400, "invalid_request", "最后一条消息须为用户的问题（role 为 user）。", "messages")
     questions = [text_of(m) for m in body.messages if m.role == "user"]
@@ -256,6 +260,16 @@ async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_e
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+CARD = ModelCard(id=MODEL, created=MODEL_CREATED, owned_by="ip-hotline")
+
+
 @router.get("/v1/models", response_model=ModelList, summary="OpenAI 兼容：可用的模型（只有 hotline）")
 def models() -> ModelList:
-    return ModelList(data=[ModelCard(id=MODEL, created=MODEL_CREATED, owned_by="ip-hotline")])
+    return ModelList(data=[CARD])
+
+
+@router.get("/v1/models/{model}", response_model=ModelCard, summary="OpenAI 兼容：一个模型")
+def model(model: str) -> ModelCard:
+    if model != MODEL:
+        raise _unknown_model(model)
+    return CARD
