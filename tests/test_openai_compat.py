@@ -200,3 +200,16 @@ def test_docs_list_the_new_endpoints_with_examples(api):
     assert schema["paths"]["/mcp"]["post"]["requestBody"]["content"]["application/json"]["example"]["method"] == \
         "tools/call"
     assert "citations" in schema["components"]["schemas"]["ChatCompletion"]["properties"]
+
+
+def test_references_a_composer_left_out_are_appended_to_the_content(assistant):
+    from bot.api.routers.openai_compat import content_of
+
+    answer = assistant.ask("企业遇到侵权纠纷，上海有没有公益的维权援助？")
+    assert content_of(answer) == answer.answer  # the composer wrote them: nothing is added
+    body = answer.answer.split("\n\n依据：")[0]
+    bare = answer.model_copy(update={"answer": body})
+    assert content_of(bare) == answer.answer  # the same references, in the same words
+    refused = assistant.ask("商标注册一般要多久能下来")
+    without = refused.model_copy(update={"answer": "文件没有写明。"})
+    assert content_of(without).startswith("文件没有写明。\n\n相关条款：\n[1]《")
