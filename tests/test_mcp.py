@@ -91,6 +91,13 @@ def test_mcp_over_streamable_http_at_slash_mcp(api):
 
     check(asyncio.run(run()))
 
+    async def legacy() -> dict:  # a client of the handshake era (initialize first), as many assistants still are
+        async with create_mcp_http_client(headers={"Authorization": f"Bearer {KEY}"}) as http:
+            async with Client(streamable_http_client(f"{api.url}/mcp", http_client=http), mode="legacy") as client:
+                return (await client.call_tool("ask_policy", {"question": QUESTION})).structured_content
+
+    assert asyncio.run(legacy())["citations"][0]["doc_number"] == "沪知局〔2022〕13号"
+
 
 def test_mcp_over_stdio_with_hotline_mcp(settings):
     env = {"HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
