@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sys
 
 import httpx
@@ -99,11 +100,15 @@ def test_mcp_over_streamable_http_at_slash_mcp(api):
     assert asyncio.run(legacy())["citations"][0]["doc_number"] == "沪知局〔2022〕13号"
 
 
-def test_mcp_over_stdio_with_hotline_mcp(settings):
+def test_mcp_over_stdio_with_hotline_mcp(settings, tmp_path):
+    # A copy of the test index, so that the server process has an SQLite store of its own: ConversationStore
+    # opens and closes its file with os.open, which drops this process's POSIX locks on it, and the child closing
+    # its last connection then deletes the WAL under this process's open connections ("file is not a database").
+    shutil.copytree(settings.index_dir, tmp_path / "var" / "index")
     env = {"HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
            "HOTLINE_API_KEYS": ""}  # stdio needs no key: the client started the process itself
     params = StdioServerParameters(command=sys.executable, cwd=ROOT, env={**env, "HOME": os.environ.get("HOME", "")},
-                                   args=["-m", "bot.cli", "--data-dir", str(settings.data_dir), "mcp"])
+                                   args=["-m", "bot.cli", "--data-dir", str(tmp_path / "var"), "mcp"])
 
     async def run() -> dict:
         async with Client(params) as client:
