@@ -31,7 +31,7 @@ class ApiKeyDenied(Exception):
 class ApiKeys:
     def __init__(self, settings: Settings):
         self._keys = [k.encode() for k in settings.api_key_list]
-        self._trust_proxy = settings.trust_proxy
+        self._settings = settings  # who the client is (behind trusted proxies)
         self._spec = settings.api_rate_limit
         self.limiter = RateLimiter(settings.api_rate_limit)
         # wrong keys are limited per address like any public request, so that keys cannot be guessed quickly
@@ -50,7 +50,7 @@ class ApiKeys:
         token = given.strip().encode() if scheme.lower() == "bearer" else b""
         # every key is compared (no early exit), each in constant time
         if not any([hmac.compare_digest(token, key) for key in self._keys]):
-            wait = self._wrong.hit(f"api-key-wrong|{client_key(scope, self._trust_proxy)}")
+            wait = self._wrong.hit(f"api-key-wrong|{client_key(scope, self._settings)}")
             if wait is not None:
                 raise ApiKeyDenied(429, "rate_limited", f"密钥错误次数过多，请 {math.ceil(wait)} 秒后再试。",
                                    math.ceil(wait))
