@@ -213,3 +213,21 @@ def test_references_a_composer_left_out_are_appended_to_the_content(assistant):
     refused = assistant.ask("商标注册一般要多久能下来")
     without = refused.model_copy(update={"answer": "文件没有写明。"})
     assert content_of(without).startswith("文件没有写明。\n\n相关条款：\n[1]《")
+
+
+def test_with_an_llm_only_the_checked_answer_reaches_an_openai_stream(settings):
+    from tests.fake_llm import make_app
+
+    with LiveServer(make_app()) as llm:
+        composed = settings.model_copy(update={"api_keys": SecretStr(KEY), "llm_base_url": f"{llm.url}/v1",
+                                               "llm_model": "hallucinate", "llm_timeout": 3.0})
+        with LiveServer(create_app(composed)) as live:
+            question = [user("企业遇到侵权纠纷，上海有没有公益的维权援助？")]
+            whole = client(live).chat.completions.create(model="hotline", messages=question)
+            chunks = list(client(live).chat.completions.create(model="hotline", messages=question, stream=True))
+    content = whole.choices[0].message.content
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    # the model's unsupported 50万元 was dropped by the check, and never streamed
+    assert content.startswith("根据资料，") and "50万元" not in content and "50万元" not in streamed
+    assert streamed == content and "\n\n依据：\n[1]《" in content
+    assert chunks[-1].model_extra["citations"] == whole.model_extra["citations"]
