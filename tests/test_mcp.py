@@ -101,9 +101,8 @@ def test_mcp_over_streamable_http_at_slash_mcp(api):
 
 
 def test_mcp_over_stdio_with_hotline_mcp(settings, tmp_path):
-    # A copy of the test index, so that the server process has an SQLite store of its own: ConversationStore
-    # opens and closes its file with os.open, which drops this process's POSIX locks on it, and the child closing
-    # its last connection then deletes the WAL under this process's open connections ("file is not a database").
+    # A copy of the test index: the server process gets a data directory and SQLite store of its own, as
+    # another installation would (two processes on one store is the SQLite store's own test).
     shutil.copytree(settings.index_dir, tmp_path / "var" / "index")
     env = {"HOTLINE_EMBEDDER": "fitted", "HOTLINE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
            "HOTLINE_API_KEYS": ""}  # stdio needs no key: the client started the process itself

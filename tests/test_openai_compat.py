@@ -170,6 +170,8 @@ def test_each_key_has_its_own_rate_limit_and_the_address_limit_does_not_apply(se
     ({"model": "hotline", "messages": []}, 400, "invalid_request", "messages"),
     ({"model": "hotline"}, 400, "invalid_request", "messages"),
     ({"model": "hotline", "messages": [{"role": "user", "content": "你好"}], "n": 2}, 400, "invalid_request", "n"),
+    ({"model": "hotline", "messages": [{"role": "user", "content": "专利代理"}], "region": "火星"}, 400, "invalid_region",
+     "region"),
     ({"model": "hotline", "messages": [{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "http://x/y.png"}}]}]}, 400, "unsupported_content", "messages"),
 ])

@@ -16,6 +16,7 @@ from bot.api.middleware import BodyDeadlineMiddleware, RequestIdMiddleware, Secu
 from bot.api.routers import admin, documents, feedback, hotline, openai_compat, pages, web, wechat
 from bot.config import Settings, get_settings
 from bot.integrations import mcp
+from bot.privacy import private_files
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
 
@@ -61,6 +62,7 @@ def _public_schema(app: FastAPI, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    private_files()
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Concurrent requests are this worker's parallelism: a BLAS that also splits each request's matrix

@@ -30,7 +30,7 @@ from bot.api.api_keys import ApiKeyDenied
 from bot.api.deps import assistant
 from bot.models import Answer, Citation
 from bot.retrieve.search import IndexNotFound, Misconfigured
-from bot.service import Assistant, InvalidQuestion
+from bot.service import Assistant, InvalidQuestion, InvalidRegion
 
 log = logging.getLogger("hotline.api")
 
@@ -81,6 +81,8 @@ class OpenAIRoute(APIRoute):
                 fields = list(dict.fromkeys(_field(e.get("loc", ())) for e in errors))
                 return openai_error(400, "invalid_request", f"请求格式不正确，请检查字段：{'、'.join(fields)}。",
                                     fields[0])
+            except InvalidRegion as exc:
+                return openai_error(400, "invalid_region", str(exc), "region")
             except InvalidQuestion as exc:
                 return openai_error(400, "invalid_question", str(exc), "messages")
             except IndexNotFound as exc:
