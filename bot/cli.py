@@ -102,10 +102,11 @@ def cmd_admin(args: argparse.Namespace) -> int:
     try:
         if args.action == "upload":
             path = Path(args.target)
-            change = manage.upload(settings, path.name, path.read_bytes(), args.folder, wait=True)
+            change = manage.upload(settings, path.name, path.read_bytes(), args.folder, wait=True,
+                                   replace=args.replace, allow_drops=args.allow_drops)
             print(f"已入库：{change.path}\n" + _change_report(change.summary))
         elif args.action == "delete":
-            change = manage.delete(settings, args.target, wait=True)
+            change = manage.delete(settings, args.target, wait=True, allow_drops=args.allow_drops)
             print(f"已删除：{change.path}\n" + _change_report(change.summary))
         elif args.action == "reindex":
             print(_change_report(manage.reindex(settings, force=args.force, wait=True)))
@@ -170,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", nargs="?", help="upload：文件路径；delete：文档 ID；faq：要审核的问答编号")
     p.add_argument("--folder", default="policies", choices=["policies", "catalogue", "faq"], help="上传到哪个目录")
     p.add_argument("--force", action="store_true", help="reindex：全部重建")
+    p.add_argument("--replace", action="store_true", help="upload：替换同名文档（否则拒绝）")
+    p.add_argument("--allow-drops", action="store_true",
+                   help="upload/delete：即使有服务事项或常见问答因此失去依据也照做（否则拒绝）")
     p.add_argument("--status", choices=["candidate", "approved", "rejected"], help="faq：列出或设为该状态")
     p.add_argument("--limit", type=int, default=30, help="gaps：显示多少组")
     p.set_defaults(func=cmd_admin)

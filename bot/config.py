@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (behind a proxy)")
     max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
+    upload_parse_seconds: float = Field(30.0, gt=0, description="time an upload may take to parse (in a child "
+                                                                "process, before the build lock is taken)")
+    upload_parse_mb: int = Field(1024, ge=64, description="memory an upload's parse may take beyond the parser's own")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$", description="json (structured) or text")
@@ -126,6 +129,14 @@ class Settings(BaseSettings):
 
     def current_date(self) -> date:
         return self.today or date.today()
+
+    def shown_path(self, path: str | Path) -> str:
+        """A file as staff and users may see it: relative to the knowledge folder, never the server's layout."""
+        resolved = Path(path).resolve()
+        try:
+            return resolved.relative_to(self.knowledge_dir.resolve()).as_posix()
+        except ValueError:
+            return resolved.name
 
 
 @lru_cache(maxsize=1)

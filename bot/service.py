@@ -110,11 +110,24 @@ class Assistant:
         return Retriever(version, s.retrieval, s.dense_search, s.home_region,
                          Ranking.load(s.ranking_file) if s.ranking_file else None)
 
+    def load_live(self) -> str | None:
+        """Load the live version now, not in the background: after a build in this worker (an upload), the next
+        answer comes from the new index. Returns its name."""
+        current = self.versions.current()
+        if current is None:
+            return None
+        if self._retriever is None or self._retriever.version != current.name:
+            self._swap(self._new_retriever(current))
+        return current.name
+
+    def _swap(self, retriever: Retriever) -> None:
+        with self._lock:  # never back to an older version a slower load has finished meanwhile
+            if self._retriever is None or retriever.version == self.versions.current_name():
+                self._retriever = retriever
+
     def _load(self, version: Path) -> None:
         try:
-            retriever = self._new_retriever(version)
-            with self._lock:
-                self._retriever = retriever
+            self._swap(self._new_retriever(version))
             log.info("index version %s loaded", version.name)
         except Exception:  # a version deleted meanwhile, or unreadable: keep serving the old one
             log.exception("could not load index version %s", version.name)

@@ -72,7 +72,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(UploadRejected)
     async def _upload(request: Request, exc: UploadRejected) -> JSONResponse:
-        return error(exc.status, "upload_rejected", str(exc))
+        return error(exc.status, exc.code, str(exc))  # upload_rejected, name_clash or would_drop
 
     @app.exception_handler(DocumentNotFound)
     async def _no_document(request: Request, exc: DocumentNotFound) -> JSONResponse:

@@ -63,7 +63,8 @@ def list_documents(bot: Assistant = Depends(assistant)) -> list[DocumentSummary]
     counts: dict[str, int] = {}
     for clause in records.clauses.values():
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
-    return [DocumentSummary(**d.model_dump(), clauses=counts.get(d.id, 0))
+    return [DocumentSummary(**{**d.model_dump(), "source": bot.settings.shown_path(d.source)},
+                            clauses=counts.get(d.id, 0))
             for d in sorted(records.documents.values(),
                             key=lambda d: (d.kind != "policy", -(d.issued_on or d.effective_from or date.min).toordinal()))]
 
@@ -71,7 +72,8 @@ def list_documents(bot: Assistant = Depends(assistant)) -> list[DocumentSummary]
 @router.get("/v1/documents/{doc_id}", response_model=DocumentDetail, summary="一份文档的元数据和条款树")
 def get_document(doc_id: str, bot: Assistant = Depends(assistant)) -> DocumentDetail:
     document, clauses = _get(bot, doc_id)
-    return DocumentDetail(document=document, tree=clause_tree(clauses))
+    shown = document.model_copy(update={"source": bot.settings.shown_path(document.source)})
+    return DocumentDetail(document=shown, tree=clause_tree(clauses))
 
 
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
