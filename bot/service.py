@@ -67,6 +67,9 @@ class UnknownSession(LookupError):
     """A session id that does not exist or has expired."""
 
 
+RETIRE_SECONDS = 60  # a replaced index's vector-store client is closed this long after the swap
+
+
 class UnknownAnswer(LookupError):
     """An answer id that was never given."""
 
@@ -122,8 +125,14 @@ class Assistant:
 
     def _swap(self, retriever: Retriever) -> None:
         with self._lock:  # never back to an older version a slower load has finished meanwhile
-            if self._retriever is None or retriever.version == self.versions.current_name():
-                self._retriever = retriever
+            if self._retriever is not None and retriever.version != self.versions.current_name():
+                return
+            previous, self._retriever = self._retriever, retriever
+        close = getattr(previous.dense, "close", None) if previous is not None else None
+        if close is not None:  # a chroma client (dense_search=hnsw): freed once its last questions are answered
+            timer = threading.Timer(RETIRE_SECONDS, close)
+            timer.daemon = True
+            timer.start()
 
     def _load(self, version: Path) -> None:
         try:

@@ -216,11 +216,8 @@ def test_builds_close_their_stores_and_keep_only_two_versions(tmp_path):
     for n in range(4):
         policy.write_text(POLICY.replace("20万元", f"{20 + n}万元"), encoding="utf-8")
         ingest([knowledge], settings, progress=False)
-    index = settings.index_dir.resolve()
-    held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
-            if os.path.exists(f"/proc/self/fd/{fd}")]
-    assert not [p for p in held if p.startswith(str(index))], "a build left files of the index open"
-    assert len([p for p in index.glob("v*") if p.is_dir()]) == 2  # the live version and the one before
+    assert not _open_under(settings.index_dir), "a build left files of the index open"
+    assert len([p for p in settings.index_dir.glob("v*") if p.is_dir()]) == 2  # the live one and the one before
 
 
 # -- 16.9, 16.12, 17: what the responses say -----------------------------------------------------------------------
@@ -286,3 +283,34 @@ def test_the_readmes_upload_examples_work_with_curl(managed, tmp_path):
         *body, status = out.stdout.rstrip("\n").split("\n")
         assert status == "201", (command, out.stdout, out.stderr)
         assert '"document_id":"措施"' in "".join(body)
+
+
+def _open_under(folder: Path) -> list[str]:
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            held.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # closed meanwhile
+            continue
+    return [p for p in held if p.startswith(str(folder.resolve()))]
+
+
+def test_a_replaced_index_frees_its_vector_store(tmp_path, monkeypatch):
+    """With dense_search=hnsw a worker holds the version's chroma client; once replaced, it is closed."""
+    from bot import service
+    from bot.service import Assistant
+    from ingest.build import ingest
+    from tests.conftest import ingest_policies
+
+    monkeypatch.setattr(service, "RETIRE_SECONDS", 0, raising=False)
+    settings = ingest_policies(tmp_path, {"brand": POLICY}).model_copy(update={"dense_search": "hnsw"})
+    bot = Assistant(settings)
+    first = IndexVersions(settings.index_dir).current()
+    assert bot.ask("获得驰名商标认定的企业有什么奖励").grounded and _open_under(first)
+    (settings.knowledge_dir / "policies" / "other.txt").write_text(POLICY.replace("7号", "8号"), encoding="utf-8")
+    ingest([settings.knowledge_dir], settings, progress=False)
+    assert bot.load_live() != first.name
+    deadline = time.monotonic() + 10
+    while _open_under(first) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _open_under(first)
