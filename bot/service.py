@@ -67,6 +67,19 @@ class UnknownSession(LookupError):
     """A session id that does not exist or has expired."""
 
 
+def release_memory() -> None:
+    """Give what a build and the replaced index freed back to the system: glibc keeps freed memory in each
+    thread's arena otherwise (20 in-server rebuilds grew a worker by 180 MB)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        pass
+
+
 RETIRE_SECONDS = 60  # a replaced index's vector-store client is closed this long after the swap
 
 
@@ -121,6 +134,7 @@ class Assistant:
             return None
         if self._retriever is None or self._retriever.version != current.name:
             self._swap(self._new_retriever(current))
+            release_memory()
         return current.name
 
     def _swap(self, retriever: Retriever) -> None:

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--builds", type=int, default=20)
     parser.add_argument("--uploads", type=int, default=5)
+    parser.add_argument("--hostile-timeout", type=float, default=600, help="seconds to wait for a hostile upload")
     args = parser.parse_args(argv)
     token = secrets.token_urlsafe(32)
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,13 +105,22 @@ def main(argv: list[str] | None = None) -> dict:
             result[f"after_{args.uploads}_uploads_and_deletes"] = {**_process(server.pid), **_versions(data / "index")}
             for name, body in (("pages.pdf", _hostile_pdf()), ("deep.html", _nested_html())):
                 started = time.perf_counter()
-                response = client.post("/v1/admin/documents", params={"filename": name}, content=body)
+                try:
+                    response = client.post("/v1/admin/documents", params={"filename": name}, content=body,
+                                           timeout=args.hostile_timeout)
+                except httpx.ReadTimeout:
+                    result[name] = {"bytes": len(body), "status": f"no answer within {args.hostile_timeout:g} s"}
+                    break  # the server is still parsing it, holding the build lock
                 result[name] = {"bytes": len(body), "status": response.status_code,
                                 "seconds": round(time.perf_counter() - started, 2),
                                 "message": response.json().get("error", {}).get("message", "")[:80]}
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # busy in a parse that ignores the signal until it ends
+                server.kill()
+                server.wait()
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return result
 
