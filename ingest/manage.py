@@ -149,12 +149,13 @@ def _clashes(settings: Settings, live: Records, target: Path) -> list[Path]:
     the new file's name would give (sh-2024-13-lantian-action.md for sh-2024-13-lantian-action.txt)."""
     clashes = [target] if target.exists() else []
     if kind_of(target) != "faq":
-        wanted = _doc_id(target, set())
+        wanted, root = _doc_id(target, set()), settings.knowledge_dir.resolve()
         for document in live.documents.values():
-            source = Path(document.source)
-            if document.id == wanted or _doc_id(source, set()) == wanted:
-                if source.resolve() != target.resolve() and source.exists():
-                    clashes.append(source)
+            source = Path(document.source).resolve()
+            # a document ingested from elsewhere is never replaced from here (the build gives the upload another id)
+            if (document.id == wanted or _doc_id(source, set()) == wanted) and root in source.parents \
+                    and source != target.resolve() and source.exists():
+                clashes.append(source)
     return clashes
 
 

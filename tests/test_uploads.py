@@ -261,6 +261,8 @@ def test_multipart_uploads(managed):
     assert (settings.knowledge_dir / "policies" / "商标培育办法.docx").exists()
     empty = client.post("/v1/admin/documents", files={"other": ("x.txt", b"abc")})
     assert empty.status_code == 400 and "file" in empty.json()["error"]["message"]
+    odd = client.post("/v1/admin/documents", files={"file": ("a.txt", b"abc"), "filename": ("b.txt", b"x")})
+    assert odd.status_code == 400, odd.text  # two files, or a file where the name should be: a 4xx
 
 
 def test_the_readmes_upload_examples_work_with_curl(managed, tmp_path):

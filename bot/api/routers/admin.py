@@ -66,8 +66,9 @@ async def _form_file(request: Request, limit: int) -> tuple[str, bytes]:
     part = form.get("file")
     if not isinstance(part, UploadFile):
         raise UploadRejected("表单中没有文件：请把文件放在字段 file 中上传。")
+    named = form.get("filename")  # a name given as a field of its own wins over the file's
     try:
-        return form.get("filename") or part.filename or "", await part.read()
+        return (named if isinstance(named, str) else "") or part.filename or "", await part.read()
     finally:
         await form.close()
 
