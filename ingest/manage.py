@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.store.records import Records
 from bot.store.versions import IndexVersions
-from ingest.build import Summary, _build, _doc_id, ingest, kind_of
+from ingest.build import Summary, _build, _doc_id, collect_files, ingest, kind_of
 from ingest.catalogue import load_faq
 from ingest.loaders import SUPPORTED, LoadError
 
@@ -149,12 +149,14 @@ def _clashes(settings: Settings, live: Records, target: Path) -> list[Path]:
     the new file's name would give (sh-2024-13-lantian-action.md for sh-2024-13-lantian-action.txt)."""
     clashes = [target] if target.exists() else []
     if kind_of(target) != "faq":
-        wanted, root = _doc_id(target, set()), settings.knowledge_dir.resolve()
-        for document in live.documents.values():
-            source = Path(document.source).resolve()
-            # a document ingested from elsewhere is never replaced from here (the build gives the upload another id)
-            if (document.id == wanted or _doc_id(source, set()) == wanted) and root in source.parents \
-                    and source != target.resolve() and source.exists():
+        wanted = _doc_id(target, set())
+        # the documents on disk (also before a first build), and the live ones by id; a document ingested from
+        # outside knowledge/ is never replaced from here (the build gives the upload another id)
+        on_disk = [path.resolve() for path, kind in collect_files([settings.knowledge_dir])[0] if kind != "faq"]
+        root = settings.knowledge_dir.resolve()
+        by_id = [Path(d.source).resolve() for d in live.documents.values() if d.id == wanted]
+        for source in dict.fromkeys([p for p in on_disk if _doc_id(p, set()) == wanted] + by_id):
+            if root in source.parents and source != target.resolve() and source.exists():
                 clashes.append(source)
     return clashes
 
@@ -172,7 +174,7 @@ def _refuse_drops(live: Records, changing_docs: set[str], changing_faq: set[str]
                 f"服务事项 {len(items)} 条（{'、'.join(items)}）" if items else "",
                 f"常见问答 {len(pairs)} 条（{'、'.join(pairs)}）" if pairs else "") if part)
             raise WouldDrop(f"这次更改会使以下内容失去依据而被移除：{what}。未做任何更改；"
-                            "如确需如此，请加参数 allow_drops=true 重新提交，或先修改相应的服务事项和常见问答。", 409)
+                            "如确需如此，请加参数 allow_drops=true（命令行 --allow-drops）重新提交，或先修改相应的服务事项和常见问答。", 409)
     return accept
 
 
@@ -225,7 +227,7 @@ def upload(settings: Settings, filename: str, data: bytes, folder: str = "polici
         if clashes and not replace:
             ids = {d.id for d in live.documents.values() if Path(d.source).resolve() in {p.resolve() for p in clashes}}
             raise NameClash(f"知识库中已有同名文档 {shown}" + (f"（编号 {'、'.join(sorted(ids))}）" if ids else "")
-                            + "。未做任何更改；如要替换它，请加参数 replace=true 重新上传；"
+                            + "。未做任何更改；如要替换它，请加参数 replace=true（命令行 --replace）重新上传；"
                               "如是另一份文档，请改用其他文件名。", 409)
         by_source = {str(Path(d.source).resolve()): d.id for d in live.documents.values()}
         changing = {by_source[str(p.resolve())] for p in [*clashes, target] if str(p.resolve()) in by_source}

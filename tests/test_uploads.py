@@ -203,6 +203,14 @@ def test_an_upload_that_outlasts_the_parse_time_limit_is_refused(tmp_path, setti
         manage.dry_run(path, "policies", settings.model_copy(update={"upload_parse_seconds": 0.01}))
 
 
+def test_an_upload_whose_parse_needs_more_memory_than_allowed_is_refused(tmp_path, settings):
+    path = tmp_path / "policies" / "big.txt"
+    path.parent.mkdir()
+    path.write_text("1. 培育对象。对获得驰名商标认定的企业给予一次性奖励20万元。\n\n" * 150_000, encoding="utf-8")
+    with pytest.raises(manage.UploadRejected, match="内存超过 64 MB"):
+        manage.dry_run(path, "policies", settings.model_copy(update={"upload_parse_mb": 64}))
+
+
 def test_builds_close_their_stores_and_keep_only_two_versions(tmp_path):
     import shutil
 
@@ -316,3 +324,17 @@ def test_a_replaced_index_frees_its_vector_store(tmp_path, monkeypatch):
     while _open_under(first) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _open_under(first)
+
+
+def test_a_name_clash_is_refused_before_the_first_build_too(tmp_path):
+    """With no index yet, the files on disk decide: the upload must not take an existing file's id."""
+    import shutil
+
+    from tests.conftest import make_settings
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    settings = make_settings(tmp_path / "var", knowledge)
+    with pytest.raises(manage.NameClash, match=f"policies/{CLASHING}.txt"):
+        manage.upload(settings, f"{CLASHING}.md", POLICY.encode())
+    assert not (knowledge / "policies" / f"{CLASHING}.md").exists() and not IndexVersions(settings.index_dir).current()
