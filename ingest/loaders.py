@@ -95,9 +95,18 @@ def _load_html(raw: bytes, path: Path) -> str:
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
         tag.decompose()
     body = soup.find("article") or soup.find("main") or soup.body or soup
+    elements = body.find_all(True)
+    # a div is read only when no block sits inside it: found in one pass from the leaves up (asking each div
+    # for its blocks searched its whole subtree again, quadratic in the nesting)
+    holds_block: set[int] = set()
+    for element in reversed(elements):
+        if element.name in ("p", "div", "h1", "h2", "h3", "li", "table") or id(element) in holds_block:
+            holds_block.add(id(element.parent))
     blocks = []
-    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "tr", "div"]):
-        if element.name == "div" and element.find(["p", "div", "h1", "h2", "h3", "li", "table"]):
+    for element in elements:
+        if element.name not in ("h1", "h2", "h3", "h4", "p", "li", "tr", "div"):
+            continue
+        if element.name == "div" and id(element) in holds_block:
             continue
         if element.name == "tr":
             cells = [c.get_text(" ", strip=True) for c in element.find_all(["td", "th"])]
