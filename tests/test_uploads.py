@@ -4,6 +4,7 @@ answers. Real servers on 127.0.0.1, real chroma on disk, real curl for the READM
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -236,9 +237,14 @@ def test_documents_and_upload_responses_show_no_server_paths(managed):
     assert upload.status_code == 201
     listed = client.get("/v1/documents").text
     detail = client.get(f"/v1/documents/{CLASHING}").text
-    for text in (upload.text, listed, detail):
+    (settings.knowledge_dir / "policies" / "broken.pdf").write_bytes(b"%PDF-1.4 broken")  # skipped, with its path
+    reindexed = client.post("/v1/admin/reindex", json={"force": False})
+    assert "policies/broken.pdf" in reindexed.text
+    deleted = client.delete("/v1/admin/documents/brand")
+    assert deleted.json()["path"] == "policies/brand.txt"
+    for text in (upload.text, listed, detail, reindexed.text, deleted.text):
         assert str(settings.knowledge_dir) not in text and "/tmp" not in text and '"/' not in text
-    assert {d["source"] for d in client.get("/v1/documents").json()} >= {"policies/brand.txt", f"policies/{CLASHING}.txt"}
+    assert {d["source"] for d in json.loads(listed)} >= {"policies/brand.txt", f"policies/{CLASHING}.txt"}
 
 
 def test_upload_responses_give_the_id_and_the_ingest_warnings(managed):
