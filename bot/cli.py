@@ -66,11 +66,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.api.app import create_app
+    from bot.api.server import uvicorn_options
 
     settings = _settings(args)
     # our own access log (JSON, request ids, no query strings) replaces uvicorn's
     options = dict(host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None,
-                   access_log=False)
+                   access_log=False, **uvicorn_options(settings))
     if args.workers > 1:
         # each worker process builds its app from the environment: pass the directories given here on
         os.environ["HOTLINE_DATA_DIR"] = str(settings.data_dir)
