@@ -37,19 +37,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.retrieve.search import IndexNotFound
-    from bot.service import Assistant, InvalidQuestion
+    from bot.service import Assistant, InvalidQuestion, UnknownSession
 
     settings = _settings(args)
     try:
         assistant = Assistant(settings)
-        answer = assistant.ask(args.question, region=args.region, as_of=args.as_of)
-    except (IndexNotFound, InvalidQuestion) as exc:
+        answer = assistant.ask(args.question, region=args.region, as_of=args.as_of, session_id=args.session,
+                               channel="cli")
+    except (IndexNotFound, InvalidQuestion, UnknownSession) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         print(answer.answer)
+        if answer.rewritten_question:
+            print(f"\n（按上文理解为：{answer.rewritten_question}）")
+        # the conversation goes on with the same id: hotline ask "那江苏呢？" --session …
+        print(f"会话：{answer.session_id}（追问请加 --session {answer.session_id}）", file=sys.stderr)
         if args.verbose:
             for c in answer.citations:
                 print(f"\n[{c.n}] {c.clause_id}（{c.score}）\n{c.text}")
@@ -158,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default=env("HOTLINE_REGION"), help="优先使用的地区，如 上海、江苏（HOTLINE_REGION）")
     p.add_argument("--as-of", type=date.fromisoformat, default=env("HOTLINE_AS_OF"),
                    help="按哪一天判断文件是否有效，如 2031-01-01（HOTLINE_AS_OF，默认今天）")
+    p.add_argument("--session", default=env("HOTLINE_SESSION"),
+                   help="接着这个会话追问（上一次回答给出的会话 ID；HOTLINE_SESSION）")
     p.add_argument("--json", action="store_true", help="输出与 POST /v1/ask 相同的 JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="同时打印引用条款全文")
     p.set_defaults(func=cmd_ask)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
 Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
@@ -121,6 +121,13 @@ class Citation(BaseModel):
     score: float
     url: str
 
+    @computed_field(description="引用的简短写法，供界面直接显示，如 [1]《…》二、10.；常见问答写其问题，不写内部编号")
+    @property
+    def label(self) -> str:
+        from bot.answer.render import citation_line  # the one way a citation is written, on every channel
+
+        return citation_line(self, "short")
+
 
 class Answer(BaseModel):
     """What `/v1/ask` and `hotline ask --json` return: DESIGN.md's object, plus answer_id (for feedback),
@@ -136,6 +143,7 @@ class Answer(BaseModel):
     follow_ups: list[str] = Field(default_factory=list)
     composer: Literal["llm", "llm-repaired", "extractive", "faq"] = "extractive"
     _index_version: str = PrivateAttr("")  # the index version that answered (the X-Index-Version header)
+    _draft: object = PrivateAttr(None)  # the AnswerDraft it was rendered from: other channels render it again
 
 
 class AskRequest(BaseModel):

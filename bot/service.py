@@ -19,11 +19,13 @@ from rapidfuzz import fuzz
 from bot.answer import followups
 from bot.answer.basis import unsupported_facts
 from bot.answer.decide import Decision, decide
+from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
-                                   pieces, reference_line, validity_note)
+                                   pieces, validity_note)
 from bot.answer.claims import claim_words, coverage_for
 from bot.answer.generative import SentenceChecker, Verification, build_messages, verify
-from bot.answer.hotline import questions_in, speakable
+from bot.answer.hotline import Speech, read_call
+from bot.answer.render import render_spoken, render_web
 from bot.config import Settings
 from bot.llm import LLMError
 from bot.llm import from_settings as llm_from_settings
@@ -60,6 +62,13 @@ class _Prepared:
     question: str
     rewritten: str | None
     session_id: str | None
+
+
+def _answer(draft: AnswerDraft, **fields) -> Answer:
+    """The Answer of a draft: its web text and citations, the draft kept for the other channels."""
+    answer = Answer(answer=render_web(draft), citations=draft.citations, **fields)
+    answer._draft = draft
+    return answer
 
 
 class InvalidQuestion(ValueError):
@@ -119,6 +128,7 @@ class Assistant:
         self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60,
                                        settings.retention_days)
         self.llm = llm_from_settings(settings)
+        self._speech: Speech | None = None
         if self.llm is not None:
             log.info("LLM：%s（每个问题最多 %.0f 秒，超时或出错时使用摘录式回答）", self.llm.name, settings.llm_timeout)
 
@@ -236,21 +246,21 @@ class Assistant:
             records = p.retriever.records
             basis = [make_citation(0, records.clauses[b], p.retriever.document_on(records.clauses[b].doc_id, p.query.as_of),
                                    p.hits[0].score) for b in item.basis_list if b in records.clauses]
-            text, citations, grounded = compose_service(p.query, p.hits[0], item, basis)
+            draft = compose_service(p.query, p.hits[0], item, basis)
+            grounded = not draft.missing_fields
         elif grounded:
-            text, citations = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer,
-                                               offtask=p.retriever.offtask)
+            draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer,
+                                     offtask=p.retriever.offtask)
         elif p.decision.reason == "sensitive":
-            text, citations = p.retriever.sensitive.message, []  # a person handles it: no retrieval, no quoting
+            # a person handles it: no retrieval, no quoting
+            draft = AnswerDraft("message", [], statement=p.retriever.sensitive.message)
         else:
-            text, citations = compose_refusal(p.query, p.hits, p.decision.reason, p.retriever.concepts(p.query),
-                                              p.retriever.tokenizer)
-        return Answer(
-            answer=text, grounded=grounded, citations=citations, answer_id=uuid.uuid4().hex,
-            confidence=round(p.decision.probability, 3), session_id=p.session_id,
-            rewritten_question=p.rewritten, composer="extractive",
-            follow_ups=followups.suggest(p.hits, {c.clause_id for c in citations}, grounded),
-        )
+            draft = compose_refusal(p.query, p.hits, p.decision.reason, p.retriever.concepts(p.query),
+                                    p.retriever.tokenizer)
+        return _answer(draft, grounded=grounded, answer_id=uuid.uuid4().hex,
+                       confidence=round(p.decision.probability, 3), session_id=p.session_id,
+                       rewritten_question=p.rewritten, composer="extractive",
+                       follow_ups=followups.suggest(p.hits, {c.clause_id for c in draft.citations}, grounded))
 
     def _first_answer(self, p: "_Prepared") -> Answer:
         """A curated FAQ answer when the question reads like one; else the extractive answer."""
@@ -282,9 +292,11 @@ class Assistant:
         answer = self._extractive(p)
         if verified.composer == "extractive":
             return answer
-        references = "\n".join(reference_line(c) for c in verified.citations)
-        updated = answer.model_copy(update={"answer": f"{verified.text}\n\n依据：\n{references}",
-                                            "citations": verified.citations, "composer": verified.composer})
+        draft = AnswerDraft("llm", verified.citations, DraftSentence.from_marked(verified.text),
+                            statement=verified.text)
+        updated = answer.model_copy(update={"answer": render_web(draft), "citations": verified.citations,
+                                            "composer": verified.composer})
+        updated._draft = draft
         updated._index_version = p.retriever.version
         return updated
 
@@ -360,37 +372,54 @@ class Assistant:
 
     # -- hotline -------------------------------------------------------------------------------------
 
-    def suggest(self, transcript: str, region: str | None = None, limit: int = 3) -> SuggestResponse:
-        """Extractive on purpose: an operator needs the suggestion within a second, and short."""
+    def speech(self) -> Speech:
+        """How transcripts are read: the bureau's knowledge/transcripts.yaml, or the shipped one."""
+        if self._speech is None:
+            self._speech = Speech.for_knowledge(self.settings.knowledge_dir)
+        return self._speech
+
+    def suggest(self, transcript: str, region: str | None = None, limit: int = 6) -> SuggestResponse:
+        """Extractive on purpose: an operator needs the suggestion within a second, and short. One card per
+        question the caller asked, in the caller's order."""
         if not (transcript or "").strip():
             raise InvalidQuestion("通话内容不能为空。")
         retriever = self.retriever()
         region = self._region(region, retriever)
-        questions, statements = questions_in(mask(transcript))
-        if not questions:
+        reading = read_call(mask(transcript), self.speech(), lambda text: retriever.understanding.correct(text)[0])
+        if not reading.questions:
             raise InvalidQuestion("没有从通话内容中识别出问题，请补充来电人的问题。")
         # the caller's own context ("我们是上海的企业") sets the region for every question that names none
-        context_regions = retriever.understanding.regions_in(normalise_text("，".join(statements)))
+        context_regions = retriever.understanding.regions_in(normalise_text("，".join(reading.context)))
         default_region = region or (context_regions[0] if len(context_regions) == 1 else None)
-        answered: list[tuple[str, Answer]] = []
-        for q in questions:
-            prepared = self._retrieve(q[:MAX_QUESTION_CHARS], None, default_region, None, retriever)
-            answer = self._extractive(prepared)
-            self._remember(answer, q, None, None, "hotline", prepared.decision.reason)
-            answered.append((q, answer))
-        answered.sort(key=lambda qa: (qa[1].grounded, qa[1].confidence), reverse=True)
-        suggestions, seen = [], set()
-        for q, answer in answered:
-            key = answer.citations[0].clause_id if answer.grounded and answer.citations else q
-            if key in seen:
-                continue
-            seen.add(key)
-            suggestions.append(Suggestion(question=q, answer=speakable(answer), grounded=answer.grounded,
-                                          confidence=answer.confidence, citations=answer.citations[:2],
-                                          answer_id=answer.answer_id))
-            if len(suggestions) >= limit:
-                break
-        return SuggestResponse(suggestions=suggestions, faq=self.faq_matches(questions), questions=questions)
+        suggestions = []
+        for heard in reading.questions[:limit]:
+            answer = self.suggestion_for(heard.text, heard.rephrase, default_region, retriever, heard.topic)
+            suggestions.append(Suggestion(question=heard.text, answer=render_spoken(answer._draft),
+                                          grounded=answer.grounded, confidence=answer.confidence,
+                                          citations=answer.citations[:2], answer_id=answer.answer_id))
+        return SuggestResponse(suggestions=suggestions, faq=self.faq_matches(reading.texts), questions=reading.texts)
+
+    def suggestion_for(self, question: str, rephrase: str | None, region: str | None,
+                       retriever: Retriever | None = None, topic: str = "") -> Answer:
+        """The answer to one question heard on a call. An operator's confirming rephrase (often in the documents'
+        own words) is searched too, and so is the question with what the call was about just before it (它几点上班
+        after 专利局杭州代办处); the likelier answer is kept."""
+        retriever = retriever or self.retriever()
+        best = None
+        texts = [question]
+        if rephrase and self.speech().asks(rephrase):
+            texts.append(rephrase)  # 您是问专利代理师资格考试的报考费是吧
+        for about in dict.fromkeys(t for t in (rephrase, topic) if t and t not in question and not self.speech().asks(t)):
+            texts.append(f"{about}，{question}")  # 它几点上班 after 您是说专利局杭州代办处是吧
+        for text in texts:
+            prepared = self._retrieve(text[:MAX_QUESTION_CHARS], None, region, None, retriever)
+            if best is None or (prepared.decision.grounded, prepared.decision.probability) > \
+                    (best.decision.grounded, best.decision.probability):
+                best = prepared
+        answer = self._extractive(best)
+        self._remember(answer, question, best.question if best.question != question else None, None, "hotline",
+                       best.decision.reason)
+        return answer
 
     def faq_matches(self, questions: list[str], limit: int = 3) -> list[FaqMatch]:
         """FAQ pairs (curated and staff-approved) whose question reads like one of these."""
@@ -433,19 +462,17 @@ class Assistant:
         basis = [records.clauses[b] for b in pair.basis if b in records.clauses]
         citations = [make_citation(n, c, p.retriever.document_on(c.doc_id, p.query.as_of), score / 100)
                      for n, c in enumerate(basis, 1)]
-        marks = "".join(f"[{c.n}]" for c in citations)
         faq_citation = Citation(
             n=len(citations) + 1, clause_id=f"faq:{pair.id}", doc_title="常见问答", doc_number=None,
-            issuer=None, region=pair.region, clause=pair.id, heading=pair.questions[0], text=pair.answer,
+            issuer=None, region=pair.region, clause="", heading=pair.questions[0], text=pair.answer,
             kind="faq", status="有效", score=round(score / 100, 4), url=f"/faq#{pair.id}")
         citations.append(faq_citation)
-        notes = "".join(validity_note(c, p.retriever.document_on(b.doc_id, p.query.as_of))
-                        for c, b in zip(citations, basis))
-        text = (pair.answer.rstrip("。") + marks + "。" + notes + "\n\n依据：\n" +
-                "\n".join(reference_line(c) for c in citations[:-1]) + f"\n[{faq_citation.n}]常见问答：{pair.questions[0]}")
-        return Answer(answer=text, grounded=True, citations=citations, answer_id=uuid.uuid4().hex,
-                      confidence=round(score / 100, 3), session_id=p.session_id, rewritten_question=p.rewritten,
-                      composer="faq")
+        notes = [note for c, b in zip(citations, basis)
+                 if (note := validity_note(c, p.retriever.document_on(b.doc_id, p.query.as_of)))]
+        draft = AnswerDraft("faq", citations, [DraftSentence((pair.answer,), tuple(c.n for c in citations[:-1]))],
+                            notes=notes)
+        return _answer(draft, grounded=True, answer_id=uuid.uuid4().hex, confidence=round(score / 100, 3),
+                       session_id=p.session_id, rewritten_question=p.rewritten, composer="faq")
 
     # -- feedback ------------------------------------------------------------------------------------
 

@@ -189,6 +189,10 @@ def llm_metrics(grounded: list[Result]) -> dict:
 
 def main(settings: Settings, set_path: Path | None = None, as_json: bool = False, verbose: bool = False) -> int:
     items = load_set(set_path or DEFAULT_SET)
+    from evals import transcripts
+
+    if transcripts.is_transcript_set(items):  # call transcripts: questions found, cards, refusals
+        return transcripts.report(settings, items, set_path, as_json, verbose)
     report = evaluate(settings, items)
     if as_json:
         print(json.dumps({"metrics": report.metrics, "by_category": report.by_category,

@@ -129,8 +129,9 @@ def test_cli_json_is_the_api_object(settings):
     # DESIGN.md's object, plus answer_id, confidence, rewritten_question and follow_ups
     assert set(data) == {"answer", "grounded", "citations", "session_id", "answer_id", "confidence",
                          "rewritten_question", "follow_ups", "composer"}
+    # DESIGN.md's citation, plus its label as every channel writes it (issue 17)
     assert set(data["citations"][0]) == {"n", "clause_id", "doc_title", "doc_number", "issuer", "region", "clause",
-                                        "heading", "text", "kind", "status", "score", "url"}
+                                        "heading", "text", "kind", "status", "score", "url", "label"}
     assert data["citations"][0]["doc_number"] == "沪知局〔2022〕13号"
 
 

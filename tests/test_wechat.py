@@ -298,3 +298,18 @@ def test_long_answers_fit_wechats_limit():
     text = ("条款内容。" * 300 + "\n") * 3
     out = fit(text)
     assert len(out.encode()) <= 2048 and out.endswith("……")
+
+
+def test_a_refusal_lists_the_related_clauses_once(fast):
+    content = reply_content(post(fast, text_xml("外观设计专利保护期多少年", openid="oOnce")))
+    assert "12345" in content
+    related = [line for line in content.splitlines() if line.startswith("[1]")]
+    assert len(related) == 1, content  # not once in the answer's text and again in the list
+    assert content.count("供参考") + content.count("相关条款") == 1
+
+
+def test_a_curated_answer_is_named_by_its_question_not_its_id(fast):
+    content = reply_content(post(fast, text_xml("代理机构收了钱不办事去哪里投诉", openid="oFaq")))
+    assert "常见问答：代理机构收了钱不办事去哪里投诉" in content
+    text_lines = [line for line in content.splitlines() if not line.startswith("http")]
+    assert not any("agency-complaint" in line for line in text_lines), content

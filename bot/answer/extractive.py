@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.answer.draft import AnswerDraft, DraftSentence
+from bot.answer.render import citation_line
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection
@@ -11,12 +13,17 @@ from bot.retrieve.rank import CLOSE_SHARE
 from bot.retrieve.search import Concept, Hit, SearchResult
 from bot.text import Tokenizer, split_sentences
 
-HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
 MAX_LEAD_CHARS = 260
 RELATED = 3  # a refusal lists this many nearest clauses
+GIST_CHARS = 70  # what is read aloud of a sentence: at most this, in its clauses that answer
+SHORT_SENTENCE = 30  # … and a sentence this short is read whole
+LEAD_SENTENCES = 2  # an answer leads with the one or two sentences that answer; the whole clause is a click away
 ASKED_SHARE = 0.5  # … and, for another region the question names, at least this share
 
 
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(印发|发布|施行)?")
+_ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研究院)$")
+_ASIDE = re.compile(r"[（(][^）)]{1,12}[）)]。?")
 _PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
 
 
@@ -44,17 +51,8 @@ def make_citation(n: int, clause: Clause, document: Document, score: float) -> C
     )
 
 
-def source_of(c: Citation) -> str:
-    """（文号）, or（issuer）for a document that has none, so the reader always knows whose it is."""
-    if c.doc_number:
-        return f"（{c.doc_number}）"
-    return f"（{c.issuer}）" if c.issuer else ""
-
-
 def reference_line(c: Citation) -> str:
-    number = source_of(c)
-    heading = f" {c.heading}" if c.heading and c.heading not in ("前言", "落款", "印发通知") else ""
-    return f"[{c.n}]《{c.doc_title}》{number}{c.clause}{heading}（{c.status}）"
+    return citation_line(c, "full")
 
 
 def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) -> list[Hit]:
@@ -90,21 +88,37 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     """
     lines = [line for line in hit.clause.text.split("\n") if line.strip()]
     sentences: list[str] = []
+    signature: list[str] = []  # the closing lines: the issuer and the date, each a bare line
     for n, line in enumerate(lines):
         for sentence in split_sentences(line):
-            # a bare date or signature line means little alone: keep the line before it with it
-            if len(sentence) < 16 and sentences and n > 0 and sentence == line:
+            bare = len(sentence) < 16 and sentences and n > 0 and sentence == line
+            if bare and (_DATE.fullmatch(sentence.rstrip("。")) or _ISSUER.search(sentence.rstrip("。"))):
+                signature.append(sentence.rstrip("。"))
+            elif bare and _ASIDE.fullmatch(sentence):
+                continue  # （此件主动公开）
+            elif bare:  # a bare line means little alone: keep the line before it with it
                 sentences[-1] = sentences[-1].rstrip("。") + "，" + sentence
             else:
                 sentences.append(sentence)
+    if signature:
+        # said as a date, not glued onto the sentence before it ("…有效期至2030年11月9日，江苏省知识产权局，…")
+        dates = [s for s in signature if _DATE.fullmatch(s)]
+        others = [s for s in signature if s not in dates]
+        said = dates[-1] if not dates or dates[-1][-1] not in "日" else f"落款日期为{dates[-1]}"
+        sentences.append(said + (f"（{'，'.join(others)}）" if others else "") + "。" if dates else "，".join(signature) + "。")
     if not sentences:
         return []
     total = sum(c.weight for c in concepts) or 1.0
     facts = query.facts()
     scored = []
+    def coverage(text: str) -> float:
+        return sum(c.weight for c in concepts if any(alt in text for alt in c.alternatives)) / total
+
     for i, sentence in enumerate(sentences):
-        covered = {c.surface for c in concepts if any(alt in sentence for alt in c.alternatives)}
-        score = sum(c.weight for c in concepts if c.surface in covered) / total
+        score = coverage(sentence)
+        if signature and i == len(sentences) - 1:
+            # the signature signs what comes before it: it is about what the best of that is about
+            score = max(coverage(s) for s in sentences)
         if any(p.search(sentence) for p in facts):
             score += 1.0
         if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
@@ -117,7 +131,10 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
     best = ranked[0]
     if facts:
-        return [best[2]]
+        # the fact asked, and a second sentence stating it as well (施行 and 落款 dates of a closing)
+        stated = [p for p in facts if p.search(best[2])]
+        ties = [r for r in ranked[1:] if r[0] == best[0] and stated and all(p.search(r[2]) for p in stated)][:1]
+        return [best[2]] + [r[2] for r in ties]
     picked = [best]
     used = len(best[2])
     for candidate in ranked[1:]:
@@ -129,28 +146,55 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: T
     return [best[2]] + [p[2] for p in rest]
 
 
+def gist(sentence: str, query: Query, concepts: list[Concept], limit: int = GIST_CHARS) -> str:
+    """The clauses of a sentence that say what was asked (the fact asked for first, else the question's words):
+    what is read aloud first ("延续专利代理师资格考试免报考费政策"). A short sentence is its own gist."""
+    pieces = [p for p in re.split(r"[，；]", sentence.rstrip("。；！？")) if p.strip()]
+    if len(pieces) < 2 or len(sentence) <= SHORT_SENTENCE:
+        return sentence
+    facts = query.facts()
+
+    def score(piece: str) -> float:
+        covered = sum(c.weight for c in concepts if any(alt in piece for alt in c.alternatives))
+        return covered + (100.0 if any(p.search(piece) for p in facts) else 0.0)
+
+    scores = [score(p) for p in pieces]
+    best = max(range(len(pieces)), key=lambda i: (scores[i], -i))
+    if scores[best] <= 0:  # the question's words are in the heading: the sentence's opening clauses
+        lead = ""
+        for piece in pieces:
+            if lead and len(lead) + len(piece) + 1 > limit:
+                break
+            lead = f"{lead}，{piece}" if lead else piece
+        return lead + "。"
+    chosen = {best}
+    for i in sorted(range(len(pieces)), key=lambda i: -scores[i]):
+        if scores[i] >= 0.75 * scores[best] and sum(len(pieces[j]) + 1 for j in chosen | {i}) <= limit:
+            chosen.add(i)
+    if len(chosen) == len(pieces):
+        return sentence
+    return "，".join(pieces[i] for i in sorted(chosen)) + "。"
+
+
 def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], tokenizer: Tokenizer,
-                     offtask: OffTaskList | None = None) -> tuple[str, list[Citation]]:
+                     offtask: OffTaskList | None = None) -> AnswerDraft:
     chosen = pick_citations(query, hits, concepts)
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
-    lead = []
     multi_region = len({h.document.region for h in chosen}) > 1
     several = query.about_a_document and len({h.document.id for h in chosen}) > 1
     budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
+    sentences = []
     for c, hit in zip(citations, chosen):
-        text = "".join(best_sentences(query, hit, concepts, tokenizer, budget, offtask)).rstrip("。；") + f"[{c.n}]。"
-        if multi_region and hit.document.region:
-            text = f"{hit.document.region.rstrip('市省')}：{text}"
-        elif several:
-            text = f"《{hit.document.title}》：{text}"
-        lead.append(text)
-    intro = _intro(citations[0]) if len(citations) == 1 else ""
-    if several:
-        intro = f"有多份文件与您的描述相符，以下是最相近的{len(chosen)}份，请问您指的是哪一份？\n"
-    body = intro + ("\n".join(lead) if multi_region or several else "".join(lead))
-    notes = "".join(validity_note(c, hit.document) for c, hit in zip(citations, chosen))
-    answer = body + notes + "\n\n依据：\n" + "\n".join(reference_line(c) for c in citations)
-    return answer, citations
+        parts = best_sentences(query, hit, concepts, tokenizer, budget, offtask)[:LEAD_SENTENCES]
+        label = hit.document.region.rstrip("市省") if multi_region and hit.document.region else \
+            f"《{hit.document.title}》" if several else ""
+        sentences.append(DraftSentence(tuple(parts), (c.n,), label, gist(parts[0], query, concepts) if parts else ""))
+    return AnswerDraft(
+        "grounded", citations, sentences,
+        notes=[note for c, hit in zip(citations, chosen) if (note := validity_note(c, hit.document))],
+        one_per_line=multi_region or several,
+        asks_which=f"有多份文件与您的描述相符，以下是最相近的{len(chosen)}份，请问您指的是哪一份？" if several else "",
+        asked_fact=next((k for k in sorted(query.asks) if k in query.kinds.states), ""))
 
 
 def validity_note(c: Citation, document: Document) -> str:
@@ -158,17 +202,13 @@ def validity_note(c: Citation, document: Document) -> str:
     if c.status == "有效":
         return ""
     if c.status == "未生效" and document.effective_from:
-        return f"\n注意：[{c.n}]所在文件自{document.effective_from:%Y年%-m月%-d日}起施行，目前尚未生效。"
+        return f"注意：[{c.n}]所在文件自{document.effective_from:%Y年%-m月%-d日}起施行，目前尚未生效。"
     if document.replaced_by and document.replaced_on:
-        return (f"\n注意：[{c.n}]所在文件已被新文件取代，自{document.replaced_on:%Y年%-m月%-d日}起失效，"
+        return (f"注意：[{c.n}]所在文件已被新文件取代，自{document.replaced_on:%Y年%-m月%-d日}起失效，"
                 "请以现行文件为准。")
     if document.expires_on:
-        return f"\n注意：[{c.n}]所在文件有效期至{document.expires_on:%Y年%-m月%-d日}，已经失效，请以现行规定为准。"
-    return f"\n注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。"
-
-
-def _intro(c: Citation) -> str:
-    return f"根据《{c.doc_title}》{source_of(c)}{c.clause}：" if c.doc_title else ""
+        return f"注意：[{c.n}]所在文件有效期至{document.expires_on:%Y年%-m月%-d日}，已经失效，请以现行规定为准。"
+    return f"注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。"
 
 
 FACT_NAMES = {"validity": "有效期", "date": "日期或期限", "number": "具体数字", "money": "费用或金额",
@@ -176,7 +216,7 @@ FACT_NAMES = {"validity": "有效期", "date": "日期或期限", "number": "具
 
 
 def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[Concept] | None = None,
-                    tokenizer: Tokenizer | None = None) -> tuple[str, list[Citation]]:
+                    tokenizer: Tokenizer | None = None) -> AnswerDraft:
     """Says that the documents do not answer, and why; quotes the nearest clause's most relevant sentence (as
     the nearest, not as the answer) and lists the related clauses, unless the question is off-task."""
     related = [h for h in hits[:RELATED] if h.features.get("soft_coverage", h.coverage) > 0] \
@@ -191,12 +231,10 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[C
         text = f"抱歉，相关文件没有写明您问的{FACT_NAMES[kind]}，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
-    if citations:
-        nearest = best_sentences(query, related[0], concepts, tokenizer, budget=120) if concepts and tokenizer else []
-        if nearest:
-            text += f"\n最接近的规定是{_intro(citations[0]).rstrip('：')}：“{nearest[0]}”[1]"
-        text += "\n以下条款与您的问题相关，供参考：\n" + "\n".join(reference_line(c) for c in citations)
-    return text + "\n" + HUMAN_CHANNEL, citations
+    nearest = best_sentences(query, related[0], concepts, tokenizer, budget=120) \
+        if citations and concepts and tokenizer else []
+    return AnswerDraft("refusal", citations, statement=text, nearest=nearest[0] if nearest else "",
+                       asked_fact=kind if kind in FACT_NAMES else "")
 
 
 FIELD_NAMES = {"conditions": "办理条件", "materials": "所需材料", "time_limit": "办理时限", "fee": "收费",
@@ -211,27 +249,28 @@ def _value(item: CatalogueItem, field: str) -> str:
     return "；".join(value) if isinstance(value, list) else value
 
 
-def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation]) -> tuple[str, list[Citation], bool]:
+FIELD_FACTS = {"fee": "money", "time_limit": "date", "contact": "contact"}  # the kind of fact a field holds
+
+
+def _stated_in_summary(query: Query, item: CatalogueItem, field: str) -> bool:
+    """A field the catalogue leaves empty whose fact its summary states (新增专利文件副本证明费，每份30元)."""
+    kind = FIELD_FACTS.get(field)
+    return bool(kind and item.summary and kind in query.kinds.states and query.fact(kind).search(item.summary))
+
+
+def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation]) -> AnswerDraft:
     """A service item as a short checklist (the fields asked about first), with the clauses it rests on.
 
     Not grounded when a field the question asks about is one the documents leave open: the answer says so
     rather than filling it in.
     """
     citations = [citation(1, hit)] + [b.model_copy(update={"n": n}) for n, b in enumerate(basis, start=2)]
-    missing = [f for f in query.fields if not getattr(item, f)]
-    lines = []
-    if missing:
-        lines.append(f"关于「{item.name}」，现有文件没有写明{'、'.join(FIELD_NAMES[f] for f in missing)}。"
-                     "文件中关于这项服务的内容如下：")
-    else:
-        lines.append(f"「{item.name}」")
-    if item.summary:
-        marks = "".join(f"[{c.n}]" for c in citations[1:]) or "[1]"
-        lines.append(item.summary.rstrip("。") + marks + "。")
+    missing = [f for f in query.fields if not getattr(item, f) and not _stated_in_summary(query, item, f)]
     order = [f for f in query.fields] + [f for f in FIELD_NAMES if f not in query.fields]
-    lines.append("办事要点[1]：")
-    lines.extend(f"· {FIELD_NAMES[f]}：{_value(item, f)}" for f in order)
-    if any(not getattr(item, f) for f in FIELD_NAMES):
-        lines.append(f"“{UNKNOWN}”的事项，请拨打12345或向办理窗口确认。")
-    text = "\n".join(lines) + "\n\n依据：\n" + "\n".join(reference_line(c) for c in citations)
-    return text, citations, not missing
+    summary = [DraftSentence((item.summary,), tuple(c.n for c in citations[1:]) or (1,))] if item.summary else []
+    return AnswerDraft(
+        "service", citations, summary, statement=item.name,
+        checklist=[(FIELD_NAMES[f], _value(item, f)) for f in order],
+        checklist_note=f"“{UNKNOWN}”的事项，请拨打12345或向办理窗口确认。"
+        if any(not getattr(item, f) for f in FIELD_NAMES) else "",
+        missing_fields=[FIELD_NAMES[f] for f in missing])

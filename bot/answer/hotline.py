@@ -1,76 +1,290 @@
-"""Hotline transcripts: find the caller's questions in spoken, typo-ridden text, and say answers briefly."""
+"""Hotline calls: read a telephony transcript (any ASR's labels, or none) and find the caller's questions.
+
+The words are data (knowledge/transcripts.yaml): speaker labels, what only an operator says, an operator's
+confirming rephrase, greetings/closings/fillers, question markers. Only the caller's turns are searched for
+questions; an operator's confirming rephrase ("您是问报考费是吧？") travels with the question it confirms.
+"""
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from bot.models import Answer
 from bot.text import normalise_text
+from bot.yamlfile import read_yaml
 
-SPOKEN_LIMIT = 120
-# Filler that speech recognition writes down; removed before looking for questions.
-_FILLER = re.compile(
-    r"喂+|嗯+|呃+|额+|啊+(?=[，。,\s])|哦+|唉+|是这样的|就是说|然后呢|对对对?|好的好的|好的|谢谢你?|您好|你好"
-    r"|我想(问|咨询)一下|我(问|咨询)一下|请问一下|麻烦问一下|那个(?=[^\u4e00-\u9fff]|[我你他这那])"
-)
-_SPLIT = re.compile(r"[。！？?!；;\n]+|还有一个问题|另外一个问题|第二个问题|还有就是|另外就是|另外|还有(?=[\u4e00-\u9fff]{4})")
-_QUESTION = re.compile(r"吗|呢|怎么|什么|多少|哪|有没有|能不能|是不是|可不可以|如何|几|要不要|会不会|行不行")
-_SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|我们单位|我这边)")
-_AFTER_PARTICLE = re.compile(r"(?<=[吗呢])(?=[\u4e00-\u9fff]{6})")
+TRANSCRIPTS_FILE = "transcripts.yaml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / TRANSCRIPTS_FILE
+_CJK = r"\u4e00-\u9fff"
+_TIME = r"[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\]】)）]?"
+_END = re.compile(r"[。！？?!；;\n]+")
+# the caller saying who they are ("我们是上海的一家小企业", "我这边是浦东一家小公司的", "我们公司在杭州")
+_SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|我们单位|我这边|我们这边)(这边|这里)?(是|在|姓)")
+_AFTER_PARTICLE = re.compile(rf"(?<=[吗呢])(?=[{_CJK}]{{6}})")
+_DENIAL = re.compile(r"^(不是|不对|没有没有|不不)")
+_A_NOT_A = re.compile(rf"([{_CJK}])[不没]\1")
+_CONFIRMED = re.compile(r"^[，,\s]*(对|是的|是|嗯|没错)")  # the caller's answer to an operator's "…是吧？"
+_CLARIFYING = re.compile(r"^(是不是|还是|是否|对吧|是吧|对不对)")
 
 
-def questions_in(transcript: str, limit: int = 5) -> tuple[list[str], list[str]]:
-    """The caller's questions in the order asked, and the other things they said. Context ("我们是上海的一家
-    小企业") is kept apart: its words would dilute a question; the region it names applies to all of them."""
-    text = normalise_text(transcript.replace("\r", "\n"))
-    text = _FILLER.sub("，", text)
-    pieces = []
-    for part in _SPLIT.split(text):
-        pieces.extend(_AFTER_PARTICLE.split(part))
-    questions, statements = [], []
-    for piece in pieces:
-        piece = re.sub(r"^[，,、\s]+|[，,、\s]+$", "", re.sub(r"[，,]{2,}", "，", piece))
-        # the caller introducing themselves ("我们是上海的一家小企业，…") is not part of the question
-        clauses = piece.split("，")
-        while len(clauses) > 1 and _SELF.match(clauses[0]) and not _QUESTION.search(clauses[0]):
-            statements.append(clauses.pop(0))
-        piece = "，".join(clauses)
-        if len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4:
+class TranscriptsError(ValueError):
+    """knowledge/transcripts.yaml is malformed; the message names the key."""
+
+
+def _alternation(phrases: list[str]) -> str:
+    return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+def _phrases(data: dict, *keys: str) -> list[str]:
+    value = data
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise TranscriptsError(f"{TRANSCRIPTS_FILE}: {'.'.join(keys)} 应为非空字符串的列表")
+    return value
+
+
+@dataclass(frozen=True)
+class Speech:
+    """The words of knowledge/transcripts.yaml, compiled."""
+
+    roles: dict[str, str]  # label → operator | caller | unnamed
+    operator_phrases: list[str]
+    confirming: list[str]
+    pleasantries: list[str]
+    markers: list[str]
+    breaks: list[str]
+    data: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Speech":
+        roles = {label: role for role in ("operator", "caller", "unnamed")
+                 for label in _phrases(data, "speakers", role)}
+        return cls(roles, _phrases(data, "operator_phrases", "phrases"), _phrases(data, "confirming", "phrases"),
+                   _phrases(data, "pleasantries", "phrases"), _phrases(data, "asking", "markers"),
+                   _phrases(data, "asking", "breaks"), data)
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> "Speech":
+        return cls.from_dict(read_yaml(path, TranscriptsError))
+
+    @classmethod
+    def for_knowledge(cls, knowledge_dir: Path) -> "Speech":
+        """The bureau's own file, or the shipped one when its knowledge folder has none."""
+        own = knowledge_dir / TRANSCRIPTS_FILE
+        return cls.from_yaml(own) if own.exists() else default_speech()
+
+    @functools.cached_property
+    def label(self) -> re.Pattern:
+        names = _alternation(list(self.roles))
+        # 坐席：, [00:01:12] 客服1:, 说话人 2 00:03：, or bracketed (【市民】, [客服]) with the colon optional
+        return re.compile(rf"(?:^|(?<=[\s。！？!?；;，]))[ \t]*(?:{_TIME}[ \t]*)?"
+                          rf"(?:[【\[](?P<bracketed>{names})[ \t]*(?P<bnum>\d{{0,2}})[】\]][ \t]*(?:{_TIME}[ \t]*)?[：:]?"
+                          rf"|(?P<plain>{names})[ \t]*(?P<pnum>\d{{0,2}})[ \t]*(?:{_TIME}[ \t]*)?[：:])")
+
+    @functools.cached_property
+    def _pleasantry(self) -> re.Pattern:
+        return re.compile(_alternation(self.pleasantries))
+
+    @functools.cached_property
+    def _marker(self) -> re.Pattern:
+        return re.compile(_alternation(self.markers))
+
+    @functools.cached_property
+    def _break(self) -> re.Pattern:
+        return re.compile(rf"{_alternation(self.breaks)}|还有(?=[，,]|[{_CJK}]{{4}})")
+
+    @staticmethod
+    def speaker(m: re.Match) -> tuple[str, str]:
+        """The label a `label` match found, and its number (说话人, 2)."""
+        return (m.group("bracketed"), m.group("bnum")) if m.group("bracketed") else (m.group("plain"), m.group("pnum"))
+
+    def is_pleasantry(self, text: str) -> bool:
+        """Nothing but greetings, thanks, closings and fillers ("没别的事了，再见")."""
+        rest = self._pleasantry.sub("", normalise_text(text))
+        return not re.search(rf"[{_CJK}A-Za-z0-9]", rest)
+
+    def asks(self, text: str) -> bool:
+        """A question: a marker of the file, or a spoken A-not-A (办不办, 收不收, 有没有)."""
+        return bool(self._marker.search(text) or _A_NOT_A.search(text))
+
+    def operator_says(self, text: str) -> int:
+        return sum(text.count(p) for p in self.operator_phrases)
+
+    def confirms(self, text: str) -> bool:
+        return any(p in text for p in self.confirming)
+
+    def trim(self, text: str) -> str:
+        """The text without the pleasantries standing as whole clauses, or opening it ("想问一下专利…")."""
+        clauses = [c for c in re.split(r"[，,、]", text) if c.strip() and not self.is_pleasantry(c)]
+        text = "，".join(c.strip() for c in clauses)
+        while True:
+            m = self._pleasantry.match(text)
+            rest = text[m.end():] if m else ""
+            # only an opener that is clearly one (请问、想问一下、喂): 可以申请吗 keeps its 可以
+            if not m or len(m.group(0)) < 3 and not re.search(r"问|咨询|了解|喂|您好|你好|那个|然后|就是", m.group(0)) \
+                    or len(re.findall(rf"[{_CJK}]", rest)) < 4:
+                return text.strip("，, ")
+            text = rest.lstrip("，, ")
+
+
+@functools.cache
+def default_speech() -> Speech:
+    return Speech.from_yaml(DEFAULT_PATH)
+
+
+@dataclass
+class Turn:
+    role: str  # caller | operator
+    text: str
+    speaker: str = ""  # the label as written (来电人, A, 说话人2); empty with no labels
+
+
+@dataclass
+class Heard:
+    """A question the caller asked, and the operator's confirming rephrase of it, if any."""
+    text: str
+    rephrase: str | None = None
+    topic: str = ""  # what the call was about just before ("国家知识产权局专利局杭州代办处"), for 它几点上班
+
+
+@dataclass
+class CallReading:
+    questions: list[Heard]
+    context: list[str]  # what the caller said that is not a question ("我们是上海的一家小企业")
+    turns: list[Turn]
+
+    @property
+    def texts(self) -> list[str]:
+        return [q.text for q in self.questions]
+
+
+def turns_of(transcript: str, speech: Speech | None = None) -> list[Turn]:
+    """The transcript's turns with each speaker's role. Unnamed voices (A/B, 说话人1/2): the one that says what
+    operators say is the operator (the first to speak on a tie: the line answers first); no labels at all:
+    one caller turn."""
+    speech = speech or default_speech()
+    text = "\n".join(normalise_text(_pauses(line)) for line in transcript.replace("\r", "\n").split("\n"))
+    text = re.sub(rf"(?m)^[ \t]*{_TIME}[ \t]*", "", text) if not speech.label.search(text) else text
+    found = list(speech.label.finditer(text))
+    if not found:
+        return [Turn("caller", text.strip())] if text.strip() else []
+    raw: list[tuple[str, str, str]] = []  # (speaker key, its role, text)
+    head = text[:found[0].start()].strip()
+    if re.search(rf"[{_CJK}]", head):
+        raw.append(("", "caller", head))
+    for m, nxt in zip(found, found[1:] + [None]):
+        body = text[m.end():nxt.start() if nxt else len(text)].strip()
+        label, number = speech.speaker(m)
+        raw.append((label + number, speech.roles[label], body))
+    unnamed = list(dict.fromkeys(key for key, role, _ in raw if role == "unnamed"))
+    if unnamed:
+        named_operator = any(role == "operator" for _, role, _ in raw)
+        said = {key: sum(speech.operator_says(t) for k, _, t in raw if k == key) for key in unnamed}
+        operator = None if named_operator else max(unnamed, key=lambda k: (said[k], -unnamed.index(k)))
+        if len(unnamed) == 1 and not said[unnamed[0]] and not named_operator and len(raw) == 1:
+            operator = None  # a single voice with a label is the caller speaking
+        raw = [(k, ("operator" if k == operator else "caller") if role == "unnamed" else role, t) for k, role, t in raw]
+    return [Turn(role, body.strip("，"), key) for key, role, body in raw if body.strip("，")]
+
+
+def _pauses(text: str) -> str:
+    """A recogniser marks pauses with spaces, not commas ("就是它是从哪天开始实行的 有效器是到什么时候")."""
+    return re.sub(rf"(?<=[{_CJK}A-Za-z0-9])[ \t\u3000]+(?=[{_CJK}])", "，", text.strip())
+
+
+def read_call(transcript: str, speech: Speech | None = None, correct: Callable[[str], str] | None = None,
+              limit: int = 8) -> CallReading:
+    """The caller's questions in the order asked (each with an operator's confirming rephrase, if any, and what
+    the call was about just before it), and the rest the caller said. `correct` fixes sound-alikes (ASR's 投述 for
+    投诉) against the knowledge base."""
+    speech = speech or default_speech()
+    correct = correct or (lambda s: s)
+    turns = turns_of(transcript, speech)
+    labelled = any(t.speaker for t in turns)
+    questions: list[Heard] = []
+    context: list[str] = []
+    last: list[Heard] = []  # the questions of the caller's last turn
+    pending: str | None = None  # an operator's rephrase of what the caller said before any question
+    topic = ""  # what the call was about last: a rephrase, or the caller's last statement
+    for i, turn in enumerate(turns):
+        if turn.role == "operator":
+            following = next((t for t in turns[i + 1:] if t.role == "caller"), None)
+            denied = following is not None and bool(_DENIAL.match(speech.trim(following.text) or following.text))
+            for sentence in _END.split(turn.text):
+                if not speech.confirms(sentence) or speech.is_pleasantry(sentence) or denied:
+                    continue
+                rephrase = correct(_strip_confirming(sentence, speech))
+                if len(re.findall(rf"[{_CJK}]", rephrase)) < 4:
+                    continue
+                topic = rephrase
+                if last and last[-1].rephrase is None:
+                    last[-1].rephrase = rephrase
+                else:
+                    pending = rephrase
             continue
-        (questions if _QUESTION.search(piece) else statements).append(piece)
-    if not questions:
-        questions = statements[-1:]  # "我公司被侵权了" alone is still what the caller wants help with
-    return list(dict.fromkeys(questions))[:limit], statements
+        asked, said = _caller_pieces(turn.text, speech, labelled)
+        heard = [Heard(correct(q), topic=topic) for q in asked]
+        if heard and pending and _CONFIRMED.match(turn.text):
+            heard[0].rephrase = pending  # "对，要交哪些材料" after "备案需要准备什么材料是吧"
+        pending = None
+        questions.extend(heard)
+        last = heard or last
+        context.extend(correct(s) for s in said)
+        if said:
+            topic = correct(said[-1])
+    if not questions and context:
+        questions = [Heard(context.pop())]  # "我公司被侵权了" alone is still what the caller wants help with
+    unique: dict[str, Heard] = {}
+    for q in questions:
+        unique.setdefault(q.text, q)
+    return CallReading(list(unique.values())[:limit], context, turns)
 
 
-def _cut(sentence: str, limit: int) -> str:
-    """Shorten at a comma or semicolon so what is read aloud stays a sentence."""
-    sentence = sentence.strip().rstrip("。")
-    if len(sentence) + 1 <= limit:
-        return sentence + "。"
-    cut = max(sentence.rfind(mark, 0, limit - 1) for mark in "，；、")
-    if cut < limit // 3:
-        cut = limit - 2
-    return sentence[:cut] + "。"
+def _strip_confirming(sentence: str, speech: Speech) -> str:
+    for phrase in sorted(speech.confirming, key=len, reverse=True):
+        sentence = sentence.replace(phrase, "，")
+    return speech.trim(sentence)
 
 
-def speakable(answer: Answer, limit: int = SPOKEN_LIMIT) -> str:
-    """A version of the answer an operator can read out: one source, the answering sentence, ≤ limit."""
-    lead = answer.answer.split("\n\n依据")[0]
-    lines = [line for line in lead.split("\n") if line.strip()]
-    if answer.citations and answer.citations[0].kind == "catalogue":
-        # a service: what the documents leave open, or the service and the point asked about first
-        if lines[0].startswith("关于「"):
-            return _cut(lines[0].split("。")[0] + "，请拨打12345或向办理窗口确认", limit)
-        summary = re.split(r"\[\d+\]", lines[1] if len(lines) > 1 else lines[0])[0]
-        point = next((line.lstrip("· ") for line in lines if line.startswith("· ") and "文件未载明" not in line), "")
-        return _cut(f"{summary}；{point}" if point else summary, limit)
-    if not answer.grounded or not answer.citations:
-        return "现有政策文件里没有找到这方面的规定，建议记录问题后转相关部门答复，或请来电人拨打12345咨询。"
-    c = answer.citations[0]
-    source = f"根据{c.doc_number or '《' + c.doc_title + '》'}{c.clause}，"
-    if len(source) > limit // 2:
-        source = f"根据{c.clause}，"
-    first_line = re.sub(r"^根据《[^》]+》(（[^）]+）)?[^：]*：", "", lines[0])
-    first_line = re.sub(r"^[\u4e00-\u9fff]{2}：", "", first_line)  # "上海：" of a per-region answer
-    first = re.split(r"\[\d+\]", first_line)[0]
-    return source + _cut(first, limit - len(source))
+def _caller_pieces(text: str, speech: Speech, labelled: bool) -> tuple[list[str], list[str]]:
+    """A caller's turn in questions and statements, pleasantries dropped. Without labels, what only an
+    operator says is dropped too."""
+    pieces: list[str] = []
+    for sentence in _END.split(text):
+        if not labelled and speech.operator_says(sentence):
+            continue
+        for part in speech._break.split(sentence):
+            pieces.extend(_AFTER_PARTICLE.split(part))
+    asked, said = [], []
+    for piece in pieces:
+        piece = speech.trim(re.sub(r"[，,]{2,}", "，", piece))
+        clauses = piece.split("，")
+        # the caller introducing themselves ("我们是上海的一家小企业，…") is context, not part of the question
+        while len(clauses) > 1 and _SELF.match(clauses[0]) and not speech.asks(clauses[0]):
+            said.append(clauses.pop(0))
+        piece = speech.trim("，".join(clauses))
+        if len(re.findall(rf"[{_CJK}]", piece)) < 4 or speech.is_pleasantry(piece):
+            continue
+        if speech.asks(piece):
+            asked.extend(_questions_of(piece, speech))
+        else:
+            said.append(piece)
+    return asked, said
+
+
+def _questions_of(piece: str, speech: Speech) -> list[str]:
+    """A piece that asks two things in a row ("从哪天开始实行的，有效期是到什么时候") is two questions; a clause
+    that only narrows the one before ("在哪里报名，有没有电话", "是不是在余杭那边") stays with it."""
+    out: list[str] = []
+    for clause in piece.split("，"):
+        own = speech.asks(clause) and len(re.findall(rf"[{_CJK}]", clause)) >= 6 and not _CLARIFYING.match(clause)
+        if out and own and speech.asks(out[-1]):
+            out.append(clause)
+        elif out:
+            out[-1] += "，" + clause
+        else:
+            out.append(clause)
+    return [speech.trim(q) for q in out if len(re.findall(rf"[{_CJK}]", q)) >= 4]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.embed import Embedder, load_from_index
-from bot.models import Clause, Document
+from bot.models import UNKNOWN_REGION, Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.store import VectorIndex
@@ -124,8 +124,9 @@ class IndexVersion:
         return document if status == document.status else document.model_copy(update={"status": status})
 
     def allowed_regions(self, regions: list[str]) -> list[str]:
-        """The regions of the knowledge base a question naming `regions` may be answered from (with 全国)."""
-        return sorted(r for r in self.docs_by_region if r in regions or r == NATIONAL)
+        """The regions of the knowledge base a question naming `regions` may be answered from (with 全国, and the
+        documents whose region could not be read: a catalogue gathered from several places may hold the one asked)."""
+        return sorted(r for r in self.docs_by_region if r in regions or r in (NATIONAL, UNKNOWN_REGION))
 
     def catalogue_items(self, allowed: set[str] | None) -> list[str]:
         """The service items of the catalogues among `allowed` documents (all when None)."""

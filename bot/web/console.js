@@ -1,4 +1,5 @@
-/* Hotline console: transcript → POST /v1/hotline/suggest (debounced) → answers to read aloud, copy, rate, correct. */
+/* Hotline console: transcript → POST /v1/hotline/suggest (debounced) → answers to read aloud, copy, rate, correct;
+   or a live call: listen on /v1/hotline/stream?call=ID and show the transcript and the cards as they arrive. */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -74,8 +75,7 @@
     c.appendChild(a);
     s.citations.forEach(function (ct) {
       var d = el("details");
-      d.appendChild(el("summary", null, "[" + ct.n + "]《" + ct.doc_title + "》" + (ct.doc_number ? "（" + ct.doc_number + "）" : "") +
-                                       ct.clause + "（" + ct.status + "）"));
+      d.appendChild(el("summary", null, ct.label));  // written by the server, as on every channel
       d.appendChild(el("p", null, ct.text));
       var link = el("a", null, "查看原文"); link.href = ct.url; link.target = "_blank"; link.rel = "noopener";
       d.appendChild(link);
@@ -130,6 +130,44 @@
     if (!body.suggestions.length) list.appendChild(el("p", "q", "没有找到可用的答案。"));
     body.suggestions.forEach(function (s) { list.appendChild(card(s)); });
   }
+
+  // -- a live call: the ASR streams to /v1/hotline/stream?call=ID; this console listens to the same call --
+  var liveBox = $("live-transcript"), liveStatus = $("live-status"), socket = null, partial = null;
+  function liveLine(text, isFinal) {
+    if (!partial) { partial = el("div", "partial"); liveBox.appendChild(partial); }
+    partial.textContent = text;
+    if (isFinal) { partial.className = "final"; partial = null; }
+    liveBox.scrollTop = liveBox.scrollHeight;
+  }
+  function liveCard(s) {
+    if (list.querySelector("p.q")) list.textContent = "";
+    var c = card(s);
+    var old = s.replaces && list.querySelector('[data-answer-id="' + s.replaces + '"]');
+    if (old) { list.replaceChild(c, old); } else { list.appendChild(c); }
+    var heard = questions.textContent ? questions.textContent.replace(/^识别到的问题：/, "").split(" ／ ") : [];
+    if (heard.indexOf(s.question) < 0) heard.push(s.question);
+    questions.textContent = "识别到的问题：" + heard.join(" ／ ");
+  }
+  function listen() {
+    var id = $("call").value.trim();
+    if (!id) { liveStatus.textContent = "请输入通话编号"; return; }
+    if (socket) socket.close();
+    var url = location.origin.replace(/^http/, "ws") + "/v1/hotline/stream?listen=true&call=" + encodeURIComponent(id);
+    socket = new WebSocket(url);
+    liveStatus.textContent = "连接中…";
+    // a browser cannot set the Authorization header on a WebSocket: the token is its first message
+    socket.onopen = function () { socket.send(JSON.stringify({token: token()})); };
+    socket.onmessage = function (m) {
+      var e = JSON.parse(m.data);
+      if (e.type === "ready") { liveStatus.textContent = "已接入通话 " + e.call; liveBox.textContent = ""; list.textContent = ""; questions.textContent = ""; }
+      else if (e.type === "transcript") liveLine((e.speaker === "operator" ? "坐席：" : e.speaker === "caller" ? "来电人：" : "") + e.text, e.is_final);
+      else if (e.type === "suggestion") liveCard(e);
+      else if (e.type === "error") { if (e.error.code === "unauthorized") sessionStorage.removeItem(TOKEN_KEY); liveStatus.textContent = e.error.message; }
+    };
+    socket.onclose = function () { liveStatus.textContent = "通话已断开"; socket = null; };
+    socket.onerror = function () { liveStatus.textContent = "实时连接失败"; };
+  }
+  $("listen").addEventListener("click", listen);
 
   transcript.addEventListener("input", function () { schedule(350); });
   transcript.addEventListener("keydown", function (e) {

@@ -7,11 +7,11 @@ retries (same MsgId) is answered once, never twice, even across workers (the cla
 from __future__ import annotations
 
 import logging
-import re
 from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError as FutureTimeout
 
 from bot.channels.wechat.client import WeChatAPI, WeChatAPIError
 from bot.channels.wechat.messages import Incoming
+from bot.answer.render import render_wechat
 from bot.models import Answer
 from bot.service import Assistant, InvalidQuestion, UnknownSession
 
@@ -35,26 +35,9 @@ def fit(text: str, limit: int = MAX_BYTES) -> str:
 
 
 def render(answer: Answer, public_url: str) -> str:
-    """Plain text: the answer, then each citation as a short label (《…》二、10.) and its clause page."""
-    lead = answer.answer.split("\n\n依据")[0]
-    lines = [lead]
-    if answer.citations:
-        lines.append("")
-        lines.append("依据：" if answer.grounded else "相关条款：")
-        for c in answer.citations:
-            label = f"[{c.n}]《{c.doc_title}》{c.clause}"
-            if c.status != "有效":
-                label += f"（{c.status}）"
-            lines.append(label)
-            if public_url:
-                lines.append(f"{public_url.rstrip('/')}{c.url}")
-    if answer.grounded and answer.follow_ups:
-        lines.append("")
-        lines.append("您还可以问：" + "；".join(answer.follow_ups[:2]))
-    text = "\n".join(lines)
-    if not answer.grounded and "12345" not in text:
-        text += "\n如需人工服务，请拨打12345。"
-    return fit(re.sub(r"\n{3,}", "\n\n", text))
+    """Plain text from the answer's draft: the answer, then each citation once as a short label (《…》二、10.)
+    and its clause page; a curated answer is named by its question, never by its internal id."""
+    return fit(render_wechat(answer._draft, answer.follow_ups, public_url))
 
 
 class WeChatChannel:

@@ -1,0 +1,56 @@
+"""One structured answer, built once by a composer and rendered per channel (bot/answer/render.py).
+
+A draft holds what was decided — the sentences that answer, each with the citation numbers it rests on, the
+notes on validity, the citations, a refusal's statement and nearest clause, a service's checklist — so that no
+channel has to re-parse another channel's text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.models import Citation
+
+DraftKind = Literal["grounded", "refusal", "service", "faq", "llm", "message"]
+
+
+@dataclass(frozen=True)
+class DraftSentence:
+    """What one citation (or a run of them) says: its sentences, the best first, and the numbers cited."""
+    parts: tuple[str, ...]
+    refs: tuple[int, ...]
+    label: str = ""  # the region (上海) of a per-region answer, or 《title》 when several documents are meant
+    gist: str = ""  # the clause of the best sentence that states what was asked, when the sentence is long
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts).rstrip("。；")
+
+    @classmethod
+    def from_marked(cls, text: str) -> list["DraftSentence"]:
+        """The verified sentences of an LLM's answer ("…[1]。"), each with the numbers it cites."""
+        out = []
+        for sentence in re.split(r"(?<=[。！？；\n])", text):
+            refs = tuple(int(n) for n in re.findall(r"\[(\d+)\]", sentence))
+            plain = re.sub(r"\[\d+\]", "", sentence).strip()
+            if plain:
+                out.append(cls((plain,), refs))
+        return out
+
+
+@dataclass
+class AnswerDraft:
+    kind: DraftKind
+    citations: list[Citation]
+    sentences: list[DraftSentence] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # validity notes ("注意：[1]所在文件…已经失效")
+    statement: str = ""  # a refusal's or a message's own words; a service's title line
+    nearest: str = ""  # a refusal: the nearest clause's most relevant sentence (cited as [1])
+    checklist: list[tuple[str, str]] = field(default_factory=list)  # a service: (field name, value), asked first
+    checklist_note: str = ""
+    one_per_line: bool = False  # per region, or several documents: each on its own line
+    asks_which: str = ""  # several documents fit: the question back to the caller
+    asked_fact: str = ""  # the kind of fact asked (money, date…), for a read-aloud lead
+    missing_fields: list[str] = field(default_factory=list)  # a service: what the documents leave open
+

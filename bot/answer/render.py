@@ -1,0 +1,208 @@
+"""An AnswerDraft rendered per channel: the web's text (also /v1/ask's `answer`), the read-aloud text for a
+hotline operator, and WeChat's plain message. `citation_line` is the one way a citation is written."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from bot.answer.draft import AnswerDraft, DraftSentence
+from bot.models import Citation
+
+HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
+SPOKEN_LIMIT = 120
+GENERIC_HEADINGS = ("前言", "落款", "印发通知")
+FACT_WORDS = {"validity": "有效期", "date": "具体日期", "number": "具体数字", "money": "费用", "contact": "联系方式"}
+_MARKER = re.compile(r"\[\d+\]")
+_END = "。！？"
+
+Style = Literal["full", "short", "spoken"]
+
+
+def source_of(c: Citation) -> str:
+    """（文号）, or（issuer）for a document that has none, so the reader always knows whose it is."""
+    if c.doc_number:
+        return f"（{c.doc_number}）"
+    return f"（{c.issuer}）" if c.issuer else ""
+
+
+def citation_line(c: Citation, style: Style = "full") -> str:
+    """A citation as written everywhere: `full` in the web's 依据 list, `short` in WeChat (its page is linked),
+    `spoken` as the basis an operator names. A curated answer is named by its question, never its id."""
+    if c.kind == "faq":
+        return "常见问答" if style == "spoken" else f"[{c.n}]常见问答：{c.heading}"
+    if style == "spoken":  # 一、 is said with its heading: 一、工作目标
+        return f"《{c.doc_title}》{c.clause}" + (c.heading if c.clause.endswith("、") and c.heading else "")
+    if style == "short":
+        return f"[{c.n}]《{c.doc_title}》{c.clause}" + (f"（{c.status}）" if c.status != "有效" else "")
+    heading = f" {c.heading}" if c.heading and c.heading not in GENERIC_HEADINGS else ""
+    return f"[{c.n}]《{c.doc_title}》{source_of(c)}{c.clause}{heading}（{c.status}）"
+
+
+def _marks(refs: tuple[int, ...]) -> str:
+    return "".join(f"[{n}]" for n in refs)
+
+
+def _sentence(s: DraftSentence) -> str:
+    text = s.text + _marks(s.refs) + "。"
+    return f"{s.label}：{text}" if s.label else text
+
+
+def body(draft: AnswerDraft) -> str:
+    """The answer without its list of citations: what every written channel shows first."""
+    if draft.kind == "message":
+        return draft.statement
+    if draft.kind == "llm":
+        return draft.statement
+    if draft.kind == "refusal":
+        text = draft.statement
+        if draft.nearest and draft.citations:
+            c = draft.citations[0]
+            text += f"\n最接近的规定是《{c.doc_title}》{source_of(c)}{c.clause}：“{draft.nearest}”[1]"
+        return text
+    if draft.kind == "service":
+        lines = [f"关于「{draft.statement}」，现有文件没有写明{'、'.join(draft.missing_fields)}。文件中关于这项服务的内容如下："
+                 if draft.missing_fields else f"「{draft.statement}」"]
+        lines += [_sentence(s) for s in draft.sentences]
+        lines.append("办事要点[1]：")
+        lines += [f"· {name}：{value}" for name, value in draft.checklist]
+        if draft.checklist_note:
+            lines.append(draft.checklist_note)
+        return "\n".join(lines)
+    lead = [_sentence(s) for s in draft.sentences]
+    text = (draft.asks_which + "\n" if draft.asks_which else "") + ("\n".join(lead) if draft.one_per_line else "".join(lead))
+    return text + "".join("\n" + note for note in draft.notes)
+
+
+def render_web(draft: AnswerDraft) -> str:
+    """The answer as /v1/ask, the widget and the CLI give it: the sentences that answer, then 依据."""
+    references = "\n".join(citation_line(c) for c in draft.citations)
+    if draft.kind == "message":
+        return draft.statement
+    if draft.kind == "refusal":
+        text = body(draft)
+        if draft.citations:
+            text += "\n以下条款与您的问题相关，供参考：\n" + references
+        return text + "\n" + HUMAN_CHANNEL
+    return body(draft) + "\n\n依据：\n" + references
+
+
+def render_wechat(draft: AnswerDraft, follow_ups: list[str], public_url: str) -> str:
+    """Plain text: the answer, then each citation once, as a short label and its clause's page."""
+    lines = [body(draft)]
+    if draft.citations:
+        lines += ["", "依据：" if draft.kind != "refusal" else "相关条款："]
+        for c in draft.citations:
+            lines.append(citation_line(c, "short"))
+            if public_url:
+                lines.append(f"{public_url.rstrip('/')}{c.url}")
+    grounded = draft.kind in ("grounded", "service", "faq", "llm") and not draft.missing_fields
+    if grounded and follow_ups:
+        lines += ["", "您还可以问：" + "；".join(follow_ups[:2])]
+    text = "\n".join(lines)
+    if not grounded and "12345" not in text:
+        text += "\n" + HUMAN_CHANNEL
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+# -- read aloud ----------------------------------------------------------------------------------------
+
+def _spoken(text: str) -> str:
+    """A sentence as said: no markers, no line breaks, ending with a full stop."""
+    text = _MARKER.sub("", text).replace("\n", "，").strip(" ，,；;：:")
+    return text if text.endswith(tuple(_END)) else text + "。"
+
+
+def _fit(pieces: list[str], tail: str, limit: int) -> str:
+    """Whole pieces (each a sentence or clause ending in 。) while they fit before `tail`."""
+    out = ""
+    for piece in pieces:
+        if len(out + piece + tail) > limit:
+            break
+        out += piece
+    return out + tail if out else ""
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A long sentence in its comma-separated clauses, each said as a sentence of its own."""
+    parts = [p for p in re.split(r"[，；]", sentence.rstrip(_END)) if p.strip()]
+    return [_spoken(p) for p in parts]
+
+
+def _basis(draft: AnswerDraft, room: int) -> str:
+    """依据《title》label。 for the first citation, or 依据文号label。 when the title is long."""
+    c = next((c for c in draft.citations if c.kind == "policy"), draft.citations[0] if draft.citations else None)
+    if c is None:
+        return ""
+    for basis in (f"依据{citation_line(c, 'spoken')}", f"依据{c.doc_number}{c.clause}" if c.doc_number else "",
+                  f"依据{c.clause}" if c.kind == "policy" else ""):
+        basis = basis if basis.endswith(".") else basis + "。"  # 三、14. ends the sentence already
+        if len(basis) > 1 and len(basis) <= room:
+            return basis
+    return ""
+
+
+def _lead(draft: AnswerDraft, sentences: list[DraftSentence], limit: int) -> str:
+    """The answer's gist first (the clause stating the fact, when one sentence is too long), then the basis."""
+    basis = _basis(draft, limit // 2)
+    said = []
+    for s in sentences:
+        gist = s.gist or (s.parts[0] if s.parts else "")
+        said.append(f"{s.label}：{_spoken(gist)}" if s.label else _spoken(gist))
+    text = _fit(said, basis, limit)
+    if text:
+        return text
+    first = sentences[0] if sentences else None
+    if first is not None:  # one long sentence: its clauses, the best one first
+        text = _fit(_clauses(first.gist or first.parts[0]), basis, limit)
+    return text
+
+
+def render_spoken(draft: AnswerDraft, limit: int = SPOKEN_LIMIT) -> str:
+    """What an operator reads out to the caller: ≤ limit characters, whole sentences, the fact first, then
+    the basis (依据《…》三、14.); worded to the caller (您)."""
+    text = ""
+    if draft.kind in ("grounded", "faq", "llm") and draft.sentences:
+        text = _lead(draft, draft.sentences, limit)
+    elif draft.kind == "service" and not draft.missing_fields:
+        text = _service_spoken(draft, limit)
+    if text:
+        return text
+    return _refusal_spoken(draft, limit)
+
+
+def _service_spoken(draft: AnswerDraft, limit: int) -> str:
+    """「service」, then the point asked about first (in its own whole pieces), then what the service is."""
+    said: list[str] = []
+    for name, value in draft.checklist:  # the fields asked about come first
+        if value == "文件未载明":
+            continue
+        pieces = [p for p in re.split(r"[；;。]", value) if p.strip()]
+        said += [_spoken((f"{name}：" if i == 0 else "") + p) for i, p in enumerate(pieces)]
+        break
+    said += [_spoken(s.gist or s.text) for s in draft.sentences]
+    basis = _basis(draft, limit // 2)
+    head = f"「{draft.statement}」，"
+    text = head
+    for piece in said:  # whole pieces only: one too long is left out, a shorter one after it may still fit
+        if len(text + piece + basis) <= limit:
+            text += piece
+    return text + basis if text != head else ""
+
+
+def _refusal_spoken(draft: AnswerDraft, limit: int) -> str:
+    if draft.kind == "message":
+        said = _fit([_spoken(s) for s in re.split(r"(?<=[。！？])", draft.statement) if s.strip()], "", limit)
+        return said or "这个问题需要人工为您处理，请您拨打12345。"
+    if draft.missing_fields:
+        what = f"「{draft.statement}」的{'、'.join(draft.missing_fields)}"
+    elif draft.asked_fact in FACT_WORDS:
+        what = f"您问的{FACT_WORDS[draft.asked_fact]}"
+    else:
+        what = "这方面的规定"
+    related = [c for c in draft.citations if c.kind != "faq"]
+    near = f"相关的规定见{citation_line(related[0], 'spoken')}，" if related else ""
+    for text in (f"现有政策文件里没有写明{what}，{near}建议您拨打12345咨询。",
+                 f"现有政策文件里没有写明{what}，建议您拨打12345咨询。", "现有政策文件里没有这方面的规定，建议您拨打12345咨询。"):
+        if len(text) <= limit:
+            return text
+    return "建议您拨打12345咨询。"

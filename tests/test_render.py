@@ -1,0 +1,44 @@
+"""One structured answer (AnswerDraft) rendered per channel: the web's text, the read-aloud card, WeChat; one way
+of writing a citation; answers lead with the sentences that answer; dates said as dates; no internal ids."""
+import re
+
+from bot.answer.draft import AnswerDraft
+from bot.answer.render import citation_line, render_spoken, render_web, render_wechat
+
+
+def test_one_draft_three_channels(assistant):
+    answer = assistant.ask("上海和江苏分别怎么提升知识产权代理服务质量")
+    draft = answer._draft
+    assert isinstance(draft, AnswerDraft) and draft.kind == "grounded" and len(draft.citations) == 2
+    assert render_web(draft) == answer.answer  # the API's text is the web rendering of the draft
+    assert [s.refs for s in draft.sentences] == [(1,), (2,)] and {s.label for s in draft.sentences} == {"上海", "江苏"}
+    spoken = render_spoken(draft)
+    assert len(spoken) <= 120 and not re.search(r"\[\d\]", spoken) and spoken.startswith("上海：")
+    wechat = render_wechat(draft, [], "https://ip.example.gov.cn")
+    for c in draft.citations:  # each citation once, written the one way
+        assert wechat.count(citation_line(c, "short")) == 1 and answer.answer.count(citation_line(c)) == 1
+
+
+def test_an_answer_leads_with_one_or_two_sentences(assistant):
+    answer = assistant.ask("上海怎么提升知识产权代理服务质量")
+    lead = answer.answer.split("\n\n依据")[0]
+    assert 1 <= len([s for s in re.split(r"[。！？]", lead) if s.strip()]) <= 2
+    assert not lead.startswith("根据《")  # the sentences first; the clause is behind its citation
+    assert answer.citations[0].text.count("。") > 2  # … which holds the whole clause
+
+
+def test_dates_are_said_as_dates(assistant):
+    answer = assistant.ask("江苏的若干措施有效期到哪天")
+    assert "有效期至2030年11月9日" in answer.answer
+    assert "江苏省知识产权局，2025年10月9日" not in answer.answer
+    issued = assistant.ask("江苏的措施是哪天印发的")
+    assert "落款日期为2025年10月9日" in issued.answer
+
+
+def test_a_curated_answer_is_named_by_its_question_everywhere(client):
+    answer = client.post("/v1/ask", json={"question": "代理机构收了钱不办事去哪里投诉"}).json()
+    assert answer["composer"] == "faq"
+    faq = answer["citations"][-1]
+    assert faq["kind"] == "faq" and faq["label"] == "[2]常见问答：代理机构收了钱不办事去哪里投诉"
+    shown = answer["answer"] + "".join(c["label"] for c in answer["citations"])
+    assert "agency-complaint" not in shown and "《常见问答》" not in shown
