@@ -87,6 +87,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """An MCP server over stdin/stdout, for an assistant that starts it on this machine."""
+    from bot.integrations.mcp import run_stdio
+
+    run_stdio(_settings(args))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from evals.run import main as run_eval
 
@@ -175,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=int(env("HOTLINE_WORKERS", "1")),
                    help="worker processes（HOTLINE_WORKERS）；they share the index (read-only) and the SQLite store")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("mcp", help="以 stdio 提供 MCP 服务（工具 ask_policy、search_clauses、get_clause；资源：文档）")
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("admin", help="知识库管理：upload 文件 / delete 文档ID / reindex / gaps / faq [ID]")
     p.add_argument("action", choices=["upload", "delete", "reindex", "gaps", "faq"])

@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     wechat_rate_limit: str = Field("600/minute", description="per client on /wechat (WeChat's servers are few "
                                    "addresses: keep it well above the account's busiest minute)")
     sessions_per_client: str = Field("60/hour", description="new conversations a client may start")
+    # issue 19: the OpenAI-compatible API (/v1/chat/completions, /v1/models) and MCP over HTTP (/mcp)
+    api_keys: SecretStr = Field(SecretStr(""), description="comma-separated bearer keys for /v1/chat/completions, "
+                                "/v1/models and /mcp; empty closes them")
+    api_rate_limit: str = Field("60/minute", description="requests per API key on those endpoints")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (behind a proxy)")
     trusted_proxies: str = Field("127.0.0.1,::1", description="comma-separated addresses/CIDRs of the reverse "
                                  "proxies in front: X-Forwarded-For is read only from these, right to left")
@@ -220,6 +224,23 @@ class Settings(BaseSettings):
 
         trusted_networks(value)  # raises with a clear message if malformed
         return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _strong_api_keys(cls, value: SecretStr) -> SecretStr:
+        for n, key in enumerate(k.strip() for k in value.get_secret_value().split(",")):
+            if key:
+                check_secret(f"HOTLINE_API_KEYS 的第 {n + 1} 个密钥", key)
+        return value
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _api_limit(cls, value: str) -> str:
+        return cls._limit(value)
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def origins(self) -> list[str]:

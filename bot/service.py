@@ -35,7 +35,7 @@ from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
-from bot.store.conversations import ConversationStore, FaqCandidateExists
+from bot.store.conversations import ConversationStore, FaqCandidateExists, Turn
 from bot.privacy import mask, topic_only
 from bot.text import normalise_text
 
@@ -51,6 +51,7 @@ def _faq_key(text: str) -> str:
     text = re.sub(r"^(请问一下|请问|我想问一下|我想问|想问一下|问一下)", "", text)
     return re.sub(r"(吗|呢|啊|呀|吧)+$", "", text)
 LLM_SOURCES = 3
+REPLAYED_TURNS = 3  # of a conversation the client keeps itself: as many turns as a session's history holds
 
 
 @dataclass
@@ -189,9 +190,11 @@ class Assistant:
             self._loading = False
 
     def _prepare(self, question: str, region: str | None, session_id: str | None,
-                 as_of: date | None = None, client: str | None = None) -> "_Prepared":
+                 as_of: date | None = None, client: str | None = None,
+                 history: list[Turn] | None = None) -> "_Prepared":
         """Checks the input and the session (it must be `client`'s, the caller's client key), masks the
-        personal data of the question before anything else sees it, and retrieves."""
+        personal data of the question before anything else sees it, and retrieves. `history` (from `replay`)
+        stands for a session's earlier turns when the client keeps the conversation itself."""
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
@@ -211,6 +214,7 @@ class Assistant:
         if session_id is not None:
             rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
         else:
+            rewritten = rewrite(question, history, retriever.understanding) if history else None
             session_id = self.store.new_session(region, client)
         return self._retrieve(question, rewritten, region, session_id, retriever, as_of)
 
@@ -221,7 +225,7 @@ class Assistant:
         region = (region or "").strip()
         if not region:
             return None
-        if retriever.understanding.regions_in(normalise_text(region)) or region in retriever.docs_by_region:
+        if retriever.understanding.regions_in(normalise_text(region)) or region in retriever.index.docs_by_region:
             return region
         raise InvalidRegion("无法识别的地区：请填写省市名称，如“上海”“江苏”，或不填。")
 
@@ -302,11 +306,12 @@ class Assistant:
 
     def ask(self, question: str, region: str | None = None, session_id: str | None = None,
             channel: str = "api", trace: dict | None = None, as_of: date | None = None,
-            client: str | None = None) -> Answer:
+            client: str | None = None, history: list[Turn] | None = None) -> Answer:
         """One answer, judging validity as of `as_of` (default today), in a session of `client` (the caller's
         client key; None for the CLI and channels that keep their own mapping). `trace`, if given, receives
-        the LLM's raw verification (for `hotline eval`)."""
-        p = self._prepare(question, region, session_id, as_of, client)
+        the LLM's raw verification (for `hotline eval`). `history` (from `replay`) stands for a session's
+        earlier turns when the client keeps the conversation itself."""
+        p = self._prepare(question, region, session_id, as_of, client, history)
         answer = self._first_answer(p)
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
@@ -329,6 +334,23 @@ class Assistant:
         """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
         p = self._prepare(question, region, session_id, as_of, client)
         return self._stream(p, self._first_answer(p), channel)
+
+    def replay(self, questions: list[str], region: str | None = None, as_of: date | None = None) -> list[Turn]:
+        """The earlier turns of a conversation a client keeps itself (an OpenAI-style message list), as a
+        session would hold them: each question rewritten against the turns before it and answered again,
+        without recording anything (it was recorded when first asked)."""
+        retriever = self.retriever()
+        region = self._region(region, retriever)
+        turns: list[Turn] = []
+        for question in questions[-REPLAYED_TURNS:]:
+            question = topic_only(mask(question.strip()[:MAX_QUESTION_CHARS]))  # as _prepare does
+            if not question:
+                continue
+            rewritten = rewrite(question, turns, retriever.understanding)
+            answer = self._first_answer(self._retrieve(question, rewritten, region, None, retriever, as_of))
+            turns.append(Turn(question, rewritten, answer.grounded,
+                              [c.model_dump(mode="json") for c in answer.citations]))
+        return turns
 
     def _stream(self, p: "_Prepared", answer: Answer, channel: str) -> Iterator[tuple[str, dict]]:
         yield "meta", {"session_id": answer.session_id, "answer_id": answer.answer_id,

@@ -17,15 +17,16 @@ from evals.run import DEFAULT_SET, load_set
 from evals.server import percentile, serving
 
 
-def sequential(client: httpx.Client, payloads: list[dict], rounds: int) -> tuple[list[float], int]:
-    """Ask every payload `rounds` times, one at a time, after one warm-up request: the latencies in
+def sequential(client: httpx.Client, payloads: list[dict], rounds: int,
+               path: str = "/v1/ask") -> tuple[list[float], int]:
+    """Post every payload `rounds` times, one at a time, after one warm-up request: the latencies in
     milliseconds and the number of answers that were not 200."""
-    client.post("/v1/ask", json=payloads[0])
+    client.post(path, json=payloads[0])
     latencies, errors = [], 0
     for _ in range(rounds):
         for payload in payloads:
             started = time.perf_counter()
-            response = client.post("/v1/ask", json=payload)
+            response = client.post(path, json=payload)
             latencies.append((time.perf_counter() - started) * 1000)
             errors += response.status_code != 200
     return latencies, errors

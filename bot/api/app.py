@@ -10,10 +10,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import threadpool_limits
 
 from bot.api import errors
+from bot.api.api_keys import ApiKeys
 from bot.api.limits import LimitsMiddleware, LoginFailures, RateLimiter
 from bot.api.middleware import BodyDeadlineMiddleware, RequestIdMiddleware, SecurityMiddleware
-from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
+from bot.api.routers import admin, documents, feedback, hotline, openai_compat, pages, web, wechat
 from bot.config import Settings, get_settings
+from bot.integrations import mcp
 from bot.privacy import private_files
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
@@ -70,7 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # load the index before the first question rather than during it
         if app.state.assistant.index_version():
             threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()
-        yield
+        async with app.state.mcp.session_manager.run():  # MCP's streamable HTTP at /mcp
+            yield
 
     # redirect_slashes off: Starlette builds that redirect from the request's Host header (Host: evil.example
     # sent /v1/documents/ there); a trailing slash is a 404 instead.
@@ -81,12 +84,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.state.wechat = _wechat_channel(settings, app.state.assistant)
     for router in (web.router, hotline.router, feedback.router, documents.router, admin.router, wechat.router,
-                   pages.router):
+                   pages.router, openai_compat.router):
         app.include_router(router)
+    app.state.api_keys = ApiKeys(settings)  # the OpenAI-compatible API and /mcp
+    app.state.mcp = mcp.install(app, app.state.assistant, app.state.api_keys)
     if settings.origins:
         # Only the bureau's own sites may call the API from a browser (the widget on another origin).
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
-                           allow_headers=["content-type", "x-request-id"], expose_headers=["x-request-id"],
+                           # authorization: a chat UI in the browser (LobeChat…) sends its API key itself
+                           allow_headers=["content-type", "x-request-id", "authorization"],
+                           expose_headers=["x-request-id"],
                            allow_credentials=False, max_age=600)
     app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(BodyDeadlineMiddleware, seconds=settings.body_timeout)

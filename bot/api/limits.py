@@ -162,6 +162,9 @@ class LimitsMiddleware:
         self.limiters = [
             ("/v1/admin", RateLimiter(settings.admin_rate_limit)),
             ("/v1/hotline", RateLimiter(settings.hotline_rate_limit)),
+            # limited per API key instead (bot/api/api_keys.py): a gateway brings many callers from one address
+            ("/v1/chat/completions", RateLimiter("off")),
+            ("/v1/models", RateLimiter("off")),
             ("/v1/", RateLimiter(settings.rate_limit)),
             ("/wechat", RateLimiter(settings.wechat_rate_limit)),
         ]
