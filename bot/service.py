@@ -59,6 +59,10 @@ class _Prepared:
     session_id: str | None
 
 
+def too_long_message(length: int) -> str:
+    return f"问题太长（{length} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。"
+
+
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given (empty, too long); the message is for the end user."""
 
@@ -127,7 +131,7 @@ class Assistant:
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InvalidQuestion(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
+            raise InvalidQuestion(too_long_message(len(question)))
         if session_id is not None and not self.store.session_exists(session_id):
             raise UnknownSession("会话不存在或已过期，请不带 session_id 重新提问，开始新的会话。")
         retriever = self.retriever()

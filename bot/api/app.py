@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import threadpool_limits
 
-from bot.api import errors
+from bot.api import errors, openapi
 from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
@@ -52,8 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()
         yield
 
-    app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan,
+    app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="基于知识产权局政策文件、逐条引用依据的咨询与热线助手。")
+    openapi.install(app)  # /docs from local files: the page must work on a network without a CDN
     app.state.settings = settings
     app.state.assistant = Assistant(settings)
     errors.install(app)
@@ -70,9 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.state.session_limiter = RateLimiter(settings.sessions_per_client)
 
-    @app.get("/healthz", tags=["ops"], summary="健康检查")
-    def healthz() -> dict:
+    @app.get("/healthz", tags=["ops"], summary="健康检查", response_model=openapi.Health)
+    def healthz() -> openapi.Health:
         version = app.state.assistant.index_version()
-        return {"status": "ok" if version else "no-index", "index_version": version}
+        return openapi.Health(status="ok" if version else "no-index", index_version=version or None)
 
     return app
