@@ -6,13 +6,12 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import threadpool_limits
 
-from bot.api import errors, openapi
+from bot.api import cors, errors, openapi
 from bot.api.limits import LimitsMiddleware, RateLimiter
 from bot.api.middleware import RequestIdMiddleware
-from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat
+from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat, widget
 from bot.config import Settings, get_settings
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
@@ -60,13 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.state.wechat = _wechat_channel(settings, app.state.assistant)
     for router in (web.router, hotline.router, feedback.router, documents.router, admin.router, wechat.router,
-                   pages.router):
+                   widget.router, pages.router):
         app.include_router(router)
-    if settings.origins:
-        # Only the bureau's own sites may call the API from a browser (the widget on another origin).
-        app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
-                           allow_headers=["content-type", "x-request-id"], expose_headers=["x-request-id"],
-                           allow_credentials=False, max_age=600)
+    cors.install(app, settings)  # the bureau's own sites may call the API; another is told why not
     app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(RequestIdMiddleware)
     app.state.session_limiter = RateLimiter(settings.sessions_per_client)
