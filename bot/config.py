@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="the assistant's public address, for links sent in WeChat messages")
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
+    retention_days: int = Field(180, ge=1, description="questions, answers, feedback, FAQ candidates and gaps "
+                                "older than this are purged (at start-up, then hourly on writes)")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
     admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
     rate_limit: str = Field("30/minute", description="per client on the public endpoints; off for load tests")

@@ -84,7 +84,8 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._loading = False
         self.versions = IndexVersions(settings.index_dir)
-        self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60)
+        self.store = ConversationStore(settings.data_dir / "hotline.sqlite3", settings.session_ttl_minutes * 60,
+                                       settings.retention_days)
         self.llm = llm_from_settings(settings)
         if self.llm is not None:
             log.info("LLM：%s（每个问题最多 %.0f 秒，超时或出错时使用摘录式回答）", self.llm.name, settings.llm_timeout)
@@ -366,7 +367,10 @@ class Assistant:
 
     # -- feedback ------------------------------------------------------------------------------------
 
-    def feedback(self, answer_id: str, rating: str, comment: str | None, corrected: str | None) -> tuple[int, int | None]:
+    def feedback(self, answer_id: str, rating: str, comment: str | None, corrected: str | None,
+                 source: str = "web") -> tuple[int, int | None]:
+        """Records a rating; a corrected answer also becomes the answer's one FAQ candidate, marked with its
+        source ("operator:<name>"). Raises FaqCandidateExists when the answer already has one."""
         stored = self.store.get_answer(answer_id)
         if stored is None:
             raise UnknownAnswer("没有找到这条回答，无法记录反馈。")
@@ -374,5 +378,5 @@ class Assistant:
         candidate = None
         if corrected and corrected.strip():
             basis = [c["clause_id"] for c in stored.citations]
-            candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id)
+            candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id, source)
         return feedback_id, candidate
