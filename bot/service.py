@@ -157,6 +157,17 @@ class Assistant:
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
 
+    def answerable(self, question: str) -> bool:
+        """Whether the live index (or an approved FAQ pair) answers the question now; nothing is recorded.
+        A transcript is judged by its first MAX_QUESTION_CHARS characters, as a question would be."""
+        retriever = self.retriever()
+        p = self._retrieve(question.strip()[:MAX_QUESTION_CHARS], None, None, None, retriever)
+        if p.decision.grounded:
+            return True
+        if p.decision.reason in ("off-task", "no-region-documents", "sensitive"):
+            return False
+        return self.faq_match(p.query.text, p.query.regions) is not None
+
     def _extractive(self, p: "_Prepared") -> Answer:
         grounded = p.decision.grounded
         item = self._service_item(p)

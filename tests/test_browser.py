@@ -384,3 +384,105 @@ def test_the_document_page(browser, server, shots):
     page.wait_for_url("**/documents")
     assert page.locator("h1").inner_text() == "政策文件"
     page.close()
+
+
+@pytest.fixture(scope="module")
+def admin_site(tmp_path_factory):
+    """A server of its own (its documents get uploaded and deleted), with the admin token set."""
+    from pydantic import SecretStr
+
+    from bot.api.app import create_app
+    from ingest.build import ingest
+    from tests.conftest import ADMIN_TOKEN, KNOWLEDGE, make_settings
+
+    root = tmp_path_factory.mktemp("admin")
+    shutil.copytree(KNOWLEDGE, root / "knowledge")
+    settings = make_settings(root / "var", root / "knowledge", admin_token=SecretStr(ADMIN_TOKEN))
+    ingest([settings.knowledge_dir], settings, progress=False)
+    with LiveServer(create_app(settings)) as live:
+        yield live, settings
+
+
+def test_the_admin_screen(browser, admin_site, shots, tmp_path):
+    import re
+
+    from bot.service import Assistant
+    from tests.conftest import ADMIN_TOKEN
+
+    live, settings = admin_site
+    store = Assistant(settings).store
+    clause = "sh-2022-13-public-service:s2-p3-i2"
+    faq_id = store.add_faq_candidate("中小企业遇到侵权有没有援助", "有维权援助。", [clause], "answer-1", "operator:张三")
+    transcript = "来电人：你好。" + "我想问一下专利的事情，" * 1600
+    store.record_gap(transcript, "unanswered", 0.1, "hotline")
+    for _ in range(2):
+        store.record_gap("申请植物新品种权要交多少钱", "unanswered", 0.05, "web")
+    store.record_gap("蓝天行动的工作目标是什么", "low-confidence", 0.3, "web")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(live.url + "/admin")
+    page.locator("#token").fill("not-the-token-at-all-0123456789")
+    page.locator("#login-form button").click()
+    page.locator("#login-msg", has_text="令牌").wait_for(timeout=5000)
+    page.locator("#token").fill(ADMIN_TOKEN)
+    page.locator("#login-form button").click()
+    rows = page.locator("#doc-rows tr")
+    rows.first.wait_for(timeout=10000)
+    assert rows.count() == 6
+    page.reload()  # the token is kept for the tab: not asked again
+    rows.first.wait_for(timeout=10000)
+    assert page.locator("#login").is_hidden()
+    assert page.evaluate("sessionStorage.getItem('hotline-admin-token')") == ADMIN_TOKEN
+    assert page.evaluate("localStorage.length") == 0 and context.cookies() == []
+
+    # the clause tree of a document
+    page.locator("tr[data-doc='sh-2022-13-public-service'] button", has_text="预览条款").click()
+    tree = page.locator("#preview-tree")
+    tree.locator("text=二、重点任务").wait_for(timeout=5000)
+    assert "加强知识产权维权援助" in tree.inner_text() or "（三）2." in tree.inner_text()
+
+    # upload, then delete
+    upload = tmp_path / "测试措施.txt"
+    upload.write_text("上海市知识产权局关于测试的若干措施\n\n一、总则\n\n1. 申请测试资助的，向区知识产权局提出。\n"
+                      "\n本措施自2026年1月1日起施行。\n", encoding="utf-8")
+    page.locator("#file").set_input_files(str(upload))
+    page.locator("#upload button").click()
+    page.locator("#upload-msg", has_text="已入库").wait_for(timeout=60000)
+    page.wait_for_function("document.querySelectorAll('#doc-rows tr').length === 7", timeout=10000)
+    added = page.locator("#doc-rows tr", has_text="测试的若干措施")
+    added.locator("button", has_text="删除").click()
+    page.locator("#upload-msg", has_text="已删除").wait_for(timeout=60000)
+    page.wait_for_function("document.querySelectorAll('#doc-rows tr').length === 6", timeout=10000)
+
+    # an FAQ candidate: where it came from, edit the answer and its basis, approve
+    page.locator("[data-tab=faq]").click()
+    card = page.locator(f".faq[data-faq='{faq_id}']")
+    card.wait_for(timeout=5000)
+    assert "话务员 张三" in card.locator(".from").first.inner_text()
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", card.locator(".from").first.inner_text())
+    card.locator(".basis-labels", has_text="二、（三）2.").wait_for(timeout=5000)
+    card.locator("textarea").fill("本市为中小微企业提供知识产权维权援助等公益服务。")
+    card.locator("input").fill(clause + ", sh-2022-13-public-service:s2-p3-i1")
+    card.locator("input").dispatch_event("change")
+    card.locator(".basis-labels", has_text="二、（三）1.").wait_for(timeout=5000)
+    card.locator("button", has_text="批准").click()
+    card.locator("text=已批准").wait_for(timeout=5000)
+    saved = store.faq_item(faq_id)
+    assert saved["status"] == "approved" and saved["answer"] == "本市为中小微企业提供知识产权维权援助等公益服务。"
+    assert saved["basis"] == [clause, "sh-2022-13-public-service:s2-p3-i1"]
+
+    # the gaps: per week, resolved or open, a transcript shortened, times as dates
+    page.locator("[data-tab=gaps]").click()
+    gap_rows = page.locator("#gap-rows tr")
+    gap_rows.first.wait_for(timeout=15000)
+    table = page.locator("#gap-rows").inner_text()
+    assert len(table) < 2000 and "共 " in table  # not 16 000 characters
+    open_gap = page.locator("#gap-rows tr", has_text="植物新品种")
+    assert open_gap.locator("td").nth(1).inner_text() == "2" and "未解决" in open_gap.inner_text()
+    assert re.search(r"\d{4}-W\d{2}：2", open_gap.inner_text())
+    assert "已解决" in page.locator("#gap-rows tr", has_text="蓝天行动").inner_text()
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", open_gap.inner_text()) and not re.search(r"\d{10}", table)
+    page.screenshot(path=str(shots / "admin.png"), full_page=True)
+    context.close()

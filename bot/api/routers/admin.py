@@ -5,7 +5,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.api.deps import assistant, require_admin
 from bot.gaps import GapGroup, group_gaps
@@ -72,15 +72,39 @@ async def reindex(request: Request, body: ReindexRequest | None = None) -> Chang
     return _result(summary)
 
 
-@router.get("/gaps", response_model=list[GapGroup], summary="未能回答和低置信度的问题，按相似措辞分组")
+GAPS_CHECKED = 100  # the most frequent groups are asked again of the live index; the rest stay unknown
+
+
+@router.get("/gaps", response_model=list[GapGroup],
+            summary="未能回答和低置信度的问题，按相似措辞分组，含每周次数，以及现在的知识库能否回答")
 def gaps(bot: Assistant = Depends(assistant)) -> list[GapGroup]:
-    return group_gaps(bot.store.gaps())
+    groups = group_gaps(bot.store.gaps())
+    for group in groups[:GAPS_CHECKED]:
+        group.resolved = bot.answerable(group._asked)
+    return groups
 
 
 @router.get("/faq", summary="常见问答（含待审核的话务员修改答案）")
 def faq(status: Literal["candidate", "approved", "rejected"] | None = None,
         bot: Assistant = Depends(assistant)) -> list[dict]:
     return bot.store.faq(status)
+
+
+class FaqEdit(BaseModel):
+    """A reviewer's changes before approving: only the fields given change (the contract wt-auth's FAQ API
+    keeps; the /admin screen uses it)."""
+
+    question: str | None = Field(None, min_length=1, max_length=500)
+    answer: str | None = Field(None, min_length=1, max_length=2000)
+    basis: list[str] | None = Field(None, min_length=1, max_length=20, description="依据条款的 clause_id")
+
+
+@router.patch("/faq/{faq_id}", summary="审核前修改待审核答案的问题、答案或依据条款")
+def edit_faq(body: FaqEdit, faq_id: int = Path(..., ge=1, le=2**63 - 1),
+             bot: Assistant = Depends(assistant)) -> dict:
+    if not bot.store.edit_faq(faq_id, body.question, body.answer, body.basis):
+        raise HTTPException(404, "没有找到这条常见问答。")
+    return bot.store.faq_item(faq_id)
 
 
 @router.post("/faq/{faq_id}/review", summary="审核一条常见问答")

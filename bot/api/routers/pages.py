@@ -80,6 +80,18 @@ def console() -> FileResponse:
     return FileResponse(WEB / "console.html", media_type="text/html; charset=utf-8")
 
 
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page() -> FileResponse:
+    # the page itself holds nothing: everything it shows comes from /v1/admin/* with the token
+    return FileResponse(WEB / "admin.html", media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+
+@router.get("/admin.js")
+def admin_js() -> FileResponse:
+    return FileResponse(WEB / "admin.js", media_type="application/javascript; charset=utf-8")
+
+
 @router.get("/widget.js")
 def widget() -> FileResponse:
     # Sites embed this from another origin; it is public and safe to cache briefly.
