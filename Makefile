@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test eval ingest bench reliability clean
+.PHONY: setup run test eval ingest bench reliability clean screenshots
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# the README's screenshots (docs/*.png), taken by the browser tests; `make test` leaves docs/ alone
+screenshots: setup
+	HOTLINE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
 
 eval: setup
 	$(BIN)/hotline eval

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from datetime import date
 import os
 import sys
@@ -74,8 +75,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = dict(host=host, port=port, log_level=settings.log_level.lower(), log_config=None, access_log=False)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{shown}:{port}"
-    print(f"在浏览器中打开：\n  演示页（聊天小部件） {base}/\n  热线坐席台         {base}/console\n"
-          f"  管理页（需管理令牌） {base}/admin\n  接口文档           {base}/docs", file=sys.stderr, flush=True)
+    # through the log, so that a log collector still reads one JSON object a line
+    logging.getLogger("hotline").info(
+        "在浏览器中打开：演示页（聊天小部件） %s/ ；热线坐席台 %s/console ；管理页（需管理令牌） %s/admin ；接口文档 %s/docs",
+        base, base, base, base, extra={"urls": {"demo": f"{base}/", "console": f"{base}/console",
+                                                "admin": f"{base}/admin", "docs": f"{base}/docs"}})
     if workers > 1:
         # each worker process builds its app from the environment: pass the directories given here on
         os.environ["HOTLINE_DATA_DIR"] = str(settings.data_dir)
