@@ -87,6 +87,18 @@ FIELDS: dict[str, tuple[str, Any]] = {
     # Feedback
     "FeedbackResponse.id": ("这条评价的编号", 12),
     "faq_candidate_id": ("修改后的答案成为的待审核常见问答编号；没有修改为 null", None),
+    # Admin: FAQ review (the paged list and one pair)
+    "FaqItem.id": ("常见问答编号", 7),
+    "FaqItem.question": ("问题", "考试报名要交钱吗"),
+    "FaqItem.answer": ("答案（审核前可修改）", "不收报考费。"),
+    "FaqItem.status": ("审核状态：candidate（待审核）、approved（已批准）、rejected（已驳回）", "candidate"),
+    "source_answer_id": ("由哪一条回答修改而来（回答 ID）；没有为 null", "a8d93c0e5b7f41e2"),
+    "created": ("提交时间（Unix 秒）", 1764700000.0),
+    "FaqItem.source": ("谁提交的：operator:<话务员或班组名>；旧数据为空", "operator:张三"),
+    "items": ("这一页的条目", []),
+    "total": ("符合条件的总条数", 12),
+    "limit": ("每页条数", 50),
+    "offset": ("从第几条开始（0 起）", 0),
     # Admin
     "ChangeResult.path": ("上传或删除的文件在知识库中的路径", "knowledge/policies/措施.docx"),
     "index_version": ("现在生效的索引版本", "20261202T203000-1a2b3c"),
