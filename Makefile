@@ -46,6 +46,7 @@ reliability: setup
 	$(BIN)/python -m evals.bench_load --clients 50 --seconds 60
 	$(BIN)/python -m evals.bench_load --clients 50 --seconds 60 --reindex
 	$(BIN)/python -m evals.bench_faults --runs 20
+	$(BIN)/python -m evals.bench_slow_clients --headers 300 --bodies 800 --seconds 30
 	$(BIN)/python -m evals.fuzz_api --seconds 150
 
 clean:

@@ -68,11 +68,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.api.app import create_app
+    from bot.api.server import uvicorn_options
 
     settings = _settings(args)
     # our own access log (JSON, request ids, no query strings) replaces uvicorn's
     host, port, workers = args.host or settings.host, args.port or settings.port, args.workers or settings.workers
-    options = dict(host=host, port=port, log_level=settings.log_level.lower(), log_config=None, access_log=False)
+    options = dict(host=host, port=port, log_level=settings.log_level.lower(), log_config=None, access_log=False,
+                   **uvicorn_options(settings))
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{shown}:{port}"
     # through the log, so that a log collector still reads one JSON object a line

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import logging
+import math
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-
-import re
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +32,43 @@ def known_regions(knowledge_dir: Path) -> dict[str, list[str]]:
 
 
 WEAK_TOKENS = {"changeme", "password", "admin", "secret", "token", "123456"}
+MIN_SECRET_BITS = 128
+_CLASSES = ((str.isdigit, 10), (str.islower, 26), (str.isupper, 26))
+
+
+def secret_bits(secret: str) -> float:
+    """A conservative estimate of a secret's entropy in bits.
+
+    Each character is worth log2 of the pool its character classes span (digits 10, lower and upper case 26 each,
+    other ASCII 33, anything else 100), except a character that continues a run or a sequence (aaa, abc, 987) and
+    one that repeats an earlier stretch of three, which is worth one bit: 0123456789012345678901234 has
+    25 characters and about 28 bits."""
+    if not secret:
+        return 0.0
+    pool = sum(size for test, size in _CLASSES if any(test(c) and c.isascii() for c in secret))
+    pool += 33 * any(c.isascii() and not c.isalnum() for c in secret) + 100 * any(not c.isascii() for c in secret)
+    per_char = math.log2(max(pool, 2))
+    bits = per_char
+    for i in range(1, len(secret)):
+        step = ord(secret[i]) - ord(secret[i - 1])
+        run = i >= 2 and abs(step) <= 1 and step == ord(secret[i - 1]) - ord(secret[i - 2])
+        repeated = i >= 2 and secret[i - 2:i + 1] in secret[:i]
+        bits += 1.0 if run or repeated else per_char
+    return bits
+
+
+def weak_secret(secret: str, min_bits: int = MIN_SECRET_BITS) -> bool:
+    return secret_bits(secret) < min_bits or secret.lower() in WEAK_TOKENS
+
+
+MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def check_secret(name: str, secret: str, min_bits: int = MIN_SECRET_BITS, make: str = MAKE_SECRET) -> None:
+    """Refuse a guessable secret (admin, operator and WeChat tokens) with a message that says how to make one."""
+    if weak_secret(secret, min_bits):
+        raise ValueError(f"{name} 太弱（估计约 {secret_bits(secret):.0f} 位熵，至少需要 {min_bits} 位）：请用随机生成的令牌："
+                         f"{make}")
 
 
 class WeChatSettings(BaseSettings):
@@ -52,8 +89,11 @@ class WeChatSettings(BaseSettings):
     def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value():
             token = value.get_secret_value()
-            if not re.fullmatch(r"[A-Za-z0-9]{8,32}", token) or len(set(token)) < 4:
-                raise ValueError("WECHAT_TOKEN 应为 8–32 位字母或数字且不能过于简单（微信后台“令牌(Token)”）")
+            if not re.fullmatch(r"[A-Za-z0-9]{8,32}", token):
+                raise ValueError("WECHAT_TOKEN 应为 8–32 位字母或数字（微信后台“令牌(Token)”）")
+            # the token is all that signs a message: one captured signature lets a weak one be found offline
+            check_secret("WECHAT_TOKEN", token, make="微信后台“随机生成”的 32 位令牌，或 python -c 'import secrets, string; "
+                         "print(\"\".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32)))'")
         return value
 
     @field_validator("aes_key")
@@ -67,6 +107,11 @@ class WeChatSettings(BaseSettings):
     @property
     def enabled(self) -> bool:
         return bool(self.token and self.token.get_secret_value())
+
+    @property
+    def safe_mode(self) -> bool:
+        """安全模式: with an EncodingAESKey every message must come encrypted (plaintext is refused)."""
+        return bool(self.aes_key and self.aes_key.get_secret_value())
 
 
 class Settings(BaseSettings):
@@ -106,13 +151,26 @@ class Settings(BaseSettings):
     retention_days: int = Field(180, ge=1, description="questions, answers, feedback, FAQ candidates and gaps "
                                 "older than this are purged (at start-up, then hourly on writes)")
     allowed_origins: str = Field("", description="comma-separated site origins allowed to embed the widget")
+    allowed_hosts: str = Field("", description="comma-separated host names this server answers to (*.example.gov.cn "
+                               "for subdomains); empty: any Host header")
+    admin_docs: bool = Field(False, description="list the staff endpoints (/v1/admin/*) in /docs and /openapi.json")
     admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
     rate_limit: str = Field("30/minute", description="per client on the public endpoints; off for load tests")
     hotline_rate_limit: str = Field("120/minute", description="per client on /v1/hotline/*")
     admin_rate_limit: str = Field("30/minute", description="per client on /v1/admin/*")
+    wechat_rate_limit: str = Field("600/minute", description="per client on /wechat (WeChat's servers are few "
+                                   "addresses: keep it well above the account's busiest minute)")
     sessions_per_client: str = Field("60/hour", description="new conversations a client may start")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (behind a proxy)")
+    trusted_proxies: str = Field("127.0.0.1,::1", description="comma-separated addresses/CIDRs of the reverse "
+                                 "proxies in front: X-Forwarded-For is read only from these, right to left")
+    admin_login_failures: str = Field("10/hour", description="wrong admin tokens a client may send before it is "
+                                      "locked out (429 with Retry-After)")
     max_body_kb: int = Field(256, gt=0, description="largest request body outside uploads")
+    header_timeout: float = Field(10.0, gt=0, description="seconds a client has to send a request's line and headers")
+    body_timeout: float = Field(20.0, gt=0, description="seconds a client has to send a request's body (uploads too: 20 MB "
+                                "needs 1 MB/s; behind a buffering proxy the proxy sends it at once)")
+    keep_alive_timeout: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     log_level: str = "INFO"
@@ -149,13 +207,12 @@ class Settings(BaseSettings):
     @field_validator("admin_token")
     @classmethod
     def _strong_admin_token(cls, value: SecretStr) -> SecretStr:
-        token = value.get_secret_value()
-        if token and (len(token) < 24 or len(set(token)) < 10 or token.lower() in WEAK_TOKENS):
-            raise ValueError("HOTLINE_ADMIN_TOKEN 太弱：至少 24 个字符、不少于 10 种不同字符；"
-                             "可用 python -c 'import secrets; print(secrets.token_urlsafe(32))' 生成")
+        if value.get_secret_value():
+            check_secret("HOTLINE_ADMIN_TOKEN", value.get_secret_value())
         return value
 
-    @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client")
+    @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client", "wechat_rate_limit",
+                     "admin_login_failures")
     @classmethod
     def _limit(cls, value: str) -> str:
         from bot.api.limits import RateLimiter
@@ -163,9 +220,21 @@ class Settings(BaseSettings):
         RateLimiter(value)  # raises with a clear message if malformed
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from bot.api.limits import trusted_networks
+
+        trusted_networks(value)  # raises with a clear message if malformed
+        return value
+
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def hosts(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
 
     @property
     def index_dir(self) -> Path:

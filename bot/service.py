@@ -20,7 +20,8 @@ from bot.answer import followups
 from bot.answer.decide import Decision, decide
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, reference_line, validity_note)
-from bot.answer.generative import Verification, build_messages, verify
+from bot.answer.claims import claim_words, coverage_for
+from bot.answer.generative import SentenceChecker, Verification, build_messages, verify
 from bot.answer.hotline import questions_in, speakable
 from bot.config import Settings
 from bot.llm import LLMError
@@ -237,7 +238,7 @@ class Assistant:
             sources = self._sources(p)
             try:
                 raw = self.llm.complete(build_messages(p.query.text, sources), self.settings.llm_timeout)
-                verified = verify(raw, sources)
+                verified = verify(raw, sources, coverage_for(p.retriever), claim_words(self.settings.knowledge_dir))
                 answer = self._with_llm(p, verified)
                 if trace is not None:
                     trace["verification"] = verified
@@ -259,18 +260,24 @@ class Assistant:
                        "rewritten_question": answer.rewritten_question}
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
-            raw, shown_is_final = "", False
+            checker = SentenceChecker(sources, coverage_for(p.retriever), words=claim_words(self.settings.knowledge_dir))
+            shown, shown_is_final = False, False
             try:
-                for token in self.llm.stream(build_messages(p.query.text, sources), self.settings.llm_timeout):
-                    raw += token
-                    yield "delta", {"text": token}
-                verified = verify(raw, sources)
+                # each sentence is checked before it is sent: one the clauses do not support is never shown
+                for sentence in checker.checked(self.llm.stream(build_messages(p.query.text, sources),
+                                                                 self.settings.llm_timeout)):
+                    shown = True
+                    yield "delta", {"text": sentence}
+                verified = checker.result()
                 answer = self._with_llm(p, verified)
-                shown_is_final = verified.composer == "llm" and verified.text == normalise_text(raw).strip()
+                shown_is_final = verified.composer != "extractive"
             except LLMError as exc:
                 log.warning("LLM stream failed (%s): extractive answer", exc)
-            if not shown_is_final:
-                yield "replace", {"text": answer.answer}  # what was shown gives way to the verified answer
+            if shown and not shown_is_final:
+                yield "replace", {"text": answer.answer}  # checked sentences of a failed stream give way
+            elif not shown:
+                for piece in pieces(answer.answer):
+                    yield "delta", {"text": piece}
         else:
             for piece in pieces(answer.answer):
                 yield "delta", {"text": piece}

@@ -33,7 +33,7 @@ def main() -> int:
         knowledge = Path(tmp) / "knowledge"
         shutil.copytree(Path("knowledge"), knowledge)
         env = {"HOTLINE_DATA_DIR": f"{tmp}/var", "HOTLINE_KNOWLEDGE_DIR": str(knowledge), "HOTLINE_ADMIN_TOKEN": token,
-               "HOTLINE_LOG_LEVEL": "INFO"}
+               "HOTLINE_LOG_LEVEL": "INFO", "HOTLINE_ADMIN_DOCS": "true"}  # the staff endpoints are in the spec
         subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--quiet"], env={**__import__("os").environ, **env},
                        check=True, capture_output=True)
         log = Path(tmp) / "serve.log"

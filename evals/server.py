@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 
 NO_LIMITS = {"HOTLINE_RATE_LIMIT": "off", "HOTLINE_HOTLINE_RATE_LIMIT": "off", "HOTLINE_ADMIN_RATE_LIMIT": "off",
-             "HOTLINE_SESSIONS_PER_CLIENT": "off"}
+             "HOTLINE_SESSIONS_PER_CLIENT": "off", "HOTLINE_WECHAT_RATE_LIMIT": "off",
+             "HOTLINE_ADMIN_LOGIN_FAILURES": "off"}
 
 
 def free_port() -> int:

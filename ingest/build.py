@@ -57,6 +57,7 @@ LEXICON_FILE = "synonyms.yaml"
 SENSITIVE_FILE = "sensitive.yaml"
 PLACES_FILE = "places.yaml"  # cities by region, for documents that name only their city
 OFFTASK_FILE = "offtask.yaml"
+CLAIMS_FILE = "claims.yaml"  # what an LLM sentence may claim: read by bot.answer.claims, not a document
 
 
 @dataclass
@@ -100,7 +101,7 @@ def kind_of(path: Path) -> str | None:
     """policy, catalogue or faq by where the file lies and what it is; None for the vocabulary."""
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
-    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE, PLACES_FILE, OFFTASK_FILE):
+    if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE, PLACES_FILE, OFFTASK_FILE, CLAIMS_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"

@@ -72,10 +72,11 @@ def free_port() -> int:
 class LiveServer:
     """The real app served by uvicorn on 127.0.0.1, in a thread of the test process."""
 
-    def __init__(self, app):
+    def __init__(self, app, **options):
+        """`options`: more uvicorn.Config arguments (bot.api.server.uvicorn_options for `hotline serve`'s own)."""
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    timeout_graceful_shutdown=1))
+                                                    timeout_graceful_shutdown=1, **options))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

@@ -158,7 +158,7 @@ def test_a_docx_upload_and_a_second_build_meanwhile(managed):
 
 
 def test_weak_admin_tokens_refuse_to_start():
-    for weak in ("admin", "changeme" * 3, "aaaaaaaaaaaaaaaaaaaaaaaaaaaa"):
+    for weak in ("admin", "changeme" * 3, "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "0123456789012345678901234"):
         with pytest.raises(ValidationError, match="HOTLINE_ADMIN_TOKEN"):
             Settings(_env_file=None, admin_token=weak)
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True, timeout=60,

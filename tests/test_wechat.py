@@ -1,7 +1,9 @@
 """WeChat: messages built exactly as WeChat builds them (signatures, 安全模式) through the real app, and a
 real server on 127.0.0.1 standing in for WeChat's API."""
+import itertools
 import json
 import logging
+import secrets
 import time
 
 import httpx
@@ -15,11 +17,14 @@ from bot.config import WeChatSettings
 from tests import fake_wechat
 from tests.conftest import LiveServer
 
-TOKEN = "hotlineToken2026"
+TOKEN = "hT7qWz2KpL9xVb4RmN8sYc3DfJ6gEa5U"  # what WeChat's console generates: 32 random letters/digits
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 PUBLIC = "https://ip.example.gov.cn"
 QUESTION = "企业遇到侵权纠纷，上海有没有公益的维权援助？"
-msg_ids = iter(range(6054768590064713728, 6054768590064713728 + 10_000))
+# Unique across test modules (another module importing these helpers gets its own copy of this one) and runs
+# (they share the store of the session's data directory): WeChat's MsgIds are 64-bit, its nonces random.
+msg_ids = itertools.count(time.time_ns())
+nonces = (secrets.randbelow(10**10) for _ in itertools.count())
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +35,28 @@ def wechat_api():
         yield live
 
 
-def wechat_app(settings, wechat_api, deadline: float):
+def wechat_app(settings, wechat_api, deadline: float, aes_key: str | None = None):
     from bot.api.app import create_app
 
     w = WeChatSettings(_env_file=None, token=SecretStr(TOKEN), appid=fake_wechat.APPID,
-                       secret=SecretStr(fake_wechat.SECRET), aes_key=SecretStr(AES_KEY),
+                       secret=SecretStr(fake_wechat.SECRET), aes_key=SecretStr(aes_key) if aes_key else None,
                        api_base=wechat_api.url, reply_deadline=deadline)
-    return create_app(settings.model_copy(update={"wechat": w, "public_url": PUBLIC}))
+    app = create_app(settings.model_copy(update={"wechat": w, "public_url": PUBLIC}))
+    app.state.assistant.retriever()  # loaded before the first message: a cold first answer may miss the deadline
+    return app
 
 
 @pytest.fixture(scope="module")
 def fast(settings, wechat_api):
+    """明文模式 (no EncodingAESKey)."""
     with LiveServer(wechat_app(settings, wechat_api, 4.0)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def safe(settings, wechat_api):
+    """安全模式: every message comes encrypted."""
+    with LiveServer(wechat_app(settings, wechat_api, 4.0, AES_KEY)) as live:
         yield live
 
 
@@ -71,10 +86,10 @@ def text_xml(content: str, openid: str = "oUser1", msg_id: int | None = None, ms
             f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId>{extra}</xml>")
 
 
-def post(server, body: str, *, encrypt=False, fmt="xml", timestamp=None, bad_signature=False):
+def post(server, body: str, *, encrypt=False, fmt="xml", timestamp=None, bad_signature=False, nonce=None):
     """POST /wechat as WeChat does: query signature (and msg_signature in 安全模式)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    nonce = "1320562132"
+    nonce = str(next(nonces)) if nonce is None else nonce
     params = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": "oUser1"}
     if encrypt:
         encrypted = MessageCrypto(TOKEN, AES_KEY, fake_wechat.APPID).encrypt(body)
@@ -141,8 +156,8 @@ def test_plaintext_xml_is_answered_passively(fast):
     assert len(content.encode()) <= 2048
 
 
-def test_safe_mode_xml_reply_is_encrypted_and_signed(fast):
-    response = post(fast, text_xml(QUESTION, openid="oSafe"), encrypt=True)
+def test_safe_mode_xml_reply_is_encrypted_and_signed(safe):
+    response = post(safe, text_xml(QUESTION, openid="oSafe"), encrypt=True)
     outer = parse_envelope(response.content, "xml")
     assert set(outer) == {"Encrypt", "MsgSignature", "TimeStamp", "Nonce"}
     assert check_signature(outer["MsgSignature"], TOKEN, outer["TimeStamp"], outer["Nonce"], outer["Encrypt"])
@@ -151,12 +166,12 @@ def test_safe_mode_xml_reply_is_encrypted_and_signed(fast):
 
 
 @pytest.mark.parametrize("encrypt", [False, True])
-def test_mini_program_json_is_answered_through_the_api(fast, wechat_api, encrypt):
+def test_mini_program_json_is_answered_through_the_api(request, wechat_api, encrypt):
     openid = f"oMini{int(encrypt)}"
     body = json.dumps({"ToUserName": "gh_bureau", "FromUserName": openid, "CreateTime": int(time.time()),
                        "MsgType": "text", "Content": "江苏的若干措施有效期到哪天", "MsgId": next(msg_ids)},
                       ensure_ascii=False)
-    response = post(fast, body, fmt="json", encrypt=encrypt)
+    response = post(request.getfixturevalue("safe" if encrypt else "fast"), body, fmt="json", encrypt=encrypt)
     assert response.status_code == 200 and response.text == "success"
     sent = wait_for(wechat_api.state, openid)
     assert len(sent) == 1 and sent[0]["msgtype"] == "text"
@@ -238,7 +253,8 @@ XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd"
     ("bad-signature", 401), ("replayed", 401), ("malformed", 400), ("billion-laughs", 400), ("xxe", 400),
     ("missing-fields", 400), ("oversized", 413), ("bad-ciphertext", 400),
 ])
-def test_bad_requests_are_refused_logged_without_content_and_not_answered(fast, wechat_api, caplog, case, status):
+def test_bad_requests_are_refused_logged_without_content_and_not_answered(request, fast, wechat_api, caplog, case,
+                                                                          status):
     secret_words = "机密问题内容"
     before = len(wechat_api.state.messages)
     with caplog.at_level(logging.INFO):
@@ -259,8 +275,8 @@ def test_bad_requests_are_refused_logged_without_content_and_not_answered(fast, 
         else:
             ts, nonce = str(int(time.time())), "1"
             body = "<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[bm90IGNpcGhlcg==]]></Encrypt></xml>"
-            response = httpx.post(f"{fast.url}/wechat", content=body.encode(), params={
-                "timestamp": ts, "nonce": nonce, "encrypt_type": "aes",
+            response = httpx.post(f"{request.getfixturevalue('safe').url}/wechat", content=body.encode(), params={
+                "signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "encrypt_type": "aes",
                 "msg_signature": sign(TOKEN, ts, nonce, "bm90IGNpcGhlcg==")})
     assert response.status_code == status
     assert response.json()["error"]["code"] == "wechat_refused"

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from threadpoolctl import threadpool_limits
 
 from bot.api import cors, errors, openapi
-from bot.api.limits import LimitsMiddleware, RateLimiter
-from bot.api.middleware import RequestIdMiddleware
+from bot.api.limits import LimitsMiddleware, LoginFailures, RateLimiter
+from bot.api.middleware import BodyDeadlineMiddleware, RequestIdMiddleware, SecurityMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat, widget
 from bot.config import Settings, get_settings
 from bot.retrieve.search import Misconfigured
@@ -38,6 +38,26 @@ def _wechat_channel(settings: Settings, assistant: Assistant):
     return WeChatChannel(assistant, api, settings.public_url, w.reply_deadline)
 
 
+STAFF_PATHS = ("/v1/admin", "/admin")
+
+
+def _public_schema(app: FastAPI, settings: Settings) -> None:
+    """/docs and /openapi.json list the staff endpoints only with HOTLINE_ADMIN_DOCS=true (whichever router adds
+    them): their names and shapes are a map for whoever tries the admin token."""
+    if settings.admin_docs:
+        return
+
+    complete = app.openapi  # the document openapi.install completes
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = complete()
+            schema["paths"] = {p: v for p, v in schema["paths"].items() if not p.startswith(STAFF_PATHS)}
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     @asynccontextmanager
@@ -51,7 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()
         yield
 
-    app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+    # redirect_slashes off: Starlette builds that redirect from the request's Host header (Host: evil.example
+    # sent /v1/documents/ there); a trailing slash is a 404 instead.
+    app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan, redirect_slashes=False,
+                  docs_url=None, redoc_url=None,
                   description="基于知识产权局政策文件、逐条引用依据的咨询与热线助手。")
     openapi.install(app)  # /docs from local files: the page must work on a network without a CDN
     app.state.settings = settings
@@ -63,8 +86,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     cors.install(app, settings)  # the bureau's own sites may call the API; another is told why not
     app.add_middleware(LimitsMiddleware, settings=settings)
+    app.add_middleware(BodyDeadlineMiddleware, seconds=settings.body_timeout)
+    app.add_middleware(SecurityMiddleware, allowed_hosts=settings.hosts)
     app.add_middleware(RequestIdMiddleware)
+    _public_schema(app, settings)
     app.state.session_limiter = RateLimiter(settings.sessions_per_client)
+    app.state.admin_failures = LoginFailures(settings.admin_login_failures)
 
     @app.get("/healthz", tags=["ops"], summary="健康检查", response_model=openapi.Health)
     def healthz() -> openapi.Health:

@@ -87,6 +87,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AdminDenied)
     async def _admin(request: Request, exc: AdminDenied) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return error(exc.status, exc.code, exc.message, headers)
 
     @app.exception_handler(TooManySessions)

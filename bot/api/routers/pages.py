@@ -84,7 +84,7 @@ def console() -> FileResponse:
 def admin_page() -> FileResponse:
     # the page itself holds nothing: everything it shows comes from /v1/admin/* with the token
     return FileResponse(WEB / "admin.html", media_type="text/html; charset=utf-8",
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+                        headers={"Cache-Control": "no-store"})  # framing and CSP: SecurityMiddleware
 
 
 @router.get("/admin.js")

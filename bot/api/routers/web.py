@@ -21,7 +21,7 @@ def _new_session_allowed(request: Request, body: AskRequest) -> None:
     """A client may start only so many conversations (HOTLINE_SESSIONS_PER_CLIENT)."""
     if body.session_id is None:
         settings = request.app.state.settings
-        wait = request.app.state.session_limiter.hit(client_key(request.scope, settings.trust_proxy))
+        wait = request.app.state.session_limiter.hit(client_key(request.scope, settings))
         if wait is not None:
             raise TooManySessions(math.ceil(wait))
 

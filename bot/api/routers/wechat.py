@@ -49,6 +49,8 @@ def verify_url(request: Request, signature: str = Query(""), timestamp: str = Qu
     token = settings.token.get_secret_value()
     if not check_signature(signature, token, timestamp, nonce):
         return _denied("签名不正确")
+    if not _fresh(settings, timestamp):
+        return _denied("时间戳无效或超出允许范围（疑似重放）")
     return PlainTextResponse(echostr)
 
 
@@ -58,29 +60,37 @@ async def receive(request: Request, signature: str = Query(""), timestamp: str =
     settings: WeChatSettings = request.app.state.settings.wechat
     if channel is None:
         return error(404, "wechat_disabled", "未配置微信接入（WECHAT_TOKEN）。")
+    token = settings.token.get_secret_value()
+    # Who sent it before anything is read: WeChat signs token, timestamp and nonce in every mode, and a body
+    # that nobody signed is never parsed (a deeply nested one would cost a traceback at least).
+    if not check_signature(signature, token, timestamp, nonce):
+        return _denied("签名不正确")
+    if not _fresh(settings, timestamp):
+        return _denied("时间戳无效或超出允许范围（疑似重放）")
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         return _denied("消息体过大", 413)
+    # The signature does not cover the body: each signed (timestamp, nonce) carries one message, once.
+    # The claim is the store's, so several workers (and a shared store) agree on it.
+    if not await run_in_threadpool(channel.assistant.store.claim_message, f"nonce:{timestamp}:{nonce}"):
+        return _denied("该签名已使用过（疑似重放）")
     body = await request.body()
     if len(body) > MAX_BODY:
         return _denied("消息体过大", 413)
-    if not _fresh(settings, timestamp):
-        return _denied("时间戳无效或超出允许范围（疑似重放）")
-    token = settings.token.get_secret_value()
     fmt = "json" if body.lstrip().startswith(b"{") else "xml"
     try:
         envelope = parse_envelope(body, fmt)
         crypto = None
-        if encrypt_type == "aes" or "Encrypt" in envelope:
-            if settings.aes_key is None:
-                return _denied("收到加密消息，但未配置 WECHAT_AES_KEY", 400)
-            crypto = MessageCrypto(token, settings.aes_key.get_secret_value(), settings.appid)
+        if settings.safe_mode:
             encrypted = envelope.get("Encrypt", "")
-            if not encrypted or not check_signature(msg_signature, token, timestamp, nonce, encrypted):
+            if encrypt_type != "aes" or not encrypted:
+                return _denied("安全模式下只接受加密消息", 400)
+            if not check_signature(msg_signature, token, timestamp, nonce, encrypted):
                 return _denied("消息签名不正确")
+            crypto = MessageCrypto(token, settings.aes_key.get_secret_value(), settings.appid)
             fields = parse_envelope(crypto.decrypt(encrypted).encode(), fmt)
+        elif encrypt_type == "aes" or "Encrypt" in envelope:
+            return _denied("收到加密消息，但未配置 WECHAT_AES_KEY", 400)
         else:
-            if not check_signature(signature, token, timestamp, nonce):
-                return _denied("签名不正确")
             fields = envelope
         incoming = to_incoming(fields, fmt)
     except CryptoError as exc:

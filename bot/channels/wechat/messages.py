@@ -40,14 +40,14 @@ def parse_envelope(body: bytes, fmt: str) -> dict:
     if fmt == "json":
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
             raise MalformedMessage("不是有效的 JSON") from exc
         if not isinstance(data, dict):
             raise MalformedMessage("JSON 消息应为对象")
         return {k: str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
     try:
         root: Element = SafeET.fromstring(body, forbid_dtd=True)
-    except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
+    except (SafeET.ParseError, DefusedXmlException, ValueError, RecursionError) as exc:
         raise MalformedMessage("不是有效的 XML") from exc
     if root.tag != "xml":
         raise MalformedMessage("XML 根元素应为 <xml>")
