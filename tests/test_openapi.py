@@ -22,10 +22,18 @@ def _referenced(spec: dict, node, seen: set[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def spec(server):
-    import httpx
+def spec(app_settings):
+    """The whole document, the staff endpoints included (HOTLINE_ADMIN_DOCS=true; the public one leaves them out)."""
+    from bot.api.app import create_app
 
-    return httpx.get(server.url + "/openapi.json").json()
+    return create_app(app_settings.model_copy(update={"admin_docs": True})).openapi()
+
+
+def test_the_public_document_is_completed_too(client):
+    public = client.get("/openapi.json").json()
+    assert not any(path.startswith("/v1/admin") for path in public["paths"])
+    assert public["paths"]["/v1/ask"]["post"]["responses"]["415"]["content"]["application/json"]["schema"]["$ref"] \
+        == ERROR_REF
 
 
 def test_every_response_field_is_described_with_an_example(spec):
