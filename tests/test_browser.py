@@ -406,6 +406,8 @@ def admin_site(tmp_path_factory):
 def test_the_admin_screen(browser, admin_site, shots, tmp_path):
     import re
 
+    from playwright.sync_api import expect
+
     from bot.service import Assistant
     from tests.conftest import ADMIN_TOKEN
 
@@ -450,11 +452,11 @@ def test_the_admin_screen(browser, admin_site, shots, tmp_path):
     page.locator("#file").set_input_files(str(upload))
     page.locator("#upload button").click()
     page.locator("#upload-msg", has_text="已入库").wait_for(timeout=60000)
-    page.wait_for_function("document.querySelectorAll('#doc-rows tr').length === 7", timeout=10000)
+    expect(rows).to_have_count(7, timeout=10000)  # (not wait_for_function: the page's CSP forbids eval)
     added = page.locator("#doc-rows tr", has_text="测试的若干措施")
     added.locator("button", has_text="删除").click()
     page.locator("#upload-msg", has_text="已删除").wait_for(timeout=60000)
-    page.wait_for_function("document.querySelectorAll('#doc-rows tr').length === 6", timeout=10000)
+    expect(rows).to_have_count(6, timeout=10000)
 
     # an FAQ candidate: where it came from, edit the answer and its basis, approve
     page.locator("[data-tab=faq]").click()
