@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test eval ingest bench reliability clean screenshots
+MINI := clients/wechat-miniprogram
+
+.PHONY: setup run test eval ingest bench reliability clean miniprogram screenshots
 
 setup: $(STAMP)
 
@@ -26,7 +28,15 @@ run: setup
 	$(BIN)/hotline ingest
 	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
-test: setup
+# The mini-program's test tools (WeChat's miniprogram-simulate, miniprogram-api-typings) from its lockfile.
+miniprogram: $(MINI)/node_modules/.package-lock.json
+
+$(MINI)/node_modules/.package-lock.json: $(MINI)/package.json $(MINI)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "需要 Node.js 和 npm（apt-get install -y nodejs npm）"; exit 1; }
+	cd $(MINI) && npm ci --no-audit --no-fund
+	touch $@
+
+test: setup miniprogram
 	$(BIN)/python -m pytest
 
 # the README's screenshots (docs/*.png), taken by the browser tests; `make test` leaves docs/ alone

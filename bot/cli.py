@@ -108,6 +108,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_admin(args: argparse.Namespace) -> int:
     """Staff operations on this machine's knowledge base and data (the same as /v1/admin/*)."""
     from ingest import manage
+    from bot.service import FaqRefused
     from bot.store.versions import BuildBusy
 
     settings = _settings(args)
@@ -130,14 +131,15 @@ def cmd_admin(args: argparse.Namespace) -> int:
         elif args.action == "faq":
             from bot.service import Assistant
 
-            store = Assistant(settings).store
-            if args.target:
-                faq_id, status = int(args.target), args.status or "approved"
-                print("已审核" if store.review_faq(faq_id, status) else f"没有找到常见问答 {faq_id}")
+            bot = Assistant(settings)
+            if args.target:  # approving checks the answer against its basis, as the admin API does
+                bot.review_faq(int(args.target), args.status or "approved")
+                print("已审核")
             else:
-                for pair in store.faq(args.status or "candidate"):
-                    print(f"{pair['id']:4d} [{pair['status']}] {pair['question']} → {pair['answer']}")
-    except (manage.UploadRejected, manage.DocumentNotFound, BuildBusy, OSError) as exc:
+                for pair in bot.store.faq(args.status or "candidate"):
+                    print(f"{pair['id']:4d} [{pair['status']}] ({pair['source'] or '-'}) {pair['question']} → "
+                          f"{pair['answer']}")
+    except (manage.UploadRejected, manage.DocumentNotFound, BuildBusy, OSError, FaqRefused) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     return 0
@@ -198,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     args = build_parser().parse_args(argv)
+    from bot.privacy import private_files
+
+    private_files()  # what `hotline ingest`, `serve` and `admin` write under the data dir is the owner's only
     try:
         settings = Settings()
         setup_logging(settings.log_level, settings.log_format)

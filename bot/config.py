@@ -71,6 +71,15 @@ def check_secret(name: str, secret: str, min_bits: int = MIN_SECRET_BITS, make: 
                          f"{make}")
 
 
+def parse_operators(value: str) -> list[tuple[str, str]]:
+    """`12345热线:tokenA,本局:tokenB,tokenC` → [(12345热线, tokenA), (本局, tokenB), (话务员3, tokenC)]."""
+    operators = []
+    for n, entry in enumerate((e.strip() for e in value.split(",") if e.strip()), start=1):
+        name, _, token = entry.rpartition(":")
+        operators.append((name.strip() or f"话务员{n}", token.strip()))
+    return operators
+
+
 class WeChatSettings(BaseSettings):
     """WECHAT_* — what the bureau pastes into its 公众号/小程序 console, and where WeChat's API is."""
 
@@ -155,6 +164,9 @@ class Settings(BaseSettings):
                                "for subdomains); empty: any Host header")
     admin_docs: bool = Field(False, description="list the staff endpoints (/v1/admin/*) in /docs and /openapi.json")
     admin_token: SecretStr = Field(SecretStr(""), description="bearer token for /v1/admin/*; empty closes them")
+    operator_tokens: SecretStr = Field(SecretStr(""), description="comma-separated bearer tokens for /v1/hotline/* "
+                                       "and corrected answers, one per operator or team, each `name:token` or a "
+                                       "bare token; empty closes them")
     rate_limit: str = Field("30/minute", description="per client on the public endpoints; off for load tests")
     hotline_rate_limit: str = Field("120/minute", description="per client on /v1/hotline/*")
     admin_rate_limit: str = Field("30/minute", description="per client on /v1/admin/*")
@@ -210,6 +222,29 @@ class Settings(BaseSettings):
         if value.get_secret_value():
             check_secret("HOTLINE_ADMIN_TOKEN", value.get_secret_value())
         return value
+
+    @field_validator("operator_tokens")
+    @classmethod
+    def _strong_operator_tokens(cls, value: SecretStr) -> SecretStr:
+        operators = parse_operators(value.get_secret_value())
+        for name, token in operators:
+            check_secret(f"HOTLINE_OPERATOR_TOKENS 中「{name}」的令牌", token)
+        tokens = [token for _, token in operators]
+        if len(set(tokens)) < len(tokens):
+            raise ValueError("HOTLINE_OPERATOR_TOKENS 中有重复的令牌：每位话务员或每个班组各用一个")
+        return value
+
+    @model_validator(mode="after")
+    def _operators_are_not_admins(self) -> "Settings":
+        admin = self.admin_token.get_secret_value()
+        if admin and admin in (token for _, token in self.operators):
+            raise ValueError("HOTLINE_OPERATOR_TOKENS 不能包含 HOTLINE_ADMIN_TOKEN：话务员令牌与管理令牌须各不相同")
+        return self
+
+    @property
+    def operators(self) -> list[tuple[str, str]]:
+        """(name, token) of each operator or team allowed on /v1/hotline/*."""
+        return parse_operators(self.operator_tokens.get_secret_value())
 
     @field_validator("rate_limit", "hotline_rate_limit", "admin_rate_limit", "sessions_per_client", "wechat_rate_limit",
                      "admin_login_failures")

@@ -9,6 +9,7 @@ around a match keeps the characters it was typed in. Numbers of documents (文�
 """
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -18,13 +19,17 @@ _CHINESE_DIGITS = {ord(c): str(n) for digits in ("〇一二三四五六七八九
                    for n, c in enumerate(digits)} | {ord("壹"): "1", ord("贰"): "2"}
 _VIEW = str.maketrans({**{k: chr(v) for k, v in _WIDTH.items()}, **_CHINESE_DIGITS})
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# tried only where a local part starts: from every position of a long run it would be quadratic
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # Chinese passports (E, EA…, G, D, S, P) and the permits for Hong Kong, Macao and Taiwan (C, H, M)
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EGDSP][A-Z]?\d{7,8}|[CHM]\d{8}(?:\d{2})?)(?![A-Za-z0-9])", re.I)
 _QQ = re.compile(r"(?:QQ|扣扣|企鹅)(?:号码|号)?\s*[:：]?\s*([1-9]\d{4,10})(?!\d)", re.I)
 # a run of digits in groups of one separator (a number read out in pieces), or an area code in brackets
 _RUN = re.compile(r"(?<![\dA-Za-z])(?:\(0\d{2,3}\)\s?)?\+?\d(?:[ .\-]?\d)*(?:[ .\-]?[Xx])?(?![\dA-Za-z])")
 _GROUP = re.compile(r"\(0\d{2,3}\)|\d+[Xx]?|[Xx]")
+
+
+MAX_GROUPS = 6  # +86 138 1234 5678 is 4; 1101 0119 9003 0712 34 is 5
 
 
 def _birth_date(digits: str) -> bool:
@@ -70,7 +75,8 @@ def _numbers(view: str, start: int, end: int) -> list[tuple[int, int, str]]:
     groups = [(m.start() + start, m.end() + start, m.group(0)) for m in _GROUP.finditer(view[start:end])]
     found, i = [], 0
     while i < len(groups):
-        for j in range(len(groups), i, -1):
+        # no number is read out in more than MAX_GROUPS pieces: a long run costs linear time, not quadratic
+        for j in range(min(len(groups), i + MAX_GROUPS), i, -1):
             kind = _kind([g for _, _, g in groups[i:j]])
             if kind:
                 # a +86 before the number goes with it
@@ -111,3 +117,23 @@ def mask(text: str) -> str:
         out.append(text[last:start] + placeholder)
         last = end
     return "".join(out) + text[last:]
+
+
+_PLACEHOLDER = re.compile(r"\[(?:手机号|电话|身份证号|银行卡号|护照号|QQ号|邮箱)\]")
+_SELF = re.compile(r"^\s*(?:我|本人)(?:叫|姓|名叫|的名字是|名字叫|的(?:手机|电话|身份证|卡号|银行卡|护照|QQ|邮箱))", re.I)
+_PIECES = re.compile(r"(?<=[，,。；;！!？?])")
+
+
+def topic_only(question: str) -> str:
+    """A masked question without its pieces about the asker (我叫张三，卡号[银行卡号]，…): what is searched for,
+    kept and built on in later turns is the topic, nothing personal (and "银行卡号" does not skew the search).
+    When every piece is about the asker, the whole question without its placeholders."""
+    kept = "".join(p for p in _PIECES.split(question) if not _PLACEHOLDER.search(p) and not _SELF.match(p))
+    text = (kept if kept.strip() else _PLACEHOLDER.sub("", question)).strip("，,；; \n")
+    return text if re.search(r"\w", text) else ""  # nothing but personal data and punctuation: no question
+
+
+def private_files() -> None:
+    """From now on this process creates its files owner-only (0600, folders 0700): conversations, index
+    versions and logs under the data dir hold questions, which are personal even masked."""
+    os.umask(0o077)

@@ -17,6 +17,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.answer import followups
+from bot.answer.basis import unsupported_facts
 from bot.answer.decide import Decision, decide
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, reference_line, validity_note)
@@ -32,7 +33,8 @@ from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
-from bot.store.conversations import ConversationStore
+from bot.store.conversations import ConversationStore, FaqCandidateExists
+from bot.privacy import mask, topic_only
 from bot.text import normalise_text
 
 log = logging.getLogger("hotline")
@@ -72,8 +74,25 @@ class UnknownSession(LookupError):
     """A session id that does not exist or has expired."""
 
 
+class ForeignSession(UnknownSession):
+    """A session id sent by a client other than the one that started the session: not found for this client
+    (a 404, so the widget and the mini-program start a new session by themselves, and a guess learns nothing)."""
+
+
+class InvalidRegion(InvalidQuestion):
+    """A region the knowledge base does not know (a phone number, a typo)."""
+
+
 class UnknownAnswer(LookupError):
     """An answer id that was never given."""
+
+
+class FaqRefused(Exception):
+    """A change to an FAQ pair that staff cannot make as asked (not found, not supported, already decided)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code
 
 
 class Assistant:
@@ -128,7 +147,9 @@ class Assistant:
             self._loading = False
 
     def _prepare(self, question: str, region: str | None, session_id: str | None,
-                 as_of: date | None = None) -> "_Prepared":
+                 as_of: date | None = None, client: str | None = None) -> "_Prepared":
+        """Checks the input and the session (it must be `client`'s, the caller's client key), masks the
+        personal data of the question before anything else sees it, and retrieves."""
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
@@ -136,13 +157,31 @@ class Assistant:
             raise InvalidQuestion(too_long_message(len(question)))
         if session_id is not None and not self.store.session_exists(session_id):
             raise UnknownSession("会话不存在或已过期，请不带 session_id 重新提问，开始新的会话。")
+        if session_id is not None and not self.store.session_client_matches(session_id, client):
+            raise ForeignSession("这个会话不是在本设备上开始的，无法继续；请不带 session_id 重新提问，开始新的会话。")
+        # from here on (search, LLM, store, logs, later turns' rewritten_question) only the topic, masked
+        question = topic_only(mask(question))
+        if not question:
+            raise InvalidQuestion("请输入您想咨询的问题；不必提供电话、证件号等个人信息。")
         retriever = self.retriever()
+        region = self._region(region, retriever)
         rewritten = None
         if session_id is not None:
             rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
         else:
-            session_id = self.store.new_session(region)
+            session_id = self.store.new_session(region, client)
         return self._retrieve(question, rewritten, region, session_id, retriever, as_of)
+
+    @staticmethod
+    def _region(region: str | None, retriever: Retriever) -> str | None:
+        """The caller's region when it names one the knowledge base knows; anything else is refused rather
+        than searched for (and echoed into the answer)."""
+        region = (region or "").strip()
+        if not region:
+            return None
+        if retriever.understanding.regions_in(normalise_text(region)) or region in retriever.docs_by_region:
+            return region
+        raise InvalidRegion("无法识别的地区：请填写省市名称，如“上海”“江苏”，或不填。")
 
     def _retrieve(self, question: str, rewritten: str | None, region: str | None, session_id: str | None,
                   retriever: Retriever, as_of: date | None = None) -> "_Prepared":
@@ -229,10 +268,12 @@ class Assistant:
         return updated
 
     def ask(self, question: str, region: str | None = None, session_id: str | None = None,
-            channel: str = "api", trace: dict | None = None, as_of: date | None = None) -> Answer:
-        """One answer, judging validity as of `as_of` (default today). `trace`, if given, receives the LLM's
-        raw verification (for `hotline eval`)."""
-        p = self._prepare(question, region, session_id, as_of)
+            channel: str = "api", trace: dict | None = None, as_of: date | None = None,
+            client: str | None = None) -> Answer:
+        """One answer, judging validity as of `as_of` (default today), in a session of `client` (the caller's
+        client key; None for the CLI and channels that keep their own mapping). `trace`, if given, receives
+        the LLM's raw verification (for `hotline eval`)."""
+        p = self._prepare(question, region, session_id, as_of, client)
         answer = self._first_answer(p)
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
@@ -250,9 +291,10 @@ class Assistant:
         return answer
 
     def ask_stream(self, question: str, region: str | None = None, session_id: str | None = None,
-                   channel: str = "api", as_of: date | None = None) -> Iterator[tuple[str, dict]]:
+                   channel: str = "api", as_of: date | None = None,
+                   client: str | None = None) -> Iterator[tuple[str, dict]]:
         """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
-        p = self._prepare(question, region, session_id, as_of)
+        p = self._prepare(question, region, session_id, as_of, client)
         return self._stream(p, self._first_answer(p), channel)
 
     def _stream(self, p: "_Prepared", answer: Answer, channel: str) -> Iterator[tuple[str, dict]]:
@@ -302,7 +344,8 @@ class Assistant:
         if not (transcript or "").strip():
             raise InvalidQuestion("通话内容不能为空。")
         retriever = self.retriever()
-        questions, statements = questions_in(transcript)
+        region = self._region(region, retriever)
+        questions, statements = questions_in(mask(transcript))
         if not questions:
             raise InvalidQuestion("没有从通话内容中识别出问题，请补充来电人的问题。")
         # the caller's own context ("我们是上海的企业") sets the region for every question that names none
@@ -392,9 +435,45 @@ class Assistant:
         stored = self.store.get_answer(answer_id)
         if stored is None:
             raise UnknownAnswer("没有找到这条回答，无法记录反馈。")
-        feedback_id = self.store.add_feedback(answer_id, rating, comment, corrected)
         candidate = None
         if corrected and corrected.strip():
             basis = [c["clause_id"] for c in stored.citations]
-            candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id, source)
-        return feedback_id, candidate
+            try:
+                candidate = self.store.add_faq_candidate(stored.question, corrected.strip(), basis, answer_id, source)
+            except FaqCandidateExists as exc:
+                raise FaqRefused(409, "faq_candidate_exists", f"这条回答已有一条待审核的修改答案（编号 {exc.faq_id}），"
+                                 "请由审核人员在后台修改，不再重复提交。") from None
+        return self.store.add_feedback(answer_id, rating, comment, corrected), candidate
+
+    def faq_item(self, faq_id: int) -> dict:
+        row = self.store.faq_item(faq_id)
+        if row is None:
+            raise FaqRefused(404, "faq_not_found", "没有找到这条常见问答。")
+        return row
+
+    def edit_faq(self, faq_id: int, question: str | None = None, answer: str | None = None,
+                 basis: list[str] | None = None) -> dict:
+        """A reviewer's changes to a candidate before it is approved; the basis must name clauses of the index."""
+        if self.faq_item(faq_id)["status"] != "candidate":
+            raise FaqRefused(409, "faq_already_reviewed", "这条常见问答已审核，不能再修改；如需更正请提交新的修改答案。")
+        if basis is not None:
+            unknown = [b for b in basis if b not in self.retriever().records.clauses]
+            if unknown or not basis:
+                raise FaqRefused(422, "faq_unknown_basis", "依据条款不存在：" + ("、".join(unknown) or "至少需要一条依据条款"))
+        self.store.edit_faq(faq_id, question, answer, basis)
+        return self.faq_item(faq_id)
+
+    def review_faq(self, faq_id: int, status: str) -> dict:
+        """Approve or reject a pair. An approved answer passes the check knowledge/faq gets: every number, date,
+        文号, URL and phone number it states appears in its basis clauses."""
+        row = self.faq_item(faq_id)
+        if status == "approved":
+            records = self.retriever().records
+            if not any(b in records.clauses for b in row["basis"]):
+                raise FaqRefused(422, "faq_unsupported", "这条答案没有可核对的依据条款，请先补充依据条款（basis）再批准。")
+            missing = unsupported_facts(row["answer"], row["basis"], records)
+            if missing:
+                raise FaqRefused(422, "faq_unsupported", f"答案中的 {'、'.join(missing)} 不见于依据条款，"
+                                 "请修改答案或依据条款后再批准。")
+        self.store.review_faq(faq_id, status)
+        return {**row, "status": status}

@@ -26,7 +26,7 @@ from bot.answer.claims import COVERAGE_MIN, Coverage, Evidence, coverage_for
 from bot.answer.generative import _MARKER, _sentences
 from bot.config import Settings
 from bot.models import Citation
-from bot.retrieve.search import SOFT_MIN_SIMILARITY
+from bot.retrieve.candidates import SOFT_MIN_SIMILARITY
 from bot.service import Assistant
 from evals.run import DEFAULT_SET, load_set
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from bot.answer.basis import reference, unsupported_facts
 from bot.config import Settings
 from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
@@ -479,16 +480,6 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def reference(records: Records, basis: str) -> str:
-    """《title》（文号）label for a clause id; free text (an outside document) as it is."""
-    clause = records.clauses.get(basis)
-    if clause is None:
-        return basis
-    document = records.documents[clause.doc_id]
-    number = f"（{document.doc_number}）" if document.doc_number else ""
-    return f"《{document.title}》{number}{clause.label}"
-
-
 def _drop(records: Records, doc_id: str, summary: Summary, changed_docs: set[str]) -> None:
     del records.documents[doc_id]
     for clause_id in [c for c in records.clauses if c.startswith(doc_id + ":")]:
@@ -502,15 +493,12 @@ def _drop(records: Records, doc_id: str, summary: Summary, changed_docs: set[str
 
 def _checked_faq(sources: list[tuple[Path, list[FaqPair]]], records: Records, summary: Summary) -> list[FaqPair]:
     """FAQ pairs whose basis exists and whose numbers, dates and 文号 appear in that basis."""
-    from bot.answer.generative import _facts, _supported
-
     kept = []
     for path, pairs in sources:
         for n, pair in enumerate(pairs, start=1):
             errors = check_basis(path.name, [(pair.id, pair.basis)], records.clauses, start=n)
             if not errors:
-                basis_text = " ".join(reference(records, b) + records.clauses[b].text for b in pair.basis)
-                missing = [f for f in _facts(pair.answer) if not _supported(f, basis_text)]
+                missing = unsupported_facts(pair.answer, pair.basis, records)
                 if missing:
                     errors.append(f"{path.name}：第 {n} 项「{pair.id}」的字段 answer（答案）：{'、'.join(missing)} "
                                   f"不见于依据条款")

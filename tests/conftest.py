@@ -98,6 +98,8 @@ class LiveServer:
 
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+OPERATOR_TOKEN = "test-operator-token-9876543210fedcba"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}  # the headers of a hotline operator's requests
 WIDGET_SITE = "http://127.0.0.1:{port}"
 
 
@@ -110,6 +112,7 @@ def site_port() -> int:
 @pytest.fixture(scope="session")
 def app_settings(settings, site_port):
     return settings.model_copy(update={"admin_token": SecretStr(ADMIN_TOKEN),
+                                       "operator_tokens": SecretStr(f"12345热线:{OPERATOR_TOKEN}"),
                                        "allowed_origins": WIDGET_SITE.format(port=site_port)})
 
 

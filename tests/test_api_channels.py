@@ -7,7 +7,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from tests.conftest import ADMIN_TOKEN, WIDGET_SITE
+from tests.conftest import ADMIN_TOKEN, OPERATOR, WIDGET_SITE
 
 
 def sse_events(response) -> list[tuple[str, dict]]:
@@ -81,7 +81,7 @@ def test_suggested_follow_ups_are_answerable(client):
 def test_hotline_suggest_from_a_spoken_transcript(client):
     transcript = ("喂你好，我想问一下，嗯，我们是上海的一家小企业，那个，代理所收了钱不办事我去哪里投诉啊？"
                   "还有就是江苏那个服务业措施什么时候施行的，嗯，还有知识厂权质押登记在上海怎么办")
-    response = client.post("/v1/hotline/suggest", json={"transcript": transcript})
+    response = client.post("/v1/hotline/suggest", json={"transcript": transcript}, headers=OPERATOR)
     assert response.status_code == 200
     data = response.json()
     assert len(data["questions"]) == 3
@@ -100,7 +100,7 @@ def test_hotline_suggest_from_a_spoken_transcript(client):
     ({"transcript": "问" * 20001}, 422), ({}, 422),
 ])
 def test_hotline_bad_input(client, body, status):
-    response = client.post("/v1/hotline/suggest", json=body)
+    response = client.post("/v1/hotline/suggest", json=body, headers=OPERATOR)
     assert response.status_code == status and response.json()["error"]["message"]
 
 
@@ -110,16 +110,17 @@ def test_feedback_and_corrections_become_faq_candidates(client):
     assert up.status_code == 201 and up.json()["faq_candidate_id"] is None
     corrected = "上海延续专利代理师资格考试免报考费政策（沪知局〔2024〕32号 三、14.）。"
     down = client.post("/v1/feedback", json={"answer_id": answer["answer_id"], "rating": "down",
-                                              "comment": "太长", "corrected_answer": corrected})
+                                              "comment": "太长", "corrected_answer": corrected}, headers=OPERATOR)
     candidate = down.json()["faq_candidate_id"]
     assert down.status_code == 201 and candidate
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    pending = client.get("/v1/admin/faq", params={"status": "candidate"}, headers=admin).json()
+    pending = client.get("/v1/admin/faq", params={"status": "candidate", "limit": 200}, headers=admin).json()["items"]
     pair = next(p for p in pending if p["id"] == candidate)
     assert pair["answer"] == corrected and pair["basis"] == [c["clause_id"] for c in answer["citations"]]
     assert client.post(f"/v1/admin/faq/{candidate}/review", json={"status": "approved"}, headers=admin).status_code == 200
     # an approved pair is offered to operators when a caller asks the same thing
-    suggest = client.post("/v1/hotline/suggest", json={"transcript": "请问专利代理师考试是不是不要报名费了"}).json()
+    suggest = client.post("/v1/hotline/suggest", json={"transcript": "请问专利代理师考试是不是不要报名费了"},
+                          headers=OPERATOR).json()
     assert any(f["id"] == f"op-{candidate}" for f in suggest["faq"])
 
 
@@ -155,10 +156,10 @@ def test_gaps_are_grouped_masked_and_staff_only(client):
     assert client.get("/v1/admin/gaps").status_code == 401
     assert client.get("/v1/admin/gaps", headers={"Authorization": "Bearer wrong"}).status_code == 401
     groups = client.get("/v1/admin/gaps", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
-    top = groups[0]
-    assert "地址" in top["question"] and top["count"] >= 3
+    top = next(g for g in groups if "地址" in g["question"])  # other tests' gaps share the database
+    assert top["count"] >= 3
     text = json.dumps(groups, ensure_ascii=False)
-    assert "13812345678" not in text and "[手机号]" in text
+    assert "13812345678" not in text and "我电话" not in text  # the piece about the asker is left out whole
 
 
 def test_admin_is_closed_without_a_token(settings):

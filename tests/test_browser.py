@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, LiveServer, free_port
+from tests.conftest import OPERATOR_TOKEN, ROOT, LiveServer, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -142,10 +142,18 @@ def test_console_from_transcript_to_copied_answer_and_saved_faq(browser, server,
     context = browser.new_context(viewport={"width": 1360, "height": 900},
                                   permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
+    asked = []  # the operator's token is asked for once, then kept for the tab's session
+
+    def answer_prompt(dialog):
+        asked.append(dialog.message)
+        dialog.accept(OPERATOR_TOKEN)
+    page.on("dialog", answer_prompt)
     page.goto(server.url + "/console")
     page.locator("#transcript").fill("喂你好，我想问一下，嗯，代理所收了钱不办事我去哪里投诉啊？还有就是江苏那个服务业措施什么时候施行的")
     first = page.locator(".card").first
     first.wait_for(timeout=15000)
+    assert len(asked) == 1 and "话务员令牌" in asked[0]
+    assert page.evaluate("sessionStorage.getItem('hotline-operator-token')") == OPERATOR_TOKEN
     assert page.locator(".card").count() == 2 and page.locator(".card.ungrounded").count() == 0
     assert "已更新" in page.locator("#status").inner_text()
     text = first.locator(".a").inner_text()
@@ -159,6 +167,22 @@ def test_console_from_transcript_to_copied_answer_and_saved_faq(browser, server,
     editor.fill(text + "如需帮助可拨打12345。")
     first.locator("text=保存为常见问答（待审核）").click()
     first.locator("text=已保存为待审核的常见问答").wait_for(timeout=5000)
+    assert len(asked) == 1  # suggestions and the saved correction went with the same token
+    context.close()
+
+
+def test_console_asks_again_after_a_wrong_token(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    given = iter(["wrong-token-wrong-token-wrong", OPERATOR_TOKEN])
+    page.on("dialog", lambda dialog: dialog.accept(next(given)))
+    page.goto(server.url + "/console")
+    page.locator("#transcript").fill("蓝天行动的工作目标是什么")
+    page.locator("#status", has_text="话务员令牌").wait_for(timeout=15000)
+    assert page.evaluate("sessionStorage.getItem('hotline-operator-token')") is None
+    page.locator("#go").click()
+    page.locator(".card").first.wait_for(timeout=15000)
+    assert page.evaluate("sessionStorage.getItem('hotline-operator-token')") == OPERATOR_TOKEN
     context.close()
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-import bot.retrieve.search as search
+import bot.retrieve.candidates as candidates
 from bot.retrieve.search import Misconfigured, Retriever
 from bot.service import Assistant
 from bot.store.records import Records
@@ -222,7 +222,7 @@ def test_a_districts_document_answers_only_when_the_district_is_named(places_ind
     retriever = Retriever(places_index)
     assert retriever.records.documents["district"].locality == "松江区"
     assert _first(retriever, "发明专利资助标准是多少") != "district"
-    monkeypatch.setattr(search, "ELSEWHERE_DAMPING", 1.0)  # what the district's closer wording alone would do
+    monkeypatch.setattr(candidates, "ELSEWHERE_DAMPING", 1.0)  # what the district's closer wording alone would do
     assert _first(retriever, "发明专利资助标准是多少") == "district"
     monkeypatch.undo()
     for question in ("松江区的发明专利资助标准是多少", "松江发明专利资助标准是多少"):

@@ -104,3 +104,23 @@ def test_personal_data_is_masked(text, personal, placeholder):
 @pytest.mark.parametrize("text", NOT_PERSONAL)
 def test_facts_are_not_masked(text):
     assert mask(text) == text
+
+
+@pytest.mark.parametrize("masked, topic", [
+    ("我卡号[银行卡号]，手机[手机号]，企业遇到侵权纠纷，上海有没有公益的维权援助？", "企业遇到侵权纠纷，上海有没有公益的维权援助？"),
+    ("我叫张三，专利年费怎么补交", "专利年费怎么补交"),
+    ("本人姓李。蓝天行动的目标是什么", "蓝天行动的目标是什么"),
+    ("我的手机[手机号]收不到验证码怎么办", "我的手机收不到验证码怎么办"),  # nothing else: the question stays
+    ("专利年费怎么补交", "专利年费怎么补交"),
+])
+def test_only_the_topic_of_a_question_is_kept(masked, topic):
+    from bot.privacy import topic_only
+
+    assert topic_only(masked) == topic
+
+
+@pytest.mark.parametrize("text", ["1 " * 10000, "1-" * 10000 + "1", "一 " * 10000, "8" * 20000])
+def test_a_long_run_of_digits_is_read_once(text):
+    """A 20 000-character transcript of spaced digits took minutes (every stretch of groups was tried)."""
+    assert mask(text) == text
+    assert mask(text + "，电话13812345678") == text + "，电话[手机号]"

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-import bot.retrieve.search as search
+import bot.retrieve.candidates as candidates
 from bot.answer.decide import decide
 from bot.retrieve.search import Retriever
 from tests.conftest import ingest_policies, live
@@ -55,7 +55,7 @@ def index(tmp_path_factory):
 @pytest.fixture()
 def crowded(monkeypatch):
     """Few candidates per list: the six other regions' 专利导航 clauses fill them, as thousands of documents do."""
-    monkeypatch.setattr(search, "CANDIDATES", 2)
+    monkeypatch.setattr(candidates, "CANDIDATES", 2)
 
 
 def _top(retriever: Retriever, question: str):
@@ -84,10 +84,32 @@ def test_a_documents_date_is_answered_from_its_dated_closing_line(index, monkeyp
     # dated covers, and the answer is about the bureau's document alone
     assert hits[0].clause.id == "home:closing" and "2022年3月31日" in hits[0].clause.text
     assert hits[1].clause.id == "home:cover" and not hits.per_region
-    monkeypatch.setattr(search, "CANDIDATES", 2)  # crowded: the closing shares one word with the question
+    monkeypatch.setattr(candidates, "CANDIDATES", 2)  # crowded: the closing shares one word with the question
     closing = _top(retriever, question)
     # brought in though neither ranked list had it, and scored on what BM25 and the dense index give it
     assert closing.clause.id == "home:closing" and closing.lexical > 0 and closing.dense > 0
+
+
+def test_search_is_the_three_pieces_one_after_another(index):
+    """Loading a version, producing candidates, ranking them: each usable on its own, together the search."""
+    from bot.retrieve.candidates import Candidates
+    from bot.retrieve.index import IndexVersion
+    from bot.retrieve.rank import Ranking
+
+    version = IndexVersion(index)
+    pieces = Candidates(version, home_region="上海市")
+    retriever = Retriever(index, home_region="上海市")
+    for question in ("公共服务意见是什么时候印发的", "专利导航服务哪里能提供", "上海到2025年信息服务网点要达到多少家"):
+        query = pieces.parse(question)
+        candidates, concepts = pieces.collect(query)
+        assert candidates and all(h.score == 0.0 and h.features for h in candidates)  # unscored: the ranker's part
+        ranked = Ranking.load().order(candidates, query.facts())
+        scores = [h.score for h in ranked]
+        assert ranked[0].score == max(scores) or query.facts()  # best first, unless a clause stating the fact leads
+        found = retriever.search(retriever.parse(question), k=None)
+        assert [h.clause.id for h in found] == [h.clause.id for h in ranked] or found.per_region
+        assert {h.clause.id: h.score for h in found} == {h.clause.id: h.score for h in ranked}
+        assert [c.surface for c in found.concepts] == [c.surface for c in concepts]
 
 
 def test_a_number_asked_with_its_measure_word_is_answered_by_that_number(index):
@@ -165,6 +187,6 @@ def test_a_question_about_where_a_service_is_had_is_answered_from_the_catalogue(
     assert top.clause.id in retriever.records.items and top.clause.label == "专利导航"
     # an item is called by its name, which the question repeats, not by its category (知识产权信息公共服务)
     assert retriever.name_of(top.clause) == "专利导航" and retriever.name_of(top.clause) != top.clause.heading
-    monkeypatch.setattr(search, "CANDIDATES", 1)  # crowded: one candidate from the ranked lists
+    monkeypatch.setattr(candidates, "CANDIDATES", 1)  # crowded: one candidate from the ranked lists
     hits = retriever.search(retriever.parse("专利导航服务哪里能提供"))
     assert any(h.clause.label == "知识产权信息检索分析" for h in hits)  # it offers 专利导航 too

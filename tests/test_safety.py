@@ -15,7 +15,7 @@ from pydantic import SecretStr, ValidationError
 from bot.config import Settings
 from bot.store.versions import IndexVersions
 from ingest.build import ingest
-from tests.conftest import ADMIN_TOKEN, KNOWLEDGE, ROOT, LiveServer, make_settings
+from tests.conftest import ADMIN_TOKEN, KNOWLEDGE, OPERATOR, OPERATOR_TOKEN, ROOT, LiveServer, make_settings
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -28,15 +28,16 @@ def serve(settings):
 
 def test_rate_limits_per_client_with_retry_after(settings):
     limited = settings.model_copy(update={"rate_limit": "3/minute", "hotline_rate_limit": "2/minute",
-                                          "admin_rate_limit": "1/minute", "admin_token": SecretStr(ADMIN_TOKEN)})
+                                          "admin_rate_limit": "1/minute", "admin_token": SecretStr(ADMIN_TOKEN),
+                                          "operator_tokens": SecretStr(OPERATOR_TOKEN)})
     with serve(limited) as live, httpx.Client(base_url=live.url) as client:
         codes = [client.post("/v1/ask", json={"question": "蓝天行动的工作目标是什么"}).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         refused = client.post("/v1/ask", json={"question": "蓝天行动的工作目标是什么"})
         assert refused.json()["error"]["code"] == "rate_limited" and int(refused.headers["retry-after"]) >= 1
         # the hotline and the admin endpoints count separately
-        hotline = [client.post("/v1/hotline/suggest", json={"transcript": "蓝天行动的工作目标是什么"}).status_code
-                   for _ in range(3)]
+        hotline = [client.post("/v1/hotline/suggest", json={"transcript": "蓝天行动的工作目标是什么"},
+                               headers=OPERATOR).status_code for _ in range(3)]
         assert hotline == [200, 200, 429]
         assert [client.get("/v1/admin/gaps", headers=ADMIN).status_code for _ in range(2)] == [200, 429]
         assert client.get("/healthz").status_code == 200  # not limited

@@ -98,7 +98,7 @@ def _supported(fact: str, text: str) -> bool:
         return False
     if fact in text:
         if fact.replace(".", "").isdigit():
-            return re.search(rf"(?<![\d.]){re.escape(fact)}(?![\d.])", text) is not None
+            return re.search(rf"(?<![\d.]){re.escape(fact)}(?!\.?\d)", text) is not None  # "14." ends a label
         return True
     value = cn_to_int(fact)
     return value is not None and re.search(rf"(?<!\d){value}(?!\d)", text) is not None

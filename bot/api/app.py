@@ -13,6 +13,7 @@ from bot.api.limits import LimitsMiddleware, LoginFailures, RateLimiter
 from bot.api.middleware import BodyDeadlineMiddleware, RequestIdMiddleware, SecurityMiddleware
 from bot.api.routers import admin, documents, feedback, hotline, pages, web, wechat, widget
 from bot.config import Settings, get_settings
+from bot.privacy import private_files
 from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
 
@@ -60,6 +61,7 @@ def _public_schema(app: FastAPI, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    private_files()
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Concurrent requests are this worker's parallelism: a BLAS that also splits each request's matrix

@@ -1,9 +1,10 @@
 """Errors as JSON `{"error": {"code", "message"}}`, in Chinese for end users; 4xx for the caller's mistakes.
 
-The tree: InvalidQuestion → 400 invalid_question; request validation → 422 invalid_request; UnknownSession →
-404 session_not_found; UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403; IndexNotFound → 503
-index_not_ready; Misconfigured → 503 misconfigured; anything else → 500 internal_error (always a bug, logged with
-the request id).
+The tree: InvalidQuestion → 400 invalid_question (InvalidRegion → 400 invalid_region); request validation →
+422 invalid_request; UnknownSession (and ForeignSession, another client's) → 404 session_not_found;
+UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403 (admin and operator tokens); FaqRefused →
+404/409/422; IndexNotFound → 503 index_not_ready; Misconfigured → 503 misconfigured; anything else → 500
+internal_error (always a bug, logged with the request id).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from bot.api.deps import AdminDenied, TooManySessions
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.store.versions import BuildBusy
 from ingest.manage import DocumentNotFound, UploadRejected
-from bot.service import InvalidQuestion, UnknownAnswer, UnknownSession, too_long_message
+from bot.service import FaqRefused, InvalidQuestion, InvalidRegion, UnknownAnswer, UnknownSession, too_long_message
 
 log = logging.getLogger("hotline.api")
 
@@ -76,6 +77,13 @@ def install(app: FastAPI) -> None:
     async def _question(request: Request, exc: InvalidQuestion) -> JSONResponse:
         return error(400, "invalid_question", str(exc))
 
+    def plain(status: int, code: str):
+        async def handler(request: Request, exc: Exception) -> JSONResponse:
+            return error(status, code, str(exc))
+        return handler
+
+    app.add_exception_handler(InvalidRegion, plain(400, "invalid_region"))
+
     @app.exception_handler(UnknownSession)
     async def _session(request: Request, exc: UnknownSession) -> JSONResponse:
         return error(404, "session_not_found", str(exc))
@@ -90,6 +98,10 @@ def install(app: FastAPI) -> None:
         if exc.retry_after is not None:
             headers = {"Retry-After": str(exc.retry_after)}
         return error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(FaqRefused)
+    async def _faq(request: Request, exc: FaqRefused) -> JSONResponse:
+        return error(exc.status, exc.code, str(exc))
 
     @app.exception_handler(TooManySessions)
     async def _sessions(request: Request, exc: TooManySessions) -> JSONResponse:

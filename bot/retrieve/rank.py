@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).with_name("ranking.json")
 # A candidate scored at least this share of the best one's answers about as well: the factor by which a document
-# binding another place comes after (search.ELSEWHERE_DAMPING), so that the two readings of "as good" agree.
+# binding another place comes after (candidates.ELSEWHERE_DAMPING), so that the two readings of "as good" agree.
 CLOSE_SHARE = 0.8
+STATING_WINDOW = 8  # a clause stating the fact asked for is looked for among this many best hits
+STATING_SLACK = 0.1  # … that covers nearly as much of the question as the best one (at most this less)
 
 # What each feature of a candidate means; evals/fit.py fits one weight for each.
 RANK_FEATURES = {
@@ -95,11 +98,35 @@ class Ranking:
         return cls(LinearModel(**data["ranker"]), LinearModel(**data["answerability"]),
                    float(data["threshold"]), data.get("fitted", {}))
 
+    def order(self, hits: list, facts: list[re.Pattern]) -> list:
+        """Candidates (from candidates.Candidates.collect) scored by the ranker times their policy factor,
+        best first, a close clause stating the fact asked leading (`stating_first`)."""
+        for hit in hits:
+            hit.score = self.ranker.probability(hit.features) * hit.policy
+        return stating_first(sorted(hits, key=lambda h: h.score, reverse=True), facts)
+
     def save(self, path: Path) -> None:
         data = {"ranker": {"weights": self.ranker.weights, "bias": self.ranker.bias},
                 "answerability": {"weights": self.answerability.weights, "bias": self.answerability.bias},
                 "threshold": self.threshold, "fitted": self.fitted}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def stating_first(hits: list, facts: list[re.Pattern]) -> list:
+    """A question asking for a date or a number is answered by a close clause that states one: when the
+    first hit does not, the one that covers most of the question among those of its own document (the
+    closing line, for a cover that names no date) and the next few, covering nearly as much, comes first.
+    (Without "nearly as much" the answerability model, fitted on the ranker's order, judges clauses it was
+    not fitted on: refusal accuracy fell from 0.58 to 0.40 on the train split, 0.80 to 0.55 on core.)"""
+    if not facts or not hits or any(p.search(hits[0].clause.text) for p in facts):
+        return hits
+
+    def states(h) -> bool:
+        return h.coverage >= hits[0].coverage - STATING_SLACK and any(p.search(h.clause.text) for p in facts)
+
+    same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
+    stating = max((h for h in same + hits[1:STATING_WINDOW] if states(h)), key=lambda h: h.coverage, default=None)
+    return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
 
 def answer_features(hits: list, asks_fact: bool, unknown_specific: float = 0.0) -> dict[str, float]:

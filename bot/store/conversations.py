@@ -94,8 +94,13 @@ class ConversationStore:
     def __init__(self, path: Path, ttl_seconds: float, retention_days: float = 180,
                  purge_every_seconds: float = PURGE_EVERY_SECONDS):
         path.parent.mkdir(parents=True, exist_ok=True)
-        # created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        # created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode. Only
+        # a new file is opened here: closing a descriptor of a database this process has open would drop
+        # SQLite's locks on it (POSIX locks are per process), and another process's writes could corrupt it.
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass
         os.chmod(path, 0o600)  # a file from before this release too
         self.path = path
         self.ttl = ttl_seconds

@@ -12,9 +12,21 @@
     if (text != null) n.textContent = text;
     return n;
   }
+  // The operator's token (HOTLINE_OPERATOR_TOKENS) is asked for once and kept for this browser tab's session;
+  // a token the server refuses is forgotten, so the next request asks again.
+  var TOKEN_KEY = "hotline-operator-token";
+  function token() {
+    var t = sessionStorage.getItem(TOKEN_KEY);
+    if (!t) {
+      t = (window.prompt("请输入话务员令牌（由管理员提供，仅保存在本标签页中）") || "").trim();
+      if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    }
+    return t;
+  }
   function post(path, body, signal) {
-    return fetch(path, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-                        signal: signal});
+    return fetch(path, {method: "POST", headers: {"Content-Type": "application/json", "Authorization": "Bearer " + token()},
+                        body: JSON.stringify(body), signal: signal})
+      .then(function (res) { if (res.status === 401) sessionStorage.removeItem(TOKEN_KEY); return res; });
   }
 
   function schedule(delay) {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -84,32 +84,57 @@ def gaps(bot: Assistant = Depends(assistant)) -> list[GapGroup]:
     return groups
 
 
-@router.get("/faq", summary="常见问答（含待审核的话务员修改答案）")
-def faq(status: Literal["candidate", "approved", "rejected"] | None = None,
-        bot: Assistant = Depends(assistant)) -> list[dict]:
-    return bot.store.faq(status)
+FAQ_PAGE_MAX = 200
+
+
+class FaqItem(BaseModel):
+    id: int
+    question: str
+    answer: str
+    basis: list[str]
+    status: str
+    source_answer_id: str | None
+    created: float
+    source: str | None = Field(None, description="谁提交的：operator:<话务员或班组名>；旧数据为空")
+
+
+class FaqPage(BaseModel):
+    items: list[FaqItem]
+    total: int
+    limit: int
+    offset: int
 
 
 class FaqEdit(BaseModel):
-    """A reviewer's changes before approving: only the fields given change (the contract wt-auth's FAQ API
-    keeps; the /admin screen uses it)."""
+    """A reviewer's changes before approving: only the fields given change."""
 
     question: str | None = Field(None, min_length=1, max_length=500)
     answer: str | None = Field(None, min_length=1, max_length=2000)
     basis: list[str] | None = Field(None, min_length=1, max_length=20, description="依据条款的 clause_id")
 
 
-@router.patch("/faq/{faq_id}", summary="审核前修改待审核答案的问题、答案或依据条款")
-def edit_faq(body: FaqEdit, faq_id: int = Path(..., ge=1, le=2**63 - 1),
-             bot: Assistant = Depends(assistant)) -> dict:
-    if not bot.store.edit_faq(faq_id, body.question, body.answer, body.basis):
-        raise HTTPException(404, "没有找到这条常见问答。")
-    return bot.store.faq_item(faq_id)
+FaqId = Path(..., ge=1, le=2**63 - 1)
 
 
-@router.post("/faq/{faq_id}/review", summary="审核一条常见问答")
-def review(body: Review, faq_id: int = Path(..., ge=1, le=2**63 - 1),
-           bot: Assistant = Depends(assistant)) -> dict:
-    if not bot.store.review_faq(faq_id, body.status):
-        raise HTTPException(404, "没有找到这条常见问答。")
-    return {"id": faq_id, "status": body.status}
+@router.get("/faq", response_model=FaqPage, summary="常见问答（含待审核的话务员修改答案），分页")
+def faq(status: Literal["candidate", "approved", "rejected"] | None = None,
+        limit: int = Query(50, ge=1, le=FAQ_PAGE_MAX), offset: int = Query(0, ge=0, le=2**62),
+        bot: Assistant = Depends(assistant)) -> FaqPage:
+    return FaqPage(items=bot.store.faq(status, limit, offset), total=bot.store.count_faq(status), limit=limit,
+                   offset=offset)
+
+
+@router.get("/faq/{faq_id}", response_model=FaqItem, summary="一条常见问答")
+def faq_item(faq_id: int = FaqId, bot: Assistant = Depends(assistant)) -> FaqItem:
+    return bot.faq_item(faq_id)
+
+
+@router.patch("/faq/{faq_id}", response_model=FaqItem, summary="审核前修改待审核答案的问题、答案或依据条款")
+async def edit_faq(body: FaqEdit, faq_id: int = FaqId, bot: Assistant = Depends(assistant)) -> FaqItem:
+    return await run_in_threadpool(bot.edit_faq, faq_id, body.question, body.answer, body.basis)
+
+
+@router.post("/faq/{faq_id}/review", response_model=FaqItem,
+             summary="审核一条常见问答；批准前核对答案中的数字、日期、文号、网址、电话均见于依据条款")
+async def review(body: Review, faq_id: int = FaqId, bot: Assistant = Depends(assistant)) -> FaqItem:
+    return await run_in_threadpool(bot.review_faq, faq_id, body.status)

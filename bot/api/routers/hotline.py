@@ -1,14 +1,14 @@
-"""The hotline channel: suggested answers for an operator from a call transcript."""
+"""The hotline channel: suggested answers for an operator from a call transcript (operators' tokens only)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
-from bot.api.deps import assistant
+from bot.api.deps import assistant, require_operator
 from bot.models import SuggestRequest, SuggestResponse
 from bot.service import Assistant
 
-router = APIRouter(tags=["hotline"])
+router = APIRouter(tags=["hotline"], dependencies=[Depends(require_operator)])
 
 
 @router.post("/v1/hotline/suggest", response_model=SuggestResponse,

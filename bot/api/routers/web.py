@@ -17,20 +17,22 @@ from bot.service import Assistant
 router = APIRouter(tags=["web"])
 
 
-def _new_session_allowed(request: Request, body: AskRequest) -> None:
-    """A client may start only so many conversations (HOTLINE_SESSIONS_PER_CLIENT)."""
+def _client(request: Request, body: AskRequest) -> str:
+    """The caller's client key, which its sessions are bound to. A client may start only so many
+    conversations (HOTLINE_SESSIONS_PER_CLIENT)."""
+    client = client_key(request.scope, request.app.state.settings)
     if body.session_id is None:
-        settings = request.app.state.settings
-        wait = request.app.state.session_limiter.hit(client_key(request.scope, settings))
+        wait = request.app.state.session_limiter.hit(client)
         if wait is not None:
             raise TooManySessions(math.ceil(wait))
+    return client
 
 
 @router.post("/v1/ask", response_model=Answer, summary="回答一个问题，并给出所依据的条款")
 async def ask(body: AskRequest, request: Request, response: Response, bot: Assistant = Depends(assistant)) -> Answer:
-    _new_session_allowed(request, body)
+    client = _client(request, body)
     answer = await run_in_threadpool(lambda: bot.ask(body.question, body.region, body.session_id, "web",
-                                                     as_of=body.as_of))
+                                                     as_of=body.as_of, client=client))
     response.headers["X-Index-Version"] = answer._index_version
     return answer
 
@@ -42,10 +44,10 @@ def _event(name: str, data: dict) -> str:
 @router.post("/v1/chat", summary="与 /v1/ask 相同，但以 Server-Sent Events 流式返回",
              response_description="事件：meta、delta（多次）、citations、done")
 async def chat(body: AskRequest, request: Request, bot: Assistant = Depends(assistant)) -> StreamingResponse:
-    _new_session_allowed(request, body)
+    client = _client(request, body)
     # Retrieval (and any 4xx for bad input) is settled before the stream opens.
     events = await run_in_threadpool(lambda: bot.ask_stream(body.question, body.region, body.session_id, "web",
-                                                            as_of=body.as_of))
+                                                            as_of=body.as_of, client=client))
 
     async def stream() -> AsyncIterator[str]:
         try:

@@ -1,0 +1,333 @@
+"""Candidates for a question: the clauses BM25 and the dense index rank highest (reciprocal rank fusion), with
+those a question brings in beside them (a document it names, a dated line, a service item), each carrying the
+named features the ranker scores (rank.RANK_FEATURES): lexical, dense, word-vector, coverage of the question's
+weighted words. Nothing here is fitted; `rank.Ranking` orders what this produces."""
+from __future__ import annotations
+
+import math
+from datetime import date
+from difflib import SequenceMatcher
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.models import Clause, Document
+from bot.retrieve.index import NATIONAL, IndexVersion
+from bot.retrieve.query import Query, QueryUnderstanding
+from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
+from bot.store.flat import FlatIndex
+from bot.text import split_sentences
+from ingest.links import base_title
+
+RRF_K = 20
+CANDIDATES = 60  # fused from the BM25 and dense lists, before those a question brings in beside them
+NOT_IN_FORCE_DAMPING = 0.6
+TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names those documents (蓝天行动)
+ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
+DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
+SOFT_MIN_SIMILARITY = 0.6  # word vectors below this are related (合同 for 到期), not the same thing
+SOFT_NEIGHBOURS = 8
+
+
+@dataclass
+class Concept:
+    """One thing the question is about: a word, with the documents' words that mean the same."""
+
+    surface: str
+    alternatives: set[str]
+    weight: float
+    parts: tuple[str, ...] = ()  # the sub-words of a compound, for partial credit
+    soft: dict[str, float] = field(default_factory=dict)  # the knowledge base's near-synonyms, with similarity
+    specificity: float = 0.0  # information in general Chinese (0 … 9), whether or not the documents use it
+
+
+@dataclass
+class Hit:
+    clause: Clause
+    document: Document
+    score: float
+    coverage: float = 0.0
+    focus: float = 0.0  # the best coverage by one sentence (with the clause's headings and title)
+    lexical: float = 0.0
+    dense: float = 0.0
+    covered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)  # the ranker's view of it (rank.RANK_FEATURES)
+    missing_specific: float = 0.0  # specificity / 9 of the most specific question word it does not match at all
+    policy: float = 1.0  # validity and place: the factor its fitted score was multiplied by
+
+
+class Misconfigured(Exception):
+    """A setting names something the index cannot resolve (HOTLINE_HOME_REGION=火星)."""
+
+
+class Candidates:
+    """The question side of one index version: its words weighed, and the clauses that may answer it."""
+
+    def __init__(self, index: IndexVersion, mode: str = "hybrid", home_region: str = ""):
+        if mode not in ("hybrid", "lexical", "dense"):
+            raise ValueError(f"未知的检索方式 {mode!r}：应为 hybrid、lexical 或 dense")
+        self.index = index
+        self.mode = mode
+        self.understanding = QueryUnderstanding(index.lexicon, index.tokenizer, index.df, index.faq_words,
+                                                index.places())
+        # a document's name as callers say it: its title without the state's or a region's name (商标法 for
+        # 中华人民共和国商标法); the longest one a question holds names that document (商标法实施条例, not 商标法)
+        self.short_titles = {d.id: short for d in index.records.documents.values()
+                             if len(short := self.short_title(d.title)) >= 3}
+        self.home_region = self.resolve_region(home_region) if home_region else None
+        self._weights: dict[str, float] = {}
+        self._concepts_of: dict[str, list[Concept]] = {}  # a question's text → its concepts (search and answer share)
+        self.soft = SoftMatcher(synonyms(), [w for w in index.df if len(w) >= 2 and not w.isascii()],
+                                SOFT_MIN_SIMILARITY, SOFT_NEIGHBOURS)
+        self._sif: dict[str, np.ndarray | None] = {}  # clause id → its word-vector average, made on first need
+
+    def resolve_region(self, name: str) -> str:
+        """A region as the settings name it (上海, 上海市) in the documents' own form."""
+        found = self.understanding.regions_in(name) or [r for r in self.index.docs_by_region if r.startswith(name)]
+        if len(found) != 1:
+            raise Misconfigured(f"无法识别本局所在地区 HOTLINE_HOME_REGION={name!r}：请写成文件中的地区名，如 上海市 或 江苏省")
+        return found[0]
+
+    def short_title(self, title: str) -> str:
+        title = base_title(title)
+        for name in ("中华人民共和国", *(n for n, _ in self.understanding.region_names)):
+            if title.startswith(name):
+                return title[len(name):]
+        return title
+
+    def titled(self, text: str) -> set[str]:
+        """The documents whose short title the question says, the longest ones only."""
+        found = {d: t for d, t in self.short_titles.items() if t in text}
+        return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())}
+
+    def named_documents(self, concepts: list[Concept]) -> list[str]:
+        """Documents a question names by a word that only their titles hold (at most TITLE_ROUTE_MAX)."""
+        named: list[str] = []
+        for concept in concepts:
+            docs = {d for alt in concept.alternatives for d in self.index.title_docs.get(alt, ())}
+            if 0 < len(docs) <= TITLE_ROUTE_MAX:
+                named += sorted(docs)
+        return list(dict.fromkeys(named))
+
+    def binds_elsewhere(self, document: Document, query: Query) -> bool:
+        """A city's or district's document for a question that does not name that place, or (with a home
+        region set) another region's document for a question that names no region at all."""
+        if document.locality and document.locality not in query.localities:
+            return True
+        return bool(self.home_region and not query.regions and document.region
+                    and document.region not in (self.home_region, NATIONAL))
+
+    # -- query side ------------------------------------------------------------------------------
+
+    def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
+        return self.understanding.parse(question, region, as_of or date.today())
+
+    def weight(self, text: str) -> float:
+        """How much a word tells: its information in general Chinese (9 − wordfreq's Zipf value: 的 weighs 1,
+        专利 4.6, a rare term 7 or more; a mis-cut string, 上能 of 手机上能, no more than its most specific piece)
+        times its IDF over the knowledge base's clauses. A word no clause holds weighs 0 here: it cannot tell
+        clauses apart, and whether it means the documents miss the question is `missing_specific`'s part."""
+        cached = self._weights.get(text)
+        if cached is None:
+            df = self.index.df_of(text)
+            cached = self.information(text) * math.log((self.index.n + 1) / (df + 0.5)) if df else 0.0
+            if len(self._weights) > 200_000:  # words callers typed: bounded, whatever they type
+                self._weights.clear()
+            self._weights[text] = cached
+        return cached
+
+    @staticmethod
+    def information(text: str) -> float:
+        """A word's specificity in general Chinese, 0 (的) … 9 (unknown to wordfreq); see semantic.information."""
+        return information(text)
+
+    def concepts(self, query: Query) -> list[Concept]:
+        """The question's content words, each with its synonyms from the lexicon as alternatives (worked out
+        once per question: the search and the answer both use them)."""
+        found = self._concepts_of.get(query.text)
+        if found is None:
+            if len(self._concepts_of) > 10_000:  # questions callers typed: bounded
+                self._concepts_of.clear()
+            found = self._concepts_of[query.text] = self._concepts(query)
+        return found
+
+    def _concepts(self, query: Query) -> list[Concept]:
+        concepts: list[Concept] = []
+        rest = query.text
+        for key in self.understanding.synonym_keys:
+            if key in rest:
+                alternatives = {key, *self.index.lexicon.synonyms[key]}
+                present = [self.weight(w) for w in alternatives if self.index.df_of(w)]
+                concepts.append(Concept(key, alternatives, min(present) if present else 0.0,
+                                        soft=dict(self.soft.neighbours(key)), specificity=self.information(key)))
+                rest = rest.replace(key, " ")
+        for name, _ in self.understanding.region_names:
+            rest = rest.replace(name, " ")
+        tokens = list(dict.fromkeys(self.index.tokenizer.tokens(rest)))
+        surfaces = [c.surface for c in concepts]
+        for token in tokens:
+            if any(token != other and token in other for other in tokens + surfaces):
+                continue  # a sub-word of a compound (cut_for_search yields both): the compound counts
+            parts = tuple(t for t in tokens if t != token and t in token)
+            soft = dict(self.soft.neighbours(token))
+            weight = self.weight(token)
+            if not weight and soft:  # a caller's word the documents say otherwise (拿到 → 获得)
+                weight = self.information(token) * max(
+                    math.log((self.index.n + 1) / (self.index.df_of(w) + 0.5)) for w in soft)
+            if not weight and parts:
+                weight = sum(self.weight(p) for p in parts) / len(parts)
+            concepts.append(Concept(token, {token}, weight, parts, soft, self.information(token)))
+        return concepts
+
+    def credit(self, text: str, concept: Concept, soft: bool = False) -> float:
+        """1 when the clause says the concept; half the share of its parts when it says only some of them
+        (知识产权代理机构 for 专利代理机构); with `soft`, at least the similarity of the closest synonym it says."""
+        if any(alt in text for alt in concept.alternatives):
+            return 1.0
+        partial = 0.0
+        if concept.parts:
+            weights = [(self.weight(p), p in text) for p in concept.parts]
+            total = sum(w for w, _ in weights) or 1.0
+            partial = 0.5 * sum(w for w, present in weights if present) / total
+        if soft and concept.soft:
+            partial = max(partial, max((sim for word, sim in concept.soft.items() if word in text), default=0.0))
+        return partial
+
+    def unknown_specific(self, query: Query) -> float:
+        """Specificity / 9 of the most specific thing the question names that no clause holds, even as a
+        synonym: a rare one (植物新品种) says the documents do not cover the question; a common one says little."""
+        return max((c.specificity for c in self.concepts(query) if not c.weight and names_a_thing(c.surface)),
+                   default=0.0) / ZIPF_SCALE
+
+    def word_vector_similarity(self, question: np.ndarray | None, clause_id: str) -> float:
+        """Cosine of the question's and the clause's SIF word-vector averages (0 where either has none)."""
+        if question is None:
+            return 0.0
+        if clause_id not in self._sif:
+            words = self.index.tokenizer.words(self.index.clause_texts[clause_id])
+            self._sif[clause_id] = sif_vector(words, self.soft.resource)
+        vector = self._sif[clause_id]
+        return 0.0 if vector is None else max(0.0, float(vector @ question))
+
+
+    def focus(self, clause: Clause, concepts: list[Concept]) -> float:
+        """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
+        (版权 in one, 登记 in another) do not answer a question about 版权登记."""
+        total = sum(c.weight for c in concepts) or 1.0
+        frame = self.index.frames[clause.id]
+        best = 0.0
+        for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
+            text = frame + " " + sentence
+            best = max(best, sum(c.weight * self.credit(text, c, soft=True) for c in concepts))
+        return best / total
+
+    @staticmethod
+    def heading_similarity(question: str, heading: str) -> float:
+        """The longest run of characters the question shares with the clause's own heading."""
+        if not heading:
+            return 0.0
+        match = SequenceMatcher(None, question, heading, autojunk=False).find_longest_match()
+        return match.size / max(4, min(len(question), len(heading)))
+
+    # -- candidates ------------------------------------------------------------------------------
+
+    def collect(self, query: Query) -> tuple[list[Hit], list[Concept]]:
+        """The candidates for `query`, each with its features and policy factor (score 0: the ranker's part),
+        in fusion order, and the question's concepts."""
+        allowed = self.index.allowed_docs(query.regions)
+        if allowed is not None and not allowed:
+            return [], self.concepts(query)  # a region the knowledge base has no documents for
+        lexical = self.index.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
+        vector = self.index.embedder.embed_query(query.search_text) if self.mode != "lexical" else None
+        rankings = [self.index.ranked(vector, lexical, query.regions, CANDIDATES)]
+        if self.home_region and not query.regions:
+            # A question that names no place is about the bureau's own region: its documents are searched on
+            # their own as well, so that thousands of other regions' clauses cannot crowd them out.
+            rankings.append(self.index.ranked(vector, lexical, [self.home_region], CANDIDATES))
+        fused: dict[str, float] = {}
+        lex_score: dict[str, float] = {}
+        dense_score: dict[str, float] = {}
+        for lex_rank, dense_rank in rankings:
+            for ranks, scores in ((lex_rank, lex_score), (dense_rank, dense_score)):
+                for clause_id, (rank, score) in ranks.items():
+                    fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    scores[clause_id] = score
+        candidates = sorted(fused, key=fused.get, reverse=True)[:CANDIDATES]
+        ordered = dict.fromkeys(candidates)  # in order, with those brought in beside the ranked lists (no repeats)
+        concepts = self.concepts(query)
+        named = self.named_documents(concepts)
+        for doc_id in named:  # their clauses rank on what they say, title included
+            if allowed is None or doc_id in allowed:
+                ordered.update(dict.fromkeys(c.id for c in self.index.records.clauses_of(doc_id)))
+        if query.about_a_document:
+            # when a document was issued or takes effect is said by its dated cover or closing, which share
+            # few words with the question: those of the documents the best candidates come from compete too
+            for doc_id in dict.fromkeys(self.index.records.clauses[c].doc_id for c in list(ordered)[:DATED_FROM]):
+                ordered.update(dict.fromkeys(self.index.dated.get(doc_id, ())))
+        if query.service_like:
+            # the bureau's service catalogue answers where and how a service is had: its items always compete
+            ordered.update(dict.fromkeys(self.index.catalogue_items(allowed)))
+        candidates = list(ordered)
+        if not candidates:
+            return [], concepts
+        # a candidate neither list ranked (a named document's clause, a dated line, an item) is scored on
+        # what BM25 and the dense index give it all the same (the dense part from the exact index only: chroma's
+        # HNSW graph cannot score a passage it did not return)
+        late = [c for c in candidates if c not in fused]
+        if late and lexical.size:
+            lex_score.update({c: float(lexical[self.index.clause_rows.get(c, [])].max(initial=0.0)) for c in late})
+        if late and vector is not None and isinstance(self.index.dense, FlatIndex):
+            dense_score.update({c: float(self.index.dense.similarities(vector, rows).max())
+                                for c in late if (rows := self.index.clause_rows.get(c))})
+        top_lex = max(lex_score.values(), default=1.0) or 1.0
+        max_fused = max(fused.values(), default=1.0)
+        total = sum(c.weight for c in concepts) or 1.0
+        facts = query.facts()
+        question_vector = sif_vector(self.index.tokenizer.words(query.text), self.soft.resource)
+        titled = self.titled(query.text)
+        hits = []
+        for clause_id in candidates:
+            clause = self.index.records.clauses[clause_id]
+            document = self.index.document_on(clause.doc_id, query.as_of)
+            text = self.index.clause_texts[clause_id]
+            credits = [self.credit(text, c) for c in concepts]
+            soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
+                    for c, credit in zip(concepts, credits)]
+            covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
+            is_item = document.kind == "catalogue"
+            features = {
+                "bm25": lex_score.get(clause_id, 0.0) / top_lex,
+                "dense": max(0.0, dense_score.get(clause_id, 0.0)),
+                "word_vectors": self.word_vector_similarity(question_vector, clause_id),
+                "rrf": fused.get(clause_id, 0.0) / max_fused,
+                "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
+                "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,
+                "focus": self.focus(clause, concepts),
+                "heading": 0.0 if is_item else self.heading_similarity(query.text, clause.heading),
+                "item_name": self.heading_similarity(query.text, self.index.name_of(clause)) if is_item else 0.0,
+                "heading_words": sum(c.weight for c in concepts if any(alt in self.index.frames[clause_id]
+                                                                     for alt in c.alternatives)) / total,
+                "names_document": float(clause.doc_id in titled),
+                "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
+                "service_item": float(is_item and query.service_like),
+                "off_service_item": float(is_item and not query.service_like),
+            }
+            # Validity and place are the bureau's policy, not relevance: a document not in force is cited only
+            # when nothing in force answers (unless the question is about the past, or about when a document
+            # takes effect); a document that binds another place comes after. (A document the question names
+            # is the ranker's title and names_document features; its clauses are all candidates.)
+            policy = 1.0
+            if (document.status == "已失效" and not query.history) or \
+                    (document.status == "未生效" and not query.about_a_document):
+                policy *= NOT_IN_FORCE_DAMPING
+            if self.binds_elsewhere(document, query):
+                policy *= ELSEWHERE_DAMPING
+            unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
+            hits.append(Hit(clause=clause, document=document,
+                            score=0.0,
+                            coverage=features["coverage"], focus=features["focus"], lexical=features["bm25"],
+                            dense=features["dense"], covered=[c.surface for c in covered],
+                            missing=[c.surface for c in concepts if c not in covered], features=features,
+                            missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy))
+        return hits, concepts

@@ -1,0 +1,167 @@
+"""One index version, loaded: its records, lexical index, dense store and embedder, and the per-clause texts
+and lookups built from them once. It answers "which clauses do BM25 and the dense index rank highest", and
+nothing about the question beyond its words and regions (that is `candidates.Candidates`)."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from bot.embed import Embedder, load_from_index
+from bot.models import Clause, Document
+from bot.retrieve.lexicon import Lexicon
+from bot.safety import OffTaskList, SensitiveList, default_offtask
+from bot.store import VectorIndex
+from bot.store.chroma import store_for
+from bot.store.flat import FlatIndex
+from bot.store.lexical import LexicalIndex
+from bot.store.records import Records
+from bot.text import Tokenizer, place_short_name
+
+NATIONAL = "全国"
+NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
+DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+class IndexNotFound(Exception):
+    """No index has been built in the data directory yet."""
+
+
+class IndexVersion:
+    """Everything one index folder holds, loaded once."""
+
+    def __init__(self, index_dir: Path, dense_search: str = "exact"):
+        if not all((index_dir / name).exists() for name in ("manifest.json", "embedder.json", "stats.json")):
+            raise IndexNotFound(f"在 {index_dir} 中没有找到索引；请先运行 hotline ingest")
+        self.index_dir = index_dir
+        self.version = index_dir.name
+        self.records = Records.load(index_dir)
+        self.lexicon = Lexicon.from_json((index_dir / "lexicon.json").read_text(encoding="utf-8"))
+        sensitive = json.loads((index_dir / "sensitive.json").read_text(encoding="utf-8")) \
+            if (index_dir / "sensitive.json").exists() else {}
+        self.sensitive = SensitiveList(**sensitive) if sensitive else SensitiveList()
+        # the injection list the index was built with (an index from before it existed: the shipped one)
+        self.offtask = OffTaskList.from_dict(json.loads((index_dir / "offtask.json").read_text(encoding="utf-8"))) \
+            if (index_dir / "offtask.json").exists() else default_offtask()
+        self.tokenizer = Tokenizer(self.records.terms)
+        self.embedder: Embedder = load_from_index(index_dir, self.tokenizer)
+        self.lexical = LexicalIndex.load(index_dir / "lexical")
+        self.passages = self.records.passages
+        self.catalogues = [d.id for d in self.records.documents.values() if d.kind == "catalogue"]
+        self.docs_by_region: dict[str, list[str]] = {}
+        for document in self.records.documents.values():
+            self.docs_by_region.setdefault(document.filed_under, []).append(document.id)
+        rows: dict[str, list[int]] = {}  # each region's passages, by their row in the lexical index
+        self.clause_rows: dict[str, list[int]] = {}  # and each clause's
+        for row, passage in enumerate(self.passages):
+            rows.setdefault(self.records.documents[passage.doc_id].filed_under, []).append(row)
+            self.clause_rows.setdefault(passage.clause_id, []).append(row)
+        self.rows_by_region = {region: np.array(found, dtype=np.int64) for region, found in rows.items()}
+        if dense_search not in ("exact", "hnsw"):
+            raise ValueError(f"未知的向量检索方式 {dense_search!r}：应为 exact 或 hnsw")
+        # exact search over the version's matrix by default; chroma's own (approximate) index on request, or
+        # for a version built before the matrix existed
+        exact = FlatIndex.load(
+            index_dir, [p.id for p in self.passages],
+            [self.records.documents[p.doc_id].filed_under for p in self.passages],
+        ) if dense_search == "exact" else None
+        self.dense: VectorIndex = exact if exact is not None else store_for(index_dir)
+        # what each clause says, with its heading, path and document title: a question's word is covered
+        # when it occurs here; the document frequencies of words (computed at ingest) give their weights
+        self.clause_texts: dict[str, str] = {}
+        self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
+        self.dated: dict[str, list[str]] = {}  # a document's clauses that carry its date (cover, closing)
+        for clause in self.records.clauses.values():
+            document = self.records.documents[clause.doc_id]
+            frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
+            if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
+                frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
+                self.dated.setdefault(document.id, []).append(clause.id)
+            self.frames[clause.id] = frame.lower()
+            self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
+        # which documents' titles hold each word: a question that names a document by a word of its title
+        # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
+        self.title_docs: dict[str, list[str]] = {}
+        for document in self.records.documents.values():
+            for word in set(self.tokenizer.tokens(document.title)):
+                self.title_docs.setdefault(word, []).append(document.id)
+        self.df: dict[str, int] = json.loads((index_dir / "stats.json").read_text(encoding="utf-8"))["df"]
+        # the bureau's FAQ asks in callers' words (包过): a word there is not a typo for a rare clause word
+        self.faq_words = frozenset(w for pair in self.records.faq for q in pair.questions
+                                   for w in self.tokenizer.tokens(q))
+        self.n = max(1, len(self.records.clauses))
+
+    def places(self) -> dict[str, tuple[str, str]]:
+        """The cities and districts the documents bind, by the names a caller uses: 松江区 and 松江."""
+        places: dict[str, tuple[str, str]] = {}
+        for document in self.records.documents.values():
+            if document.locality and document.region:
+                for name in {document.locality, place_short_name(document.locality)}:
+                    if len(name) >= 2:
+                        places.setdefault(name, (document.locality, document.region))
+        return places
+
+    def df_of(self, text: str) -> int:
+        """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),
+        at most as many as contain its rarest word."""
+        df = self.df.get(text)
+        if df is not None:
+            return df
+        parts = [t for t in self.tokenizer.tokens(text) if t != text]
+        return min((self.df.get(t, 0) for t in parts), default=0)
+
+    def name_of(self, clause: Clause) -> str:
+        """What a clause is called: a service item by its name (专利导航), a clause by its heading."""
+        return clause.label if clause.id in self.records.items else clause.heading
+
+    def document_on(self, doc_id: str, day: date | None) -> Document:
+        """The document with its validity as of `day` (statuses in the records are as of ingest)."""
+        document = self.records.documents[doc_id]
+        status = document.status_on(day) if day else document.status
+        return document if status == document.status else document.model_copy(update={"status": status})
+
+    def allowed_regions(self, regions: list[str]) -> list[str]:
+        """The regions of the knowledge base a question naming `regions` may be answered from (with 全国)."""
+        return sorted(r for r in self.docs_by_region if r in regions or r == NATIONAL)
+
+    def catalogue_items(self, allowed: set[str] | None) -> list[str]:
+        """The service items of the catalogues among `allowed` documents (all when None)."""
+        return [c.id for d in self.catalogues if allowed is None or d in allowed for c in self.records.clauses_of(d)
+                if c.id in self.records.items]
+
+    def allowed_docs(self, regions: list[str]) -> set[str] | None:
+        if not regions:
+            return None
+        return {d for region in self.allowed_regions(regions) for d in self.docs_by_region[region]}
+
+    def ranked(self, vector: np.ndarray | None, lexical: np.ndarray, regions: list[str],
+               limit: int) -> tuple[dict[str, tuple[int, float]], ...]:
+        """The clauses BM25 and the dense index rank highest within `regions` (with 全国; all when empty):
+        clause id → (rank, score), for BM25 (from its best 3 × `limit` passages) and for the dense index
+        (2 × `limit`)."""
+        within = self.allowed_regions(regions) if regions else None
+        lex_rank: dict[str, tuple[int, float]] = {}
+        if lexical.size:
+            # within regions: their passages' rows; everywhere: all of them, without copying the scores
+            rows = np.concatenate([self.rows_by_region.get(r, NO_ROWS) for r in within]) if within else None
+            scores = lexical if rows is None else lexical[rows]
+            top = min(scores.size, limit * 3)
+            # the best few of a large index without sorting all of it
+            best = np.argpartition(-scores, top - 1)[:top] if top < scores.size else np.arange(scores.size)
+            best = best[np.argsort(-scores[best], kind="stable")]
+            for pos in (best if rows is None else rows[best]):
+                if lexical[pos] <= 0:
+                    break
+                passage = self.passages[pos]
+                if passage.clause_id not in lex_rank:
+                    lex_rank[passage.clause_id] = (len(lex_rank), float(lexical[pos]))
+        dense_rank: dict[str, tuple[int, float]] = {}
+        if vector is not None:
+            for pid, similarity in self.dense.query(vector, limit * 2, within):
+                clause_id = pid.rsplit("@", 1)[0]
+                if clause_id not in dense_rank:
+                    dense_rank[clause_id] = (len(dense_rank), similarity)
+        return lex_rank, dense_rank
