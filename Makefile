@@ -8,7 +8,7 @@ PORT ?= 8000
 
 MINI := clients/wechat-miniprogram
 
-.PHONY: setup run test eval ingest bench reliability clean miniprogram
+.PHONY: setup run test eval ingest bench reliability clean miniprogram screenshots
 
 setup: $(STAMP)
 
@@ -38,6 +38,10 @@ $(MINI)/node_modules/.package-lock.json: $(MINI)/package.json $(MINI)/package-lo
 
 test: setup miniprogram
 	$(BIN)/python -m pytest
+
+# the README's screenshots (docs/*.png), taken by the browser tests; `make test` leaves docs/ alone
+screenshots: setup
+	HOTLINE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
 
 eval: setup
 	$(BIN)/hotline eval

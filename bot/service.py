@@ -72,6 +72,10 @@ def _answer(draft: AnswerDraft, **fields) -> Answer:
     return answer
 
 
+def too_long_message(length: int) -> str:
+    return f"问题太长（{length} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。"
+
+
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given (empty, too long); the message is for the end user."""
 
@@ -199,7 +203,7 @@ class Assistant:
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InvalidQuestion(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
+            raise InvalidQuestion(too_long_message(len(question)))
         if session_id is not None and not self.store.session_exists(session_id):
             raise UnknownSession("会话不存在或已过期，请不带 session_id 重新提问，开始新的会话。")
         if session_id is not None and not self.store.session_client_matches(session_id, client):
@@ -242,6 +246,17 @@ class Assistant:
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
+
+    def answerable(self, question: str) -> bool:
+        """Whether the live index (or an approved FAQ pair) answers the question now; nothing is recorded.
+        A transcript is judged by its first MAX_QUESTION_CHARS characters, as a question would be."""
+        retriever = self.retriever()
+        p = self._retrieve(question.strip()[:MAX_QUESTION_CHARS], None, None, None, retriever)
+        if p.decision.grounded:
+            return True
+        if p.decision.reason in ("off-task", "no-region-documents", "sensitive"):
+            return False
+        return self.faq_match(p.query.text, p.query.regions) is not None
 
     def _extractive(self, p: "_Prepared") -> Answer:
         grounded = p.decision.grounded

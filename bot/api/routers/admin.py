@@ -133,9 +133,16 @@ async def reindex(request: Request, body: ReindexRequest | None = None) -> Chang
     return await _result(request, summary)
 
 
-@router.get("/gaps", response_model=list[GapGroup], summary="未能回答和低置信度的问题，按相似措辞分组")
+GAPS_CHECKED = 100  # the most frequent groups are asked again of the live index; the rest stay unknown
+
+
+@router.get("/gaps", response_model=list[GapGroup],
+            summary="未能回答和低置信度的问题，按相似措辞分组，含每周次数，以及现在的知识库能否回答")
 def gaps(bot: Assistant = Depends(assistant)) -> list[GapGroup]:
-    return group_gaps(bot.store.gaps())
+    groups = group_gaps(bot.store.gaps())
+    for group in groups[:GAPS_CHECKED]:
+        group.resolved = bot.answerable(group._asked)
+    return groups
 
 
 FAQ_PAGE_MAX = 200
