@@ -8,7 +8,7 @@ PORT ?= 8000
 
 MINI := clients/wechat-miniprogram
 
-.PHONY: setup run test eval ingest bench reliability clean miniprogram
+.PHONY: setup run test eval ingest bench reliability clean miniprogram screenshots
 
 setup: $(STAMP)
 
@@ -39,6 +39,10 @@ $(MINI)/node_modules/.package-lock.json: $(MINI)/package.json $(MINI)/package-lo
 test: setup miniprogram
 	$(BIN)/python -m pytest
 
+# the README's screenshots (docs/*.png), taken by the browser tests; `make test` leaves docs/ alone
+screenshots: setup
+	HOTLINE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
+
 eval: setup
 	$(BIN)/hotline eval
 
@@ -52,6 +56,7 @@ reliability: setup
 	$(BIN)/python -m evals.bench_load --clients 50 --seconds 60
 	$(BIN)/python -m evals.bench_load --clients 50 --seconds 60 --reindex
 	$(BIN)/python -m evals.bench_faults --runs 20
+	$(BIN)/python -m evals.bench_builds --builds 20 --uploads 5
 	$(BIN)/python -m evals.bench_slow_clients --headers 300 --bodies 800 --seconds 30
 	$(BIN)/python -m evals.fuzz_api --seconds 150
 

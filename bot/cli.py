@@ -1,8 +1,9 @@
-"""`hotline`: ingest, ask, serve, eval. Every option also reads its HOTLINE_* environment variable."""
+"""`hotline`: ingest, ask, serve, eval. Every option also reads its HOTLINE_* variable, through Settings."""
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 from datetime import date
 import os
 import sys
@@ -47,8 +48,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         assistant = Assistant(settings)
-        answer = assistant.ask(args.question, region=args.region, as_of=args.as_of, session_id=args.session,
-                               channel="cli")
+        region, as_of = args.region or settings.region, args.as_of or settings.as_of
+        answer = assistant.ask(args.question, region=region, as_of=as_of, session_id=args.session, channel="cli")
     except (IndexNotFound, InvalidQuestion, UnknownSession) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -65,8 +66,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"\n[{c.n}] {c.clause_id}（{c.score}）\n{c.text}")
             print(f"\n可答概率 {answer.confidence:.3f}（阈值 {assistant.retriever().ranking.threshold:.3f}）；候选条款的特征与得分：")
             retriever = assistant.retriever()
-            for hit in retriever.search(retriever.parse(answer.rewritten_question or args.question, args.region,
-                                                        args.as_of), k=8):
+            for hit in retriever.search(retriever.parse(answer.rewritten_question or args.question, region,
+                                                        as_of), k=8):
                 features = " ".join(f"{name}={value:.2f}" for name, value in hit.features.items() if value)
                 print(f"  {hit.score:.3f} {hit.clause.id}（×{hit.policy:g}）{features}")
     return 0
@@ -80,13 +81,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     # our own access log (JSON, request ids, no query strings) replaces uvicorn's
-    options = dict(host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None,
-                   access_log=False, **uvicorn_options(settings))
-    if args.workers > 1:
+    host, port, workers = args.host or settings.host, args.port or settings.port, args.workers or settings.workers
+    options = dict(host=host, port=port, log_level=settings.log_level.lower(), log_config=None, access_log=False,
+                   **uvicorn_options(settings))
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown}:{port}"
+    # through the log, so that a log collector still reads one JSON object a line
+    logging.getLogger("hotline").info(
+        "在浏览器中打开：演示页（聊天小部件） %s/ ；热线坐席台 %s/console ；管理页（需管理令牌） %s/admin ；接口文档 %s/docs",
+        base, base, base, base, extra={"urls": {"demo": f"{base}/", "console": f"{base}/console",
+                                                "admin": f"{base}/admin", "docs": f"{base}/docs"}})
+    if workers > 1:
         # each worker process builds its app from the environment: pass the directories given here on
         os.environ["HOTLINE_DATA_DIR"] = str(settings.data_dir)
         os.environ["HOTLINE_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
-        uvicorn.run("bot.api.app:create_app", factory=True, workers=args.workers, **options)
+        uvicorn.run("bot.api.app:create_app", factory=True, workers=workers, **options)
     else:
         uvicorn.run(create_app(settings), **options)
     return 0
@@ -104,12 +113,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.run import main as run_eval
 
     settings = _settings(args)
+    chosen = args.set or (str(settings.eval_set) if settings.eval_set else None)
     if args.fit:
         from evals.fit import main as run_fit
 
-        return run_fit(settings, [Path(p) for p in args.set.split(",")] if args.set else None,
+        return run_fit(settings, [Path(p) for p in chosen.split(",")] if chosen else None,
                        Path(args.out) if args.out else None, lodo=args.lodo)
-    return run_eval(settings, Path(args.set) if args.set else None, as_json=args.json, verbose=args.verbose)
+    return run_eval(settings, Path(chosen) if chosen else None, as_json=args.json, verbose=args.verbose)
 
 
 def cmd_admin(args: argparse.Namespace) -> int:
@@ -122,10 +132,11 @@ def cmd_admin(args: argparse.Namespace) -> int:
     try:
         if args.action == "upload":
             path = Path(args.target)
-            change = manage.upload(settings, path.name, path.read_bytes(), args.folder, wait=True)
+            change = manage.upload(settings, path.name, path.read_bytes(), args.folder, wait=True,
+                                   replace=args.replace, allow_drops=args.allow_drops)
             print(f"已入库：{change.path}\n" + _change_report(change.summary))
         elif args.action == "delete":
-            change = manage.delete(settings, args.target, wait=True)
+            change = manage.delete(settings, args.target, wait=True, allow_drops=args.allow_drops)
             print(f"已删除：{change.path}\n" + _change_report(change.summary))
         elif args.action == "reindex":
             print(_change_report(manage.reindex(settings, force=args.force, wait=True)))
@@ -157,11 +168,9 @@ def _change_report(summary) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    env = os.environ.get
     parser = argparse.ArgumentParser(prog="hotline", description="知识产权政策咨询与热线助手")
-    parser.add_argument("--data-dir", default=env("HOTLINE_DATA_DIR"), help="索引与日志目录（HOTLINE_DATA_DIR，默认 var/）")
-    parser.add_argument("--knowledge-dir", default=env("HOTLINE_KNOWLEDGE_DIR"),
-                        help="知识库目录（HOTLINE_KNOWLEDGE_DIR，默认 knowledge/）")
+    parser.add_argument("--data-dir", help="索引与日志目录（HOTLINE_DATA_DIR，默认 var/）")
+    parser.add_argument("--knowledge-dir", help="知识库目录（HOTLINE_KNOWLEDGE_DIR，默认 knowledge/）")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="（重新）构建索引")
@@ -172,20 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="回答一个问题")
     p.add_argument("question")
-    p.add_argument("--region", default=env("HOTLINE_REGION"), help="优先使用的地区，如 上海、江苏（HOTLINE_REGION）")
-    p.add_argument("--as-of", type=date.fromisoformat, default=env("HOTLINE_AS_OF"),
-                   help="按哪一天判断文件是否有效，如 2031-01-01（HOTLINE_AS_OF，默认今天）")
-    p.add_argument("--session", default=env("HOTLINE_SESSION"),
-                   help="接着这个会话追问（上一次回答给出的会话 ID；HOTLINE_SESSION）")
+    p.add_argument("--region", help="优先使用的地区，如 上海、江苏（HOTLINE_REGION）")
+    p.add_argument("--as-of", type=date.fromisoformat, help="按哪一天判断文件是否有效，如 2031-01-01（HOTLINE_AS_OF，默认今天）")
+    p.add_argument("--session", help="接着这个会话追问（上一次回答给出的会话 ID）")
     p.add_argument("--json", action="store_true", help="输出与 POST /v1/ask 相同的 JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="同时打印引用条款全文")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("serve", help="启动 HTTP 服务")
-    p.add_argument("--host", default=env("HOTLINE_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(env("HOTLINE_PORT", "8000")))
-    p.add_argument("--workers", type=int, default=int(env("HOTLINE_WORKERS", "1")),
-                   help="worker processes（HOTLINE_WORKERS）；they share the index (read-only) and the SQLite store")
+    p.add_argument("--host", help="（HOTLINE_HOST，默认 127.0.0.1）")
+    p.add_argument("--port", type=int, help="（HOTLINE_PORT，默认 8000）")
+    p.add_argument("--workers", type=int, help="worker processes（HOTLINE_WORKERS）；they share the index (read-only) and the SQLite store")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("mcp", help="以 stdio 提供 MCP 服务（工具 ask_policy、search_clauses、get_clause；资源：文档）")
@@ -196,12 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", nargs="?", help="upload：文件路径；delete：文档 ID；faq：要审核的问答编号")
     p.add_argument("--folder", default="policies", choices=["policies", "catalogue", "faq"], help="上传到哪个目录")
     p.add_argument("--force", action="store_true", help="reindex：全部重建")
+    p.add_argument("--replace", action="store_true", help="upload：替换同名文档（否则拒绝）")
+    p.add_argument("--allow-drops", action="store_true",
+                   help="upload/delete：即使有服务事项或常见问答因此失去依据也照做（否则拒绝）")
     p.add_argument("--status", choices=["candidate", "approved", "rejected"], help="faq：列出或设为该状态")
     p.add_argument("--limit", type=int, default=30, help="gaps：显示多少组")
     p.set_defaults(func=cmd_admin)
 
     p = sub.add_parser("eval", help="运行评测集并打印指标")
-    p.add_argument("--set", default=env("HOTLINE_EVAL_SET"), help="评测集 JSONL 文件（默认 evals/sets/core.jsonl）")
+    p.add_argument("--set", help="评测集 JSONL 文件（默认 evals/sets/core.jsonl）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     p.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
     p.add_argument("--fit", action="store_true",

@@ -8,10 +8,27 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("hotline")
+
+
+RETRIEVAL_MODES = ("hybrid", "lexical", "dense")
+CHOICES = {"retrieval": RETRIEVAL_MODES, "log_format": ("auto", "json", "text"),
+           "embedder": ("auto", "fitted", "sentence-transformers")}
+
+
+def known_regions(knowledge_dir: Path) -> dict[str, list[str]]:
+    """The regions of knowledge/synonyms.yaml (region → the names callers use); {} when there is none."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((knowledge_dir / "synonyms.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}  # ingest reports a broken lexicon itself
+    regions = data.get("regions") if isinstance(data, dict) else None
+    return {str(k): [str(v) for v in (vs or [])] for k, vs in regions.items()} if isinstance(regions, dict) else {}
 
 
 WEAK_TOKENS = {"changeme", "password", "admin", "secret", "token", "123456"}
@@ -171,6 +188,9 @@ class Settings(BaseSettings):
                                 "needs 1 MB/s; behind a buffering proxy the proxy sends it at once)")
     keep_alive_timeout: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
     upload_max_mb: int = Field(20, gt=0, le=200, description="largest document staff may upload")
+    upload_parse_seconds: float = Field(30.0, gt=0, description="time an upload may take to parse (in a child "
+                                                                "process, before the build lock is taken)")
+    upload_parse_mb: int = Field(1024, ge=64, description="memory an upload's parse may take beyond the parser's own")
     today: date | None = Field(None, description="override today's date (validity of documents)")
     # several machines (README "Scaling"): each unset keeps the embedded default of one machine
     database_url: SecretStr = Field(SecretStr(""), description="postgresql://user:password@host:5432/db for "
@@ -184,7 +204,35 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(2.0, gt=0, le=300, description="how often a machine checks for a newly "
                                       "published index version (with HOTLINE_SHARED_INDEX_DIR)")
     log_level: str = "INFO"
-    log_format: str = Field("json", pattern="^(json|text)$", description="json (structured) or text")
+    log_format: str = Field("auto", description="auto (text on a terminal, JSON lines otherwise), json or text")
+    # what the CLI's options default to (`hotline serve --port`, `hotline ask --region`, `hotline eval --set`)
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    region: str | None = Field(None, max_length=20, description="hotline ask: the region to prefer")
+    as_of: date | None = Field(None, description="hotline ask: the day validity is judged on")
+    eval_set: Path | None = Field(None, description="hotline eval: the evaluation set")
+    widget_questions: str = Field("", description="example questions the widget offers on opening, separated by "
+                                  "| (a site may set its own with data-questions); empty: the built-in examples")
+
+    @field_validator("retrieval", "log_format", "embedder")
+    @classmethod
+    def _one_of(cls, value: str, info: ValidationInfo) -> str:
+        allowed = CHOICES[info.field_name]
+        if value not in allowed:
+            raise ValueError(f"HOTLINE_{info.field_name.upper()}={value!r} 无效，可选值：{'、'.join(allowed)}")
+        return value
+
+    @model_validator(mode="after")
+    def _known_home_region(self) -> "Settings":
+        """The home region must be one the knowledge base names (synonyms.yaml's regions), as search resolves it."""
+        if not self.home_region:
+            return self
+        regions = known_regions(self.knowledge_dir)
+        if regions and self.home_region not in regions and not any(self.home_region in a for a in regions.values()):
+            raise ValueError(f"HOTLINE_HOME_REGION={self.home_region!r} 不是知识库中的地区，可选值："
+                             f"{'、'.join(regions)}（或其简称，如 {next(iter(regions.values()))[0]}）")
+        return self
 
     @field_validator("admin_token")
     @classmethod
@@ -265,6 +313,14 @@ class Settings(BaseSettings):
     def current_date(self) -> date:
         return self.today or date.today()
 
+    def shown_path(self, path: str | Path) -> str:
+        """A file as staff and users may see it: relative to the knowledge folder, never the server's layout."""
+        resolved = Path(path).resolve()
+        try:
+            return resolved.relative_to(self.knowledge_dir.resolve()).as_posix()
+        except ValueError:
+            return resolved.name
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
@@ -297,12 +353,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
 
 
-def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
-    """Structured logs (JSON lines) by default; `text` for reading in a terminal. Questions are never logged
-    at INFO, and personal data is masked before anything is stored."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if fmt == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+def log_as_json(fmt: str, stream) -> bool:
+    """`auto`: readable text for a person at a terminal, JSON lines for a log collector (a pipe or a file)."""
+    if fmt == "auto":
+        isatty = getattr(stream, "isatty", None)
+        return not (isatty and isatty())
+    return fmt == "json"
+
+
+def setup_logging(level: str = "INFO", fmt: str = "auto") -> None:
+    """Structured logs (JSON lines) where a machine reads them; text in a terminal (see log_as_json). Questions
+    are never logged at INFO, and personal data is masked before anything is stored."""
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_as_json(fmt, sys.stderr) else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level.upper(), logging.INFO))

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, computed_field
+from pydantic import BaseModel, Field, PrivateAttr, StringConstraints, computed_field
 
 Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
@@ -147,7 +147,9 @@ class Answer(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., description="用户的问题", max_length=10000)
+    # stripped before counting, as the service counts (a pasted question's trailing newline is no character)
+    question: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
+        ..., description="用户的问题（最多 500 字）", examples=["企业遇到侵权纠纷，上海有没有公益的维权援助？"])
     as_of: date | None = Field(None, description="按哪一天判断文件是否有效（默认今天），如 2031-01-01")
     region: str | None = Field(None, description="优先使用的地区，如 上海 / 江苏", max_length=20)
     session_id: str | None = Field(None, description="上一轮回答返回的会话 ID；为空则开始新会话", max_length=64)

@@ -75,6 +75,10 @@ def _answer(draft: AnswerDraft, **fields) -> Answer:
     return answer
 
 
+def too_long_message(length: int) -> str:
+    return f"问题太长（{length} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。"
+
+
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given (empty, too long); the message is for the end user."""
 
@@ -90,6 +94,22 @@ class ForeignSession(UnknownSession):
 
 class InvalidRegion(InvalidQuestion):
     """A region the knowledge base does not know (a phone number, a typo)."""
+
+
+def release_memory() -> None:
+    """Give what a build and the replaced index freed back to the system: glibc keeps freed memory in each
+    thread's arena otherwise (20 in-server rebuilds grew a worker by 180 MB)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        pass
+
+
+RETIRE_SECONDS = 60  # a replaced index's vector-store client is closed this long after the swap
 
 
 class UnknownAnswer(LookupError):
@@ -147,11 +167,31 @@ class Assistant:
         return Retriever(version, s.retrieval, s.dense_search, s.home_region,
                          Ranking.load(s.ranking_file) if s.ranking_file else None)
 
+    def load_live(self) -> str | None:
+        """Load the live version now, not in the background: after a build in this worker (an upload), the next
+        answer comes from the new index. Returns its name."""
+        current = self.versions.current()
+        if current is None:
+            return None
+        if self._retriever is None or self._retriever.version != current.name:
+            self._swap(self._new_retriever(current))
+            release_memory()
+        return current.name
+
+    def _swap(self, retriever: Retriever) -> None:
+        with self._lock:  # never back to an older version a slower load has finished meanwhile
+            if self._retriever is not None and retriever.version != self.versions.current_name():
+                return
+            previous, self._retriever = self._retriever, retriever
+        close = getattr(previous.dense, "close", None) if previous is not None else None
+        if close is not None:  # a chroma client (dense_search=hnsw): freed once its last questions are answered
+            timer = threading.Timer(RETIRE_SECONDS, close)
+            timer.daemon = True
+            timer.start()
+
     def _load(self, version: Path) -> None:
         try:
-            retriever = self._new_retriever(version)
-            with self._lock:
-                self._retriever = retriever
+            self._swap(self._new_retriever(version))
             log.info("index version %s loaded", version.name)
             self.load_problem = None
         except Exception as exc:  # a version deleted meanwhile, or unreadable: keep serving the old one
@@ -181,7 +221,7 @@ class Assistant:
         if not question:
             raise InvalidQuestion("问题不能为空，请输入您想咨询的问题。")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InvalidQuestion(f"问题太长（{len(question)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内。")
+            raise InvalidQuestion(too_long_message(len(question)))
         if session_id is not None and not self.store.session_exists(session_id):
             raise UnknownSession("会话不存在或已过期，请不带 session_id 重新提问，开始新的会话。")
         if session_id is not None and not self.store.session_client_matches(session_id, client):
@@ -224,6 +264,17 @@ class Assistant:
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)
+
+    def answerable(self, question: str) -> bool:
+        """Whether the live index (or an approved FAQ pair) answers the question now; nothing is recorded.
+        A transcript is judged by its first MAX_QUESTION_CHARS characters, as a question would be."""
+        retriever = self.retriever()
+        p = self._retrieve(question.strip()[:MAX_QUESTION_CHARS], None, None, None, retriever)
+        if p.decision.grounded:
+            return True
+        if p.decision.reason in ("off-task", "no-region-documents", "sensitive"):
+            return False
+        return self.faq_match(p.query.text, p.query.regions) is not None
 
     def _extractive(self, p: "_Prepared") -> Answer:
         grounded = p.decision.grounded

@@ -54,13 +54,17 @@ def load(url: str, questions: list[str], clients: int, seconds: float, results: 
     return time.monotonic() - started
 
 
-def rebuild_forever(stop: threading.Event, builds: list) -> None:
-    """Full rebuilds one after another (each publishes a new version) until told to stop."""
+def rebuild_forever(stop: threading.Event, builds: list, published: set[str]) -> None:
+    """Full rebuilds one after another (each publishes a new version) until told to stop; `published` gets the
+    name of each version made live (builds delete all but the last two, so a folder cannot tell afterwards)."""
+    versions = IndexVersions(Settings().index_dir)
+    published.add(versions.current_name())
     while not stop.is_set():
         started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "bot.cli", "admin", "reindex", "--force"],
                               capture_output=True, text=True, env={**os.environ, "HOTLINE_LOG_LEVEL": "WARNING"})
         builds.append((done.returncode, time.monotonic() - started))
+        published.add(versions.current_name())
 
 
 def main() -> int:
@@ -76,7 +80,9 @@ def main() -> int:
     results: list = []
     builds: list = []
     stop = threading.Event()
-    builder = threading.Thread(target=rebuild_forever, args=(stop, builds), daemon=True) if args.reindex else None
+    published: set[str] = set()
+    builder = threading.Thread(target=rebuild_forever, args=(stop, builds, published),
+                               daemon=True) if args.reindex else None
     with serving(args.url, env={"HOTLINE_LOG_LEVEL": "WARNING"}, workers=args.workers) as url:
         try:
             if builder:
@@ -97,7 +103,7 @@ def main() -> int:
     if args.reindex:
         root = IndexVersions(Settings().index_dir).root
         seen = Counter(r[3] for r in results if r[1])
-        half = [v for v in seen if not (root / v / "manifest.json").exists()]
+        half = [v for v in seen if v not in published and not (root / v / "manifest.json").exists()]
         print(f"  重建 {len(builds)} 次（失败 {sum(1 for code, _ in builds if code != 0)}），"
               f"答复来自 {len(seen)} 个索引版本：{dict(seen)}")
         print(f"  来自不完整索引的答复：{sum(seen[v] for v in half)}")

@@ -40,9 +40,9 @@ def test_ingest_and_answer_with_the_neural_embedder(tiny_model, tmp_path):
     assert answer.grounded and answer.citations[0].clause == "二、（三）2."
 
 
-def test_a_model_that_cannot_load_falls_back_once_with_a_warning(tmp_path, caplog):
+def test_a_model_that_is_not_here_falls_back_and_says_so_once(tmp_path, caplog):
     settings = make_settings(tmp_path / "var", embedder="auto", embedding_model="no-such-org/no-such-model")
-    with caplog.at_level(logging.WARNING, logger="hotline.embed"):
+    with caplog.at_level(logging.INFO, logger="hotline.embed"):
         assert choose_for_ingest(settings, Tokenizer()) is None
     warnings = [r for r in caplog.records if "按知识库拟合的默认向量器" in r.getMessage()]
     assert len(warnings) == 1
@@ -53,6 +53,16 @@ def test_an_explicitly_required_model_that_cannot_load_is_an_error(tmp_path):
                              embedding_model=str(tmp_path / "missing-model"))
     with pytest.raises(EmbedderUnavailable, match="HOTLINE_EMBEDDING_MODEL"):
         choose_for_ingest(settings, Tokenizer())
+
+
+def test_a_local_model_folder_that_does_not_load_falls_back_with_a_warning(tmp_path, caplog):
+    broken = tmp_path / "model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json")
+    settings = make_settings(tmp_path / "var", embedder="auto", embedding_model=str(broken))
+    with caplog.at_level(logging.WARNING, logger="hotline.embed"):
+        assert choose_for_ingest(settings, Tokenizer()) is None
+    assert [r.levelno for r in caplog.records if "默认向量器" in r.getMessage()] == [logging.WARNING]
 
 
 def test_the_fitted_embedder_returns_the_vectors_it_made_while_fitting(monkeypatch):

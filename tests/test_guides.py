@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.api.routers.documents import document_page
+from bot.api.routers.pages import document_page
 from bot.service import Assistant
 from ingest.loaders import load
 from ingest.metadata import extract

@@ -157,5 +157,7 @@ def test_the_summary_says_where_the_time_went(tmp_path):
     knowledge = copy_knowledge(tmp_path)
     summary = ingest([knowledge], make_settings(tmp_path / "var", knowledge), progress=False)
     assert {"解析", "切词", "写入向量库", "词法索引"} <= set(summary.phases)
-    assert abs(sum(summary.phases.values()) - summary.seconds) < 0.05 * summary.seconds + 0.01
+    assert all(seconds >= 0 for seconds in summary.phases.values())
+    # exact, not within a margin that a loaded machine overruns (publishing the version was outside every phase)
+    assert sum(summary.phases.values()) == pytest.approx(summary.seconds, rel=1e-9, abs=1e-9)
     assert "解析" in summary.report()

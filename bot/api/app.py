@@ -6,14 +6,13 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import threadpool_limits
 
-from bot.api import errors
+from bot.api import cors, errors, openapi
 from bot.api.api_keys import ApiKeys
 from bot.api.limits import LimitsMiddleware, LoginFailures, RateLimiter
 from bot.api.middleware import BodyDeadlineMiddleware, RequestIdMiddleware, SecurityMiddleware
-from bot.api.routers import admin, documents, feedback, hotline, openai_compat, pages, web, wechat
+from bot.api.routers import admin, documents, feedback, hotline, openai_compat, pages, web, wechat, widget
 from bot.config import Settings, get_settings
 from bot.integrations import mcp
 from bot.privacy import private_files
@@ -65,9 +64,11 @@ def _public_schema(app: FastAPI, settings: Settings) -> None:
     if settings.admin_docs:
         return
 
+    complete = app.openapi  # the document openapi.install completes
+
     def openapi() -> dict:
         if app.openapi_schema is None:
-            schema = FastAPI.openapi(app)
+            schema = complete()
             schema["paths"] = {p: v for p, v in schema["paths"].items() if not p.startswith(STAFF_PATHS)}
         return app.openapi_schema
 
@@ -95,23 +96,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # redirect_slashes off: Starlette builds that redirect from the request's Host header (Host: evil.example
     # sent /v1/documents/ there); a trailing slash is a 404 instead.
     app = FastAPI(title="知识产权政策咨询助手", version="0.2.0", lifespan=lifespan, redirect_slashes=False,
+                  docs_url=None, redoc_url=None,
                   description="基于知识产权局政策文件、逐条引用依据的咨询与热线助手。")
+    openapi.install(app)  # /docs from local files: the page must work on a network without a CDN
     app.state.settings = settings
     app.state.assistant = Assistant(settings)
     errors.install(app)
     app.state.wechat = _wechat_channel(settings, app.state.assistant)
     for router in (web.router, hotline.router, feedback.router, documents.router, admin.router, wechat.router,
-                   pages.router, openai_compat.router):
+                   widget.router, pages.router, openai_compat.router):
         app.include_router(router)
     app.state.api_keys = ApiKeys(settings, app.state.assistant.shared)  # the OpenAI-compatible API and /mcp
     app.state.mcp = mcp.install(app, app.state.assistant, app.state.api_keys)
-    if settings.origins:
-        # Only the bureau's own sites may call the API from a browser (the widget on another origin).
-        app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
-                           # authorization: a chat UI in the browser (LobeChat…) sends its API key itself
-                           allow_headers=["content-type", "x-request-id", "authorization"],
-                           expose_headers=["x-request-id"],
-                           allow_credentials=False, max_age=600)
+    cors.install(app, settings)  # the bureau's own sites may call the API; another is told why not
     app.add_middleware(LimitsMiddleware, settings=settings, state=app.state.assistant.shared)
     app.add_middleware(BodyDeadlineMiddleware, seconds=settings.body_timeout)
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.hosts)
@@ -120,15 +117,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_limiter = RateLimiter(settings.sessions_per_client, app.state.assistant.shared, "sessions")
     app.state.admin_failures = LoginFailures(settings.admin_login_failures, app.state.assistant.shared)
 
-    @app.get("/healthz", tags=["ops"], summary="健康检查")
-    def healthz() -> dict:
+    @app.get("/healthz", tags=["ops"], summary="健康检查", response_model=openapi.Health)
+    def healthz() -> openapi.Health:
         assistant = app.state.assistant
         version = assistant.serving_version()
-        body = {"status": "ok" if version else "no-index", "index_version": version}
+        health = openapi.Health(status="ok" if version else "no-index", index_version=version or None)
         follower = getattr(app.state, "follower", None)
         problem = assistant.load_problem or (follower.problem if follower is not None else None)
         if problem:  # still answering from `index_version`; the live one could not be loaded here
-            body.update(status="degraded", index_problem=problem)
-        return body
+            health.status, health.index_problem = "degraded", problem
+        return health
 
     return app

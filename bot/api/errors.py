@@ -19,7 +19,7 @@ from bot.api.deps import AdminDenied, TooManySessions
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.store.versions import BuildBusy
 from ingest.manage import DocumentNotFound, UploadRejected
-from bot.service import FaqRefused, InvalidQuestion, InvalidRegion, UnknownAnswer, UnknownSession
+from bot.service import FaqRefused, InvalidQuestion, InvalidRegion, UnknownAnswer, UnknownSession, too_long_message
 
 log = logging.getLogger("hotline.api")
 
@@ -28,6 +28,7 @@ def error(status: int, code: str, message: str, headers: dict | None = None) -> 
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
+PARSE_ERROR = "There was an error parsing the body"
 _HTTP_MESSAGES = {
     404: ("not_found", "没有找到请求的内容。"),
     405: ("method_not_allowed", "不支持该请求方法。"),
@@ -40,12 +41,35 @@ def _field(loc: tuple) -> str:
     return ".".join(parts) or "请求体"
 
 
+NOT_JSON = "请求体不是有效的 JSON。"
+
+
+def _is_json(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _too_long_question(errors: list) -> JSONResponse | None:
+    """A question over the limit gets the same friendly message however long it is (the service's own)."""
+    for e in errors:
+        if e.get("type") == "string_too_long" and tuple(e.get("loc", ())) == ("body", "question"):
+            return error(400, "invalid_question", too_long_message(len(e.get("input") or "")))
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        if not _is_json(request.headers.get("content-type", "")) and any(
+                tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in errors):
+            # a form, plain text or an unlabelled body sent to an endpoint that reads JSON
+            return error(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）。")
         if any(e.get("type") == "json_invalid" for e in errors):
-            return error(422, "invalid_request", "请求体不是有效的 JSON。")
+            return error(422, "invalid_request", NOT_JSON)
+        too_long = _too_long_question(errors)
+        if too_long is not None:
+            return too_long
         fields = "、".join(dict.fromkeys(_field(e.get("loc", ())) for e in errors))
         return error(422, "invalid_request", f"请求格式不正确，请检查字段：{fields}。")
 
@@ -86,7 +110,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(UploadRejected)
     async def _upload(request: Request, exc: UploadRejected) -> JSONResponse:
-        return error(exc.status, "upload_rejected", str(exc))
+        return error(exc.status, exc.code, str(exc))  # upload_rejected, name_clash or would_drop
 
     @app.exception_handler(DocumentNotFound)
     async def _no_document(request: Request, exc: DocumentNotFound) -> JSONResponse:
@@ -108,6 +132,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.detail == PARSE_ERROR:  # FastAPI's English words for a body it could not read (nested too deep…)
+            return error(422, "invalid_request", NOT_JSON)
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
         if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed"):
             message = exc.detail

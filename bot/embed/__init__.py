@@ -39,7 +39,15 @@ def choose_for_ingest(settings: Settings, tokenizer: Tokenizer) -> Embedder | No
     """
     if settings.embedder == "fitted":
         return None
-    from bot.embed.sentence import SentenceEmbedder
+    from bot.embed.sentence import SentenceEmbedder, available_offline
+
+    if settings.embedder == "auto" and not settings.embedding_allow_download \
+            and not available_offline(settings.embedding_model):
+        # Nothing to load and nothing to download: importing torch and asking the hub's cache would cost
+        # seconds of every ingest and print the hub's English warnings, for a model that is not here.
+        log.info("向量模型 %s 不在本机（未配置本地文件夹或缓存）；使用按知识库拟合的默认向量器（TF-IDF + SVD）。",
+                 settings.embedding_model)
+        return None
 
     try:
         return SentenceEmbedder.load(settings.embedding_model, allow_download=settings.embedding_allow_download)

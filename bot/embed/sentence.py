@@ -15,6 +15,22 @@ log = logging.getLogger("hotline.embed")
 BGE_ZH_QUERY_PREFIX = "为这个句子生成表示以用于检索相关文章："
 
 
+def hub_cache() -> Path:
+    """Where huggingface_hub keeps downloaded models (its own environment variables, in its order)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    home = os.environ.get("HF_HOME") or Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) / "huggingface"
+    return Path(home).expanduser() / "hub"
+
+
+def available_offline(model_name: str) -> bool:
+    """A local folder, or a hub name with a snapshot in the local cache: checked without importing torch."""
+    if Path(model_name).expanduser().exists():
+        return True
+    snapshots = hub_cache() / f"models--{model_name.replace('/', '--')}" / "snapshots"
+    return snapshots.is_dir() and any(snapshots.iterdir())
+
+
 class SentenceEmbedder:
     def __init__(self, model, model_name: str):
         self.model = model

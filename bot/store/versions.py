@@ -14,8 +14,10 @@ from pathlib import Path
 
 POINTER = "CURRENT"
 LOCK = ".build.lock"
-KEEP = 3  # complete versions kept (the live one and the ones before it)
-MIN_AGE = 600  # seconds before an unused version may be deleted (a worker may still read it)
+# complete versions kept: the live one and the one before it, which a worker that has not noticed the swap yet
+# may still be answering from (it loads the live one in the background at its next request). Every build
+# cleans up, so uploads and deletes no longer pile versions up (26 versions, 181 MB in a test).
+KEEP = 2
 # what an index from before versions were kept left directly in the root
 LEGACY = ("chroma", "lexical", "embedder", "manifest.json", "documents.json", "clauses.jsonl", "passages.jsonl",
           "terms.txt", "lexicon.json", "embedder.json", "items.json", "faq.json")
@@ -71,13 +73,12 @@ class IndexVersions:
         Call it while holding the build lock: then no build is running and an unfinished folder is dead."""
         live = self.current_name()
         versions = sorted((p for p in self.root.glob("v*") if p.is_dir()), key=lambda p: p.name, reverse=True)
-        complete = [p for p in versions if (p / "manifest.json").exists()]
-        keep = {p.name for p in complete[:KEEP]}
-        now = time.time()
+        # newest first by when they were finished (two builds within one second share the name's timestamp)
+        complete = sorted((p for p in versions if (p / "manifest.json").exists()),
+                          key=lambda p: (p / "manifest.json").stat().st_mtime_ns, reverse=True)
+        keep = {live, *[p.name for p in complete if p.name != live][:KEEP - 1]}
         for path in versions:
-            if path.name == live or path.name in keep:
-                continue
-            if path in complete and now - path.stat().st_mtime < MIN_AGE:
+            if path.name in keep:
                 continue
             if on_delete is not None:
                 on_delete(path)  # e.g. the version's collection on a chroma server
