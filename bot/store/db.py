@@ -6,6 +6,7 @@ together migrate once.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,8 @@ def migrate(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    # Alembic's plugin and context lines would open every start-up log; a migration that runs still says so
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     sqlite = engine.dialect.name == "sqlite"
     lock = _file_lock(Path(engine.url.database + ".migrate.lock")) if sqlite else _nothing()
     with lock, engine.begin() as connection:
