@@ -25,20 +25,14 @@ async def suggest(body: SuggestRequest, bot: Assistant = Depends(assistant)) -> 
     return await run_in_threadpool(bot.suggest, body.transcript, body.region)
 
 
-def operator_allowed(settings: Settings, token: str | None) -> bool:
-    """The stream's use of the one operator check (bot.api.deps.operator_for): a WebSocket cannot answer with a
-    JSON 401, so it gets a yes or no and closes with an error message."""
+def operator_allowed(settings: Settings, authorization: str | None) -> bool:
+    """The stream's use of the one operator check (bot.api.deps.operator_for) on an `Authorization` value: a
+    WebSocket cannot answer with a JSON 401, so it gets a yes or no and closes with an error message."""
     try:
-        operator_for(settings, f"Bearer {token}" if token else None)
+        operator_for(settings, authorization)
     except AdminDenied:
         return False
     return True
-
-
-def _bearer(header: str | None) -> str | None:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return None
 
 
 async def _error(ws: WebSocket, code: str, message: str) -> None:
@@ -55,13 +49,14 @@ async def stream(ws: WebSocket, call: str | None = None, region: str | None = No
     await ws.accept()
     settings, bot = ws.app.state.settings, ws.app.state.assistant
     calls = _calls(ws)
-    token = _bearer(ws.headers.get("authorization"))
+    authorization = ws.headers.get("authorization")
     try:
-        if not operator_allowed(settings, token):
+        if not operator_allowed(settings, authorization):
             # a client that cannot set headers (a browser, the console listening) sends {"token": …} first: never in the URL, which logs keep
             first = await _receive(ws)
-            token = str(first.get("token")) if isinstance(first, dict) and first.get("token") else None
-        if not operator_allowed(settings, token):
+            token = first.get("token") if isinstance(first, dict) else None
+            authorization = f"Bearer {token}" if token else None
+        if not operator_allowed(settings, authorization):
             await _error(ws, "unauthorized", "需要有效的话务员令牌（Authorization: Bearer …，或首条消息 {\"token\": …}）。")
             await ws.close(code=1008)
             return
