@@ -321,7 +321,8 @@ class Assistant:
 
     def _sources(self, p: "_Prepared") -> list[Citation]:
         """What the LLM may cite: the best clause and the close ones after it."""
-        close = [h for h in p.hits[:LLM_SOURCES] if h.score >= p.retriever.ranking.retrieval.close_share * p.hits[0].score]
+        share = p.retriever.ranking.retrieval.close_share
+        close = [h for h in p.hits[:LLM_SOURCES] if h.score >= share * p.hits[0].score]
         return [citation(n, hit) for n, hit in enumerate(close, start=1)]
 
     def _with_llm(self, p: "_Prepared", verified: Verification) -> Answer:

@@ -1,6 +1,6 @@
 """Choose the retrieval constants (rank.Retrieval: the ranking file's "retrieval" section) by a documented search.
 
-    python -m evals.tune                 # search and print; about 15 minutes on a loaded 2-core machine
+    python -m evals.tune                 # search and print; about 16 minutes on a loaded 2-core machine
     python -m evals.tune --out bot/retrieve/ranking.json    # … and write the chosen values into that file
 
 Data: the fitting sets of `hotline eval --fit` (the bank's train split on the bank's knowledge base, the core set
@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             "by": "evals/tune.py", "on": [p.name for p in fit.FIT_SETS], "date": date.today().isoformat(),
             "objective": f"leave-one-document-out hit@1 + {REFUSAL_WEIGHT} × refusal accuracy at false refusals "
                          f"≤ {fit.TARGET_FALSE_REFUSALS}",
-            "leave_one_document_out": figures, "seconds": seconds, "trail": trail}))
+            "leave_one_document_out": figures, "seconds": seconds, "trail": trail,
+            "not_searched": "not_in_force_damping, elsewhere_damping: the bureau's policy"}))
         print(f"写入 {args.out}（retrieval 部分；请再用 hotline eval --fit 按这些值重新拟合排序模型）")
     return 0
 
