@@ -20,7 +20,7 @@ because 103 unanswerable questions make them twice as noisy as hit@1 on 300 answ
 
 Search: one pass of coordinate descent from the current values, in the order of SEARCH, each parameter trying
 its listed values with the others held; a value replaces the current one only when J rises by at least
-MIN_GAIN (one or two questions' worth: less is noise). The policy factors (not_in_force_damping,
+fit.MIN_GAIN (more than one question's worth: less is noise). The policy factors (not_in_force_damping,
 elsewhere_damping) are not searched: they are the bureau's choice, and the fitting sets hold four gold clauses of
 a damped document, too few to judge them by.
 """
@@ -51,7 +51,6 @@ SEARCH: dict[str, tuple] = {
     "stating_slack": (0.05, 0.1, 0.2),
 }
 REORDER_ONLY = {"stating_window", "stating_slack"}
-MIN_GAIN = 0.005
 REFUSAL_WEIGHT = 0.5
 
 
@@ -135,7 +134,7 @@ def search(tuner: Tuner, start: Retrieval, grid: dict[str, tuple] = SEARCH,
             figures = judged[tried] = tuner.judge(tried)
             trail.append({"setting": f"{name}={value}", **figures})
             log(f"  {name}={value:<6} {_figures(figures)}")
-            if figures["J"] >= best["J"] + MIN_GAIN:
+            if figures["J"] >= best["J"] + fit.MIN_GAIN:
                 current, best = tried, figures
         log(f"{name} → {getattr(current, name)}")
     return current, best, trail

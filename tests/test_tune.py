@@ -104,5 +104,5 @@ def test_the_search_judges_each_setting_leaving_each_document_out_and_keeps_a_ga
                                              abs=1e-3)
     start_J, few_J = trail[0]["J"], trail[1]["J"]
     # a value is taken only for a gain of at least MIN_GAIN
-    assert chosen.candidates == (5 if few_J >= start_J + tune.MIN_GAIN else start.candidates)
+    assert chosen.candidates == (5 if few_J >= start_J + fit.MIN_GAIN else start.candidates)
     assert best == {k: v for k, v in trail[0 if chosen == start else 1].items() if k != "setting"}
