@@ -286,14 +286,14 @@ class Assistant:
             draft = compose_service(p.query, p.hits[0], item, basis)
             grounded = not draft.missing_fields
         elif grounded:
-            draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer,
+            draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.sentences,
                                      offtask=p.retriever.offtask)
         elif p.decision.reason == "sensitive":
             # a person handles it: no retrieval, no quoting
             draft = AnswerDraft("message", [], statement=p.retriever.sensitive.message)
         else:
             draft = compose_refusal(p.query, p.hits, p.decision.reason, p.retriever.concepts(p.query),
-                                    p.retriever.tokenizer)
+                                    p.retriever.sentences)
         return _answer(draft, grounded=grounded, answer_id=uuid.uuid4().hex,
                        confidence=round(p.decision.probability, 3), session_id=p.session_id,
                        rewritten_question=p.rewritten, composer="extractive",
