@@ -88,6 +88,9 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
     rows = [(selector.score(f), u, f) for u, f in selector.features(query, concepts, hit.clause)
             # an instruction planted in a document is data, never something the assistant says
             if not is_injection(u.text, offtask)]
+    heading = (hit.clause.heading or "").rstrip("。")
+    if heading and len(rows) > 1:  # the heading alone says little (the citation names it): what follows says more
+        rows = [r for r in rows if r[1].text.rstrip("。") != heading] or rows
     if not rows:
         return []
     facts = query.facts()

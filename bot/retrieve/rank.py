@@ -66,6 +66,8 @@ SENTENCE_FEATURES = {
     "word_vectors": "cosine of the question's and the sentence's SIF averages of general word vectors",
     "states_fact": "the question asks for a date, number, fee or contact and the sentence states one",
     "early": "how near the clause's start the sentence is (1 first … 0 last)",
+    "early_on_topic": "…when the heading already says all the question asks (怎么提升代理服务质量 under 提升知识产权代理"
+                      "服务质量: the clause as a whole answers, its opening first): early × (1 − the best beyond_heading)",
     "length": "the sentence's length, as a share of the clause's longest",
     "lead_in": "a lead-in that says little alone: ends with a colon (备案条件：, 下列职权：) or repeats the heading",
 }

@@ -142,6 +142,9 @@ class Sentences:
                 "length": len(u.text) / longest,
                 "lead_in": float(u.text.rstrip().endswith(("：", ":")) or u.text.rstrip("。：: ") == heading),
             }))
+        on_topic = 1.0 - max(f["beyond_heading"] for _, f in rows)
+        for _, f in rows:
+            f["early_on_topic"] = f["early"] * on_topic
         if cut[-1].signature and len(rows) > 1:
             # the closing's date signs what comes before it: it is about what the best of that is about
             for name in ("coverage", "soft_coverage", "context_coverage", "beyond_heading"):
