@@ -28,6 +28,8 @@ NOTICE = """关于印发《示范市专利服务若干规定》的通知
 （4）申请单位提交预审案件必须属于保护中心受理的分类号范围；
 （5）无不良信用记录。
 4.预审服务时限。保护中心对备案主体提交的预审申请进行预先审查，形成预审结论。预审合格的，保护中心在5个工作日内向国家知识产权局提交快速审查请求。
+三、登记
+5.授权登记。申请人应当自收到授权通知之日起2个月内办理登记手续。期满未办理登记手续的，视为放弃取得专利权的权利。
 """
 
 
@@ -65,6 +67,14 @@ def test_the_fact_asked_stays_a_hard_constraint(assistant):
     """A question asking how long gets the sentence that states a time, though another covers more of its words."""
     answer = assistant.ask("预审备案以后保护中心预先审查要多久")
     assert answer.grounded and "5个工作日" in lead(answer)
+
+
+def test_a_fact_answer_goes_on_with_what_follows_from_it(assistant):
+    """The period asked leads; the next best sentence (what happens once it has passed) follows, as in any answer."""
+    answer = assistant.ask("授权通知收到好久了忘了办登记手续 最晚多久要办")
+    text = lead(answer)
+    assert answer.grounded and text.startswith("申请人应当自收到授权通知之日起2个月内办理登记手续")
+    assert "视为放弃" in text
 
 
 def test_numbered_items_are_one_unit_each():

@@ -81,9 +81,10 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
     """The sentences (or numbered items) of the clause that answer the question, the best first, scored by the
     fitted sentence model (`rank.SENTENCE_FEATURES`).
 
-    A question asking for a fact (a date, a number, a fee) gets the sentence that states it whenever the clause
-    has one (the fact asked is a hard constraint), and one more for another kind of fact asked that it does not
-    state; a question asking how or what gets the best sentences within `budget` characters.
+    A question asking for a fact (a date, a number, a fee) leads with the sentence that states it whenever the
+    clause has one (the fact asked is a hard constraint), then one stating another kind of fact asked if any; every
+    answer goes on with the next best sentences within `budget` characters (the condition or the exception of
+    the fact: 逾期视为放弃, 宽展期).
     """
     rows = [(selector.score(f), u, f) for u, f in selector.features(query, concepts, hit.clause)
             # an instruction planted in a document is data, never something the assistant says
@@ -94,16 +95,18 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
     if not rows:
         return []
     facts = query.facts()
+    ranked = sorted(rows, key=lambda r: (-r[0], r[1].index))
     if facts:
-        ranked = sorted([r for r in rows if r[2]["states_fact"]] or rows, key=lambda r: (-r[0], r[1].index))
-        best = ranked[0]
+        stating = [r for r in ranked if r[2]["states_fact"]] or ranked
+        best = stating[0]
         stated = [p for p in facts if p.search(best[1].text)]
         # a second sentence stating the same as well (施行 and 落款 dates of a closing), or a kind asked it does not
-        more = next((r for r in ranked[1:] if stated and r[2]["coverage"] == best[2]["coverage"]
+        more = next((r for r in stating[1:] if stated and r[2]["coverage"] == best[2]["coverage"]
                      and all(p.search(r[1].text) for p in stated)), None) or \
-            next((r for r in ranked[1:] if any(p.search(r[1].text) for p in facts if p not in stated)), None)
-        return [best[1].text] + ([more[1].text] if more else [])
-    ranked = sorted(rows, key=lambda r: (-r[0], r[1].index))
+            next((r for r in stating[1:] if any(p.search(r[1].text) for p in facts if p not in stated)), None)
+        if more is not None:
+            return [best[1].text, more[1].text]
+        ranked = [best] + [r for r in ranked if r is not best]  # else the next best, as for any question
     picked = [ranked[0][1].text]
     used = len(picked[0])
     for _, unit, _ in ranked[1:]:
