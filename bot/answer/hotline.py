@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.text import normalise_text
-from bot.yamlfile import read_yaml
+from bot.yamlfile import own_or_shipped, phrase_list, read_yaml
 
 TRANSCRIPTS_FILE = "transcripts.yaml"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / TRANSCRIPTS_FILE
@@ -38,12 +38,7 @@ def _alternation(phrases: list[str]) -> str:
 
 
 def _phrases(data: dict, *keys: str) -> list[str]:
-    value = data
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise TranscriptsError(f"{TRANSCRIPTS_FILE}: {'.'.join(keys)} 应为非空字符串的列表")
-    return value
+    return phrase_list(data, keys, TRANSCRIPTS_FILE, TranscriptsError)
 
 
 @dataclass(frozen=True)
@@ -73,8 +68,8 @@ class Speech:
     @classmethod
     def for_knowledge(cls, knowledge_dir: Path) -> "Speech":
         """The bureau's own file, or the shipped one when its knowledge folder has none."""
-        own = knowledge_dir / TRANSCRIPTS_FILE
-        return cls.from_yaml(own) if own.exists() else default_speech()
+        own = own_or_shipped(knowledge_dir, TRANSCRIPTS_FILE, DEFAULT_PATH)
+        return default_speech() if own == DEFAULT_PATH else cls.from_yaml(own)
 
     @functools.cached_property
     def label(self) -> re.Pattern:
