@@ -1,8 +1,10 @@
 """Hotline calls: read a telephony transcript (any ASR's labels, or none) and find the caller's questions.
 
 The words are data (knowledge/transcripts.yaml): speaker labels, what only an operator says, an operator's
-confirming rephrase, greetings/closings/fillers, question markers. Only the caller's turns are searched for
-questions; an operator's confirming rephrase ("您是问报考费是吧？") travels with the question it confirms.
+confirming rephrase, greetings/closings/fillers, question markers and breaks, clarifying openers, the caller's
+self-introduction and replies agreeing or denying a rephrase; punctuation, time stamps and the spoken A-not-A
+stay patterns here. Only the caller's turns are searched for questions; an operator's confirming rephrase
+("您是问报考费是吧？") travels with the question it confirms.
 """
 from __future__ import annotations
 
