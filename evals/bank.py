@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         m = report.metrics
         print(f"{Path(path).name:20s} n={m['questions']:3d} hit@1={m['hit@1']:.3f} hit@5={m['hit@5']:.3f} "
               f"must={m['must_mention']:.3f} refusal_acc={m['refusal_accuracy']:.3f} "
-              f"false_refusals={m['false_refusal_rate']:.3f} p95={m['latency_ms_p95']:.0f}ms")
+              f"false_refusals={m['false_refusal_rate']:.3f} fact_unstated={m['fact_unstated']:.3f} p95={m['latency_ms_p95']:.0f}ms")
         if args.verbose:
             for miss in report.misses:
                 print("  " + json.dumps(miss, ensure_ascii=False))
