@@ -77,6 +77,17 @@ def test_a_fact_answer_goes_on_with_what_follows_from_it(assistant):
     assert "视为放弃" in text
 
 
+def test_ask_verbose_prints_each_sentence_with_its_features_and_score(assistant):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "--data-dir", str(assistant.settings.data_dir), "ask",
+                          "预审备案 哪些行业能做", "-v"], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "各句的特征与得分" in out
+    item = next(line for line in out.splitlines() if "（2）主要生产" in line and "=" in line)
+    assert "beyond_heading=" in item and "context_coverage=" in item
+
+
 def test_numbered_items_are_one_unit_each():
     text = ("备案条件：\n（1）注册地在本市；\n（2）属于新材料领域；其他领域另行规定；\n"
             "市局可以行使下列职权：（一）询问当事人；（二）查阅、复制账册等资料；\n"
