@@ -63,6 +63,13 @@ def test_a_list_item_is_answered_whole_not_as_fragments(assistant):
     assert "；，" not in text and "备案条件：[" not in text and not text.startswith("备案条件：")
 
 
+def test_a_list_item_is_read_aloud_without_its_number(assistant):
+    from bot.answer.render import render_spoken
+
+    spoken = render_spoken(assistant.ask("预审备案 哪些行业能做")._draft)
+    assert spoken.startswith("主要生产和经营方向属于新材料"), spoken
+
+
 def test_the_fact_asked_stays_a_hard_constraint(assistant):
     """A question asking how long gets the sentence that states a time, though another covers more of its words."""
     answer = assistant.ask("预审备案以后保护中心预先审查要多久")

@@ -11,7 +11,7 @@ from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection
 from bot.retrieve.rank import CLOSE_SHARE
 from bot.retrieve.search import Concept, Hit, SearchResult
-from bot.retrieve.sentences import Sentences
+from bot.retrieve.sentences import Sentences, unnumbered
 
 MAX_LEAD_CHARS = 260
 RELATED = 3  # a refusal lists this many nearest clauses
@@ -158,7 +158,9 @@ def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], 
         parts = best_sentences(query, hit, concepts, selector, budget, offtask)[:LEAD_SENTENCES]
         label = hit.document.region.rstrip("市省") if multi_region and hit.document.region else \
             f"《{hit.document.title}》" if several else ""
-        sentences.append(DraftSentence(tuple(parts), (c.n,), label, gist(parts[0], query, concepts) if parts else ""))
+        # read aloud without an item's number: 属于新材料…, not （2）属于新材料…
+        said = gist(unnumbered(parts[0]), query, concepts) if parts else ""
+        sentences.append(DraftSentence(tuple(parts), (c.n,), label, said))
     return AnswerDraft(
         "grounded", citations, sentences,
         notes=[note for c, hit in zip(citations, chosen) if (note := validity_note(c, hit.document))],

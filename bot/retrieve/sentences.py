@@ -26,6 +26,12 @@ UNITS_CACHED = 2_000  # clauses whose sentences are kept cut (with a vector each
 BARE_LINE = 16  # a line this short that is no item means little alone (a signature, a date, an aside)
 
 
+def unnumbered(text: str) -> str:
+    """A unit without its item number, as it is read aloud (（2）属于新材料… → 属于新材料…)."""
+    marker = _ITEM.match(text)
+    return text[marker.end():].lstrip() if marker and marker.end() < len(text) else text
+
+
 @dataclass(frozen=True)
 class Unit:
     """One sentence, or one numbered item, of a clause."""
