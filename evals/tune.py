@@ -81,7 +81,7 @@ class Tuner:
             while len(self._samples) >= self.KEPT:
                 for sample in self._samples.pop(next(iter(self._samples))):
                     self._asked.pop(id(sample), None)
-            neutral = Ranking(LinearModel({}), LinearModel({}), 0.5, retrieval)
+            neutral = Ranking(LinearModel({}), LinearModel({}), 0.5, retrieval=retrieval)
             samples = []
             for retriever, items in self.loaded:
                 tuned = retriever.with_ranking(neutral)

@@ -13,6 +13,7 @@ from bot.retrieve.candidates import Candidates, Concept, Hit, Misconfigured
 from bot.retrieve.index import IndexNotFound, IndexVersion
 from bot.retrieve.query import Query
 from bot.retrieve.rank import Ranking, stating_first
+from bot.retrieve.sentences import Sentences
 
 __all__ = ["Concept", "Hit", "IndexNotFound", "Misconfigured", "Retriever", "SearchResult"]
 
@@ -38,6 +39,7 @@ class Retriever:
         self.index = IndexVersion(index_dir, dense_search)
         self.ranking = ranking or Ranking.load()
         self.candidates = Candidates(self.index, mode, home_region, self.ranking.retrieval)
+        self.sentences = Sentences(self.candidates, self.ranking.sentences)  # the answer's lead, scored
         index, candidates = self.index, self.candidates
         self.index_dir, self.version, self.mode, self.home_region = index.index_dir, index.version, mode, \
             candidates.home_region
@@ -59,6 +61,7 @@ class Retriever:
         other.ranking = ranking
         other.candidates = Candidates(self.index, self.mode, self.home_region or "", ranking.retrieval)
         other.understanding, other.soft = other.candidates.understanding, other.candidates.soft
+        other.sentences = Sentences(other.candidates, ranking.sentences)
         return other
 
     # -- the pieces' parts callers use -----------------------------------------------------------
