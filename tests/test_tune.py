@@ -68,22 +68,24 @@ def test_a_bad_retrieval_section_is_refused_with_a_clear_message(tmp_path, chang
 
 
 def test_writing_the_file_keeps_its_other_sections(tmp_path):
-    sentences = {"weights": {"overlap": 1.5}, "note": "another fit's section"}
-    path = _file(tmp_path, sentences=sentences)
+    notes = {"note": "a section this code does not know, another tool's"}
+    path = _file(tmp_path, notes=notes)
+    sentences = json.loads(path.read_text(encoding="utf-8"))["sentences"]  # the lead selector's, fitted elsewhere
     ranking = Ranking.load(path)
     replace(ranking, threshold=0.3).save(path)
     tune.save(path, replace(ranking.retrieval, candidates=45))
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["sentences"] == sentences and data["threshold"] == 0.3 and data["retrieval"]["candidates"] == 45
+    assert data["notes"] == notes and data["sentences"] == sentences
+    assert data["threshold"] == 0.3 and data["retrieval"]["candidates"] == 45
     assert Ranking.load(path).retrieval.candidates == 45
 
 
 def test_the_refit_keeps_the_retrieval_section_it_finds(settings, core, tmp_path, capsys):
     own = {**Retrieval.shipped().to_json(), "candidates": 40, "chosen": {"by": "a bureau's own search"}}
-    path = _file(tmp_path, retrieval=own, sentences={"note": "kept"})
+    path = _file(tmp_path, retrieval=own, notes={"note": "kept"})
     assert fit.main(settings.model_copy(update={"ranking_file": path}), [core], None) == 0
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["retrieval"] == own and data["sentences"] == {"note": "kept"}
+    assert data["retrieval"] == own and data["notes"] == {"note": "kept"} and data["sentences"]["weights"]
     assert data["fitted"]["on"] == ["core.jsonl"] and data["fitted"]["date"]
     assert "已拟合" in capsys.readouterr().out
 
