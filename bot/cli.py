@@ -24,12 +24,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.build import ingest
     from bot.retrieve.lexicon import LexiconError
+    from bot.yamlfile import KnowledgeFileError
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.knowledge_dir]
     try:
         summary = ingest(paths, settings, progress=not args.quiet, force=args.force)
-    except LexiconError as exc:
+    except (LexiconError, KnowledgeFileError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     print(summary.report())
@@ -42,7 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.retrieve.search import IndexNotFound
+    from bot.retrieve.search import IndexNotFound, Misconfigured
     from bot.service import Assistant, InvalidQuestion, UnknownSession
 
     settings = _settings(args)
@@ -50,7 +51,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         assistant = Assistant(settings)
         region, as_of = args.region or settings.region, args.as_of or settings.as_of
         answer = assistant.ask(args.question, region=region, as_of=as_of, session_id=args.session, channel="cli")
-    except (IndexNotFound, InvalidQuestion, UnknownSession) as exc:
+    except (IndexNotFound, InvalidQuestion, UnknownSession, Misconfigured) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if args.json:

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.text import Tokenizer, fold_width
-from bot.yamlfile import read_yaml
+from bot.yamlfile import KnowledgeFileError, own_over_shipped, read_yaml
 
 # The list shipped with the code: used when a knowledge folder or an index has none of its own.
 DEFAULT_OFFTASK = Path(__file__).resolve().parent.parent / "knowledge" / "offtask.yaml"
@@ -21,8 +21,10 @@ _PUNCT = re.compile(r"^[^\w]+$")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
-class OffTaskError(ValueError):
+class OffTaskError(KnowledgeFileError):
     """offtask.yaml is malformed; the message names the file and the entry."""
+
+    file = DEFAULT_OFFTASK.name
 
 
 @dataclass(frozen=True)
@@ -211,9 +213,8 @@ class OffTaskList:
 
     @classmethod
     def for_knowledge(cls, knowledge_dir: Path) -> "OffTaskList":
-        """The bureau's own list, or the shipped one when its knowledge folder has none."""
-        own = knowledge_dir / "offtask.yaml"
-        return cls.from_yaml(own if own.exists() else DEFAULT_OFFTASK)
+        """The bureau's own list over the shipped one (its `kinds`, when it has them, replace the shipped ones)."""
+        return cls.from_dict(*own_over_shipped(knowledge_dir, DEFAULT_OFFTASK.name, DEFAULT_OFFTASK, OffTaskError, 1))
 
     def to_dict(self) -> dict:
         return {"kinds": [{"kind": k.kind, "description": k.description, "triggers": k.triggers,

@@ -10,10 +10,11 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
@@ -23,7 +24,7 @@ from bot.answer.decide import Decision, decide
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, validity_note)
-from bot.answer.claims import claim_words, coverage_for
+from bot.answer.claims import ClaimWords, claim_words, coverage_for
 from bot.answer.generative import SentenceChecker, Verification, build_messages, verify
 from bot.answer.hotline import Speech, read_call
 from bot.answer.render import render_spoken, render_web
@@ -34,12 +35,13 @@ from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestR
 from bot.retrieve.followup import FollowUpWords, rewrite
 from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import Ranking
-from bot.retrieve.search import Hit, IndexNotFound, Retriever
+from bot.retrieve.search import Hit, IndexNotFound, Misconfigured, Retriever
 from bot.store.versions import IndexVersions
 from bot.store.conversations import FaqCandidateExists, Turn, open_store
 from bot.store.shared import shared_state
 from bot.privacy import mask, topic_only
 from bot.text import normalise_text
+from bot.yamlfile import KnowledgeFileError
 
 log = logging.getLogger("hotline")
 
@@ -54,6 +56,7 @@ def _faq_key(text: str) -> str:
     return re.sub(r"(吗|呢|啊|呀|吧)+$", "", text)
 LLM_SOURCES = 3
 RELOAD_AFTER = 30  # seconds before a version that failed to load is tried again
+T = TypeVar("T")
 REPLAYED_TURNS = 3  # of a conversation the client keeps itself: as many turns as a session's history holds
 
 
@@ -122,6 +125,15 @@ class FaqRefused(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code = status, code
+
+
+class MisconfiguredFile(Misconfigured):
+    """A word list of the knowledge folder (transcripts.yaml …) is malformed: what needs it answers 503 naming
+    `file`, the rest goes on."""
+
+    def __init__(self, error: KnowledgeFileError):
+        super().__init__(f"配置错误：{error}")
+        self.file = error.file
 
 
 class Assistant:
@@ -352,7 +364,7 @@ class Assistant:
             sources = self._sources(p)
             try:
                 raw = self.llm.complete(build_messages(p.query.text, sources), self.settings.llm_timeout)
-                verified = verify(raw, sources, coverage_for(p.retriever), claim_words(self.settings.knowledge_dir))
+                verified = verify(raw, sources, coverage_for(p.retriever), self.claim_words())
                 answer = self._with_llm(p, verified)
                 if trace is not None:
                     trace["verification"] = verified
@@ -368,6 +380,8 @@ class Assistant:
                    client: str | None = None) -> Iterator[tuple[str, dict]]:
         """Events for /v1/chat: meta, delta…, [replace], citations, done. Bad input raises before the first."""
         p = self._prepare(question, region, session_id, as_of, client)
+        if self.llm is not None:
+            self.claim_words()  # a malformed claims.yaml is a 503 before the stream starts, not a stream cut short
         return self._stream(p, self._first_answer(p), channel)
 
     def replay(self, questions: list[str], region: str | None = None, as_of: date | None = None) -> list[Turn]:
@@ -392,7 +406,7 @@ class Assistant:
                        "rewritten_question": answer.rewritten_question}
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
-            checker = SentenceChecker(sources, coverage_for(p.retriever), words=claim_words(self.settings.knowledge_dir))
+            checker = SentenceChecker(sources, coverage_for(p.retriever), words=self.claim_words())
             shown, shown_is_final = False, False
             try:
                 # each sentence is checked before it is sent: one the clauses do not support is never shown
@@ -429,17 +443,39 @@ class Assistant:
 
     # -- hotline -------------------------------------------------------------------------------------
 
+    def _words(self, load: Callable[[Path], T]) -> T:
+        """A word list of the knowledge folder; a malformed one is a MisconfiguredFile (a 503), not a bug."""
+        try:
+            return load(self.settings.knowledge_dir)
+        except KnowledgeFileError as exc:
+            raise MisconfiguredFile(exc) from exc
+
     def followups(self) -> FollowUpWords:
-        """How follow-up questions are read: the bureau's knowledge/followups.yaml, or the shipped one."""
+        """How follow-up questions are read: the bureau's knowledge/followups.yaml over the shipped one."""
         if self._followups is None:
-            self._followups = FollowUpWords.for_knowledge(self.settings.knowledge_dir)
+            self._followups = self._words(FollowUpWords.for_knowledge)
         return self._followups
 
     def speech(self) -> Speech:
-        """How transcripts are read: the bureau's knowledge/transcripts.yaml, or the shipped one."""
+        """How transcripts are read: the bureau's knowledge/transcripts.yaml over the shipped one."""
         if self._speech is None:
-            self._speech = Speech.for_knowledge(self.settings.knowledge_dir)
+            self._speech = self._words(Speech.for_knowledge)
         return self._speech
+
+    def claim_words(self) -> ClaimWords:
+        """What an LLM sentence may claim: the bureau's knowledge/claims.yaml over the shipped one."""
+        return self._words(claim_words)
+
+    def knowledge_problems(self) -> list[str]:
+        """What is wrong with the knowledge folder's word lists, each naming the file, the key and the fix (said at
+        start-up: a question that needs a broken list is a 503 until it is fixed)."""
+        problems = []
+        for load in (self.speech, self.followups, self.claim_words):
+            try:
+                load()
+            except MisconfiguredFile as exc:
+                problems.append(str(exc))
+        return problems
 
     def suggest(self, transcript: str, region: str | None = None, limit: int = 6) -> SuggestResponse:
         """Extractive on purpose: an operator needs the suggestion within a second, and short. One card per

@@ -20,10 +20,13 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.answer.basis import reference, unsupported_facts
+from bot.answer.claims import ClaimWords
+from bot.answer.hotline import Speech
 from bot.config import Settings
 from bot.embed import Embedder, choose_for_ingest, save_spec
 from bot.embed.fitted import FittedEmbedder
 from bot.models import Clause, FaqPair, Passage
+from bot.retrieve.followup import FollowUpWords
 from bot.retrieve.kinds import KINDS_FILE, QuestionKinds
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import OffTaskList, SensitiveList
@@ -246,6 +249,10 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     offtask = OffTaskList.for_knowledge(settings.knowledge_dir)
     offtask_json = offtask.to_json()
     summary.warnings.extend(f"{OFFTASK_FILE} 的例句与触发词不符：{p}" for p in offtask.problems())
+    # the word lists read when answering: a malformed one fails the build, as the off-task list does, rather than
+    # the first question that needs it
+    for load in (Speech.for_knowledge, FollowUpWords.for_knowledge, ClaimWords.for_knowledge):
+        load(settings.knowledge_dir)
     old_dir = None if force else versions.current()
     manifest = _read_manifest(old_dir) if old_dir else {}
     try:

@@ -122,6 +122,18 @@ def app_settings(settings, site_port):
                                        "allowed_origins": WIDGET_SITE.format(port=site_port)})
 
 
+def served_with_files(settings: Settings, folder: Path, files: dict[str, str]) -> LiveServer:
+    """The real app over the session's index, its knowledge folder holding the bureau's own copies of these word
+    lists (name → YAML text) beside the shipped synonyms (its regions)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(KNOWLEDGE / "synonyms.yaml", folder)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    from bot.api.app import create_app
+
+    return LiveServer(create_app(settings.model_copy(update={"knowledge_dir": folder})))
+
+
 @pytest.fixture(scope="session")
 def server(app_settings):
     from bot.api.app import create_app

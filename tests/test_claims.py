@@ -43,11 +43,19 @@ def test_a_malformed_list_is_refused(tmp_path):
 
 
 def test_a_bureaus_file_without_number_cues_checks_them_as_shipped(tmp_path):
-    # a claims.yaml written before the cues of short service numbers were data
+    # a claims.yaml written before the cues of short service numbers were data: every key it lacks is shipped
     (tmp_path / "claims.yaml").write_text("organisations: [局]\nframing: [资料]\n", encoding="utf-8")
-    words = ClaimWords.from_yaml(tmp_path / "claims.yaml")
-    assert words.number_cues == WORDS.number_cues
+    words = ClaimWords.for_knowledge(tmp_path)
+    assert words.number_cues == WORDS.number_cues and words.names == WORDS.names and words.organisations == ("局",)
     assert unsupported_claims("报名问题请致电96677。", cited({"clause": "延续免报考费政策。"}), words) == ["96677"]
+
+
+def test_empty_number_cues_switch_that_check_off(tmp_path):
+    """Issue: `number_cues: []` (a bureau switching the check off) was read as a missing key: the shipped cues."""
+    (tmp_path / "claims.yaml").write_text("number_cues: []\n", encoding="utf-8")
+    words = ClaimWords.for_knowledge(tmp_path)
+    assert words.number_cues == () and words.statuses == WORDS.statuses
+    assert unsupported_claims("报名问题请致电96677。", cited({"clause": "延续免报考费政策。"}), words) == []
 
 
 def test_coverage_credits_synonyms_and_weighs_words_by_information(assistant):

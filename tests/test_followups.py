@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from bot.retrieve.followup import FOLLOWUPS_FILE, FollowUpsError, FollowUpWords, rewrite
@@ -13,7 +14,7 @@ from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.query import QueryUnderstanding
 from bot.store.conversations import Turn
 from bot.text import Tokenizer
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE, ROOT, served_with_files
 
 WORDS = FollowUpWords.from_yaml(KNOWLEDGE / FOLLOWUPS_FILE)
 
@@ -69,6 +70,33 @@ def test_a_knowledge_folder_carries_its_own_file(tmp_path):
     (tmp_path / FOLLOWUPS_FILE).write_text("openers:\n  words: 那\n", encoding="utf-8")
     with pytest.raises(FollowUpsError, match="openers.words"):
         FollowUpWords.for_knowledge(tmp_path)
+
+
+def test_a_partial_file_takes_the_shipped_rest(tmp_path):
+    (tmp_path / FOLLOWUPS_FILE).write_text("openers:\n  words: [那]\npronouns:\n  leading: []\n", encoding="utf-8")
+    words = FollowUpWords.for_knowledge(tmp_path)
+    assert words.openers == ["那"] and words.fillers == WORDS.fillers and words.pronouns == WORDS.pronouns
+    assert words.leading == []  # emptied by the bureau: its own, not the shipped one
+
+
+def test_follow_ups_work_with_a_partial_file(app_settings, tmp_path):
+    """Issue: a bureau's followups.yaml holding only its openers made every follow-up question a 500."""
+    with served_with_files(app_settings, tmp_path / "knowledge", {FOLLOWUPS_FILE: "openers:\n  words: [那]\n"}) as live:
+        with httpx.Client(base_url=live.url, timeout=60) as client:
+            first = ask(client, "上海怎么提升知识产权代理服务质量")
+            second = ask(client, "那江苏呢？", first["session_id"])
+            third = ask(client, "这个措施什么时候失效", second["session_id"])  # 这个措施: the shipped pronouns
+    assert second["rewritten_question"] == "江苏怎么提升知识产权代理服务质量"
+    assert JS_TITLE in third["rewritten_question"]
+
+
+def test_a_malformed_file_is_a_503_for_follow_ups_only(app_settings, tmp_path):
+    with served_with_files(app_settings, tmp_path / "knowledge", {FOLLOWUPS_FILE: "openers:\n  words: 那\n"}) as live:
+        with httpx.Client(base_url=live.url, timeout=60) as client:
+            first = ask(client, "上海怎么提升知识产权代理服务质量")  # no history: the list is not needed
+            second = client.post("/v1/ask", json={"question": "那江苏呢？", "session_id": first["session_id"]})
+    error = second.json()["error"]
+    assert second.status_code == 503 and error["code"] == "misconfigured" and "followups.yaml" in error["message"]
 
 
 def ask(client, question, session=None):

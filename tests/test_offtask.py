@@ -111,6 +111,33 @@ def test_the_list_is_staff_editable_and_travels_with_the_index(tmp_path):
 
 def test_a_knowledge_folder_without_a_list_uses_the_shipped_one(tmp_path):
     assert OffTaskList.for_knowledge(tmp_path).to_json() == default_offtask().to_json()
+    (tmp_path / "offtask.yaml").write_text("# kinds: 尚未填写\n", encoding="utf-8")  # a file that says nothing yet
+    assert OffTaskList.for_knowledge(tmp_path).to_json() == default_offtask().to_json()
+    (tmp_path / "offtask.yaml").write_text("kinds: []\n", encoding="utf-8")  # switched off by the bureau
+    assert OffTaskList.for_knowledge(tmp_path).kinds == []
+
+
+@pytest.mark.parametrize("name, text, key", [
+    ("transcripts.yaml", "asking:\n  markers: 吗\n", "asking.markers"),
+    ("followups.yaml", "- 那\n- 还有\n", "映射"),
+    ("claims.yaml", "number_cues: 拨打\n", "number_cues"),
+    ("offtask.yaml", "kinds: 测试\n", "kinds"),
+])
+def test_a_malformed_word_list_fails_the_ingest_naming_the_file_and_the_key(tmp_path, capsys, name, text, key):
+    """As a malformed offtask.yaml always did: said when staff ingest, not by the first question that needs it."""
+    from bot.cli import build_parser  # not main(): its logging set-up would outlive capsys
+
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "policies").mkdir(parents=True)
+    shutil.copy(KNOWLEDGE / "policies" / sorted(p.name for p in (KNOWLEDGE / "policies").iterdir())[0],
+                knowledge / "policies")
+    (knowledge / name).write_text(text, encoding="utf-8")
+    args = build_parser().parse_args(["--data-dir", str(tmp_path / "var"), "--knowledge-dir", str(knowledge), "ingest",
+                                      "--quiet"])
+    assert args.func(args) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("错误：") and str(knowledge / name) in said and key in said, said
+    assert IndexVersions(tmp_path / "var" / "index").current() is None  # nothing was built
 
 
 def reworded_instructions() -> list[str]:

@@ -3,12 +3,13 @@ calls (labels of any form, or none; the caller's questions only, in order; pleas
 cards an operator reads out."""
 import re
 
+import httpx
 import pytest
 import yaml
 
 from bot.answer.hotline import Speech, TranscriptsError, read_call, turns_of
 from evals.transcripts import leads_with_fact, match_questions, readable
-from tests.conftest import KNOWLEDGE, OPERATOR
+from tests.conftest import KNOWLEDGE, OPERATOR, served_with_files
 
 SPEECH = Speech.from_yaml(KNOWLEDGE / "transcripts.yaml")
 
@@ -58,6 +59,53 @@ def test_a_bureaus_own_file_without_a_newer_section_takes_the_shipped_one(tmp_pa
     (tmp_path / "transcripts.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
     speech = Speech.for_knowledge(tmp_path)
     assert speech.agrees("对对，要交哪些材料") and speech.openers == ["问"]
+
+
+def previous_release() -> dict:
+    """transcripts.yaml as the release before soft breaks shipped it (874af3c): `asking` without soft_breaks and
+    break_examples, and no clarifying, introductions, replies or openers sections."""
+    old = {k: v for k, v in SPEECH.data.items() if k not in ("clarifying", "introductions", "replies", "openers")}
+    old["asking"] = {k: v for k, v in old["asking"].items() if k not in ("soft_breaks", "break_examples")}
+    return old
+
+
+def test_a_key_added_to_a_section_later_is_the_shipped_ones(tmp_path):
+    (tmp_path / "transcripts.yaml").write_text(yaml.safe_dump(previous_release(), allow_unicode=True), encoding="utf-8")
+    speech = Speech.for_knowledge(tmp_path)
+    assert speech.soft_breaks == SPEECH.soft_breaks and speech.markers == SPEECH.markers
+    own = {"asking": {"soft_breaks": []}, "pleasantries": {"phrases": ["喂"]}}  # emptied: the bureau's, not shipped
+    (tmp_path / "transcripts.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    speech = Speech.for_knowledge(tmp_path)
+    assert speech.soft_breaks == [] and speech.pleasantries == ["喂"] and speech.breaks == SPEECH.breaks
+    assert len(speech._break.split("资助什么时候发还有代理机构不办事找谁")) == 1  # no soft break, and no empty match
+    assert speech.asks("专利资助什么时候发") and not speech.asks("好的")
+
+
+def test_the_previous_releases_file_keeps_suggest_working(app_settings, tmp_path):
+    """Issue: the 874af3c file in a knowledge folder made every /v1/hotline/suggest a 500 (asking.soft_breaks)."""
+    files = {"transcripts.yaml": yaml.safe_dump(previous_release(), allow_unicode=True)}
+    with served_with_files(app_settings, tmp_path / "knowledge", files) as live:
+        response = httpx.post(f"{live.url}/v1/hotline/suggest", headers=OPERATOR, timeout=60,
+                              json={"transcript": CALL, "region": None})
+    assert response.status_code == 200, response.text
+    questions = [s["question"] for s in response.json()["suggestions"]]
+    assert len(questions) == 2 and "报名费" in questions[0] and "投诉" in questions[1], questions
+
+
+def test_a_malformed_file_is_a_503_naming_it_and_ask_goes_on(app_settings, tmp_path, caplog):
+    files = {"transcripts.yaml": "asking:\n  markers: 吗\n"}
+    with served_with_files(app_settings, tmp_path / "knowledge", files) as live:
+        suggest = httpx.post(f"{live.url}/v1/hotline/suggest", headers=OPERATOR, timeout=60,
+                             json={"transcript": CALL, "region": None})
+        ask = httpx.post(f"{live.url}/v1/ask", json={"question": "蓝天行动的工作目标是什么"}, timeout=60)
+    error = suggest.json()["error"]
+    assert suggest.status_code == 503 and error["code"] == "misconfigured", suggest.text
+    assert "transcripts.yaml" in error["message"] and "12345" in error["message"]
+    assert str(tmp_path) not in error["message"]  # the file by its name: no path of the server
+    assert ask.status_code == 200  # what does not need the list goes on
+    # said at start-up, for whoever runs the service: the file, the key and how to fix it
+    said = [r.getMessage() for r in caplog.records if "asking.markers" in r.getMessage()]
+    assert said and "transcripts.yaml" in said[0] and "删去" in said[0], said
 
 
 def test_a_malformed_file_names_the_key(tmp_path):

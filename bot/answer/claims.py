@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.models import Citation
 from bot.text import CJK, normalise_text
-from bot.yamlfile import read_yaml
+from bot.yamlfile import FIX, KnowledgeFileError, own_over_shipped, read_yaml
 
 if TYPE_CHECKING:
     from bot.retrieve.search import Retriever
@@ -44,8 +44,10 @@ PHONE_SEPARATORS = re.compile(r"[-\s（）()+]")
 DOC_AGENCY = re.compile(rf"[{CJK}]{{1,3}}(?=〔\d{{4}}〕\d+号)")
 
 
-class ClaimWordsError(ValueError):
+class ClaimWordsError(KnowledgeFileError):
     """knowledge/claims.yaml is malformed; the message names the key."""
+
+    file = CLAIMS_FILE.name
 
 
 @dataclass(frozen=True)
@@ -61,23 +63,28 @@ class ClaimWords:
 
     @classmethod
     def from_yaml(cls, path: Path = CLAIMS_FILE) -> "ClaimWords":
-        data = read_yaml(path, ClaimWordsError)
+        return cls.from_dict(read_yaml(path, ClaimWordsError), str(path))
 
+    @classmethod
+    def from_dict(cls, data: dict, source: str = CLAIMS_FILE.name) -> "ClaimWords":
         def words(key: str) -> tuple[str, ...]:
             value = data.get(key) or []
             if not isinstance(value, list):
-                raise ClaimWordsError(f"{path}: {key} 应为列表")
+                raise ClaimWordsError(f"{source}: {key} 应为列表（如 [甲, 乙]；[] 表示不查）；{FIX}")
             return tuple(sorted({str(v) for v in value}, key=len, reverse=True))  # longest first
 
         statuses = data.get("statuses") or {}
         if not isinstance(statuses, dict):
-            raise ClaimWordsError(f"{path}: statuses 应为“词: 效力状态”的映射")
+            raise ClaimWordsError(f"{source}: statuses 应为“词: 效力状态”的映射；{FIX}")
         return cls(words("organisations"), words("names"), words("not_organisations"),
                    {str(k): str(v or "") for k, v in statuses.items()}, words("not_statuses"),
-                   frozenset(words("framing")),
-                   # a bureau's file written before the cues were data checks them as the shipped one does
-                   words("number_cues") or (() if path == CLAIMS_FILE else claim_words().number_cues),
-                   data.get("examples") or {})
+                   frozenset(words("framing")), words("number_cues"), data.get("examples") or {})
+
+    @classmethod
+    def for_knowledge(cls, knowledge_dir: Path | None) -> "ClaimWords":
+        """The bureau's own file over the shipped one, key by key: a key it lacks (number_cues, in a file written
+        before the cues were data) is the shipped one's; one it empties (number_cues: []) switches that check off."""
+        return cls.from_dict(*own_over_shipped(knowledge_dir, CLAIMS_FILE.name, CLAIMS_FILE, ClaimWordsError, 1))
 
     @functools.cached_property
     def _short_numbers(self) -> re.Pattern | None:
@@ -117,15 +124,10 @@ class ClaimWords:
         return [word for word in self.statuses if word in text]
 
 
-def claim_words(knowledge_dir: Path | None = None) -> ClaimWords:
-    """The knowledge base's claims.yaml (HOTLINE_KNOWLEDGE_DIR), else the shipped one; read once per file."""
-    path = knowledge_dir / CLAIMS_FILE.name if knowledge_dir is not None else CLAIMS_FILE
-    return _read_claim_words(path if path.exists() else CLAIMS_FILE)
-
-
 @functools.cache
-def _read_claim_words(path: Path) -> ClaimWords:
-    return ClaimWords.from_yaml(path)
+def claim_words(knowledge_dir: Path | None = None) -> ClaimWords:
+    """The knowledge base's claims.yaml (HOTLINE_KNOWLEDGE_DIR) over the shipped one; read once per folder."""
+    return ClaimWords.for_knowledge(knowledge_dir)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.text import normalise_text
-from bot.yamlfile import own_or_shipped, phrase_list, read_yaml
+from bot.yamlfile import KnowledgeFileError, own_over_shipped, phrase_list, read_yaml
 
 TRANSCRIPTS_FILE = "transcripts.yaml"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / TRANSCRIPTS_FILE
@@ -26,16 +26,16 @@ _AFTER_PARTICLE = re.compile(rf"(?<=[吗呢])(?=[{_CJK}]{{6}})")
 _A_NOT_A = re.compile(rf"([{_CJK}])[不没]\1")
 
 
-class TranscriptsError(ValueError):
+class TranscriptsError(KnowledgeFileError):
     """knowledge/transcripts.yaml is malformed; the message names the key."""
+
+    file = TRANSCRIPTS_FILE
 
 
 def _alternation(phrases: list[str]) -> str:
-    return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
-
-
-def _phrases(data: dict, *keys: str) -> list[str]:
-    return phrase_list(data, keys, TRANSCRIPTS_FILE, TranscriptsError)
+    """The phrases, longest first; a list a bureau emptied ([]) matches nothing (an empty pattern would match
+    everywhere)."""
+    return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True)) or "(?!)"
 
 
 @dataclass(frozen=True)
@@ -57,29 +57,31 @@ class Speech:
     data: dict = field(repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Speech":
+    def from_dict(cls, data: dict, source: str = TRANSCRIPTS_FILE) -> "Speech":
+        def phrases(*keys: str) -> list[str]:
+            return phrase_list(data, keys, source, TranscriptsError)
+
         roles = {label: role for role in ("operator", "caller", "unnamed")
-                 for label in _phrases(data, "speakers", role)}
-        return cls(roles, _phrases(data, "operator_phrases", "phrases"), _phrases(data, "confirming", "phrases"),
-                   _phrases(data, "pleasantries", "phrases"), _phrases(data, "asking", "markers"),
-                   _phrases(data, "asking", "breaks"), _phrases(data, "asking", "soft_breaks"),
-                   _phrases(data, "clarifying", "phrases"),
-                   tuple(_phrases(data, "introductions", key) for key in ("subjects", "here", "verbs")),
-                   _phrases(data, "replies", "agreeing"), _phrases(data, "replies", "denying"),
-                   _phrases(data, "openers", "phrases"), data)
+                 for label in phrases("speakers", role)}
+        return cls(roles, phrases("operator_phrases", "phrases"), phrases("confirming", "phrases"),
+                   phrases("pleasantries", "phrases"), phrases("asking", "markers"),
+                   phrases("asking", "breaks"), phrases("asking", "soft_breaks"),
+                   phrases("clarifying", "phrases"),
+                   tuple(phrases("introductions", key) for key in ("subjects", "here", "verbs")),
+                   phrases("replies", "agreeing"), phrases("replies", "denying"),
+                   phrases("openers", "phrases"), data)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Speech":
-        return cls.from_dict(read_yaml(path, TranscriptsError))
+        return cls.from_dict(read_yaml(path, TranscriptsError), str(path))
 
     @classmethod
     def for_knowledge(cls, knowledge_dir: Path) -> "Speech":
-        """The bureau's own file, or the shipped one when its knowledge folder has none; a section the bureau's
-        file lacks (one added to the software later) is the shipped one's."""
-        own = own_or_shipped(knowledge_dir, TRANSCRIPTS_FILE, DEFAULT_PATH)
-        if own == DEFAULT_PATH:
+        """The bureau's own file over the shipped one: a section or a key inside one that the bureau's file
+        lacks (one added to the software later) is the shipped one's."""
+        if not (knowledge_dir / TRANSCRIPTS_FILE).exists():
             return default_speech()
-        return cls.from_dict(default_speech().data | read_yaml(own, TranscriptsError))
+        return cls.from_dict(*own_over_shipped(knowledge_dir, TRANSCRIPTS_FILE, DEFAULT_PATH, TranscriptsError, 2))
 
     @functools.cached_property
     def label(self) -> re.Pattern:

@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # product over every core makes them fight (at 178 000 passages, 8 threads answered 23 exact searches
         # a second with OpenBLAS on 2 threads and 108 on 1).
         app.state.blas_limit = threadpool_limits(limits=1, user_api="blas")
+        for problem in app.state.assistant.knowledge_problems():  # said now, not first found by a caller
+            log.error("%s", problem)
         # load the index before the first question rather than during it
         if app.state.assistant.index_version():
             threading.Thread(target=_warm_up, args=(app.state.assistant,), daemon=True, name="index-warmup").start()

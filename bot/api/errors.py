@@ -3,8 +3,9 @@
 The tree: InvalidQuestion → 400 invalid_question (InvalidRegion → 400 invalid_region); request validation →
 422 invalid_request; UnknownSession (and ForeignSession, another client's) → 404 session_not_found;
 UnknownAnswer → 404 answer_not_found; AdminDenied → 401/403 (admin and operator tokens); FaqRefused →
-404/409/422; IndexNotFound → 503 index_not_ready; Misconfigured → 503 misconfigured; anything else → 500
-internal_error (always a bug, logged with the request id).
+404/409/422; IndexNotFound → 503 index_not_ready; Misconfigured (and KnowledgeFileError, a malformed word list of
+knowledge/) → 503 misconfigured, naming the file; anything else → 500 internal_error (always a bug, logged with
+the request id).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.api.deps import AdminDenied, TooManySessions
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.store.versions import BuildBusy
+from bot.yamlfile import KnowledgeFileError
 from ingest.manage import DocumentNotFound, UploadRejected
 from bot.service import FaqRefused, InvalidQuestion, InvalidRegion, UnknownAnswer, UnknownSession, too_long_message
 
@@ -55,6 +57,13 @@ def _too_long_question(errors: list) -> JSONResponse | None:
         if e.get("type") == "string_too_long" and tuple(e.get("loc", ())) == ("body", "question"):
             return error(400, "invalid_question", too_long_message(len(e.get("input") or "")))
     return None
+
+
+def misconfigured_message(exc: Exception) -> str:
+    """What a caller is told of a configuration error: the knowledge file at fault by its name, no more."""
+    file = getattr(exc, "file", "")
+    where = f"（知识库文件 {file} 有误）" if file else ""
+    return f"服务配置有误{where}，暂时无法回答，请拨打12345咨询。"
 
 
 def install(app: FastAPI) -> None:
@@ -126,9 +135,10 @@ def install(app: FastAPI) -> None:
         return error(503, "index_not_ready", "知识库正在准备中，请稍后再试，或拨打12345咨询。")
 
     @app.exception_handler(Misconfigured)
-    async def _misconfigured(request: Request, exc: Misconfigured) -> JSONResponse:
+    @app.exception_handler(KnowledgeFileError)  # a build (an upload) that found a malformed word list
+    async def _misconfigured(request: Request, exc: Exception) -> JSONResponse:
         log.error("%s", exc)  # the detail is for the operator; the caller is told where else to ask
-        return error(503, "misconfigured", "服务配置有误，暂时无法回答，请拨打12345咨询。")
+        return error(503, "misconfigured", misconfigured_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -21,14 +21,16 @@ from bot.retrieve.kinds import Words
 from bot.retrieve.query import QueryUnderstanding
 from bot.store.conversations import Turn
 from bot.text import normalise_text
-from bot.yamlfile import own_or_shipped, phrase_list, read_yaml
+from bot.yamlfile import KnowledgeFileError, own_over_shipped, phrase_list, read_yaml
 
 FOLLOWUPS_FILE = "followups.yaml"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / FOLLOWUPS_FILE
 
 
-class FollowUpsError(ValueError):
+class FollowUpsError(KnowledgeFileError):
     """knowledge/followups.yaml is malformed; the message names the key."""
+
+    file = FOLLOWUPS_FILE
 
 
 @dataclass(frozen=True)
@@ -42,21 +44,22 @@ class FollowUpWords:
     data: dict = field(repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FollowUpWords":
+    def from_dict(cls, data: dict, source: str = FOLLOWUPS_FILE) -> "FollowUpWords":
         def words(*keys: str) -> list[str]:
-            return phrase_list(data, keys, FOLLOWUPS_FILE, FollowUpsError)
+            return phrase_list(data, keys, source, FollowUpsError)
 
         return cls(words("openers", "words"), words("pronouns", "anywhere"), words("pronouns", "leading"),
                    frozenset(words("fillers", "words")), data)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "FollowUpWords":
-        return cls.from_dict(read_yaml(path, FollowUpsError))
+        return cls.from_dict(read_yaml(path, FollowUpsError), str(path))
 
     @classmethod
     def for_knowledge(cls, knowledge_dir: Path) -> "FollowUpWords":
-        """The bureau's own file, or the shipped one when its knowledge folder has none."""
-        return cls.from_yaml(own_or_shipped(knowledge_dir, FOLLOWUPS_FILE, DEFAULT_PATH))
+        """The bureau's own file over the shipped one: a section or a key inside one that the bureau's file
+        lacks is the shipped one's."""
+        return cls.from_dict(*own_over_shipped(knowledge_dir, FOLLOWUPS_FILE, DEFAULT_PATH, FollowUpsError, 2))
 
     def opener(self, text: str) -> str:
         """The opener the text starts with ("那要是外地企业呢" → 那要是), or ""."""

@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.answer.extractive import pieces, reference_line
 from bot.api.api_keys import ApiKeyDenied
 from bot.api.deps import assistant
+from bot.api.errors import misconfigured_message
 from bot.models import Answer, Citation
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.service import Assistant, InvalidQuestion, InvalidRegion
@@ -90,7 +91,7 @@ class OpenAIRoute(APIRoute):
                 return openai_error(503, "index_not_ready", "知识库正在准备中，请稍后再试，或拨打12345咨询。")
             except Misconfigured as exc:
                 log.error("%s", exc)  # the detail is for the operator
-                return openai_error(503, "misconfigured", "服务配置有误，暂时无法回答，请拨打12345咨询。")
+                return openai_error(503, "misconfigured", misconfigured_message(exc))
 
         return route
 
