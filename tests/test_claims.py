@@ -1,10 +1,12 @@
 """What an LLM sentence may claim (knowledge/claims.yaml): every example in the file, and the coverage of a
 sentence's content words by the clause it cites."""
+import httpx
 import pytest
 
 from bot.answer.claims import COVERAGE_MIN, ClaimWords, ClaimWordsError, Evidence, coverage_for, unsupported_claims
 from bot.models import Citation
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, LiveServer, served_with_files
+from tests.fake_llm import make_app
 
 WORDS = ClaimWords.from_yaml(KNOWLEDGE / "claims.yaml")
 
@@ -56,6 +58,18 @@ def test_empty_number_cues_switch_that_check_off(tmp_path):
     words = ClaimWords.for_knowledge(tmp_path)
     assert words.number_cues == () and words.statuses == WORDS.statuses
     assert unsupported_claims("报名问题请致电96677。", cited({"clause": "延续免报考费政策。"}), words) == []
+
+
+def test_a_malformed_file_is_a_503_naming_it_when_an_llm_answers(app_settings, tmp_path):
+    with LiveServer(make_app()) as llm:
+        configured = app_settings.model_copy(update={"llm_base_url": f"{llm.url}/v1", "llm_model": "good"})
+        with served_with_files(configured, tmp_path / "knowledge", {"claims.yaml": "number_cues: 拨打\n"}) as live:
+            body = {"question": "企业遇到侵权纠纷，上海有没有公益的维权援助？"}
+            responses = [httpx.post(f"{live.url}{path}", json=body, timeout=60) for path in ("/v1/ask", "/v1/chat")]
+    for response in responses:  # /v1/chat too: before its stream starts, not a stream cut short
+        error = response.json()["error"]
+        assert response.status_code == 503 and error["code"] == "misconfigured", response.text
+        assert "claims.yaml" in error["message"]
 
 
 def test_coverage_credits_synonyms_and_weighs_words_by_information(assistant):

@@ -1,6 +1,7 @@
 """Call transcripts as telephony ASR writes them: knowledge/transcripts.yaml's examples, the reading of whole
 calls (labels of any form, or none; the caller's questions only, in order; pleasantries dropped), and the
 cards an operator reads out."""
+import json
 import re
 
 import httpx
@@ -106,6 +107,19 @@ def test_a_malformed_file_is_a_503_naming_it_and_ask_goes_on(app_settings, tmp_p
     # said at start-up, for whoever runs the service: the file, the key and how to fix it
     said = [r.getMessage() for r in caplog.records if "asking.markers" in r.getMessage()]
     assert said and "transcripts.yaml" in said[0] and "删去" in said[0], said
+
+
+def test_a_malformed_file_is_said_on_a_live_call_which_goes_on(app_settings, tmp_path):
+    from websockets.sync.client import connect
+
+    with served_with_files(app_settings, tmp_path / "knowledge", {"transcripts.yaml": "replies: [对]\n"}) as live:
+        with connect(live.url.replace("http://", "ws://") + "/v1/hotline/stream", additional_headers=OPERATOR) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "ready"
+            for _ in range(2):  # the socket stays open: the second utterance is answered the same way
+                ws.send(json.dumps({"text": "专利资助什么时候发？", "is_final": True, "speaker": "caller"}))
+                error = json.loads(ws.recv(timeout=30))
+                assert error["type"] == "error" and error["error"]["code"] == "misconfigured", error
+                assert "transcripts.yaml" in error["error"]["message"]
 
 
 def test_a_malformed_file_names_the_key(tmp_path):

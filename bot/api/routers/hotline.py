@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import AdminDenied, assistant, operator_for, require_operator
+from bot.api.errors import misconfigured_message
 from bot.channels.hotline_stream import Calls, StreamError, hear, parse_result
 from bot.config import Settings
 from bot.models import SuggestRequest, SuggestResponse
+from bot.retrieve.search import Misconfigured
 from bot.service import Assistant
 
 router = APIRouter(tags=["hotline"])
@@ -77,7 +79,13 @@ async def stream(ws: WebSocket, call: str | None = None, region: str | None = No
                 except StreamError as exc:
                     await _error(ws, exc.code, str(exc))
                     continue
-                for event in await hear(bot, current, text, is_final, speaker):
+                try:
+                    events = await hear(bot, current, text, is_final, speaker)
+                except Misconfigured as exc:  # a malformed transcripts.yaml: said on the socket, the call goes on
+                    log.error("%s", exc)
+                    await _error(ws, "misconfigured", misconfigured_message(exc))
+                    continue
+                for event in events:
                     await ws.send_json(event)
         finally:
             calls.close(current)
