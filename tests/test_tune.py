@@ -55,11 +55,14 @@ def test_a_bureaus_ranking_file_carries_its_own_retrieval_constants(settings, tm
     assert 0 < len(fewer) < len(shipped.search(shipped.parse(question), k=None))
 
 
-def test_a_file_without_a_retrieval_section_takes_the_shipped_values(tmp_path):
-    assert Ranking.load(_file(tmp_path, retrieval=None)).retrieval == Retrieval.shipped()
+def test_a_file_without_a_retrieval_section_takes_the_shipped_values_and_asks_for_a_refit(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="hotline.rank"):
+        assert Ranking.load(_file(tmp_path, retrieval=None)).retrieval == Retrieval.shipped()
+    assert "hotline eval --fit" in caplog.text  # its models were fitted around older constants
 
 
-@pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3}])
+@pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3},
+                                    {"soft_min_similarity": 1.5}, {"elsewhere_damping": 2}])
 def test_a_bad_retrieval_section_is_refused_with_a_clear_message(tmp_path, change):
     section = {**Retrieval.shipped().to_json(), **change}
     section = {k: v for k, v in section.items() if v is not None}
