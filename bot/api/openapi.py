@@ -53,6 +53,10 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "follow_ups": ("可以接着问的问题", ["维权援助怎么申请？"]),
     "composer": ("回答的生成方式：extractive（摘录条款原句）、faq（常见问答）、llm / llm-repaired（大模型，引用经核对）",
                  "extractive"),
+    "lead_from": ("回答开头的句子摘自哪些引用（编号 n），whole 表示是否已是该条款全文；不是全文时，网页小组件在回答下方"
+                  "提供“展开”查看 citations 中该条款的全文。拒答时为空",
+                  [{"n": 1, "whole": False}]),
+    "LeadSource.whole": ("回答摘录的句子是否已是该条款全文（true 时无需展开）", False),
     # Citation
     "n": ("引用编号，对应回答中的 [n]", 1),
     "clause_id": ("条款 ID：文档 ID + 条款锚点，稳定不变", CLAUSE_ID),
