@@ -25,7 +25,9 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "ChangeResult.warnings": ("入库时发现的问题，如疑似指令的句子", ["第3页：疑似对模型的指令，已不予引用"]),
     # the OpenAI-compatible API (/v1/chat/completions, /v1/models)
     "AssistantMessage.role": ("消息角色，固定为 assistant", "assistant"),
-    "AssistantMessage.content": ("回答正文，末尾附编号的引用条款", "不收报考费。[1]\n\n[1] 《…若干措施》三、14."),
+    "AssistantMessage.content": ("回答正文，末尾附编号的引用条款，每条附其条款原文的链接（条款全文不贴入正文）",
+                                 "不收报考费[1]。\n\n依据：\n[1]《…若干措施》（沪知局〔2024〕32号）三、14.（有效） "
+                                 "https://ip.example.gov.cn/documents/sh-2024-32-service-industry#s3-i14"),
     "ChatCompletion.id": ("本次回答的 ID", "chatcmpl-a8d93c0e5b7f41e2"),
     "ChatCompletion.object": ("对象类型，固定为 chat.completion", "chat.completion"),
     "ChatCompletion.model": ("模型名，固定为 hotline", "hotline"),
