@@ -6,6 +6,7 @@ not stored: `hotline eval` finds them from `evidence` (a verbatim quote) in the 
 how documents are cut into clauses cannot silently invalidate the bank.
 
     python -m evals.import_blind /tmp/blind/h*.jsonl
+    python -m evals.import_blind --frozen notices-test.jsonl /tmp/blind-notices/questions.jsonl   # all test
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def is_test(doc: str) -> bool:
     return any(doc == t or (t.endswith("_") and doc.startswith(t)) for t in TEST_DOCS)
 
 
-def convert(paths: list[Path]) -> tuple[list[dict], list[dict]]:
+def convert(paths: list[Path], prefix: str = "b") -> tuple[list[dict], list[dict]]:
     train, test = [], []
     for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -42,7 +43,7 @@ def convert(paths: list[Path]) -> tuple[list[dict], list[dict]]:
             raw = json.loads(line)
             doc = doc_id(raw["doc"])
             item = {
-                "id": f"b-{path.stem}-{n:03d}", "question": raw["question"].strip(), "category": raw["voice"],
+                "id": f"{prefix}-{path.stem}-{n:03d}", "question": raw["question"].strip(), "category": raw["voice"],
                 "doc": doc, "answerable": bool(raw["answerable"]), "asks": raw.get("asks"), "region": None,
                 "evidence": raw.get("evidence") if raw["answerable"] else None,
                 "article": raw.get("article"),
@@ -54,8 +55,14 @@ def convert(paths: list[Path]) -> tuple[list[dict], list[dict]]:
 
 
 def main(argv: list[str]) -> int:
-    train, test = convert([Path(p) for p in argv])
-    for name, items in (("bank-train.jsonl", train), ("bank-test.jsonl", test)):
+    if argv[:1] == ["--frozen"]:  # a set that is all test: nothing is designed or fitted on any of it
+        name, paths = argv[1], [Path(p) for p in argv[2:]]
+        train, test = convert(paths, prefix=Path(name).stem.split("-")[0])
+        outputs = ((name, train + test),)
+    else:
+        train, test = convert([Path(p) for p in argv])
+        outputs = (("bank-train.jsonl", train), ("bank-test.jsonl", test))
+    for name, items in outputs:
         (SETS / name).write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
         print(f"{name}: {len(items)} 题（不可回答 {sum(not i['answerable'] for i in items)}），"
               f"{len({i['doc'] for i in items})} 份文档")

@@ -7,6 +7,7 @@ retrieved clauses; a service item counts with the clauses it rests on (its answe
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 from datetime import date
@@ -21,6 +22,22 @@ from bot.service import Assistant
 from bot.text import normalise_text
 
 DEFAULT_SET = Path(__file__).parent / "sets" / "core.jsonl"
+
+# The evaluation's own judge of whether an answer states the kind of fact a question asks (the set's `asks`
+# label, written with the question). Deliberately independent of the assistant's knowledge/question_kinds.yaml,
+# which decides what the assistant answers: an answer must not be judged by the rules that made it. Broad on
+# purpose — it flags an answer that states no such fact at all ("专利导航服务进园区什么时候截止" answered by a
+# clause with no date), not one that states the wrong one.
+_NUM = r"[0-9０-９一二三四五六七八九十百千万两]+"
+STATES_FACT = {
+    "date": re.compile(rf"{_NUM}\s*(年|月|日|号)|之日|届满|期限|以前|之前|以后|之后|起"),
+    "period": re.compile(rf"{_NUM}\s*(个)?(工作日|日|天|月|年|周|小时)|之日|届满|期限|期间|时限"),
+    "fee": re.compile(rf"{_NUM}\s*(元|万元|块)|[0-9.]+\s*[%％]|百分之|免.{{0,4}}费|免收|不收|无需缴|不需缴|无偿|减缴|"
+                      r"收取.{0,8}费"),
+    "number": re.compile(rf"{_NUM}"),
+    "place": re.compile(r"地址|路|街|号楼|室|大厦|大楼|中心|窗口|大厅|网站|网址|平台|http|www|所在地|办事处|区|市|省|县"),
+    "contact": re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|电话|热线|邮箱|@|网站|网址|http|www|窗口"),
+}
 
 
 @dataclass
@@ -40,6 +57,15 @@ class Result:
             if cited & set(self.item["gold"]):
                 return i
         return None
+
+    @property
+    def states_asked_fact(self) -> bool | None:
+        """Whether the answer's text (before its citations) states a fact of the kind asked; None when the question
+        asks no such kind or was refused."""
+        pattern = STATES_FACT.get(self.item.get("asks") or "")
+        if pattern is None or not self.grounded:
+            return None
+        return pattern.search(self.answer.split("\n\n依据")[0]) is not None
 
     @property
     def mentioned(self) -> float:
@@ -135,6 +161,8 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         "must_mention": share(r.mentioned if r.grounded else 0.0 for r in answerable),
         "refusal_accuracy": share(not r.grounded for r in unanswerable),
         "false_refusal_rate": share(not r.grounded for r in answerable),
+        # of the answers to questions asking a date, period, fee, number, place or contact: those stating none
+        "fact_unstated": share(not s for s in (r.states_asked_fact for r in results) if s is not None),
         "latency_ms_median": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
         if latencies else 0.0,
@@ -158,10 +186,10 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
     misses = [
         {"id": r.item["id"], "question": r.item["question"], "rank": r.rank, "grounded": r.grounded,
          "top": [sorted(c)[0] if len(c) == 1 else sorted(c) for c in r.ranked[:3]], "gold": r.item["gold"],
-         "mentioned": round(r.mentioned, 2)}
+         "mentioned": round(r.mentioned, 2), **({"fact_unstated": r.item["asks"]} if r.states_asked_fact is False else {})}
         for r in results
         if (r.item["answerable"] and (r.rank != 1 or not r.grounded or r.mentioned < 1))
-        or (not r.item["answerable"] and r.grounded)
+        or (not r.item["answerable"] and r.grounded) or r.states_asked_fact is False
     ]
     return Report(metrics, by_category, misses, results)
 
@@ -200,7 +228,7 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
         return 0
     m = report.metrics
     print(f"评测集：{set_path or DEFAULT_SET}（{m['questions']} 题，可回答 {m['answerable']}，不可回答 {m['unanswerable']}）")
-    for key in ("hit@1", "hit@5", "mrr@5", "must_mention", "refusal_accuracy", "false_refusal_rate"):
+    for key in ("hit@1", "hit@5", "mrr@5", "must_mention", "refusal_accuracy", "false_refusal_rate", "fact_unstated"):
         print(f"  {key:20s} {m[key]:.3f}")
     print(f"  {'latency_ms_median':20s} {m['latency_ms_median']:.1f}")
     print(f"  {'latency_ms_p95':20s} {m['latency_ms_p95']:.1f}")

@@ -2,7 +2,9 @@
 import re
 from datetime import date
 
-from evals.run import DEFAULT_SET, evaluate, load_set
+import pytest
+
+from evals.run import DEFAULT_SET, Result, evaluate, load_set
 
 # Reached on 2026-12-02 with the fitted ranker and answerability model (hit@1, hit@5, must-mention, refusal
 # accuracy, false refusals): core 0.990/1.000/0.969/0.850/0.010, held-out 0.913/1.000/1.000/0.625/0.000.
@@ -76,3 +78,25 @@ def test_the_corpus_generator_writes_documents_the_ingest_reads_as_policies(tmp_
     (real_repeats, real_pairs), (repeats, pairs) = realism(real), realism(list(records.clauses.values()))
     assert real_repeats < 0.05 and repeats <= 0.1
     assert pairs >= 0.5 * real_pairs
+
+
+@pytest.mark.parametrize("asks, answer, grounded, states", [
+    ("fee", "专利证书副本每份30元[1]。\n\n依据：[1]《办事指南》", True, True),
+    ("fee", "延续专利代理师资格考试免报考费政策[1]。", True, True),
+    ("fee", "加收当年全额年费的5%计算[1]。", True, True),
+    ("fee", "国家知识产权局对办理专利证书副本收取专利文件副本证明费[1]。", True, True),
+    ("fee", "为更好发挥专利预审精准服务的积极作用，制定本办法[1]。\n\n依据：[1]《办法》前言，2025年1月1日", True, False),
+    ("date", "本措施自2025年1月1日起施行[1]。", True, True),
+    ("date", "推动专利导航服务进园区[1]。", True, False),
+    ("period", "应当在5个工作日内办结[1]。", True, True),
+    ("place", "请到市民服务中心窗口办理[1]。", True, True),
+    ("contact", "咨询电话：021-12345678[1]。", True, True),
+    ("contact", "推动服务体系建设[1]。", True, False),
+    ("fee", "文件中没有找到答案，请拨打12345。", False, None),
+    ("procedure", "按规定办理[1]。", True, None),
+])
+def test_the_evaluation_judges_whether_an_answer_states_the_fact_asked(asks, answer, grounded, states):
+    """`fact_unstated` (README "Evaluation") counts answers to a date, fee or place question that state none:
+    judged on the answer before its citations, by the evaluation's own patterns, not the assistant's."""
+    result = Result({"asks": asks, "answerable": True, "gold": []}, [], grounded, answer, 0.0)
+    assert result.states_asked_fact is states
