@@ -66,10 +66,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"\n[{c.n}] {c.clause_id}（{c.score}）\n{c.text}")
             print(f"\n可答概率 {answer.confidence:.3f}（阈值 {assistant.retriever().ranking.threshold:.3f}）；候选条款的特征与得分：")
             retriever = assistant.retriever()
-            for hit in retriever.search(retriever.parse(answer.rewritten_question or args.question, region,
-                                                        as_of), k=8):
+            query = retriever.parse(answer.rewritten_question or args.question, region, as_of)
+            hits = retriever.search(query, k=8)
+            for hit in hits:
                 features = " ".join(f"{name}={value:.2f}" for name, value in hit.features.items() if value)
                 print(f"  {hit.score:.3f} {hit.clause.id}（×{hit.policy:g}）{features}")
+            if hits:  # the answer's lead: the first clause's sentences, as the fitted sentence model scores them
+                print(f"\n{hits[0].clause.id} 各句的特征与得分：")
+                for unit, features in retriever.sentences.features(query, retriever.concepts(query), hits[0].clause):
+                    shown = " ".join(f"{name}={value:.2f}" for name, value in features.items() if value)
+                    print(f"  {retriever.sentences.score(features):+.2f} {unit.text[:40]} {shown}")
     return 0
 
 

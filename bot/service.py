@@ -31,7 +31,7 @@ from bot.config import Settings
 from bot.llm import LLMError
 from bot.llm import from_settings as llm_from_settings
 from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestResponse
-from bot.retrieve.followup import rewrite
+from bot.retrieve.followup import FollowUpWords, rewrite
 from bot.retrieve.query import Query, fuzzy_pinyin
 from bot.retrieve.rank import CLOSE_SHARE, Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
@@ -140,6 +140,7 @@ class Assistant:
         self.store = open_store(settings, claims=self.shared if settings.redis_url.get_secret_value() else None)
         self.llm = llm_from_settings(settings)
         self._speech: Speech | None = None
+        self._followups: FollowUpWords | None = None
         if self.llm is not None:
             log.info("LLM：%s（每个问题最多 %.0f 秒，超时或出错时使用摘录式回答）", self.llm.name, settings.llm_timeout)
 
@@ -235,9 +236,9 @@ class Assistant:
         region = self._region(region, retriever)
         rewritten = None
         if session_id is not None:
-            rewritten = rewrite(question, self.store.history(session_id), retriever.understanding)
+            rewritten = rewrite(question, self.store.history(session_id), retriever.understanding, self.followups())
         else:
-            rewritten = rewrite(question, history, retriever.understanding) if history else None
+            rewritten = rewrite(question, history, retriever.understanding, self.followups()) if history else None
             session_id = self.store.new_session(region, client)
         return self._retrieve(question, rewritten, region, session_id, retriever, as_of)
 
@@ -287,14 +288,14 @@ class Assistant:
             draft = compose_service(p.query, p.hits[0], item, basis)
             grounded = not draft.missing_fields
         elif grounded:
-            draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.tokenizer,
+            draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.sentences,
                                      offtask=p.retriever.offtask)
         elif p.decision.reason == "sensitive":
             # a person handles it: no retrieval, no quoting
             draft = AnswerDraft("message", [], statement=p.retriever.sensitive.message)
         else:
             draft = compose_refusal(p.query, p.hits, p.decision.reason, p.retriever.concepts(p.query),
-                                    p.retriever.tokenizer)
+                                    p.retriever.sentences)
         return _answer(draft, grounded=grounded, answer_id=uuid.uuid4().hex,
                        confidence=round(p.decision.probability, 3), session_id=p.session_id,
                        rewritten_question=p.rewritten, composer="extractive",
@@ -379,7 +380,7 @@ class Assistant:
             question = topic_only(mask(question.strip()[:MAX_QUESTION_CHARS]))  # as _prepare does
             if not question:
                 continue
-            rewritten = rewrite(question, turns, retriever.understanding)
+            rewritten = rewrite(question, turns, retriever.understanding, self.followups())
             answer = self._first_answer(self._retrieve(question, rewritten, region, None, retriever, as_of))
             turns.append(Turn(question, rewritten, answer.grounded,
                               [c.model_dump(mode="json") for c in answer.citations]))
@@ -426,6 +427,12 @@ class Assistant:
             self.store.record_gap(rewritten or question, kind, answer.confidence, channel)
 
     # -- hotline -------------------------------------------------------------------------------------
+
+    def followups(self) -> FollowUpWords:
+        """How follow-up questions are read: the bureau's knowledge/followups.yaml, or the shipped one."""
+        if self._followups is None:
+            self._followups = FollowUpWords.for_knowledge(self.settings.knowledge_dir)
+        return self._followups
 
     def speech(self) -> Speech:
         """How transcripts are read: the bureau's knowledge/transcripts.yaml, or the shipped one."""

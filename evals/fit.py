@@ -12,6 +12,10 @@ Procedure, the same for a bureau that refits on its own documents and questions:
 4. Its threshold is chosen on the cross-validated probabilities: the highest one at which at most
    `TARGET_FALSE_REFUSALS` of the answerable questions are refused (the most unanswerable ones refused within
    that bound).
+5. The answer's lead sentence: every sentence (or numbered item) of each answerable question's gold clauses gets
+   its features (rank.SENTENCE_FEATURES), label 1 for the sentence holding the question's `evidence` quote (or,
+   without one, the most of its `must_mention` facts); the same pairwise logistic regression as the ranker, signs
+   held, C chosen by grouped cross-validation on how often the sentence led with is the gold one.
 The test split (evals/sets/bank-test.jsonl) is never among the fitting sets.
 """
 from __future__ import annotations
@@ -25,7 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.retrieve.rank import ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, LinearModel, Ranking, answer_features
+from bot.retrieve.rank import (ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, SENTENCE_FEATURES, LinearModel, Ranking,
+                               answer_features)
+from bot.text import normalise_text
 
 TARGET_FALSE_REFUSALS = 0.05
 C_GRID = (0.01, 0.1, 1.0, 10.0)
@@ -45,6 +51,13 @@ class Candidate:
 
 
 @dataclass
+class Lead:
+    """One gold clause of a question: its sentences' features, and which of them say what was asked."""
+    rows: list[dict[str, float]]
+    gold: list[bool]
+
+
+@dataclass
 class Sample:
     item: dict
     candidates: list[Candidate]
@@ -52,6 +65,41 @@ class Sample:
     unknown_specific: float
     group: str = ""
     ranked: list[Candidate] = field(default_factory=list)
+    leads: list[Lead] = field(default_factory=list)
+
+
+def _bare(text: str) -> str:
+    return "".join(normalise_text(text).split()).rstrip("。；;：:，")
+
+
+def gold_sentences(item: dict, texts: list[str]) -> list[bool]:
+    """The sentences that hold the question's evidence quote (or that a quote spanning several is made of); without
+    a quote, those holding the most of its must_mention facts."""
+    quote = _bare(item.get("evidence") or "")
+    bare = [_bare(t) for t in texts]
+    if quote:
+        return [bool(b) and (quote in b or (len(b) >= 6 and b in quote)) for b in bare]
+    facts = [_bare(m) for m in item.get("must_mention") or []]
+    counts = [sum(f in b for f in facts) for b in bare]
+    top = max(counts, default=0)
+    return [top > 0 and n == top for n in counts]
+
+
+def leads(retriever, item: dict, query) -> list[Lead]:
+    """Each gold clause (not a service item) with two sentences or more, one of them gold and one not."""
+    if not item.get("answerable"):
+        return []
+    concepts = retriever.concepts(query)
+    out = []
+    for clause_id in item.get("gold") or []:
+        clause = retriever.records.clauses.get(clause_id)
+        if clause is None or clause_id in retriever.records.items:
+            continue
+        rows = retriever.sentences.features(query, concepts, clause)
+        gold = gold_sentences(item, [u.text for u, _ in rows])
+        if any(gold) and not all(gold):
+            out.append(Lead([f for _, f in rows], gold))
+    return out
 
 
 def collect(retriever, items: list[dict]) -> list[Sample]:
@@ -72,7 +120,8 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
             answers = bool(cited & gold) and (h.clause.id in gold or not h.features["off_service_item"])
             candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers))
         group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
-        samples.append(Sample(item, candidates, bool(query.facts()), retriever.unknown_specific(query), group))
+        samples.append(Sample(item, candidates, bool(query.facts()), retriever.unknown_specific(query), group,
+                              leads=leads(retriever, item, query)))
     return samples
 
 
@@ -212,6 +261,61 @@ def hash_str(text: str) -> int:
     return zlib.crc32(text.encode())
 
 
+SENTENCE_AGAINST = {"lead_in"}
+
+
+def fit_sentences(samples: list[Sample], C: float) -> LinearModel:
+    """Pairwise logistic regression over each gold clause's sentences (each gold sentence against each other one of
+    the same clause, on the difference of their features), signs held. Only the order matters: no calibration."""
+    names = list(SENTENCE_FEATURES)
+    diffs, signs = [], []
+    for lead in (lead for s in samples for lead in s.leads):
+        for g, gold in zip(lead.rows, lead.gold):
+            for o, other in zip(lead.rows, lead.gold):
+                if gold and not other:
+                    d = [g.get(n, 0.0) - o.get(n, 0.0) for n in names]
+                    diffs += [d, [-x for x in d]]
+                    signs += [1, 0]
+    if not diffs:
+        raise ValueError("拟合集没有能定位到答案句的问题（evidence 或 must_mention），无法拟合答案首句模型")
+    w, _ = _signed_logistic(np.array(diffs), np.array(signs), C, names, SENTENCE_AGAINST)
+    return LinearModel({n: round(float(v), 4) for n, v in zip(names, w)}, 0.0)
+
+
+def led_with(lead: Lead, model: LinearModel) -> int:
+    """The sentence the answer leads with, as extractive.best_sentences picks it: the best scored, among those
+    stating the fact asked when any does (ties to the earlier)."""
+    pool = [i for i, f in enumerate(lead.rows) if f.get("states_fact")] or range(len(lead.rows))
+    return max(pool, key=lambda i: (model.logit(lead.rows[i]), -i))
+
+
+def lead_accuracy(samples: list[Sample], model: LinearModel) -> float:
+    """Share of the gold clauses whose lead sentence is a gold one."""
+    found = [lead.gold[led_with(lead, model)] for s in samples for lead in s.leads]
+    return round(sum(found) / max(1, len(found)), 3)
+
+
+def cross_validated_sentences(samples: list[Sample], C: float) -> float:
+    """Lead accuracy, each question's clauses judged by the fit of the fold that left its document out."""
+    found = []
+    for train, test in folds(samples):
+        if any(s.leads for s in train):
+            model = fit_sentences(train, C)
+            found += [lead.gold[led_with(lead, model)] for s in test for lead in s.leads]
+    return round(sum(found) / max(1, len(found)), 3)
+
+
+def fit_sentence_model(samples: list[Sample]) -> tuple[LinearModel, dict]:
+    """The sentence model with C chosen by grouped cross-validation, and what it was fitted on."""
+    scores = {C: cross_validated_sentences(samples, C) for C in C_GRID}
+    C = max(C_GRID, key=lambda c: (scores[c], -c))  # the most regularised of the best
+    model = fit_sentences(samples, C)
+    return model, {"procedure": "evals/fit.py", "C": C, "clauses": sum(len(s.leads) for s in samples),
+                   "date": date.today().isoformat(), "in_sample_lead_accuracy": lead_accuracy(samples, model),
+                   "literal_coverage_lead_accuracy": lead_accuracy(samples, LinearModel({"coverage": 1.0})),
+                   "cross_validated_by_document": {"lead_accuracy": scores[C]}}
+
+
 def fit_all(samples: list[Sample], C_rank: float, C_answer: float) -> Ranking:
     ranker = fit_ranker(samples, C_rank)
     rerank(samples, ranker)
@@ -259,6 +363,8 @@ def fit(samples: list[Sample], sources: list[str]) -> Ranking:
     fr, ra = refusal_figures(samples, probabilities, threshold)
     ranking = fit_all(samples, C_rank, C_answer)
     ranking.threshold = round(threshold, 4)
+    ranking.sentences, ranking.sentences_fitted = fit_sentence_model(samples)
+    ranking.sentences_fitted["on"] = sources
     ranking.fitted = {
         "on": sources, "questions": len(samples), "answerable": sum(bool(s.item["answerable"]) for s in samples),
         "documents": len({s.group for s in samples}), "procedure": "evals/fit.py", "C_ranker": C_rank,
@@ -268,7 +374,8 @@ def fit(samples: list[Sample], sources: list[str]) -> Ranking:
     return ranking
 
 
-def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float) -> dict[str, dict]:
+def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float,
+                           C_sentences: float = 1.0) -> dict[str, dict]:
     """For each document: fitted on all other documents' questions, judged on its own (ranking and decision as
     the fitted models make them; the answer text itself is not composed here)."""
     out = {}
@@ -281,9 +388,15 @@ def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float
         rerank(test, ranking.ranker)
         probs = [ranking.answerability.probability(r) for r in answer_rows(test)]
         fr, ra = refusal_figures(test, probs, threshold)
+        leads = [lead for s in test for lead in s.leads]
+        sentences = fit_sentences(train, C_sentences) if leads else None
         out[group] = {"n": len(test), "hit@1": round(hit_at(test, 1), 3), "hit@5": round(hit_at(test, 5), 3),
                       "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3),
-                      "answerable": sum(bool(s.item["answerable"]) for s in test)}
+                      "answerable": sum(bool(s.item["answerable"]) for s in test),
+                      # the answer's lead sentence, by a sentence model fitted without this document
+                      "leads": len(leads),
+                      "lead": round(sum(lead.gold[led_with(lead, sentences)] for lead in leads) / len(leads), 3)
+                      if leads else 0.0}
     return out
 
 
@@ -297,6 +410,8 @@ def pooled(per_document: dict[str, dict]) -> dict[str, float]:
         "false_refusals": round(sum(v["false_refusals"] * v["answerable"] for v in per_document.values()) / n_ans, 3),
         "refusal_accuracy": round(sum(v["refusal_accuracy"] * (v["n"] - v["answerable"])
                                       for v in per_document.values()) / n_un, 3),
+        "lead": round(sum(v.get("lead", 0.0) * v.get("leads", 0) for v in per_document.values())
+                      / (sum(v.get("leads", 0) for v in per_document.values()) or 1), 3),
     }
 
 
@@ -350,12 +465,19 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
         print(f"  排序 {name:18s} {w:+.3f}")
     for name, w in sorted(ranking.answerability.weights.items(), key=lambda kv: -abs(kv[1])):
         print(f"  可答 {name:18s} {w:+.3f}")
+    lead = ranking.sentences_fitted
+    print(f"答案首句：{lead['clauses']} 个条款，按文档交叉验证首句正确率 "
+          f"{lead['cross_validated_by_document']['lead_accuracy']:.3f}"
+          f"（只按字面覆盖 {lead['literal_coverage_lead_accuracy']:.3f}）")
+    for name, w in sorted(ranking.sentences.weights.items(), key=lambda kv: -abs(kv[1])):
+        print(f"  首句 {name:18s} {w:+.3f}")
     if lodo:
-        per_doc = leave_one_document_out(samples, ranking.fitted["C_ranker"], ranking.fitted["C_answerability"])
+        per_doc = leave_one_document_out(samples, ranking.fitted["C_ranker"], ranking.fitted["C_answerability"],
+                                         ranking.sentences_fitted["C"])
         for doc, v in per_doc.items():
             print(f"  留一 {doc[:40]:40s} n={v['n']:3d} hit@1={v['hit@1']:.3f} hit@5={v['hit@5']:.3f} "
-                  f"误拒={v['false_refusals']:.3f} 拒答正确={v['refusal_accuracy']:.3f}")
+                  f"误拒={v['false_refusals']:.3f} 拒答正确={v['refusal_accuracy']:.3f} 首句={v['lead']:.3f}")
         p = pooled(per_doc)
         print(f"留一文档合计：hit@1 {p['hit@1']:.3f}  hit@5 {p['hit@5']:.3f}  误拒 {p['false_refusals']:.3f}  "
-              f"拒答正确率 {p['refusal_accuracy']:.3f}")
+              f"拒答正确率 {p['refusal_accuracy']:.3f}  首句正确率 {p['lead']:.3f}")
     return 0

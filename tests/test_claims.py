@@ -41,6 +41,15 @@ def test_a_malformed_list_is_refused(tmp_path):
         ClaimWords.from_yaml(tmp_path / "claims.yaml")
 
 
+
+def test_a_bureaus_file_without_number_cues_checks_them_as_shipped(tmp_path):
+    # a claims.yaml written before the cues of short service numbers were data
+    (tmp_path / "claims.yaml").write_text("organisations: [局]\nframing: [资料]\n", encoding="utf-8")
+    words = ClaimWords.from_yaml(tmp_path / "claims.yaml")
+    assert words.number_cues == WORDS.number_cues
+    assert unsupported_claims("报名问题请致电96677。", cited({"clause": "延续免报考费政策。"}), words) == ["96677"]
+
+
 def test_coverage_credits_synonyms_and_weighs_words_by_information(assistant):
     coverage = coverage_for(assistant.retriever())
     clause = "鼓励社会机构提供知识产权维权援助、代理援助等公益服务。"

@@ -1,5 +1,5 @@
-"""Follow-up questions keep the subject of the conversation and replace what is asked about it; the CLI keeps a
-conversation with --session."""
+"""Follow-up questions keep the subject of the conversation and replace what is asked about it
+(knowledge/followups.yaml: every example in the file); the CLI keeps a conversation with --session."""
 import json
 import shutil
 import subprocess
@@ -7,9 +7,68 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from bot.retrieve.followup import FOLLOWUPS_FILE, FollowUpsError, FollowUpWords, rewrite
+from bot.retrieve.kinds import KINDS_FILE, QuestionKinds
+from bot.retrieve.lexicon import Lexicon
+from bot.retrieve.query import QueryUnderstanding
+from bot.store.conversations import Turn
+from bot.text import Tokenizer
+from tests.conftest import KNOWLEDGE, ROOT
+
+WORDS = FollowUpWords.from_yaml(KNOWLEDGE / FOLLOWUPS_FILE)
 
 JS_TITLE = "《关于加快推进知识产权服务业高质量发展的若干措施》"
+
+
+@pytest.fixture(scope="module")
+def understanding():
+    """Questions read as in service, with the bureau's vocabulary (its regions) but no index."""
+    lexicon = Lexicon.from_yaml(KNOWLEDGE / "synonyms.yaml")
+    lexicon.kinds = QuestionKinds.from_yaml(KNOWLEDGE / KINDS_FILE)
+    return QueryUnderstanding(lexicon, Tokenizer(lexicon.terms), {})
+
+
+def _examples():
+    for section in ("openers", "pronouns", "fillers"):
+        examples = WORDS.data[section]["examples"]
+        assert len(examples["positive"]) >= 3 and len(examples["negative"]) >= 3, f"{section}: 至少各三个例句"
+        for expected, key in ((True, "positive"), (False, "negative")):
+            for example in examples[key]:
+                yield pytest.param(section, example, expected, id=f"{section}{'+' if expected else '-'}{example}")
+
+
+@pytest.mark.parametrize("section,example,expected", list(_examples()))
+def test_every_example_is_read_as_its_section_says(understanding, section, example, expected):
+    check = {"openers": lambda t: bool(WORDS.opener(t)),
+             "pronouns": lambda t: WORDS.pronoun(t, understanding) is not None,
+             # a region and nothing else: the previous question again, about that region
+             "fillers": lambda t: bool(understanding.regions_in(t)) and not WORDS.content(t, understanding)}[section]
+    assert check(example) == expected, example
+
+
+PREVIOUS = Turn("江苏的若干措施什么时候失效", None, True, [{"doc_title": JS_TITLE.strip("《》")}])
+
+
+@pytest.mark.parametrize("question", ["应该找谁投诉", "其它还有什么要求", "我们有三个专利，其中一个被侵权了怎么办"])
+def test_a_word_inside_another_or_in_a_later_clause_does_not_point_back(understanding, question):
+    # 该 in 应该, 它 in 其它, and 其中 about what the caller just named do not point at the cited document
+    assert JS_TITLE not in (rewrite(question, [PREVIOUS], understanding) or "")
+
+
+def test_that_in_those_opens_nothing(understanding):
+    # 那些 is a word of its own: not the opener 那 cut off, leaving 些外地企业
+    rewritten = rewrite("那些外地企业能不能申请", [PREVIOUS], understanding)
+    assert rewritten is None or "那些外地企业" in rewritten, rewritten
+
+
+def test_a_knowledge_folder_carries_its_own_file(tmp_path):
+    assert FollowUpWords.for_knowledge(tmp_path) == WORDS  # none there: the shipped one
+    own = WORDS.data | {"openers": {"words": ["那", "话说"], "examples": {}}}
+    (tmp_path / FOLLOWUPS_FILE).write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+    assert FollowUpWords.for_knowledge(tmp_path).opener("话说要交钱吗") == "话说"
+    (tmp_path / FOLLOWUPS_FILE).write_text("openers:\n  words: 那\n", encoding="utf-8")
+    with pytest.raises(FollowUpsError, match="openers.words"):
+        FollowUpWords.for_knowledge(tmp_path)
 
 
 def ask(client, question, session=None):

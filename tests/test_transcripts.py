@@ -4,6 +4,7 @@ cards an operator reads out."""
 import re
 
 import pytest
+import yaml
 
 from bot.answer.hotline import Speech, TranscriptsError, read_call, turns_of
 from evals.transcripts import leads_with_fact, match_questions, readable
@@ -12,14 +13,23 @@ from tests.conftest import KNOWLEDGE, OPERATOR
 SPEECH = Speech.from_yaml(KNOWLEDGE / "transcripts.yaml")
 
 
+SECTIONS = {"speakers": "examples", "operator_phrases": "examples", "confirming": "examples",
+            "pleasantries": "examples", "asking": "examples", "breaks": "break_examples", "clarifying": "examples",
+            "introductions": "examples", "replies": "examples", "openers": "examples"}
+
+
 def _examples():
     data = SPEECH.data
-    for section in ("speakers", "operator_phrases", "confirming", "pleasantries", "asking"):
-        examples = data[section]["examples"]
+    for section, key in SECTIONS.items():
+        examples = data["asking" if section == "breaks" else section][key]
         assert len(examples["positive"]) >= 3 and len(examples["negative"]) >= 3, f"{section}: 至少各三个例句"
         for expected, key in ((True, "positive"), (False, "negative")):
             for example in examples[key]:
                 yield pytest.param(section, example, expected, id=f"{section}{'+' if expected else '-'}{example}")
+
+
+def _reply(text: str) -> str:
+    return "agrees" if SPEECH.agrees(text) else "denies" if SPEECH.denies(text) else ""
 
 
 @pytest.mark.parametrize("section,example,expected", list(_examples()))
@@ -31,9 +41,23 @@ def test_every_example_is_read_as_its_section_says(section, example, expected):
         if expected:
             assert SPEECH.roles[SPEECH.speaker(m)[0]] == role, line
         return
+    if section == "replies":
+        reply, _, reading = example.partition(" → ")
+        assert _reply(reply) == reading, example
+        return
     check = {"operator_phrases": lambda t: SPEECH.operator_says(t) > 0, "confirming": SPEECH.confirms,
-             "pleasantries": SPEECH.is_pleasantry, "asking": SPEECH.asks}[section]
+             "pleasantries": SPEECH.is_pleasantry, "asking": SPEECH.asks, "clarifying": SPEECH.clarifies,
+             "introductions": SPEECH.introduces,
+             "breaks": lambda t: len(SPEECH._break.split(t)) > 1,  # the next question starts inside it
+             "openers": lambda t: SPEECH.trim(t) != t}[section]  # the question's start is cut
     assert check(example) == expected, example
+
+
+def test_a_bureaus_own_file_without_a_newer_section_takes_the_shipped_one(tmp_path):
+    own = {k: v for k, v in SPEECH.data.items() if k != "replies"} | {"openers": {"phrases": ["问"]}}
+    (tmp_path / "transcripts.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    speech = Speech.for_knowledge(tmp_path)
+    assert speech.agrees("对对，要交哪些材料") and speech.openers == ["问"]
 
 
 def test_a_malformed_file_names_the_key(tmp_path):

@@ -11,7 +11,7 @@ from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection
 from bot.retrieve.rank import CLOSE_SHARE
 from bot.retrieve.search import Concept, Hit, SearchResult
-from bot.text import Tokenizer, split_sentences
+from bot.retrieve.sentences import Sentences, unnumbered
 
 MAX_LEAD_CHARS = 260
 RELATED = 3  # a refusal lists this many nearest clauses
@@ -21,9 +21,6 @@ LEAD_SENTENCES = 2  # an answer leads with the one or two sentences that answer;
 ASKED_SHARE = 0.5  # … and, for another region the question names, at least this share
 
 
-_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(印发|发布|施行)?")
-_ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研究院)$")
-_ASIDE = re.compile(r"[（(][^）)]{1,12}[）)]。?")
 _PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
 
 
@@ -79,71 +76,44 @@ def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) ->
     return chosen
 
 
-def best_sentences(query: Query, hit: Hit, concepts: list[Concept], tokenizer: Tokenizer,
+def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Sentences,
                    budget: int = MAX_LEAD_CHARS, offtask: OffTaskList | None = None) -> list[str]:
-    """The sentences of the clause that answer the question, the best first.
+    """The sentences (or numbered items) of the clause that answer the question, the best first, scored by the
+    fitted sentence model (`rank.SENTENCE_FEATURES`).
 
-    A question asking for a fact (a date, a number, a fee) gets the sentence that states it; a question
-    asking how or what gets the clause's sentences that carry the question, within `budget` characters.
+    A question asking for a fact (a date, a number, a fee) leads with the sentence that states it whenever the
+    clause has one (the fact asked is a hard constraint), then one stating another kind of fact asked if any; every
+    answer goes on with the next best sentences within `budget` characters (the condition or the exception of
+    the fact: 逾期视为放弃, 宽展期).
     """
-    lines = [line for line in hit.clause.text.split("\n") if line.strip()]
-    sentences: list[str] = []
-    signature: list[str] = []  # the closing lines: the issuer and the date, each a bare line
-    for n, line in enumerate(lines):
-        for sentence in split_sentences(line):
-            bare = len(sentence) < 16 and sentences and n > 0 and sentence == line
-            if bare and (_DATE.fullmatch(sentence.rstrip("。")) or _ISSUER.search(sentence.rstrip("。"))):
-                signature.append(sentence.rstrip("。"))
-            elif bare and _ASIDE.fullmatch(sentence):
-                continue  # （此件主动公开）
-            elif bare:  # a bare line means little alone: keep the line before it with it
-                sentences[-1] = sentences[-1].rstrip("。") + "，" + sentence
-            else:
-                sentences.append(sentence)
-    if signature:
-        # said as a date, not glued onto the sentence before it ("…有效期至2030年11月9日，江苏省知识产权局，…")
-        dates = [s for s in signature if _DATE.fullmatch(s)]
-        others = [s for s in signature if s not in dates]
-        said = dates[-1] if not dates or dates[-1][-1] not in "日" else f"落款日期为{dates[-1]}"
-        sentences.append(said + (f"（{'，'.join(others)}）" if others else "") + "。" if dates else "，".join(signature) + "。")
-    if not sentences:
+    rows = [(selector.score(f), u, f) for u, f in selector.features(query, concepts, hit.clause)
+            # an instruction planted in a document is data, never something the assistant says
+            if not is_injection(u.text, offtask)]
+    heading = (hit.clause.heading or "").rstrip("。")
+    if heading and len(rows) > 1:  # the heading alone says little (the citation names it): what follows says more
+        rows = [r for r in rows if r[1].text.rstrip("。") != heading] or rows
+    if not rows:
         return []
-    total = sum(c.weight for c in concepts) or 1.0
     facts = query.facts()
-    scored = []
-    def coverage(text: str) -> float:
-        return sum(c.weight for c in concepts if any(alt in text for alt in c.alternatives)) / total
-
-    for i, sentence in enumerate(sentences):
-        score = coverage(sentence)
-        if signature and i == len(sentences) - 1:
-            # the signature signs what comes before it: it is about what the best of that is about
-            score = max(coverage(s) for s in sentences)
-        if any(p.search(sentence) for p in facts):
-            score += 1.0
-        if hit.clause.heading and sentence.rstrip("。") == hit.clause.heading and len(sentences) > 1:
-            continue  # the lead-in alone says little; the sentences after it say what is done
-        if is_injection(sentence, offtask):
-            continue  # an instruction planted in a document is data, never something the assistant says
-        scored.append((score, i, sentence))
-    if not scored:
-        return []
-    ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
-    best = ranked[0]
+    ranked = sorted(rows, key=lambda r: (-r[0], r[1].index))
     if facts:
-        # the fact asked, and a second sentence stating it as well (施行 and 落款 dates of a closing)
-        stated = [p for p in facts if p.search(best[2])]
-        ties = [r for r in ranked[1:] if r[0] == best[0] and stated and all(p.search(r[2]) for p in stated)][:1]
-        return [best[2]] + [r[2] for r in ties]
-    picked = [best]
-    used = len(best[2])
-    for candidate in ranked[1:]:
-        if used + len(candidate[2]) > budget:
-            continue
-        picked.append(candidate)
-        used += len(candidate[2])
-    rest = sorted(picked[1:], key=lambda x: x[1])
-    return [best[2]] + [p[2] for p in rest]
+        stating = [r for r in ranked if r[2]["states_fact"]] or ranked
+        best = stating[0]
+        stated = [p for p in facts if p.search(best[1].text)]
+        # a second sentence stating the same as well (施行 and 落款 dates of a closing), or a kind asked it does not
+        more = next((r for r in stating[1:] if stated and r[2]["coverage"] == best[2]["coverage"]
+                     and all(p.search(r[1].text) for p in stated)), None) or \
+            next((r for r in stating[1:] if any(p.search(r[1].text) for p in facts if p not in stated)), None)
+        if more is not None:
+            return [best[1].text, more[1].text]
+        ranked = [best] + [r for r in ranked if r is not best]  # else the next best, as for any question
+    picked = [ranked[0][1].text]
+    used = len(picked[0])
+    for _, unit, _ in ranked[1:]:
+        if used + len(unit.text) <= budget:
+            picked.append(unit.text)
+            used += len(unit.text)
+    return picked
 
 
 def gist(sentence: str, query: Query, concepts: list[Concept], limit: int = GIST_CHARS) -> str:
@@ -176,7 +146,7 @@ def gist(sentence: str, query: Query, concepts: list[Concept], limit: int = GIST
     return "，".join(pieces[i] for i in sorted(chosen)) + "。"
 
 
-def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], tokenizer: Tokenizer,
+def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], selector: Sentences,
                      offtask: OffTaskList | None = None) -> AnswerDraft:
     chosen = pick_citations(query, hits, concepts)
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
@@ -185,10 +155,12 @@ def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], 
     budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
     sentences = []
     for c, hit in zip(citations, chosen):
-        parts = best_sentences(query, hit, concepts, tokenizer, budget, offtask)[:LEAD_SENTENCES]
+        parts = best_sentences(query, hit, concepts, selector, budget, offtask)[:LEAD_SENTENCES]
         label = hit.document.region.rstrip("市省") if multi_region and hit.document.region else \
             f"《{hit.document.title}》" if several else ""
-        sentences.append(DraftSentence(tuple(parts), (c.n,), label, gist(parts[0], query, concepts) if parts else ""))
+        # read aloud without an item's number: 属于新材料…, not （2）属于新材料…
+        said = gist(unnumbered(parts[0]), query, concepts) if parts else ""
+        sentences.append(DraftSentence(tuple(parts), (c.n,), label, said))
     return AnswerDraft(
         "grounded", citations, sentences,
         notes=[note for c, hit in zip(citations, chosen) if (note := validity_note(c, hit.document))],
@@ -216,7 +188,7 @@ FACT_NAMES = {"validity": "有效期", "date": "日期或期限", "number": "具
 
 
 def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[Concept] | None = None,
-                    tokenizer: Tokenizer | None = None) -> AnswerDraft:
+                    selector: Sentences | None = None) -> AnswerDraft:
     """Says that the documents do not answer, and why; quotes the nearest clause's most relevant sentence (as
     the nearest, not as the answer) and lists the related clauses, unless the question is off-task."""
     related = [h for h in hits[:RELATED] if h.features.get("soft_coverage", h.coverage) > 0] \
@@ -231,8 +203,8 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[C
         text = f"抱歉，相关文件没有写明您问的{FACT_NAMES[kind]}，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
-    nearest = best_sentences(query, related[0], concepts, tokenizer, budget=120) \
-        if citations and concepts and tokenizer else []
+    nearest = best_sentences(query, related[0], concepts, selector, budget=120) \
+        if citations and concepts and selector else []
     return AnswerDraft("refusal", citations, statement=text, nearest=nearest[0] if nearest else "",
                        asked_fact=kind if kind in FACT_NAMES else "")
 

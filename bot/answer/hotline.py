@@ -1,8 +1,10 @@
 """Hotline calls: read a telephony transcript (any ASR's labels, or none) and find the caller's questions.
 
 The words are data (knowledge/transcripts.yaml): speaker labels, what only an operator says, an operator's
-confirming rephrase, greetings/closings/fillers, question markers. Only the caller's turns are searched for
-questions; an operator's confirming rephrase ("您是问报考费是吧？") travels with the question it confirms.
+confirming rephrase, greetings/closings/fillers, question markers and breaks, clarifying openers, the caller's
+self-introduction and replies agreeing or denying a rephrase; punctuation, time stamps and the spoken A-not-A
+stay patterns here. Only the caller's turns are searched for questions; an operator's confirming rephrase
+("您是问报考费是吧？") travels with the question it confirms.
 """
 from __future__ import annotations
 
@@ -13,20 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.text import normalise_text
-from bot.yamlfile import read_yaml
+from bot.yamlfile import own_or_shipped, phrase_list, read_yaml
 
 TRANSCRIPTS_FILE = "transcripts.yaml"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / TRANSCRIPTS_FILE
 _CJK = r"\u4e00-\u9fff"
 _TIME = r"[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\]】)）]?"
 _END = re.compile(r"[。！？?!；;\n]+")
-# the caller saying who they are ("我们是上海的一家小企业", "我这边是浦东一家小公司的", "我们公司在杭州")
-_SELF = re.compile(r"^(我们|我|本人|咱们|我司|我公司|我们公司|我们单位|我这边|我们这边)(这边|这里)?(是|在|姓)")
 _AFTER_PARTICLE = re.compile(rf"(?<=[吗呢])(?=[{_CJK}]{{6}})")
-_DENIAL = re.compile(r"^(不是|不对|没有没有|不不)")
 _A_NOT_A = re.compile(rf"([{_CJK}])[不没]\1")
-_CONFIRMED = re.compile(r"^[，,\s]*(对|是的|是|嗯|没错)")  # the caller's answer to an operator's "…是吧？"
-_CLARIFYING = re.compile(r"^(是不是|还是|是否|对吧|是吧|对不对)")
 
 
 class TranscriptsError(ValueError):
@@ -38,12 +35,7 @@ def _alternation(phrases: list[str]) -> str:
 
 
 def _phrases(data: dict, *keys: str) -> list[str]:
-    value = data
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise TranscriptsError(f"{TRANSCRIPTS_FILE}: {'.'.join(keys)} 应为非空字符串的列表")
-    return value
+    return phrase_list(data, keys, TRANSCRIPTS_FILE, TranscriptsError)
 
 
 @dataclass(frozen=True)
@@ -56,6 +48,12 @@ class Speech:
     pleasantries: list[str]
     markers: list[str]
     breaks: list[str]
+    soft_breaks: list[str]  # break only before a comma or a clause of four characters or more
+    clarifying: list[str]
+    introductions: tuple[list[str], list[str], list[str]]  # subjects, here, verbs
+    agreeing: list[str]
+    denying: list[str]
+    openers: list[str]  # what makes a short pleasantry an opener
     data: dict = field(repr=False, compare=False)
 
     @classmethod
@@ -64,7 +62,11 @@ class Speech:
                  for label in _phrases(data, "speakers", role)}
         return cls(roles, _phrases(data, "operator_phrases", "phrases"), _phrases(data, "confirming", "phrases"),
                    _phrases(data, "pleasantries", "phrases"), _phrases(data, "asking", "markers"),
-                   _phrases(data, "asking", "breaks"), data)
+                   _phrases(data, "asking", "breaks"), _phrases(data, "asking", "soft_breaks"),
+                   _phrases(data, "clarifying", "phrases"),
+                   tuple(_phrases(data, "introductions", key) for key in ("subjects", "here", "verbs")),
+                   _phrases(data, "replies", "agreeing"), _phrases(data, "replies", "denying"),
+                   _phrases(data, "openers", "phrases"), data)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Speech":
@@ -72,9 +74,12 @@ class Speech:
 
     @classmethod
     def for_knowledge(cls, knowledge_dir: Path) -> "Speech":
-        """The bureau's own file, or the shipped one when its knowledge folder has none."""
-        own = knowledge_dir / TRANSCRIPTS_FILE
-        return cls.from_yaml(own) if own.exists() else default_speech()
+        """The bureau's own file, or the shipped one when its knowledge folder has none; a section the bureau's
+        file lacks (one added to the software later) is the shipped one's."""
+        own = own_or_shipped(knowledge_dir, TRANSCRIPTS_FILE, DEFAULT_PATH)
+        if own == DEFAULT_PATH:
+            return default_speech()
+        return cls.from_dict(default_speech().data | read_yaml(own, TranscriptsError))
 
     @functools.cached_property
     def label(self) -> re.Pattern:
@@ -94,7 +99,16 @@ class Speech:
 
     @functools.cached_property
     def _break(self) -> re.Pattern:
-        return re.compile(rf"{_alternation(self.breaks)}|还有(?=[，,]|[{_CJK}]{{4}})")
+        return re.compile(rf"{_alternation(self.breaks)}|(?:{_alternation(self.soft_breaks)})(?=[，,]|[{_CJK}]{{4}})")
+
+    @functools.cached_property
+    def _openings(self) -> dict[str, re.Pattern]:
+        """What a clause or a reply starts with."""
+        subjects, here, verbs = (_alternation(words) for words in self.introductions)
+        return {"clarifying": re.compile(rf"^(?:{_alternation(self.clarifying)})"),
+                "introduction": re.compile(rf"^(?:{subjects})(?:{here})?(?:{verbs})"),
+                "agreeing": re.compile(rf"^[，,\s]*(?:{_alternation(self.agreeing)})"),
+                "denying": re.compile(rf"^(?:{_alternation(self.denying)})")}
 
     @staticmethod
     def speaker(m: re.Match) -> tuple[str, str]:
@@ -116,6 +130,21 @@ class Speech:
     def confirms(self, text: str) -> bool:
         return any(p in text for p in self.confirming)
 
+    def clarifies(self, clause: str) -> bool:
+        """The clause narrows the question before it ("是不是在余杭那边")."""
+        return bool(self._openings["clarifying"].match(clause))
+
+    def introduces(self, clause: str) -> bool:
+        """The clause opens with the caller saying who they are ("我们是上海的一家小企业")."""
+        return bool(self._openings["introduction"].match(clause))
+
+    def agrees(self, reply: str) -> bool:
+        """The caller's reply starts by agreeing with an operator's rephrase ("对对，…")."""
+        return bool(self._openings["agreeing"].match(reply))
+
+    def denies(self, reply: str) -> bool:
+        return bool(self._openings["denying"].match(reply))
+
     def trim(self, text: str) -> str:
         """The text without the pleasantries standing as whole clauses, or opening it ("想问一下专利…")."""
         clauses = [c for c in re.split(r"[，,、]", text) if c.strip() and not self.is_pleasantry(c)]
@@ -124,7 +153,7 @@ class Speech:
             m = self._pleasantry.match(text)
             rest = text[m.end():] if m else ""
             # only an opener that is clearly one (请问、想问一下、喂): 可以申请吗 keeps its 可以
-            if not m or len(m.group(0)) < 3 and not re.search(r"问|咨询|了解|喂|您好|你好|那个|然后|就是", m.group(0)) \
+            if not m or len(m.group(0)) < 3 and not any(w in m.group(0) for w in self.openers) \
                     or len(re.findall(rf"[{_CJK}]", rest)) < 4:
                 return text.strip("，, ")
             text = rest.lstrip("，, ")
@@ -212,7 +241,7 @@ def read_call(transcript: str, speech: Speech | None = None, correct: Callable[[
     for i, turn in enumerate(turns):
         if turn.role == "operator":
             following = next((t for t in turns[i + 1:] if t.role == "caller"), None)
-            denied = following is not None and bool(_DENIAL.match(speech.trim(following.text) or following.text))
+            denied = following is not None and speech.denies(speech.trim(following.text) or following.text)
             for sentence in _END.split(turn.text):
                 if not speech.confirms(sentence) or speech.is_pleasantry(sentence) or denied:
                     continue
@@ -227,7 +256,7 @@ def read_call(transcript: str, speech: Speech | None = None, correct: Callable[[
             continue
         asked, said = _caller_pieces(turn.text, speech, labelled)
         heard = [Heard(correct(q), topic=topic) for q in asked]
-        if heard and pending and _CONFIRMED.match(turn.text):
+        if heard and pending and speech.agrees(turn.text):
             heard[0].rephrase = pending  # "对，要交哪些材料" after "备案需要准备什么材料是吧"
         pending = None
         questions.extend(heard)
@@ -263,7 +292,7 @@ def _caller_pieces(text: str, speech: Speech, labelled: bool) -> tuple[list[str]
         piece = speech.trim(re.sub(r"[，,]{2,}", "，", piece))
         clauses = piece.split("，")
         # the caller introducing themselves ("我们是上海的一家小企业，…") is context, not part of the question
-        while len(clauses) > 1 and _SELF.match(clauses[0]) and not speech.asks(clauses[0]):
+        while len(clauses) > 1 and speech.introduces(clauses[0]) and not speech.asks(clauses[0]):
             said.append(clauses.pop(0))
         piece = speech.trim("，".join(clauses))
         if len(re.findall(rf"[{_CJK}]", piece)) < 4 or speech.is_pleasantry(piece):
@@ -280,7 +309,7 @@ def _questions_of(piece: str, speech: Speech) -> list[str]:
     that only narrows the one before ("在哪里报名，有没有电话", "是不是在余杭那边") stays with it."""
     out: list[str] = []
     for clause in piece.split("，"):
-        own = speech.asks(clause) and len(re.findall(rf"[{_CJK}]", clause)) >= 6 and not _CLARIFYING.match(clause)
+        own = speech.asks(clause) and len(re.findall(rf"[{_CJK}]", clause)) >= 6 and not speech.clarifies(clause)
         if out and own and speech.asks(out[-1]):
             out.append(clause)
         elif out:

@@ -5,35 +5,106 @@
 - 那需要什么条件？ (short)  → the new question about the previous one's subject (its words before what it
                             asked: 知识产权质押登记在上海怎么办 → 知识产权质押登记在上海需要什么条件), never the old
                             question with the new one glued on.
+
+The openers, the words pointing back and the fillers are data (knowledge/followups.yaml), matched on words: 该
+is not said in 应该, nor 那 (an opener) in 那些.
 """
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.answer.hotline import default_speech
 from bot.retrieve.kinds import Words
 from bot.retrieve.query import QueryUnderstanding
 from bot.store.conversations import Turn
 from bot.text import normalise_text
+from bot.yamlfile import own_or_shipped, phrase_list, read_yaml
 
-_OPENER = re.compile(r"^(那么|那要是|那|还有|另外|再问一下|再问|如果是|换成|要是)")
-_PRONOUN = re.compile(r"这个文件|这份文件|该文件|这个措施|该措施|这个政策|这个方案|这个意见|这份|这个|它|该|上述|刚才那个"
-                      r"|文件里面?|这里面|里面|里头|其中|上面")
-_FILLER = {"那", "那么", "呢", "吗", "呀", "啊", "还有", "另外", "的", "是", "怎么样", "情况", "如何"}
+FOLLOWUPS_FILE = "followups.yaml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / FOLLOWUPS_FILE
 
 
-def rewrite(question: str, history: list[Turn], understanding: QueryUnderstanding) -> str | None:
-    """The question to retrieve with, or None when it stands on its own."""
+class FollowUpsError(ValueError):
+    """knowledge/followups.yaml is malformed; the message names the key."""
+
+
+@dataclass(frozen=True)
+class FollowUpWords:
+    """The words of knowledge/followups.yaml: openers, words pointing at the cited document, fillers."""
+
+    openers: list[str]
+    pronouns: list[str]  # point back wherever they stand
+    leading: list[str]  # point back only after nothing but openers and fillers
+    fillers: frozenset[str]
+    data: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FollowUpWords":
+        def words(*keys: str) -> list[str]:
+            return phrase_list(data, keys, FOLLOWUPS_FILE, FollowUpsError)
+
+        return cls(words("openers", "words"), words("pronouns", "anywhere"), words("pronouns", "leading"),
+                   frozenset(words("fillers", "words")), data)
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> "FollowUpWords":
+        return cls.from_dict(read_yaml(path, FollowUpsError))
+
+    @classmethod
+    def for_knowledge(cls, knowledge_dir: Path) -> "FollowUpWords":
+        """The bureau's own file, or the shipped one when its knowledge folder has none."""
+        return cls.from_yaml(own_or_shipped(knowledge_dir, FOLLOWUPS_FILE, DEFAULT_PATH))
+
+    def opener(self, text: str) -> str:
+        """The opener the text starts with ("那要是外地企业呢" → 那要是), or ""."""
+        found = Words(text).first(self.openers)
+        return found[2] if found and found[0] == 0 else ""
+
+    def without_opener(self, text: str) -> str:
+        return text[len(self.opener(text)):]
+
+    def pronoun(self, text: str, understanding: QueryUnderstanding) -> tuple[int, int] | None:
+        """Where the text first points at the previous answer's document, or None."""
+        words = Words(text)
+        spans = [(s, e) for p in self.pronouns for s, e in words.spans(p)]
+        spans += [(s, e) for p in self.leading for s, e in words.spans(p) if self._lead_in(text[:s], understanding)]
+        return min(spans, key=lambda span: (span[0], -span[1])) if spans else None
+
+    def _lead_in(self, prefix: str, understanding: QueryUnderstanding) -> bool:
+        """Whether `prefix` holds nothing but openers and fillers (this file's and question_kinds.yaml's)."""
+        words = Words(prefix)
+        said = [*self.openers, *self.fillers, *understanding.lexicon.kinds.fillers]
+        covered = {i for p in said for s, e in words.spans(p) for i in range(s, e)}
+        return not any(ch.isalnum() for i, ch in enumerate(prefix) if i not in covered)
+
+    def content(self, text: str, understanding: QueryUnderstanding) -> list[str]:
+        """The follow-up's search words besides its region names, opener and fillers ([] for 那江苏呢)."""
+        rest = text
+        for name, _ in understanding.region_names:
+            rest = rest.replace(name, " ")
+        return [w for w in understanding.tokenizer.tokens(self.without_opener(rest.strip())) if w not in self.fillers]
+
+
+@functools.cache
+def default_followups() -> FollowUpWords:
+    return FollowUpWords.from_yaml(DEFAULT_PATH)
+
+
+def rewrite(question: str, history: list[Turn], understanding: QueryUnderstanding,
+            words: FollowUpWords | None = None) -> str | None:
+    """The question to retrieve with, or None when it stands on its own. `words`: the knowledge base's
+    followups.yaml (the shipped one when None)."""
     if not history:
         return None
+    words = words or default_followups()
     previous = history[-1]
     before = previous.rewritten or previous.question
     text = normalise_text(question)
     regions = understanding.regions_in(text)
-    rest = text
-    for name, _ in understanding.region_names:
-        rest = rest.replace(name, " ")
-    content = [w for w in understanding.tokenizer.tokens(_OPENER.sub("", rest.strip())) if w not in _FILLER]
+    content = words.content(text, understanding)
 
     if regions and not content:
         # 那江苏呢？ — the same question about another region
@@ -45,13 +116,14 @@ def rewrite(question: str, history: list[Turn], understanding: QueryUnderstandin
         new = regions[0].rstrip("省市")
         return replaced.replace("\u0000", new, 1).replace("\u0000", "") if found else new + before
 
-    if _PRONOUN.search(text) and previous.citations:
+    pointer = words.pronoun(text, understanding)
+    if pointer and previous.citations:
         title = previous.citations[0].get("doc_title")
         if title:
-            return _PRONOUN.sub(f"《{title}》", text, count=1)
+            return text[:pointer[0]] + f"《{title}》" + text[pointer[1]:]
 
-    if _OPENER.match(text) or len("".join(content)) <= 4:
-        return subject_of(before, understanding) + _OPENER.sub("", text)
+    if words.opener(text) or len("".join(content)) <= 4:
+        return subject_of(before, understanding) + words.without_opener(text)
     return None
 
 

@@ -55,6 +55,22 @@ ANSWER_FEATURES = {
     "asks_fact": "the question asks for a date, number, fee or contact",
     "fact_stated": "…and the best candidate states one",
 }
+# The answer's lead: each sentence (or numbered item) of the clause answered from, scored by a third weight table.
+SENTENCE_FEATURES = {
+    "coverage": "share of the question's word weight the sentence holds literally",
+    "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",
+    "context_coverage": "soft coverage of the sentence with the lead-in of its list (可以行使下列职权： for （二）…)",
+    "beyond_heading": "soft coverage of the question's words that the clause's title, path and heading do not say "
+                      "(行业 for 苏州预审备案 哪些行业能做, under 备案条件)",
+    "bm25": "BM25 of the question's search tokens over the clause's sentences, divided by the best sentence's",
+    "word_vectors": "cosine of the question's and the sentence's SIF averages of general word vectors",
+    "states_fact": "the question asks for a date, number, fee or contact and the sentence states one",
+    "early": "how near the clause's start the sentence is (1 first … 0 last)",
+    "early_on_topic": "…when the heading already says all the question asks (怎么提升代理服务质量 under 提升知识产权代理"
+                      "服务质量: the clause as a whole answers, its opening first): early × (1 − the best beyond_heading)",
+    "length": "the sentence's length, as a share of the clause's longest",
+    "lead_in": "a lead-in that says little alone: ends with a colon (备案条件：, 下列职权：) or repeats the heading",
+}
 
 
 def _sigmoid(x: float) -> float:
@@ -83,6 +99,9 @@ class Ranking:
     answerability: LinearModel
     threshold: float
     fitted: dict = field(default_factory=dict)  # data, procedure and cross-validated figures
+    # the answer's lead sentence; a file fitted before it had one (a bureau's older refit) uses the shipped one
+    sentences: LinearModel = field(default_factory=lambda: LinearModel({}))
+    sentences_fitted: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Ranking":
@@ -91,12 +110,18 @@ class Ranking:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ValueError(f"无法读取排序模型文件 {path}：{exc}（可用 hotline eval --fit 重新拟合）") from exc
+        sentences = data.get("sentences")
+        if sentences is None and path != DEFAULT_FILE and DEFAULT_FILE.exists():
+            sentences = json.loads(DEFAULT_FILE.read_text(encoding="utf-8")).get("sentences")
+        sentences = sentences or {"weights": {}, "bias": 0.0}
         unknown = (set(data["ranker"]["weights"]) - set(RANK_FEATURES)) | \
-                  (set(data["answerability"]["weights"]) - set(ANSWER_FEATURES))
+                  (set(data["answerability"]["weights"]) - set(ANSWER_FEATURES)) | \
+                  (set(sentences["weights"]) - set(SENTENCE_FEATURES))
         if unknown:
             raise ValueError(f"排序模型文件 {path} 含有未知特征 {sorted(unknown)}：请用 hotline eval --fit 重新拟合")
         return cls(LinearModel(**data["ranker"]), LinearModel(**data["answerability"]),
-                   float(data["threshold"]), data.get("fitted", {}))
+                   float(data["threshold"]), data.get("fitted", {}),
+                   LinearModel(sentences["weights"], sentences.get("bias", 0.0)), sentences.get("fitted", {}))
 
     def order(self, hits: list, facts: list[re.Pattern]) -> list:
         """Candidates (from candidates.Candidates.collect) scored by the ranker times their policy factor,
@@ -108,7 +133,9 @@ class Ranking:
     def save(self, path: Path) -> None:
         data = {"ranker": {"weights": self.ranker.weights, "bias": self.ranker.bias},
                 "answerability": {"weights": self.answerability.weights, "bias": self.answerability.bias},
-                "threshold": self.threshold, "fitted": self.fitted}
+                "threshold": self.threshold, "fitted": self.fitted,
+                "sentences": {"weights": self.sentences.weights, "bias": self.sentences.bias,
+                              "fitted": self.sentences_fitted}}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

@@ -12,6 +12,7 @@ from bot.retrieve.candidates import Candidates, Concept, Hit, Misconfigured
 from bot.retrieve.index import IndexNotFound, IndexVersion
 from bot.retrieve.query import Query
 from bot.retrieve.rank import CLOSE_SHARE, Ranking, stating_first
+from bot.retrieve.sentences import Sentences
 
 __all__ = ["Concept", "Hit", "IndexNotFound", "Misconfigured", "Retriever", "SearchResult"]
 
@@ -36,6 +37,7 @@ class Retriever:
         self.index = IndexVersion(index_dir, dense_search)
         self.candidates = Candidates(self.index, mode, home_region)
         self.ranking = ranking or Ranking.load()
+        self.sentences = Sentences(self.candidates, self.ranking.sentences)  # the answer's lead, scored
         index, candidates = self.index, self.candidates
         self.index_dir, self.version, self.mode, self.home_region = index.index_dir, index.version, mode, \
             candidates.home_region
