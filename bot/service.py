@@ -33,7 +33,7 @@ from bot.llm import from_settings as llm_from_settings
 from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestResponse
 from bot.retrieve.followup import FollowUpWords, rewrite
 from bot.retrieve.query import Query, fuzzy_pinyin
-from bot.retrieve.rank import CLOSE_SHARE, Ranking
+from bot.retrieve.rank import Ranking
 from bot.retrieve.search import Hit, IndexNotFound, Retriever
 from bot.store.versions import IndexVersions
 from bot.store.conversations import FaqCandidateExists, Turn, open_store
@@ -323,7 +323,8 @@ class Assistant:
 
     def _sources(self, p: "_Prepared") -> list[Citation]:
         """What the LLM may cite: the best clause and the close ones after it."""
-        close = [h for h in p.hits[:LLM_SOURCES] if h.score >= CLOSE_SHARE * p.hits[0].score]
+        share = p.retriever.ranking.retrieval.close_share
+        close = [h for h in p.hits[:LLM_SOURCES] if h.score >= share * p.hits[0].score]
         return [citation(n, hit) for n, hit in enumerate(close, start=1)]
 
     def _with_llm(self, p: "_Prepared", verified: Verification) -> Answer:

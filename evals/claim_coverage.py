@@ -26,7 +26,6 @@ from bot.answer.claims import COVERAGE_MIN, Coverage, Evidence, coverage_for
 from bot.answer.generative import _MARKER, _sentences
 from bot.config import Settings
 from bot.models import Citation
-from bot.retrieve.candidates import SOFT_MIN_SIMILARITY
 from bot.service import Assistant
 from evals.run import DEFAULT_SET, load_set
 
@@ -59,7 +58,7 @@ def paraphrase(sentence: str, clause_text: str, coverage: Coverage) -> str:
         if not candidates and v is not None:
             sims = np.asarray(resource.vectors) @ v
             for j in np.argsort(-sims)[1:6]:
-                if sims[j] >= SOFT_MIN_SIMILARITY and resource.words[j] not in clause_text:
+                if sims[j] >= coverage.retriever.ranking.retrieval.soft_min_similarity and resource.words[j] not in clause_text:
                     candidates.append(resource.words[j])
                     break
         if candidates:

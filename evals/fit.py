@@ -6,7 +6,7 @@ Procedure, the same for a bureau that refits on its own documents and questions:
    clauses it rests on).
 2. The ranker is a logistic regression over those rows (answerable questions only; classes balanced). Its
    regularisation C is chosen by cross-validation grouped by document (no document's questions are both fitted
-   and judged), on hit@1 of the re-ranked lists.
+   and judged), on hit@1 of the re-ranked lists: the most regularised C within MIN_GAIN of the best.
 3. The answerability model is a logistic regression over the re-ranked lists' best candidates
    (rank.ANSWER_FEATURES), label 1 for an answerable question; C is chosen the same way, on log-loss.
 4. Its threshold is chosen on the cross-validated probabilities: the highest one at which at most
@@ -35,6 +35,9 @@ from bot.text import normalise_text
 
 TARGET_FALSE_REFUSALS = 0.05
 C_GRID = (0.01, 0.1, 1.0, 10.0)
+# a less regularised ranker, or another retrieval constant (evals/tune.py), is taken only for a gain of at least
+# this much: one question of 300 is 0.0033, and a gain of one question is noise
+MIN_GAIN = 0.005
 SETS = Path(__file__).parent / "sets"
 FIT_SETS = [SETS / "bank-train.jsonl", SETS / "core.jsonl"]
 NEUTRAL_FILE = Path(__file__).parent / "neutral-ranking.json"  # every weight 0: for collecting features only
@@ -143,23 +146,26 @@ def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
     difference of their features), then a one-feature logistic fit of the pairwise score to gold-or-not that
     turns it into a probability (a scale and a bias)."""
     names = list(RANK_FEATURES)
-    diffs, signs = [], []
+    diffs, rows, gold_rows = [], [], []
     for s in samples:
         if not s.item.get("answerable"):
             continue
-        gold = [c for c in s.candidates if c.gold]
-        others = [c for c in s.candidates if not c.gold]
-        for g in gold:
-            for o in others:
-                d = [g.features.get(n, 0.0) - o.features.get(n, 0.0) for n in names]
-                diffs += [d, [-x for x in d]]
-                signs += [1, 0]
-    if not diffs:
+        features = _matrix([c.features for c in s.candidates], names)
+        gold = np.array([c.gold for c in s.candidates], dtype=bool)
+        # every gold row minus every other row, each pair followed by its mirror (as arrays: a refit in each of
+        # evals/tune.py's folds must take seconds)
+        d = (features[gold][:, None, :] - features[~gold][None, :, :]).reshape(-1, len(names))
+        diffs.append(np.stack([d, -d], axis=1).reshape(-1, len(names)))
+        rows.append(features)
+        gold_rows.append(gold)
+    X = np.vstack(diffs) if diffs else np.zeros((0, len(names)))
+    if not len(X):
         raise ValueError("拟合集没有可回答且检索到正确条款的问题，无法拟合排序模型")
-    direction = dict(zip(names, _signed_logistic(np.array(diffs), np.array(signs), C, names, RANK_AGAINST)[0]))
-    rows = [c for s in samples if s.item.get("answerable") for c in s.candidates]
-    raw = np.array([[sum(direction[n] * c.features.get(n, 0.0) for n in names)] for c in rows])
-    calibration = _calibration(raw, np.array([c.gold for c in rows]))
+    signs = np.tile([1, 0], len(X) // 2)
+    w = _signed_logistic(X, signs, C, names, RANK_AGAINST)[0]
+    direction = dict(zip(names, w))
+    raw = (np.vstack(rows) @ w)[:, None]
+    calibration = _calibration(raw, np.concatenate(gold_rows))
     scale, bias = float(calibration.coef_[0][0]), float(calibration.intercept_[0])
     return LinearModel({n: round(scale * float(w), 4) for n, w in direction.items()}, round(bias, 4))
 
@@ -341,18 +347,17 @@ def cross_validated(samples: list[Sample], C_rank: float, C_answer: float) -> tu
 
 
 def choose_C(samples: list[Sample]) -> tuple[float, float]:
-    best_rank, best_answer = (-1.0, 1.0), (math.inf, 1.0)
+    best_answer = (math.inf, 1.0)
+    hit1 = {C: cross_validated(samples, C, 1.0)[1]["hit@1"] for C in C_GRID}
+    # the most regularised C within noise (MIN_GAIN) of the best: a weaker one must gain more than that
+    C_rank = min(C for C in C_GRID if hit1[C] >= max(hit1.values()) - MIN_GAIN)
     for C in C_GRID:
-        _, figures = cross_validated(samples, C, 1.0)
-        if figures["hit@1"] > best_rank[0]:
-            best_rank = (figures["hit@1"], C)
-    for C in C_GRID:
-        probs, _ = cross_validated(samples, best_rank[1], C)
+        probs, _ = cross_validated(samples, C_rank, C)
         y = [bool(s.item["answerable"]) for s in samples]
         loss = -statistics.fmean(math.log(max(1e-9, p if t else 1 - p)) for p, t in zip(probs, y))
         if loss < best_answer[0]:
             best_answer = (loss, C)
-    return best_rank[1], best_answer[1]
+    return C_rank, best_answer[1]
 
 
 def fit(samples: list[Sample], sources: list[str]) -> Ranking:
@@ -428,12 +433,14 @@ def shipped_sets(data_dir: Path) -> list[tuple[Path, object]]:
     return [(FIT_SETS[0], bank.build(data_dir / "eval-bank")), (FIT_SETS[1], core)]
 
 
-def load_samples(pairs) -> list[Sample]:
+def prepared(pairs) -> list[tuple[object, list[dict]]]:
+    """Each fitting set's retriever and questions (gold clauses resolved; questions about a test document left
+    out)."""
     from bot.service import Assistant
     from evals.import_blind import is_test
     from evals.run import load_set, resolve_gold
 
-    samples = []
+    out = []
     for path, settings in pairs:
         # features do not depend on the weights: a ranking file that no longer loads (a feature renamed) must
         # not stop the refit that replaces it
@@ -445,16 +452,18 @@ def load_samples(pairs) -> list[Sample]:
         loaded = load_set(path)
         for line in resolve_gold(loaded, retriever.records):
             print(f"注意：{line}", file=sys.stderr)
-        loaded = [i for i in loaded if not any(is_test(g.split(":")[0]) for g in i.get("gold") or [])]
-        samples += collect(retriever, loaded)
-    return samples
+        out.append((retriever, [i for i in loaded if not any(is_test(g.split(":")[0]) for g in i.get("gold") or [])]))
+    return out
 
 
 def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = False) -> int:
     pairs = [(p, settings) for p in set_paths] if set_paths else shipped_sets(Path(settings.data_dir))
-    samples = load_samples(pairs)
+    loaded = prepared(pairs)
+    samples = [s for retriever, items in loaded for s in collect(retriever, items)]
     set_paths = [p for p, _ in pairs]
     ranking = fit(samples, [p.name for p in set_paths])
+    # the retrieval constants the features were collected with, kept as found (evals/tune.py chooses them)
+    ranking.retrieval = loaded[0][0].ranking.retrieval
     target = out or settings.ranking_file or DEFAULT_FILE
     ranking.save(target)
     cv = ranking.fitted["cross_validated_by_document"]

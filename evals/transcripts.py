@@ -221,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     from evals.run import load_set
 
     parser = argparse.ArgumentParser(prog="python -m evals.transcripts", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=str(ROOT / "var" / "eval-transcripts"))
+    parser.add_argument("--data-dir", default=str(ROOT / "var" / "eval-transcripts"),
+                        help="在此建立评测索引（knowledge/ 加共享服务目录）：不要指向别的评测或服务的数据目录")
     parser.add_argument("--sets", nargs="*", default=[str(SETS / "transcripts-dev.jsonl")])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")

@@ -51,6 +51,16 @@ def ingest_policies(root: Path, policies: dict[str, str]) -> Settings:
     return settings
 
 
+def tuned(**values):
+    """The shipped ranking file with some retrieval constants changed (a crowded candidate list, no damping)."""
+    from dataclasses import replace
+
+    from bot.retrieve.rank import Ranking
+
+    shipped = Ranking.load()
+    return replace(shipped, retrieval=replace(shipped.retrieval, **values))
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     """The bureau's knowledge base, ingested once for the whole session with the offline default."""

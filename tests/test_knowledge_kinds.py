@@ -4,14 +4,13 @@ from datetime import date
 
 import pytest
 
-import bot.retrieve.candidates as candidates
 from bot.retrieve.search import Misconfigured, Retriever
 from bot.service import Assistant
 from bot.store.records import Records
 from ingest.build import ingest
 from ingest.catalogue import load_catalogue
 from ingest.loaders import LoadError
-from tests.conftest import KNOWLEDGE, SHARED, ingest_policies, live, make_settings
+from tests.conftest import KNOWLEDGE, SHARED, ingest_policies, live, make_settings, tuned
 
 
 def test_the_bureaus_catalogue_rests_on_real_clauses(settings):
@@ -218,13 +217,12 @@ def _first(retriever: Retriever, question: str) -> str:
     return retriever.search(retriever.parse(question))[0].document.id
 
 
-def test_a_districts_document_answers_only_when_the_district_is_named(places_index, monkeypatch):
+def test_a_districts_document_answers_only_when_the_district_is_named(places_index):
     retriever = Retriever(places_index)
     assert retriever.records.documents["district"].locality == "松江区"
     assert _first(retriever, "发明专利资助标准是多少") != "district"
-    monkeypatch.setattr(candidates, "ELSEWHERE_DAMPING", 1.0)  # what the district's closer wording alone would do
-    assert _first(retriever, "发明专利资助标准是多少") == "district"
-    monkeypatch.undo()
+    undamped = retriever.with_ranking(tuned(elsewhere_damping=1.0))  # what the district's closer wording alone does
+    assert _first(undamped, "发明专利资助标准是多少") == "district"
     for question in ("松江区的发明专利资助标准是多少", "松江发明专利资助标准是多少"):
         query = retriever.parse(question)
         assert (query.localities, query.regions) == (["松江区"], ["上海市"])

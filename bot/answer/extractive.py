@@ -9,7 +9,6 @@ from bot.answer.render import citation_line
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList, is_injection
-from bot.retrieve.rank import CLOSE_SHARE
 from bot.retrieve.search import Concept, Hit, SearchResult
 from bot.retrieve.sentences import Sentences, unnumbered
 
@@ -67,7 +66,7 @@ def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) ->
         other_region = (asked or hits.per_region) and hit.document.region not in regions_seen
         adds = sum(weights.get(surface, 0.0) for surface in set(hit.covered) - covered) / total
         # the scores are the fitted ranker's probabilities: "about as good as the best" is a share of its score
-        strong = hit.score >= CLOSE_SHARE * hits[0].score
+        strong = hit.score >= hits.close_share * hits[0].score
         if other_region and hit.score >= ASKED_SHARE * hits[0].score or (strong and adds >= 0.3) or \
                 (strong and query.about_a_document and hit.document.id not in {h.document.id for h in chosen}):
             chosen.append(hit)

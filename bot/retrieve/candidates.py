@@ -1,7 +1,8 @@
 """Candidates for a question: the clauses BM25 and the dense index rank highest (reciprocal rank fusion), with
 those a question brings in beside them (a document it names, a dated line, a service item), each carrying the
 named features the ranker scores (rank.RANK_FEATURES): lexical, dense, word-vector, coverage of the question's
-weighted words. Nothing here is fitted; `rank.Ranking` orders what this produces."""
+weighted words. Nothing here is fitted; `rank.Ranking` orders what this produces. Its constants (how many
+candidates, the fusion's k, …) are the ranking file's `rank.Retrieval`, chosen by evals/tune.py."""
 from __future__ import annotations
 
 import math
@@ -14,19 +15,11 @@ import numpy as np
 from bot.models import Clause, Document
 from bot.retrieve.index import NATIONAL, IndexVersion
 from bot.retrieve.query import Query, QueryUnderstanding
+from bot.retrieve.rank import Retrieval
 from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
 from bot.store.flat import FlatIndex
 from bot.text import split_sentences
 from ingest.links import base_title
-
-RRF_K = 20
-CANDIDATES = 60  # fused from the BM25 and dense lists, before those a question brings in beside them
-NOT_IN_FORCE_DAMPING = 0.6
-TITLE_ROUTE_MAX = 2  # a question word found in at most this many titles names those documents (蓝天行动)
-ELSEWHERE_DAMPING = 0.8  # a document that binds another place than the one the question is about
-DATED_FROM = 10  # a date question: the dated lines of the documents of this many best candidates compete
-SOFT_MIN_SIMILARITY = 0.6  # word vectors below this are related (合同 for 到期), not the same thing
-SOFT_NEIGHBOURS = 8
 
 
 @dataclass
@@ -64,11 +57,13 @@ class Misconfigured(Exception):
 class Candidates:
     """The question side of one index version: its words weighed, and the clauses that may answer it."""
 
-    def __init__(self, index: IndexVersion, mode: str = "hybrid", home_region: str = ""):
+    def __init__(self, index: IndexVersion, mode: str = "hybrid", home_region: str = "",
+                 retrieval: Retrieval | None = None):
         if mode not in ("hybrid", "lexical", "dense"):
             raise ValueError(f"未知的检索方式 {mode!r}：应为 hybrid、lexical 或 dense")
         self.index = index
         self.mode = mode
+        self.retrieval = retrieval or Retrieval.shipped()
         self.understanding = QueryUnderstanding(index.lexicon, index.tokenizer, index.df, index.faq_words,
                                                 index.places())
         # a document's name as callers say it: its title without the state's or a region's name (商标法 for
@@ -79,7 +74,7 @@ class Candidates:
         self._weights: dict[str, float] = {}
         self._concepts_of: dict[str, list[Concept]] = {}  # a question's text → its concepts (search and answer share)
         self.soft = SoftMatcher(synonyms(), [w for w in index.df if len(w) >= 2 and not w.isascii()],
-                                SOFT_MIN_SIMILARITY, SOFT_NEIGHBOURS)
+                                self.retrieval.soft_min_similarity, self.retrieval.soft_neighbours)
         self._sif: dict[str, np.ndarray | None] = {}  # clause id → its word-vector average, made on first need
 
     def resolve_region(self, name: str) -> str:
@@ -102,11 +97,11 @@ class Candidates:
         return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())}
 
     def named_documents(self, concepts: list[Concept]) -> list[str]:
-        """Documents a question names by a word that only their titles hold (at most TITLE_ROUTE_MAX)."""
+        """Documents a question names by a word that only their titles hold (at most `title_route_max`)."""
         named: list[str] = []
         for concept in concepts:
             docs = {d for alt in concept.alternatives for d in self.index.title_docs.get(alt, ())}
-            if 0 < len(docs) <= TITLE_ROUTE_MAX:
+            if 0 < len(docs) <= self.retrieval.title_route_max:
                 named += sorted(docs)
         return list(dict.fromkeys(named))
 
@@ -240,20 +235,21 @@ class Candidates:
             return [], self.concepts(query)  # a region the knowledge base has no documents for
         lexical = self.index.lexical.scores(query.tokens) if self.mode != "dense" else np.zeros(0)
         vector = self.index.embedder.embed_query(query.search_text) if self.mode != "lexical" else None
-        rankings = [self.index.ranked(vector, lexical, query.regions, CANDIDATES)]
+        r = self.retrieval
+        rankings = [self.index.ranked(vector, lexical, query.regions, r.candidates)]
         if self.home_region and not query.regions:
             # A question that names no place is about the bureau's own region: its documents are searched on
             # their own as well, so that thousands of other regions' clauses cannot crowd them out.
-            rankings.append(self.index.ranked(vector, lexical, [self.home_region], CANDIDATES))
+            rankings.append(self.index.ranked(vector, lexical, [self.home_region], r.candidates))
         fused: dict[str, float] = {}
         lex_score: dict[str, float] = {}
         dense_score: dict[str, float] = {}
         for lex_rank, dense_rank in rankings:
             for ranks, scores in ((lex_rank, lex_score), (dense_rank, dense_score)):
                 for clause_id, (rank, score) in ranks.items():
-                    fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    fused[clause_id] = fused.get(clause_id, 0.0) + 1.0 / (r.rrf_k + rank + 1)
                     scores[clause_id] = score
-        candidates = sorted(fused, key=fused.get, reverse=True)[:CANDIDATES]
+        candidates = sorted(fused, key=fused.get, reverse=True)[:r.candidates]
         ordered = dict.fromkeys(candidates)  # in order, with those brought in beside the ranked lists (no repeats)
         concepts = self.concepts(query)
         named = self.named_documents(concepts)
@@ -263,7 +259,7 @@ class Candidates:
         if query.about_a_document:
             # when a document was issued or takes effect is said by its dated cover or closing, which share
             # few words with the question: those of the documents the best candidates come from compete too
-            for doc_id in dict.fromkeys(self.index.records.clauses[c].doc_id for c in list(ordered)[:DATED_FROM]):
+            for doc_id in dict.fromkeys(self.index.records.clauses[c].doc_id for c in list(ordered)[:r.dated_from]):
                 ordered.update(dict.fromkeys(self.index.dated.get(doc_id, ())))
         if query.service_like:
             # the bureau's service catalogue answers where and how a service is had: its items always compete
@@ -320,9 +316,9 @@ class Candidates:
             policy = 1.0
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not query.about_a_document):
-                policy *= NOT_IN_FORCE_DAMPING
+                policy *= r.not_in_force_damping
             if self.binds_elsewhere(document, query):
-                policy *= ELSEWHERE_DAMPING
+                policy *= r.elsewhere_damping
             unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
             hits.append(Hit(clause=clause, document=document,
                             score=0.0,

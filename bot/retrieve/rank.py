@@ -12,15 +12,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).with_name("ranking.json")
-# A candidate scored at least this share of the best one's answers about as well: the factor by which a document
-# binding another place comes after (candidates.ELSEWHERE_DAMPING), so that the two readings of "as good" agree.
-CLOSE_SHARE = 0.8
-STATING_WINDOW = 8  # a clause stating the fact asked for is looked for among this many best hits
-STATING_SLACK = 0.1  # … that covers nearly as much of the question as the best one (at most this less)
 
 # What each feature of a candidate means; evals/fit.py fits one weight for each.
 RANK_FEATURES = {
@@ -73,6 +68,53 @@ SENTENCE_FEATURES = {
 }
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """The retrieval constants: how candidates are gathered and ordered around the fitted ranker. They live in the
+    ranking file's "retrieval" section: the searched ones chosen by evals/tune.py (leave-one-document-out on the
+    fitting sets, its objective in that module), the two policy factors set by the bureau, not fitted."""
+
+    rrf_k: int  # reciprocal-rank fusion: 1 / (rrf_k + rank) from each of the BM25 and dense lists
+    candidates: int  # fused from those lists, before the clauses a question brings in beside them
+    title_route_max: int  # a question word found in at most this many titles names those documents (蓝天行动)
+    dated_from: int  # a date question: the dated lines of the documents of this many best candidates compete
+    soft_min_similarity: float  # word vectors below this are related (合同 for 到期), not the same thing
+    soft_neighbours: int  # the knowledge base's closest words a question word is credited by
+    stating_window: int  # a clause stating the fact asked for is looked for among this many best hits
+    stating_slack: float  # … that covers nearly as much of the question as the best one (at most this less)
+    # Policy, not relevance: a document not in force is cited only when nothing in force answers, one binding
+    # another place comes after. The second is also the share of the best score at which a candidate answers
+    # "about as well" (regions side by side, an answer's further citations), so that both readings agree.
+    not_in_force_damping: float
+    elsewhere_damping: float
+    chosen: dict = field(default_factory=dict, compare=False)  # what the searched values were chosen on
+
+    @property
+    def close_share(self) -> float:
+        return self.elsewhere_damping
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Retrieval":
+        names = {f.name for f in fields(cls)}
+        missing = names - {"chosen"} - set(data)
+        if missing or set(data) - names:
+            raise ValueError(f"检索参数缺少 {sorted(missing)} 或含有未知项 {sorted(set(data) - names)}")
+        kinds = {f.name: f.type for f in fields(cls)}
+        values = {k: (int(v) if kinds[k] == "int" else float(v) if kinds[k] == "float" else v) for k, v in data.items()}
+        bad = [k for k, v in values.items() if k != "chosen" and not v > 0]
+        if bad:
+            raise ValueError(f"检索参数 {bad} 应为正数")
+        return cls(**values)
+
+    @classmethod
+    def shipped(cls) -> "Retrieval":
+        """The values of the shipped file (bot/retrieve/ranking.json)."""
+        return cls.from_json(_read(DEFAULT_FILE)["retrieval"])
+
+    def to_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
@@ -102,44 +144,63 @@ class Ranking:
     # the answer's lead sentence; a file fitted before it had one (a bureau's older refit) uses the shipped one
     sentences: LinearModel = field(default_factory=lambda: LinearModel({}))
     sentences_fitted: dict = field(default_factory=dict)
+    # the retrieval constants (evals/tune.py); a file without them takes the shipped one's
+    retrieval: Retrieval = field(default_factory=lambda: Retrieval.shipped())
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Ranking":
+        """The file's models and retrieval constants; a file without a "retrieval" section (a refit from before
+        there was one) takes the shipped file's."""
         path = path or DEFAULT_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"无法读取排序模型文件 {path}：{exc}（可用 hotline eval --fit 重新拟合）") from exc
+        data = _read(path)
         sentences = data.get("sentences")
         if sentences is None and path != DEFAULT_FILE and DEFAULT_FILE.exists():
-            sentences = json.loads(DEFAULT_FILE.read_text(encoding="utf-8")).get("sentences")
+            sentences = _read(DEFAULT_FILE).get("sentences")
         sentences = sentences or {"weights": {}, "bias": 0.0}
         unknown = (set(data["ranker"]["weights"]) - set(RANK_FEATURES)) | \
                   (set(data["answerability"]["weights"]) - set(ANSWER_FEATURES)) | \
                   (set(sentences["weights"]) - set(SENTENCE_FEATURES))
         if unknown:
             raise ValueError(f"排序模型文件 {path} 含有未知特征 {sorted(unknown)}：请用 hotline eval --fit 重新拟合")
+        try:
+            retrieval = Retrieval.from_json(data["retrieval"]) if data.get("retrieval") else Retrieval.shipped()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"排序模型文件 {path} 的 retrieval 部分有误：{exc}") from exc
         return cls(LinearModel(**data["ranker"]), LinearModel(**data["answerability"]),
                    float(data["threshold"]), data.get("fitted", {}),
-                   LinearModel(sentences["weights"], sentences.get("bias", 0.0)), sentences.get("fitted", {}))
+                   LinearModel(sentences["weights"], sentences.get("bias", 0.0)), sentences.get("fitted", {}),
+                   retrieval)
 
     def order(self, hits: list, facts: list[re.Pattern]) -> list:
         """Candidates (from candidates.Candidates.collect) scored by the ranker times their policy factor,
         best first, a close clause stating the fact asked leading (`stating_first`)."""
         for hit in hits:
             hit.score = self.ranker.probability(hit.features) * hit.policy
-        return stating_first(sorted(hits, key=lambda h: h.score, reverse=True), facts)
+        return stating_first(sorted(hits, key=lambda h: h.score, reverse=True), facts, self.retrieval)
 
     def save(self, path: Path) -> None:
-        data = {"ranker": {"weights": self.ranker.weights, "bias": self.ranker.bias},
-                "answerability": {"weights": self.answerability.weights, "bias": self.answerability.bias},
-                "threshold": self.threshold, "fitted": self.fitted,
-                "sentences": {"weights": self.sentences.weights, "bias": self.sentences.bias,
-                              "fitted": self.sentences_fitted}}
+        """Write the models and the retrieval section; the file's other sections (another fit's) are kept."""
+        try:
+            data = _read(path)
+        except ValueError:
+            data = {}
+        data.update({"ranker": {"weights": self.ranker.weights, "bias": self.ranker.bias},
+                     "answerability": {"weights": self.answerability.weights, "bias": self.answerability.bias},
+                     "threshold": self.threshold, "fitted": self.fitted,
+                     "sentences": {"weights": self.sentences.weights, "bias": self.sentences.bias,
+                                   "fitted": self.sentences_fitted},
+                     "retrieval": self.retrieval.to_json()})
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def stating_first(hits: list, facts: list[re.Pattern]) -> list:
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"无法读取排序模型文件 {path}：{exc}（可用 hotline eval --fit 重新拟合）") from exc
+
+
+def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> list:
     """A question asking for a date or a number is answered by a close clause that states one: when the
     first hit does not, the one that covers most of the question among those of its own document (the
     closing line, for a cover that names no date) and the next few, covering nearly as much, comes first.
@@ -149,10 +210,10 @@ def stating_first(hits: list, facts: list[re.Pattern]) -> list:
         return hits
 
     def states(h) -> bool:
-        return h.coverage >= hits[0].coverage - STATING_SLACK and any(p.search(h.clause.text) for p in facts)
+        return h.coverage >= hits[0].coverage - retrieval.stating_slack and any(p.search(h.clause.text) for p in facts)
 
     same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
-    stating = max((h for h in same + hits[1:STATING_WINDOW] if states(h)), key=lambda h: h.coverage, default=None)
+    stating = max((h for h in same + hits[1:retrieval.stating_window] if states(h)), key=lambda h: h.coverage, default=None)
     return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
 

@@ -4,6 +4,7 @@ reciprocal rank, coverage of the question's words), and the fitted ranker that o
 `Retriever` puts them together for one version; `search` returns a SearchResult and leaves the query as parsed."""
 from __future__ import annotations
 
+import copy
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from bot.models import Clause, Document
 from bot.retrieve.candidates import Candidates, Concept, Hit, Misconfigured
 from bot.retrieve.index import IndexNotFound, IndexVersion
 from bot.retrieve.query import Query
-from bot.retrieve.rank import CLOSE_SHARE, Ranking, stating_first
+from bot.retrieve.rank import Ranking, stating_first
 from bot.retrieve.sentences import Sentences
 
 __all__ = ["Concept", "Hit", "IndexNotFound", "Misconfigured", "Retriever", "SearchResult"]
@@ -22,10 +23,11 @@ class SearchResult(list):
     words, and whether the answer differs by region (no region named, several answer about equally well). The
     query itself is left as parsed."""
 
-    def __init__(self, hits: list[Hit], concepts: list[Concept], per_region: bool = False):
+    def __init__(self, hits: list[Hit], concepts: list[Concept], per_region: bool = False, close_share: float = 1.0):
         super().__init__(hits)
         self.concepts = concepts
         self.per_region = per_region
+        self.close_share = close_share  # a hit scored at least this share of the best one answers about as well
 
 
 class Retriever:
@@ -35,8 +37,8 @@ class Retriever:
     def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact", home_region: str = "",
                  ranking: Ranking | None = None):
         self.index = IndexVersion(index_dir, dense_search)
-        self.candidates = Candidates(self.index, mode, home_region)
         self.ranking = ranking or Ranking.load()
+        self.candidates = Candidates(self.index, mode, home_region, self.ranking.retrieval)
         self.sentences = Sentences(self.candidates, self.ranking.sentences)  # the answer's lead, scored
         index, candidates = self.index, self.candidates
         self.index_dir, self.version, self.mode, self.home_region = index.index_dir, index.version, mode, \
@@ -51,6 +53,16 @@ class Retriever:
         warm = self.parse("知识产权质押融资")
         self.search(warm)
         self.unknown_specific(warm)  # loads jieba's part-of-speech table
+
+    def with_ranking(self, ranking: Ranking) -> "Retriever":
+        """This loaded index version with another ranking file's models and retrieval constants (evals/tune.py
+        tries many settings on one index without loading it again)."""
+        other = copy.copy(self)
+        other.ranking = ranking
+        other.candidates = Candidates(self.index, self.mode, self.home_region or "", ranking.retrieval)
+        other.understanding, other.soft = other.candidates.understanding, other.candidates.soft
+        other.sentences = Sentences(other.candidates, ranking.sentences)
+        return other
 
     # -- the pieces' parts callers use -----------------------------------------------------------
 
@@ -70,7 +82,8 @@ class Retriever:
         return self.candidates.weight(text)
 
     information = staticmethod(Candidates.information)
-    stating_first = staticmethod(stating_first)
+    def stating_first(self, hits: list[Hit], facts: list) -> list[Hit]:
+        return stating_first(hits, facts, self.ranking.retrieval)
 
     def named_documents(self, concepts: list[Concept]) -> list[str]:
         return self.candidates.named_documents(concepts)
@@ -92,12 +105,13 @@ class Retriever:
         if not candidates:
             return SearchResult([], concepts)
         hits = self.ranking.order(candidates, query.facts())
+        close_share = self.ranking.retrieval.close_share
         regions, per_region = query.regions, False
         if not regions and hits and not (self.home_region and hits[0].document.region == self.home_region):
             # No region named: if clauses of several regions answer about equally well, the answer differs by
             # region and is given per region, side by side, rather than mixed (unless the bureau's own region
             # answers: a question that names no place is then about it).
-            strong = [h for h in hits if h.score >= CLOSE_SHARE * hits[0].score
+            strong = [h for h in hits if h.score >= close_share * hits[0].score
                       and h.document.region and h.document.kind == "policy"]
             regions = list(dict.fromkeys(h.document.region for h in strong))
             per_region = len(regions) > 1
@@ -107,4 +121,4 @@ class Retriever:
                       if (best := next((h for h in hits if h.document.region == region), None)) is not None]
             firsts.sort(key=hits.index)  # in the order above (a clause that states the fact asked comes first)
             hits = firsts + [h for h in hits if h not in firsts]
-        return SearchResult(hits[:k] if k else hits, concepts, per_region)
+        return SearchResult(hits[:k] if k else hits, concepts, per_region, close_share)

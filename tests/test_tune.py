@@ -1,0 +1,110 @@
+"""The retrieval constants: one typed object read from the ranking file's "retrieval" section, chosen by
+evals/tune.py's search, kept by `hotline eval --fit`, and a bureau's own file carrying its own."""
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.retrieve.rank import DEFAULT_FILE, Ranking, Retrieval
+from bot.service import Assistant
+from evals import fit, tune
+
+
+
+@pytest.fixture(scope="module")
+def core(tmp_path_factory) -> Path:
+    """The core set, its unanswerable questions spread over three groups: a fold grouped by document then still
+    has some to fit the answerability model on (the shipped fit has the bank's, grouped by the document they
+    are close to)."""
+    items = [json.loads(line) for line in (fit.SETS / "core.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    spread = [item if item.get("answerable") else {**item, "doc": f"none-{n % 3}"} for n, item in enumerate(items)]
+    path = tmp_path_factory.mktemp("sets") / "core.jsonl"
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in spread), encoding="utf-8")
+    return path
+
+
+def _file(tmp_path, **sections) -> Path:
+    """The shipped ranking file with some sections replaced (None: removed)."""
+    data = json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    for name, value in sections.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    path = tmp_path / "ranking.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_the_shipped_file_holds_every_retrieval_constant_and_what_chose_them():
+    shipped = Ranking.load().retrieval
+    assert shipped == Retrieval.shipped() and shipped.candidates > 0 and 0 < shipped.soft_min_similarity < 1
+    assert shipped.chosen.get("by")  # a hand-set value is said to be one
+    # the share at which a candidate answers "about as well" is the factor that puts another place's document after
+    assert shipped.close_share == shipped.elsewhere_damping
+
+
+def test_a_bureaus_ranking_file_carries_its_own_retrieval_constants(settings, tmp_path):
+    own = {**Retrieval.shipped().to_json(), "candidates": 1, "title_route_max": 1}
+    retriever = Assistant(settings.model_copy(update={"ranking_file": _file(tmp_path, retrieval=own)})).retriever()
+    assert retriever.ranking.retrieval.candidates == 1 and retriever.candidates.retrieval.candidates == 1
+    question = "知识产权质押融资有什么支持"
+    shipped = Assistant(settings).retriever()
+    fewer = retriever.search(retriever.parse(question), k=None)
+    assert 0 < len(fewer) < len(shipped.search(shipped.parse(question), k=None))
+
+
+def test_a_file_without_a_retrieval_section_takes_the_shipped_values(tmp_path):
+    assert Ranking.load(_file(tmp_path, retrieval=None)).retrieval == Retrieval.shipped()
+
+
+@pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3}])
+def test_a_bad_retrieval_section_is_refused_with_a_clear_message(tmp_path, change):
+    section = {**Retrieval.shipped().to_json(), **change}
+    section = {k: v for k, v in section.items() if v is not None}
+    with pytest.raises(ValueError, match="retrieval 部分有误"):
+        Ranking.load(_file(tmp_path, retrieval=section))
+
+
+def test_writing_the_file_keeps_its_other_sections(tmp_path):
+    notes = {"note": "a section this code does not know, another tool's"}
+    path = _file(tmp_path, notes=notes)
+    sentences = json.loads(path.read_text(encoding="utf-8"))["sentences"]  # the lead selector's, fitted elsewhere
+    ranking = Ranking.load(path)
+    replace(ranking, threshold=0.3).save(path)
+    tune.save(path, replace(ranking.retrieval, candidates=45))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["notes"] == notes and data["sentences"] == sentences
+    assert data["threshold"] == 0.3 and data["retrieval"]["candidates"] == 45
+    assert Ranking.load(path).retrieval.candidates == 45
+
+
+def test_the_refit_keeps_the_retrieval_section_it_finds(settings, core, tmp_path, capsys):
+    own = {**Retrieval.shipped().to_json(), "candidates": 40, "chosen": {"by": "a bureau's own search"}}
+    path = _file(tmp_path, retrieval=own, notes={"note": "kept"})
+    assert fit.main(settings.model_copy(update={"ranking_file": path}), [core], None) == 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["retrieval"] == own and data["notes"] == {"note": "kept"} and data["sentences"]["weights"]
+    assert data["fitted"]["on"] == ["core.jsonl"] and data["fitted"]["date"]
+    assert "已拟合" in capsys.readouterr().out
+
+
+def test_the_search_judges_each_setting_leaving_each_document_out_and_keeps_a_gain(settings, core):
+    tuner = tune.Tuner(fit.prepared([(core, settings)]), 1.0, 1.0)
+    start = Retrieval.shipped()
+    few = tuner.samples(replace(start, candidates=5))
+    many = tuner.samples(replace(start, candidates=60))
+    assert sum(len(s.candidates) for s in few) < sum(len(s.candidates) for s in many)  # collected again
+    assert tuner.samples(replace(start, stating_slack=0.3)) is tuner.samples(start)  # only reorders: not collected
+    lines = []
+    chosen, best, trail = tune.search(tuner, start, {"candidates": (5, start.candidates)}, log=lines.append)
+    assert [t["setting"] for t in trail] == ["start", "candidates=5"] and len(lines) == 3
+    for figures in trail:
+        assert 0 <= figures["hit@1"] <= figures["hit@5"] <= 1 and figures["false_refusals"] <= 0.05 + 1e-9
+        assert figures["J"] == pytest.approx(figures["hit@1"] + tune.REFUSAL_WEIGHT * figures["refusal_accuracy"],
+                                             abs=1e-3)
+    start_J, few_J = trail[0]["J"], trail[1]["J"]
+    # a value is taken only for a gain of at least MIN_GAIN
+    assert chosen.candidates == (5 if few_J >= start_J + fit.MIN_GAIN else start.candidates)
+    assert best == {k: v for k, v in trail[0 if chosen == start else 1].items() if k != "setting"}
