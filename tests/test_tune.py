@@ -93,6 +93,16 @@ def test_the_refit_keeps_the_retrieval_section_it_finds(settings, core, tmp_path
     assert "已拟合" in capsys.readouterr().out
 
 
+def test_a_refit_into_the_file_tune_wrote_keeps_its_constants(settings, core, tmp_path):
+    """`python -m evals.tune --out X`, then `hotline eval --fit --out X` without HOTLINE_RANKING_FILE=X: the fit
+    collects its features with X's constants and leaves them in X (it used the shipped ones and overwrote X's)."""
+    own = {**Retrieval.shipped().to_json(), "candidates": 40, "chosen": {"by": "evals/tune.py"}}
+    path = tmp_path / "ranking.json"
+    path.write_text(json.dumps({"retrieval": own}), encoding="utf-8")  # what tune --out writes into a new file
+    assert fit.main(settings, [core], path) == 0
+    assert Ranking.load(path).retrieval == Retrieval.from_json(own)
+
+
 def test_the_search_judges_each_setting_leaving_each_document_out_and_keeps_a_gain(settings, core):
     tuner = tune.Tuner(fit.prepared([(core, settings)]), 1.0, 1.0)
     start = Retrieval.shipped()
