@@ -12,10 +12,11 @@ Procedure, the same for a bureau that refits on its own documents and questions:
 4. Its threshold is chosen on the cross-validated probabilities: the highest one at which at most
    `TARGET_FALSE_REFUSALS` of the answerable questions are refused (the most unanswerable ones refused within
    that bound).
-5. The answer's lead sentence: every sentence (or numbered item) of each answerable question's gold clauses gets
-   its features (rank.SENTENCE_FEATURES), label 1 for the sentence holding the question's `evidence` quote (or,
-   without one, the most of its `must_mention` facts); the same pairwise logistic regression as the ranker, signs
-   held, C chosen by grouped cross-validation on how often the sentence led with is the gold one.
+5. The answer's lead sentence: every quotable sentence (or numbered item) of each answerable question's gold
+   clauses (sentences.quotable, as the answer has them) gets its features (rank.SENTENCE_FEATURES), label 1 for the
+   sentence holding the question's `evidence` quote (or, without one, the most of its `must_mention` facts); the
+   same pairwise logistic regression as the ranker, signs held, C chosen by grouped cross-validation on how often
+   the sentence led with (sentences.lead_order, as the answer takes it) is the gold one.
 The test split (evals/sets/bank-test.jsonl) is never among the fitting sets.
 """
 from __future__ import annotations
