@@ -154,7 +154,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(8.0, gt=0, description="seconds the LLM may take per question, retries included")
     llm_max_tokens: int = Field(400, gt=0)
     llm_max_retries: int = Field(1, ge=0, le=3)
-    public_url: str = Field("", description="the assistant's public address, for links sent in WeChat messages")
+    public_url: str = Field("", description="the assistant's public address, for the clause links in WeChat, OpenAI-"
+                            "compatible and MCP messages; empty: the address a request came to (MCP: paths)")
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     retention_days: int = Field(180, ge=1, description="questions, answers, feedback, FAQ candidates and gaps "

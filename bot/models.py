@@ -129,6 +129,14 @@ class Citation(BaseModel):
         return citation_line(self, "short")
 
 
+class LeadSource(BaseModel):
+    """A citation the answer's opening sentences were taken from, and whether they hold its whole clause: when
+    not, the widget offers the whole clause behind 展开 (other channels link to it)."""
+
+    n: int
+    whole: bool
+
+
 class Answer(BaseModel):
     """What `/v1/ask` and `hotline ask --json` return: DESIGN.md's object, plus answer_id (for feedback),
     confidence, the question as rewritten from the conversation, and follow-up questions to offer."""
@@ -142,6 +150,7 @@ class Answer(BaseModel):
     rewritten_question: str | None = None
     follow_ups: list[str] = Field(default_factory=list)
     composer: Literal["llm", "llm-repaired", "extractive", "faq"] = "extractive"
+    lead_from: list[LeadSource] = Field(default_factory=list)  # empty for a refusal or a message
     _index_version: str = PrivateAttr("")  # the index version that answered (the X-Index-Version header)
     _draft: object = PrivateAttr(None)  # the AnswerDraft it was rendered from: other channels render it again
 

@@ -69,8 +69,9 @@ class _Prepared:
 
 
 def _answer(draft: AnswerDraft, **fields) -> Answer:
-    """The Answer of a draft: its web text and citations, the draft kept for the other channels."""
-    answer = Answer(answer=render_web(draft), citations=draft.citations, **fields)
+    """The Answer of a draft: its web text, citations and where its lead came from, the draft kept for the
+    other channels."""
+    answer = Answer(answer=render_web(draft), citations=draft.citations, lead_from=draft.lead_from(), **fields)
     answer._draft = draft
     return answer
 
@@ -333,9 +334,8 @@ class Assistant:
             return answer
         draft = AnswerDraft("llm", verified.citations, DraftSentence.from_marked(verified.text),
                             statement=verified.text)
-        updated = answer.model_copy(update={"answer": render_web(draft), "citations": verified.citations,
-                                            "composer": verified.composer})
-        updated._draft = draft
+        kept = answer.model_dump(exclude={"answer", "citations", "lead_from", "composer"})
+        updated = _answer(draft, **kept, composer=verified.composer)
         updated._index_version = p.retriever.version
         return updated
 

@@ -21,16 +21,18 @@ The test split (evals/sets/bank-test.jsonl) is never among the fitting sets.
 """
 from __future__ import annotations
 
+import json
 import math
 import statistics
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from bot.retrieve.rank import (ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, SENTENCE_FEATURES, LinearModel, Ranking,
+                               Retrieval,
                                answer_features)
 from bot.retrieve.sentences import lead_order, quotable
 from bot.text import normalise_text
@@ -457,9 +459,23 @@ def prepared(pairs) -> list[tuple[object, list[dict]]]:
     return out
 
 
+def retrieval_in(path: Path | None) -> Retrieval | None:
+    """The retrieval section of an existing output file (a bureau's own, perhaps written by evals/tune.py), if any."""
+    if path is None or not path.exists():
+        return None
+    try:
+        section = json.loads(path.read_text(encoding="utf-8")).get("retrieval")
+    except ValueError as exc:
+        raise ValueError(f"无法读取 {path}：{exc}") from exc
+    return Retrieval.from_json(section) if section else None
+
+
 def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = False) -> int:
     pairs = [(p, settings) for p in set_paths] if set_paths else shipped_sets(Path(settings.data_dir))
     loaded = prepared(pairs)
+    tuned = retrieval_in(out)
+    if tuned is not None:  # `python -m evals.tune --out X` then `--fit --out X`: fit around X's constants
+        loaded = [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items) for r, items in loaded]
     samples = [s for retriever, items in loaded for s in collect(retriever, items)]
     set_paths = [p for p, _ in pairs]
     ranking = fit(samples, [p.name for p in set_paths])

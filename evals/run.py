@@ -26,18 +26,22 @@ DEFAULT_SET = Path(__file__).parent / "sets" / "core.jsonl"
 # The evaluation's own judge of whether an answer states the kind of fact a question asks (the set's `asks`
 # label, written with the question). Deliberately independent of the assistant's knowledge/question_kinds.yaml,
 # which decides what the assistant answers: an answer must not be judged by the rules that made it. Broad on
-# purpose — it flags an answer that states no such fact at all ("专利导航服务进园区什么时候截止" answered by a
-# clause with no date), not one that states the wrong one.
+# purpose — it flags an answer that states no such fact at all (a fee question, "保护中心那个专利预审要收钱吗",
+# answered by a preamble that names no fee), not one that states the wrong one. Citation marks ([1]) and the
+# status notes (注意：…) are not what the answer states.
 _NUM = r"[0-9０-９一二三四五六七八九十百千万两]+"
 STATES_FACT = {
     "date": re.compile(rf"{_NUM}\s*(年|月|日|号)|之日|届满|期限|以前|之前|以后|之后|起"),
     "period": re.compile(rf"{_NUM}\s*(个)?(工作日|日|天|月|年|周|小时)|之日|届满|期限|期间|时限"),
     "fee": re.compile(rf"{_NUM}\s*(元|万元|块)|[0-9.]+\s*[%％]|百分之|免.{{0,4}}费|免收|不收|无需缴|不需缴|无偿|减缴|"
                       r"收取.{0,8}费"),
-    "number": re.compile(rf"{_NUM}"),
-    "place": re.compile(r"地址|路|街|号楼|室|大厦|大楼|中心|窗口|大厅|网站|网址|平台|http|www|所在地|办事处|区|市|省|县"),
+    "number": re.compile(rf"{_NUM}\s*(个|名|家|件|项|人|次|种|类|部|批|所|户|位|份|倍|万|亿|元|%|％|天|日|月|年|周|小时)"),
+    "place": re.compile(r"地址|[路街道巷]\S{0,6}号|号楼|室|大厦|大楼|中心|窗口|大厅|网站|网址|平台|系统|http|www|办事处|"
+                        r"所在地|行为地|住所地|向\S{1,20}(局|部门|中心|机构|法院|委员会)|"
+                        r"(局|部门|厅|委员会|中心)\S{0,4}(负责|主管|管理|查处|处理)|[\u4e00-\u9fff]{2,4}[市区县]、"),
     "contact": re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|电话|热线|邮箱|@|网站|网址|http|www|窗口"),
 }
+_MARKS = re.compile(r"\[\d+\]")
 
 
 @dataclass
@@ -65,7 +69,8 @@ class Result:
         pattern = STATES_FACT.get(self.item.get("asks") or "")
         if pattern is None or not self.grounded:
             return None
-        return pattern.search(self.answer.split("\n\n依据")[0]) is not None
+        said = [line for line in self.answer.split("\n\n依据")[0].splitlines() if not line.startswith("注意")]
+        return pattern.search(_MARKS.sub("", "\n".join(said))) is not None
 
     @property
     def mentioned(self) -> float:

@@ -126,9 +126,9 @@ def test_cli_json_is_the_api_object(settings):
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    # DESIGN.md's object, plus answer_id, confidence, rewritten_question and follow_ups
+    # DESIGN.md's object, plus answer_id, confidence, rewritten_question, follow_ups and lead_from (issue 17)
     assert set(data) == {"answer", "grounded", "citations", "session_id", "answer_id", "confidence",
-                         "rewritten_question", "follow_ups", "composer"}
+                         "rewritten_question", "follow_ups", "composer", "lead_from"}
     # DESIGN.md's citation, plus its label as every channel writes it (issue 17)
     assert set(data["citations"][0]) == {"n", "clause_id", "doc_title", "doc_number", "issuer", "region", "clause",
                                         "heading", "text", "kind", "status", "score", "url", "label"}

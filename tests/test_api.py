@@ -12,6 +12,32 @@ def test_ask_returns_the_contract_object(client):
     assert citation["issuer"] == "上海市知识产权局" and citation["kind"] == "policy"
 
 
+def test_lead_from_says_which_clauses_the_lead_quotes_and_whether_whole(client):
+    def ask(question: str) -> dict:
+        return client.post("/v1/ask", json={"question": question}).json()
+
+    def bare(text: str) -> str:
+        return "".join(ch for ch in text if ch.isalnum())
+
+    # one row of a 附表: the lead is part of its clause, whose whole text (the table) sits behind 展开
+    part = ask("上海知识产权公共服务2025年的目标是多少")
+    assert part["grounded"] and part["lead_from"] == [{"n": 1, "whole": False}]
+    lead = [bare(s) for s in part["answer"].split("\n\n依据")[0].replace("[1]", "").split("。") if bare(s)]
+    whole = part["citations"][0]["text"]
+    assert lead and all(s in bare(whole) for s in lead)  # quoted from the clause …
+    assert sum(map(len, lead)) < len(bare(whole)) and whole.count("\n") >= 4  # … and not all of it
+    # a one-sentence clause: the lead is the whole clause, nothing to unfold
+    one = ask("上海怎么建立知识产权公共服务网点")
+    assert one["lead_from"] == [{"n": 1, "whole": True}]
+    assert bare(one["citations"][0]["text"]) in bare(one["answer"].split("\n\n依据")[0])
+    # per region: each citation for itself
+    both = ask("上海和江苏怎么提升知识产权代理服务质量")
+    assert both["lead_from"] == [{"n": 1, "whole": False}, {"n": 2, "whole": False}]
+    # a refusal's nearest sentence is no lead
+    refused = ask("商标注册一般要多久能下来")
+    assert refused["grounded"] is False and refused["citations"] and refused["lead_from"] == []
+
+
 def test_a_session_id_is_issued_when_none_is_given(client):
     data = client.post("/v1/ask", json={"question": "蓝天行动的工作目标是什么"}).json()
     assert data["session_id"] and len(data["session_id"]) >= 16

@@ -95,6 +95,16 @@ def test_hotline_suggest_from_a_spoken_transcript(client):
     assert any("2025年11月9日" in s["answer"] for s in suggestions)
 
 
+def test_a_hotline_card_links_its_clause_and_reads_out_only_the_lead(client):
+    """The whole clause is behind the card's citation (folded, with its link), never in the text read out."""
+    card = client.post("/v1/hotline/suggest", json={"transcript": "企业遇到侵权纠纷，上海有没有公益的维权援助？"},
+                       headers=OPERATOR).json()["suggestions"][0]
+    cited = card["citations"][0]
+    assert cited["url"] == "/documents/sh-2022-13-public-service#s2-p3-i2" and len(cited["text"]) > 200
+    sentences = [s for s in cited["text"].split("。") if s]
+    assert len(card["answer"]) <= 120 and sum(s in card["answer"] for s in sentences) <= 1
+
+
 @pytest.mark.parametrize("body, status", [
     ({"transcript": ""}, 400), ({"transcript": "嗯嗯嗯"}, 400), ({"transcript": 5}, 422),
     ({"transcript": "问" * 20001}, 422), ({}, 422),

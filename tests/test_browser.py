@@ -8,6 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import OPERATOR_TOKEN, ROOT, LiveServer, free_port
@@ -511,4 +512,62 @@ def test_the_admin_screen(browser, admin_site, shots, tmp_path):
     assert "已解决" in page.locator("#gap-rows tr", has_text="蓝天行动").inner_text()
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", open_gap.inner_text()) and not re.search(r"\d{10}", table)
     page.screenshot(path=str(shots / "admin.png"), full_page=True)
+    context.close()
+
+
+def _whole_clause(server, question: str) -> dict:
+    """The first citation of the API's answer to the question, and what its lead quotes of it."""
+    answer = httpx.post(f"{server.url}/v1/ask", json={"question": question}, timeout=30).json()
+    assert answer["lead_from"] == [{"n": 1, "whole": False}], answer["lead_from"]
+    return answer["citations"][0]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 860}, {"width": 375, "height": 700}],
+                         ids=["desktop", "phone"])
+def test_expand_shows_the_whole_clause_behind_the_lead_in_place(browser, server, shots, viewport):
+    phone = viewport["width"] < 500
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    widget = open_widget(page, server.url + "/")
+
+    # a lead that is one row of a 附表: the table, whole, is behind 展开
+    question = "上海知识产权公共服务2025年的目标是多少"
+    clause = _whole_clause(server, question)
+    caption, *rows = clause["text"].split("\n")
+    answer = ask_widget(widget, question)
+    lead = answer.locator(".text").inner_text()
+    button, whole = answer.locator("button.expand"), answer.locator(".whole")
+    assert button.is_visible() and button.inner_text() == "展开" and button.get_attribute("aria-expanded") == "false"
+    assert whole.count() == 1 and whole.is_hidden()
+    hidden_row = next(r.split("，")[0] for r in rows if r.split("，")[0] not in lead)
+    assert not answer.get_by_text(hidden_row).first.is_visible()  # shown neither in the lead nor unfolded
+
+    button.focus()
+    page.keyboard.press("Enter")  # a real button: the keyboard opens it
+    assert whole.is_visible() and button.inner_text() == "收起" and button.get_attribute("aria-expanded") == "true"
+    assert button.get_attribute("aria-controls") == whole.get_attribute("id")
+    table = whole.locator("table")
+    assert table.is_visible() and table.locator("caption").inner_text() == caption
+    assert table.locator("thead th").all_inner_texts() == ["项目", "2025年"]
+    assert table.locator("tbody th").all_inner_texts() == [r.split("，")[0] for r in rows]  # every row, in order
+    assert whole.locator("h3").inner_text().startswith("[1] 《" + clause["doc_title"] + "》")
+    assert whole.evaluate("w => w.scrollWidth <= w.clientWidth + 1")  # the table fits the panel, a phone's too
+    if phone:
+        page.screenshot(path=str(shots / "widget-expand.png"))
+
+    page.keyboard.press("Space")  # 收起 folds it again
+    assert whole.is_hidden() and button.inner_text() == "展开" and button.get_attribute("aria-expanded") == "false"
+
+    if not phone:
+        # a lead from a longer clause of prose: every sentence of the clause, once unfolded
+        question = "企业遇到侵权纠纷，上海有没有公益的维权援助？"
+        clause = _whole_clause(server, question)
+        answer = ask_widget(widget, question)
+        answer.locator("button.expand").click()
+        shown = answer.locator(".whole").inner_text()
+        assert all(s in shown for s in clause["text"].rstrip("。").split("。")), shown
+        # nothing to unfold: a lead that is its whole clause, and a refusal
+        for question in ("上海怎么建立知识产权公共服务网点", "商标注册一般要多久能下来"):
+            answer = ask_widget(widget, question)
+            assert answer.locator("button.expand").count() == 0 and answer.locator(".whole").count() == 0
     context.close()

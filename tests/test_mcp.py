@@ -58,6 +58,9 @@ def check(seen: dict) -> None:
     citation = asked.structured_content["citations"][0]
     assert citation["doc_number"] == "沪知局〔2022〕13号" and citation["clause"] == "二、（三）2."
     assert "依据：\n[1]《关于加强上海市知识产权公共服务工作的意见》" in asked.content[0].text  # what a model reads
+    # … each reference with its clause's page (a path: HOTLINE_PUBLIC_URL is unset), the whole clause behind it
+    assert "（有效） /documents/sh-2022-13-public-service#s2-p3-i2" in asked.content[0].text
+    assert "知识产权法律服务进企业" in citation["text"] and "知识产权法律服务进企业" not in asked.content[0].text
     refused = seen["refused"]
     assert refused.structured_content["grounded"] is False and "grounded: false" in refused.content[0].text
 

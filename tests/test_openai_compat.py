@@ -57,6 +57,10 @@ def test_an_answer_carries_its_citations_in_the_text_and_in_a_field(api):
     references = content.split("依据：\n")[-1].splitlines()
     assert [line[:3] for line in references] == [f"[{c['n']}]" for c in extra["citations"]]
     assert f"《{citation['doc_title']}》（沪知局〔2022〕13号）二、（三）2." in references[0]
+    # the whole clause is behind its link (the address the client called), not pasted into the content
+    assert references[0].endswith(f" {api.url}/documents/sh-2022-13-public-service#s2-p3-i2")
+    assert citation["text"] not in content and "知识产权法律服务进企业" in citation["text"]
+    assert "知识产权法律服务进企业" not in content
     assert response.usage.completion_tokens == len(content)
 
 
@@ -208,12 +212,15 @@ def test_references_a_composer_left_out_are_appended_to_the_content(assistant):
     from bot.api.routers.openai_compat import content_of
 
     answer = assistant.ask("企业遇到侵权纠纷，上海有没有公益的维权援助？")
-    assert content_of(answer) == answer.answer  # the composer wrote them: nothing is added
+    linked = content_of(answer, "https://ip.example.gov.cn/")  # HOTLINE_PUBLIC_URL
+    assert linked == answer.answer + " https://ip.example.gov.cn/documents/sh-2022-13-public-service#s2-p3-i2"
     body = answer.answer.split("\n\n依据：")[0]
     bare = answer.model_copy(update={"answer": body})
+    bare._draft = None  # an answer with no draft to render: its own text, the references appended
     assert content_of(bare) == answer.answer  # the same references, in the same words
     refused = assistant.ask("商标注册一般要多久能下来")
     without = refused.model_copy(update={"answer": "文件没有写明。"})
+    without._draft = None
     assert content_of(without).startswith("文件没有写明。\n\n相关条款：\n[1]《")
 
 

@@ -27,6 +27,18 @@ def test_an_answer_leads_with_one_or_two_sentences(assistant):
     assert answer.citations[0].text.count("。") > 2  # … which holds the whole clause
 
 
+def test_lead_from_for_a_service_and_a_curated_answer(assistant):
+    """A service's checklist is its item whole; what its summary and a curated answer rest on is not quoted whole,
+    so those clauses are behind 展开."""
+    service = assistant.ask("知识产权信息检索分析怎么办理")
+    assert service._draft.kind == "service"
+    assert [(s.n, s.whole) for s in service.lead_from] == [(1, True), (2, False), (3, False)]
+    curated = assistant.ask("代理机构收了钱不办事去哪里投诉")
+    assert curated.composer == "faq"
+    basis = [c.n for c in curated.citations if c.kind != "faq"]
+    assert [(s.n, s.whole) for s in curated.lead_from] == [(n, False) for n in basis] and basis
+
+
 def test_dates_are_said_as_dates(assistant):
     answer = assistant.ask("江苏的若干措施有效期到哪天")
     assert "有效期至2030年11月9日" in answer.answer

@@ -55,11 +55,14 @@ def test_a_bureaus_ranking_file_carries_its_own_retrieval_constants(settings, tm
     assert 0 < len(fewer) < len(shipped.search(shipped.parse(question), k=None))
 
 
-def test_a_file_without_a_retrieval_section_takes_the_shipped_values(tmp_path):
-    assert Ranking.load(_file(tmp_path, retrieval=None)).retrieval == Retrieval.shipped()
+def test_a_file_without_a_retrieval_section_takes_the_shipped_values_and_asks_for_a_refit(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="hotline.rank"):
+        assert Ranking.load(_file(tmp_path, retrieval=None)).retrieval == Retrieval.shipped()
+    assert "hotline eval --fit" in caplog.text  # its models were fitted around older constants
 
 
-@pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3}])
+@pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3},
+                                    {"soft_min_similarity": 1.5}, {"elsewhere_damping": 2}])
 def test_a_bad_retrieval_section_is_refused_with_a_clear_message(tmp_path, change):
     section = {**Retrieval.shipped().to_json(), **change}
     section = {k: v for k, v in section.items() if v is not None}
@@ -88,6 +91,16 @@ def test_the_refit_keeps_the_retrieval_section_it_finds(settings, core, tmp_path
     assert data["retrieval"] == own and data["notes"] == {"note": "kept"} and data["sentences"]["weights"]
     assert data["fitted"]["on"] == ["core.jsonl"] and data["fitted"]["date"]
     assert "已拟合" in capsys.readouterr().out
+
+
+def test_a_refit_into_the_file_tune_wrote_keeps_its_constants(settings, core, tmp_path):
+    """`python -m evals.tune --out X`, then `hotline eval --fit --out X` without HOTLINE_RANKING_FILE=X: the fit
+    collects its features with X's constants and leaves them in X (it used the shipped ones and overwrote X's)."""
+    own = {**Retrieval.shipped().to_json(), "candidates": 40, "chosen": {"by": "evals/tune.py"}}
+    path = tmp_path / "ranking.json"
+    path.write_text(json.dumps({"retrieval": own}), encoding="utf-8")  # what tune --out writes into a new file
+    assert fit.main(settings, [core], path) == 0
+    assert Ranking.load(path).retrieval == Retrieval.from_json(own)
 
 
 def test_the_search_judges_each_setting_leaving_each_document_out_and_keeps_a_gain(settings, core):

@@ -35,13 +35,13 @@ def wechat_api():
         yield live
 
 
-def wechat_app(settings, wechat_api, deadline: float, aes_key: str | None = None):
+def wechat_app(settings, wechat_api, deadline: float, aes_key: str | None = None, public_url: str = PUBLIC):
     from bot.api.app import create_app
 
     w = WeChatSettings(_env_file=None, token=SecretStr(TOKEN), appid=fake_wechat.APPID,
                        secret=SecretStr(fake_wechat.SECRET), aes_key=SecretStr(aes_key) if aes_key else None,
                        api_base=wechat_api.url, reply_deadline=deadline)
-    app = create_app(settings.model_copy(update={"wechat": w, "public_url": PUBLIC}))
+    app = create_app(settings.model_copy(update={"wechat": w, "public_url": public_url}))
     app.state.assistant.retriever()  # loaded before the first message: a cold first answer may miss the deadline
     return app
 
@@ -154,6 +154,15 @@ def test_plaintext_xml_is_answered_passively(fast):
     assert "维权援助" in content and "《关于加强上海市知识产权公共服务工作的意见》二、（三）2." in content
     assert f"{PUBLIC}/documents/sh-2022-13-public-service#s2-p3-i2" in content
     assert len(content.encode()) <= 2048
+
+
+def test_without_a_public_url_the_links_go_to_the_address_wechat_called(settings, wechat_api):
+    """The whole clause is behind its link in a WeChat message, never pasted: a message with no link (no
+    HOTLINE_PUBLIC_URL) would leave the clause out of reach."""
+    with LiveServer(wechat_app(settings, wechat_api, 4.0, public_url="")) as server:
+        content = reply_content(post(server, text_xml(QUESTION, openid="oNoPublicUrl")))
+    assert f"{server.url}/documents/sh-2022-13-public-service#s2-p3-i2" in content
+    assert "维权援助" in content and "知识产权法律服务进企业" not in content  # the lead, not the whole clause
 
 
 def test_safe_mode_xml_reply_is_encrypted_and_signed(safe):

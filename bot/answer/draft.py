@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.models import Citation
+from bot.models import Citation, LeadSource
+
+_BARE = re.compile(r"[\s\W_]+")  # what a quoted sentence may gain or lose: spaces, line breaks, punctuation
 
 DraftKind = Literal["grounded", "refusal", "service", "faq", "llm", "message"]
 
@@ -54,3 +56,17 @@ class AnswerDraft:
     asked_fact: str = ""  # the kind of fact asked (money, date…), for a read-aloud lead
     missing_fields: list[str] = field(default_factory=list)  # a service: what the documents leave open
 
+    def lead_from(self) -> list[LeadSource]:
+        """The citations the answer's sentences were taken from, in citation order, each saying whether those
+        sentences hold its whole clause. A refusal's or a message's own words lead nothing; a service's
+        checklist is its item [1], field by field."""
+        if self.kind in ("refusal", "message"):
+            return []
+        said: dict[int, str] = {1: ""} if self.kind == "service" else {}
+        for sentence in self.sentences:
+            for n in sentence.refs:
+                said[n] = said.get(n, "") + "".join(sentence.parts)
+        texts = {c.n: c.text for c in self.citations}
+        return [LeadSource(n=n, whole=(self.kind == "service" and n == 1) or
+                           _BARE.sub("", texts[n]) in _BARE.sub("", lead))
+                for n, lead in sorted(said.items()) if n in texts]

@@ -1,5 +1,6 @@
 """An AnswerDraft rendered per channel: the web's text (also /v1/ask's `answer`), the read-aloud text for a
-hotline operator, and WeChat's plain message. `citation_line` is the one way a citation is written."""
+hotline operator, and WeChat's plain message. `citation_line` is the one way a citation is written; outside the
+widget (which unfolds it in place), a clause's whole text is behind its `clause_link`, never pasted."""
 from __future__ import annotations
 
 import re
@@ -38,6 +39,11 @@ def citation_line(c: Citation, style: Style = "full") -> str:
     return f"[{c.n}]《{c.doc_title}》{source_of(c)}{c.clause}{heading}（{c.status}）"
 
 
+def clause_link(c: Citation, base: str) -> str:
+    """The page of a citation's clause: under `base` (the public address), else the path on the assistant."""
+    return f"{base.rstrip('/')}{c.url}" if base else c.url
+
+
 def _marks(refs: tuple[int, ...]) -> str:
     return "".join(f"[{n}]" for n in refs)
 
@@ -73,9 +79,12 @@ def body(draft: AnswerDraft) -> str:
     return text + "".join("\n" + note for note in draft.notes)
 
 
-def render_web(draft: AnswerDraft) -> str:
-    """The answer as /v1/ask, the widget and the CLI give it: the sentences that answer, then 依据."""
-    references = "\n".join(citation_line(c) for c in draft.citations)
+def render_web(draft: AnswerDraft, links: str | None = None) -> str:
+    """The answer as /v1/ask, the widget and the CLI give it: the sentences that answer, then 依据. With `links`
+    (the address to link under; "" for paths on the assistant) each reference ends with its clause's page, for
+    readers that get the text alone (OpenAI-compatible clients, MCP)."""
+    references = "\n".join(citation_line(c) + ("" if links is None else f" {clause_link(c, links)}")
+                           for c in draft.citations)
     if draft.kind == "message":
         return draft.statement
     if draft.kind == "refusal":
@@ -94,7 +103,7 @@ def render_wechat(draft: AnswerDraft, follow_ups: list[str], public_url: str) ->
         for c in draft.citations:
             lines.append(citation_line(c, "short"))
             if public_url:
-                lines.append(f"{public_url.rstrip('/')}{c.url}")
+                lines.append(clause_link(c, public_url))
     grounded = draft.kind in ("grounded", "service", "faq", "llm") and not draft.missing_fields
     if grounded and follow_ups:
         lines += ["", "您还可以问：" + "；".join(follow_ups[:2])]

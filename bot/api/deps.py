@@ -30,6 +30,11 @@ def assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 
 
+def public_base(request: Request) -> str:
+    """The address links in a message are made under: HOTLINE_PUBLIC_URL, else the one this request came to."""
+    return request.app.state.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+
 def require_admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """Staff only: `Authorization: Bearer $HOTLINE_ADMIN_TOKEN`, compared in constant time."""
     token = request.app.state.settings.admin_token.get_secret_value()

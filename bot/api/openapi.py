@@ -25,7 +25,9 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "ChangeResult.warnings": ("入库时发现的问题，如疑似指令的句子", ["第3页：疑似对模型的指令，已不予引用"]),
     # the OpenAI-compatible API (/v1/chat/completions, /v1/models)
     "AssistantMessage.role": ("消息角色，固定为 assistant", "assistant"),
-    "AssistantMessage.content": ("回答正文，末尾附编号的引用条款", "不收报考费。[1]\n\n[1] 《…若干措施》三、14."),
+    "AssistantMessage.content": ("回答正文，末尾附编号的引用条款，每条附其条款原文的链接（条款全文不贴入正文）",
+                                 "不收报考费[1]。\n\n依据：\n[1]《…若干措施》（沪知局〔2024〕32号）三、14.（有效） "
+                                 "https://ip.example.gov.cn/documents/sh-2024-32-service-industry#s3-i14"),
     "ChatCompletion.id": ("本次回答的 ID", "chatcmpl-a8d93c0e5b7f41e2"),
     "ChatCompletion.object": ("对象类型，固定为 chat.completion", "chat.completion"),
     "ChatCompletion.model": ("模型名，固定为 hotline", "hotline"),
@@ -53,6 +55,10 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "follow_ups": ("可以接着问的问题", ["维权援助怎么申请？"]),
     "composer": ("回答的生成方式：extractive（摘录条款原句）、faq（常见问答）、llm / llm-repaired（大模型，引用经核对）",
                  "extractive"),
+    "lead_from": ("回答开头的句子摘自哪些引用（编号 n），whole 表示是否已是该条款全文；不是全文时，网页小组件在回答下方"
+                  "提供“展开”查看 citations 中该条款的全文。拒答时为空",
+                  [{"n": 1, "whole": False}]),
+    "LeadSource.whole": ("回答摘录的句子是否已是该条款全文（true 时无需展开）", False),
     # Citation
     "n": ("引用编号，对应回答中的 [n]", 1),
     "clause_id": ("条款 ID：文档 ID + 条款锚点，稳定不变", CLAUSE_ID),

@@ -25,6 +25,7 @@ from mcp_types import Resource as MCPResource
 from pydantic import BaseModel, Field
 
 from bot.api.api_keys import ApiKeyDenied, ApiKeys
+from bot.answer.render import render_web
 from bot.api.errors import error
 from bot.config import Settings
 from bot.integrations.clauses import MAX_K, ClauseIndex, ClauseRecord
@@ -89,7 +90,8 @@ class HotlineMCP(MCPServer):
                               confidence=answer.confidence, answer_id=answer.answer_id)
         # the text is what a model reads: the answer with its references, and whether the documents answer
         note = "" if answer.grounded else "\n\n（grounded: false —— 文件没有回答这个问题）"
-        return CallToolResult(content=[TextContent(type="text", text=answer.answer + note)],
+        text = render_web(answer._draft, self.assistant.settings.public_url)  # each reference links its clause
+        return CallToolResult(content=[TextContent(type="text", text=text + note)],
                               structured_content=result.model_dump(mode="json"))
 
     def search_clauses(

@@ -10,6 +10,7 @@ margin, with its threshold chosen on cross-validated predictions. Both live in o
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass, field, fields
@@ -102,8 +103,11 @@ class Retrieval:
         kinds = {f.name: f.type for f in fields(cls)}
         values = {k: (int(v) if kinds[k] == "int" else float(v) if kinds[k] == "float" else v) for k, v in data.items()}
         bad = [k for k, v in values.items() if k != "chosen" and not v > 0]
+        # a similarity, a damping and a share of a coverage are fractions: above 1 they switch their step off
+        bad += [k for k in ("soft_min_similarity", "not_in_force_damping", "elsewhere_damping", "stating_slack")
+                if k in values and values[k] > 1]
         if bad:
-            raise ValueError(f"检索参数 {bad} 应为正数")
+            raise ValueError(f"检索参数 {bad} 应为正数（相似度、折减系数和差额不大于 1）")
         return cls(**values)
 
     @classmethod
@@ -162,6 +166,11 @@ class Ranking:
                   (set(sentences["weights"]) - set(SENTENCE_FEATURES))
         if unknown:
             raise ValueError(f"排序模型文件 {path} 含有未知特征 {sorted(unknown)}：请用 hotline eval --fit 重新拟合")
+        if not data.get("retrieval") and path != DEFAULT_FILE:
+            # its models were fitted around the constants of its day, which the search has since changed
+            logging.getLogger("hotline.rank").warning(
+                "排序模型文件 %s 没有 retrieval 部分（在检索参数成为拟合结果之前拟合）：暂用随程序发布的检索参数；"
+                "请用 hotline eval --fit --out %s 重新拟合，使模型与参数一致", path, path)
         try:
             retrieval = Retrieval.from_json(data["retrieval"]) if data.get("retrieval") else Retrieval.shipped()
         except (TypeError, ValueError) as exc:

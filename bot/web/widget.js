@@ -5,7 +5,7 @@
  * It lives in a shadow DOM (the page's CSS cannot reach it, its CSS cannot reach the page), opens with example
  * questions (data-questions, else the server's HOTLINE_WIDGET_QUESTIONS), streams answers from POST /v1/chat
  * (stop button, typing indicator), shows numbered citations that open the clause (service items and 附表 as
- * tables), follow-up questions, copy, thumbs up/down with a reason box, and a 12345 path when the documents do
+ * tables), 展开 under a lead quoted from a longer clause (the whole clause in place), follow-up questions, copy, thumbs up/down with a reason box, and a 12345 path when the documents do
  * not answer. A site that may not call the API is told so plainly. No cookies: the session id is in memory.
  */
 (function () {
@@ -76,9 +76,14 @@
     ".reason textarea{height:56px;flex:none;font-size:14px}",
     ".reason button{align-self:flex-end;border:0;background:#1456b8;color:#fff;border-radius:6px;padding:3px 12px;cursor:pointer}",
     ".blocked{background:#fff1f0;border:1px solid #ffa39e;color:#a8071a;padding:8px 10px;border-radius:8px}",
-    ".cites table{border-collapse:collapse;width:100%;margin:4px 0;font-size:13px}",
-    ".cites th,.cites td{border:1px solid #dfe4ec;padding:3px 6px;text-align:left;vertical-align:top}",
-    ".cites th{background:#f0f4fa;font-weight:600}",
+    ".cites table,.whole table{border-collapse:collapse;width:100%;margin:4px 0;font-size:13px}",
+    ".cites th,.cites td,.whole th,.whole td{border:1px solid #dfe4ec;padding:3px 6px;text-align:left;vertical-align:top}",
+    ".cites th,.whole th{background:#f0f4fa;font-weight:600}",
+    ".expand{margin-top:6px;background:none;border:1px solid #b7cdf0;border-radius:6px;color:#1456b8;cursor:pointer;padding:1px 10px;font-size:13px}",
+    ".whole{margin-top:6px;padding:6px 10px;border-left:3px solid #b7cdf0;background:#f6f8fb;font-size:14px}",
+    ".whole[hidden]{display:none}",
+    ".whole h3{margin:0 0 4px;font-size:13px;font-weight:600;color:#123c7c}",
+    ".whole p{margin:4px 0;color:#333;white-space:pre-wrap}",
     ".cites .more{background:none;border:0;color:#1456b8;cursor:pointer;padding:0;font-size:13px}",
     "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;max-height:100vh;border-radius:0}",
     ".bubble{right:14px;bottom:14px}}"
@@ -255,15 +260,18 @@
     });
   }
 
+  function citeLabel(c) {
+    return "[" + c.n + "] 《" + c.doc_title + "》" + (c.doc_number ? "（" + c.doc_number + "）" : "") +
+           c.clause + (c.heading && c.heading.length < 30 ? " " + c.heading : "");
+  }
+
   function renderCitations(box, citations) {
     if (!citations.length) return;
     var list = el("ol", {"class": "cites", "aria-label": "依据条款"});
     citations.forEach(function (c) {
       var li = el("li");
       var d = el("details", {"data-n": String(c.n)});
-      var label = "[" + c.n + "] 《" + c.doc_title + "》" + (c.doc_number ? "（" + c.doc_number + "）" : "") +
-                  c.clause + (c.heading && c.heading.length < 30 ? " " + c.heading : "");
-      d.appendChild(el("summary", null, label));
+      d.appendChild(el("summary", null, citeLabel(c)));
       if (c.status !== "有效") d.appendChild(el("p", {"class": "status"}, "文件状态：" + c.status));
       blocks(c).forEach(function (b) { d.appendChild(b); });
       var a = el("a", {"href": endpoint + c.url, "target": "_blank", "rel": "noopener"}, "查看原文");
@@ -273,8 +281,37 @@
     box.appendChild(list);
   }
 
+  // 展开 under a lead quoted from a longer clause: the whole clause(s) in place, drawn as the citations are.
+  // Which ones, and whether the lead already is the whole clause, the answer says (lead_from).
+  var wholeCount = 0;
+  function renderWhole(box, answer) {
+    var byN = {};
+    (answer.citations || []).forEach(function (c) { byN[c.n] = c; });
+    var cited = (answer.lead_from || []).filter(function (l) { return !l.whole && byN[l.n]; })
+                  .map(function (l) { return byN[l.n]; });
+    if (!cited.length) return;
+    var region = el("div", {"class": "whole", "id": "whole-" + (++wholeCount), "role": "region",
+                            "aria-label": "条款全文", "hidden": ""});
+    cited.forEach(function (c) {
+      region.appendChild(el("h3", null, citeLabel(c)));
+      blocks(c).forEach(function (b) { region.appendChild(b); });
+    });
+    var button = el("button", {"type": "button", "class": "expand", "aria-expanded": "false",
+                               "aria-controls": region.id}, "展开");
+    button.addEventListener("click", function () {
+      var opening = region.hidden;
+      region.hidden = !opening;
+      button.setAttribute("aria-expanded", String(opening));
+      button.textContent = opening ? "收起" : "展开";
+    });
+    var text = box.querySelector(".text");
+    text.parentNode.insertBefore(region, text.nextSibling);
+    text.parentNode.insertBefore(button, region);
+  }
+
   function renderDone(box, answer) {
     renderText(box.querySelector(".text"), answer.answer.split("\n\n依据")[0], box);
+    renderWhole(box, answer);
     if (!answer.grounded) {
       var human = el("div", {"class": "human"});
       human.appendChild(document.createTextNode("文件中没有找到答案。转人工："));

@@ -3,7 +3,8 @@
 Any OpenAI client or chat UI works against it unchanged (base URL `…/v1`, a key of `HOTLINE_API_KEYS`). What
 the OpenAI format has no room for travels in extra fields: `citations` (the same objects as `/v1/ask`),
 `grounded`, `confidence` and `answer_id` (for `/v1/feedback`), on the response and on the last chunk of a
-stream; the content itself ends with the numbered references. The whole message list is the conversation:
+stream; the content itself ends with the numbered references, each with the link to its clause (the whole clause
+is behind it, never pasted). The whole message list is the conversation:
 the earlier user messages are replayed (`Assistant.replay`) so that a follow-up is understood as in a session.
 
 A stream sends the answer only once it is final: an OpenAI stream cannot take text back, and an LLM draft
@@ -26,8 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from bot.answer.extractive import pieces, reference_line
+from bot.answer.render import render_web
 from bot.api.api_keys import ApiKeyDenied
-from bot.api.deps import assistant
+from bot.api.deps import assistant, public_base
 from bot.models import Answer, Citation
 from bot.retrieve.search import IndexNotFound, Misconfigured
 from bot.service import Assistant, InvalidQuestion, InvalidRegion
@@ -197,9 +199,12 @@ def text_of(message: ChatMessage) -> str:
     return "".join(texts)
 
 
-def content_of(answer: Answer) -> str:
-    """The answer with its numbered references at the end. The composers write them; one that leaves a
-    citation out of its list gets it appended, so the references always travel with the text."""
+def content_of(answer: Answer, links: str = "") -> str:
+    """The answer with its numbered references at the end, each with its clause's page under `links` (the whole
+    clause is behind that link, never pasted). An answer with no draft to render keeps its own text, and a
+    citation left out of its list is appended, so the references always travel with the text."""
+    if answer._draft is not None:
+        return render_web(answer._draft, links)
     missing = [reference_line(c) for c in answer.citations if f"\n[{c.n}]" not in answer.answer]
     if not missing:
         return answer.answer
@@ -228,7 +233,7 @@ def _chunk(base: dict, delta: dict, finish: str | None = None, **extra) -> str:
              summary="OpenAI 兼容的对话接口（model: hotline）：有依据的回答，正文末尾附编号引用，citations 字段给出条款",
              response_description="非流式：chat.completion；stream: true 时为 text/event-stream 的 chat.completion.chunk，"
                                   "最后一块带 citations 与 grounded，以 data: [DONE] 结束")
-async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_examples=EXAMPLES)],
+async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_examples=EXAMPLES)], request: Request,
                            bot: Assistant = Depends(assistant)):
     question, earlier = _conversation(body)
 
@@ -237,7 +242,7 @@ async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_e
         return bot.ask(question, body.region, channel="openai", history=history)
 
     result = await run_in_threadpool(answer)
-    content = content_of(result)
+    content = content_of(result, public_base(request))
     prompt = sum(len(text_of(m)) for m in body.messages)
     usage = Usage(prompt_tokens=prompt, completion_tokens=len(content), total_tokens=prompt + len(content))
     extra = {"citations": [c.model_dump(mode="json") for c in result.citations], "grounded": result.grounded,

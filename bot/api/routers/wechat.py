@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from bot.api.deps import public_base
 from bot.api.errors import error
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, check_signature
 from bot.channels.wechat.messages import (MalformedMessage, encrypted_reply_xml, parse_envelope, text_reply_xml,
@@ -99,7 +100,7 @@ async def receive(request: Request, signature: str = Query(""), timestamp: str =
         return _denied(f"消息格式不正确：{exc}", 400)
 
     # Mini-program customer service is answered through the API; official accounts passively if in time.
-    text = await run_in_threadpool(channel.reply_for, incoming, fmt == "xml")
+    text = await run_in_threadpool(channel.reply_for, incoming, fmt == "xml", public_base(request))
     if text is None or fmt == "json":
         return PlainTextResponse("success")
     reply = text_reply_xml(incoming, text)

@@ -48,14 +48,15 @@ class WeChatChannel:
         self.deadline = deadline
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat")
 
-    def reply_for(self, incoming: Incoming, passive: bool) -> str | None:
+    def reply_for(self, incoming: Incoming, passive: bool, links: str = "") -> str | None:
         """The text to reply passively now, or None for "success" (answered later through the API, or
-        not at all for a retry)."""
+        not at all for a retry). Clause links go under HOTLINE_PUBLIC_URL, else under `links` (the address
+        WeChat sent the message to): a message without them would leave the whole clause out of reach."""
         store = self.assistant.store
         if not store.claim_message(incoming.key):
             log.info("wechat retry ignored key=%s", incoming.key)
             return None
-        future = self.pool.submit(self._text_for, incoming)
+        future = self.pool.submit(self._text_for, incoming, self.public_url or links)
         if passive:
             try:
                 return future.result(timeout=self.deadline)
@@ -64,7 +65,7 @@ class WeChatChannel:
         future.add_done_callback(lambda f: self._send_later(incoming, f))
         return None
 
-    def _text_for(self, incoming: Incoming) -> str:
+    def _text_for(self, incoming: Incoming, links: str) -> str:
         if incoming.msg_type == "event":
             return WELCOME if incoming.event in ("subscribe", "user_enter_tempsession", "scan") else ""
         question = incoming.content if incoming.msg_type == "text" else incoming.recognition
@@ -80,7 +81,7 @@ class WeChatChannel:
         except InvalidQuestion as exc:
             return str(exc)
         store.set_wechat_session(incoming.from_user, answer.session_id)
-        return render(answer, self.public_url)
+        return render(answer, links)
 
     def _send_later(self, incoming: Incoming, future: Future) -> None:
         try:
