@@ -12,10 +12,11 @@ Procedure, the same for a bureau that refits on its own documents and questions:
 4. Its threshold is chosen on the cross-validated probabilities: the highest one at which at most
    `TARGET_FALSE_REFUSALS` of the answerable questions are refused (the most unanswerable ones refused within
    that bound).
-5. The answer's lead sentence: every sentence (or numbered item) of each answerable question's gold clauses gets
-   its features (rank.SENTENCE_FEATURES), label 1 for the sentence holding the question's `evidence` quote (or,
-   without one, the most of its `must_mention` facts); the same pairwise logistic regression as the ranker, signs
-   held, C chosen by grouped cross-validation on how often the sentence led with is the gold one.
+5. The answer's lead sentence: every quotable sentence (or numbered item) of each answerable question's gold
+   clauses (sentences.quotable, as the answer has them) gets its features (rank.SENTENCE_FEATURES), label 1 for the
+   sentence holding the question's `evidence` quote (or, without one, the most of its `must_mention` facts); the
+   same pairwise logistic regression as the ranker, signs held, C chosen by grouped cross-validation on how often
+   the sentence led with (sentences.lead_order, as the answer takes it) is the gold one.
 The test split (evals/sets/bank-test.jsonl) is never among the fitting sets.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 from bot.retrieve.rank import (ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, SENTENCE_FEATURES, LinearModel, Ranking,
                                Retrieval,
                                answer_features)
+from bot.retrieve.sentences import lead_order, quotable
 from bot.text import normalise_text
 
 TARGET_FALSE_REFUSALS = 0.05
@@ -57,7 +59,7 @@ class Candidate:
 
 @dataclass
 class Lead:
-    """One gold clause of a question: its sentences' features, and which of them say what was asked."""
+    """One gold clause of a question: its quotable sentences' features, and which of them say what was asked."""
     rows: list[dict[str, float]]
     gold: list[bool]
 
@@ -91,7 +93,8 @@ def gold_sentences(item: dict, texts: list[str]) -> list[bool]:
 
 
 def leads(retriever, item: dict, query) -> list[Lead]:
-    """Each gold clause (not a service item) with two sentences or more, one of them gold and one not."""
+    """Each gold clause (not a service item) with two quotable sentences or more (sentences.quotable: what an
+    answer may lead with), one of them gold and one not."""
     if not item.get("answerable"):
         return []
     concepts = retriever.concepts(query)
@@ -100,7 +103,7 @@ def leads(retriever, item: dict, query) -> list[Lead]:
         clause = retriever.records.clauses.get(clause_id)
         if clause is None or clause_id in retriever.records.items:
             continue
-        rows = retriever.sentences.features(query, concepts, clause)
+        rows = quotable(retriever.sentences.features(query, concepts, clause), clause.heading, retriever.offtask)
         gold = gold_sentences(item, [u.text for u, _ in rows])
         if any(gold) and not all(gold):
             out.append(Lead([f for _, f in rows], gold))
@@ -291,10 +294,8 @@ def fit_sentences(samples: list[Sample], C: float) -> LinearModel:
 
 
 def led_with(lead: Lead, model: LinearModel) -> int:
-    """The sentence the answer leads with, as extractive.best_sentences picks it: the best scored, among those
-    stating the fact asked when any does (ties to the earlier)."""
-    pool = [i for i, f in enumerate(lead.rows) if f.get("states_fact")] or range(len(lead.rows))
-    return max(pool, key=lambda i: (model.logit(lead.rows[i]), -i))
+    """The sentence the answer leads with: the first of sentences.lead_order, as extractive.best_sentences takes it."""
+    return lead_order([model.logit(f) for f in lead.rows], [bool(f.get("states_fact")) for f in lead.rows])[0]
 
 
 def lead_accuracy(samples: list[Sample], model: LinearModel) -> float:

@@ -8,9 +8,9 @@ from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.render import citation_line
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
-from bot.safety import OffTaskList, is_injection
+from bot.safety import OffTaskList
 from bot.retrieve.search import Concept, Hit, SearchResult
-from bot.retrieve.sentences import Sentences, unnumbered
+from bot.retrieve.sentences import Sentences, lead_order, quotable, unnumbered
 
 MAX_LEAD_CHARS = 260
 RELATED = 3  # a refusal lists this many nearest clauses
@@ -85,18 +85,14 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
     answer goes on with the next best sentences within `budget` characters (the condition or the exception of
     the fact: 逾期视为放弃, 宽展期).
     """
-    rows = [(selector.score(f), u, f) for u, f in selector.features(query, concepts, hit.clause)
-            # an instruction planted in a document is data, never something the assistant says
-            if not is_injection(u.text, offtask)]
-    heading = (hit.clause.heading or "").rstrip("。")
-    if heading and len(rows) > 1:  # the heading alone says little (the citation names it): what follows says more
-        rows = [r for r in rows if r[1].text.rstrip("。") != heading] or rows
-    if not rows:
+    rows = quotable(selector.features(query, concepts, hit.clause), hit.clause.heading, offtask)
+    scores = [selector.score(f) for _, f in rows]
+    ranked = [(scores[i], *rows[i]) for i in lead_order(scores, [bool(f["states_fact"]) for _, f in rows])]
+    if not ranked:
         return []
     facts = query.facts()
-    ranked = sorted(rows, key=lambda r: (-r[0], r[1].index))
-    if facts:
-        stating = [r for r in ranked if r[2]["states_fact"]] or ranked
+    stating = [r for r in ranked if r[2]["states_fact"]]  # the lead first, when one states the fact asked
+    if stating:
         best = stating[0]
         stated = [p for p in facts if p.search(best[1].text)]
         # a second sentence stating the same as well (施行 and 落款 dates of a closing), or a kind asked it does not
@@ -105,7 +101,7 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
             next((r for r in stating[1:] if any(p.search(r[1].text) for p in facts if p not in stated)), None)
         if more is not None:
             return [best[1].text, more[1].text]
-        ranked = [best] + [r for r in ranked if r is not best]  # else the next best, as for any question
+    # else the lead goes on with the next best, as for any question
     picked = [ranked[0][1].text]
     used = len(picked[0])
     for _, unit, _ in ranked[1:]:

@@ -13,6 +13,7 @@ from bot.models import Clause
 from bot.retrieve.candidates import Candidates, Concept
 from bot.retrieve.query import Query
 from bot.retrieve.semantic import sif_vector
+from bot.safety import OffTaskList, is_injection
 from bot.text import split_sentences
 
 BM25_K1, BM25_B = 1.2, 0.75  # Robertson's usual saturation and length normalisation
@@ -88,6 +89,29 @@ def units(clause: Clause) -> list[Unit]:
         text = said + (f"（{'，'.join(others)}）" if others else "") + "。" if dates else "，".join(signature) + "。"
         out.append(Unit(text, len(out), signature=True))
     return out
+
+
+Row = tuple[Unit, dict[str, float]]
+
+
+def quotable(rows: list[Row], heading: str | None, offtask: OffTaskList | None = None) -> list[Row]:
+    """The units an answer may quote, in order: never an instruction planted in a document (it is data, never
+    something the assistant says), nor the clause's heading alone while anything else is left (the citation names
+    it; what follows says more). The answer and the fit (evals/fit.py) both choose among these only."""
+    rows = [r for r in rows if not is_injection(r[0].text, offtask)]
+    heading = (heading or "").rstrip("。")
+    if heading and len(rows) > 1:
+        rows = [r for r in rows if r[0].text.rstrip("。") != heading] or rows
+    return rows
+
+
+def lead_order(scores: list[float], states_fact: list[bool]) -> list[int]:
+    """The quotable units' positions as an answer takes them: by the fitted score, ties to the earlier, the best
+    one stating the fact asked moved first when any does (the fact asked is a hard constraint). The first is the
+    lead; `evals/fit.py` judges and fits exactly this choice."""
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    stating = next((i for i in order if states_fact[i]), None)
+    return order if stating is None else [stating] + [i for i in order if i != stating]
 
 
 class Sentences:
