@@ -1,6 +1,8 @@
 """The conversation store's contract, the same against SQLite (the embedded default) and a real PostgreSQL
 on 127.0.0.1; WeChat claims also through Redis; the schema through Alembic's migrations."""
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 from bot.store.conversations import ConversationStore, FaqCandidateExists
 from bot.store.db import migrate
 from bot.store.shared import RedisState
+from tests.conftest import ROOT
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -159,3 +162,25 @@ def test_a_file_of_the_first_release_is_upgraded_in_place(tmp_path):
     assert store.add_faq_candidate("问", "答", [], "a1", "web") and store.session_client_matches("s1", None)
     store.set_wechat_session("oUser", "s1")  # a table the first release did not have
     assert store.wechat_session("oUser") == "s1"
+
+
+OPEN_STORE = """
+import sys
+from pathlib import Path
+from bot.config import setup_logging
+from bot.store.conversations import ConversationStore
+setup_logging("INFO", "text")
+ConversationStore(Path(sys.argv[1]), ttl_seconds=60)
+"""
+
+
+def test_a_migration_that_does_nothing_prints_nothing_and_one_that_runs_one_line(tmp_path):
+    # alembic logs its plugins when first imported and its context on every run: a fresh process shows both
+    def opened() -> list[str]:
+        run = subprocess.run([sys.executable, "-c", OPEN_STORE, str(tmp_path / "hotline.sqlite3")],
+                             capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+        return run.stderr.splitlines()
+
+    first = opened()
+    assert len(first) == 1 and "0001" in first[0], first  # the schema created: said once, with its revision
+    assert opened() == []  # already at the head: nothing

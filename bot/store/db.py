@@ -15,6 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("hotline.store")
+# Alembic logs its plugins when alembic.command is first imported (so a level set after that import comes too
+# late) and its context (SQLiteImpl, non-transactional DDL) on every run: quieted before any import, and a
+# migration that runs is said once by migrate() itself.
+for _name in ("alembic.runtime.plugins", "alembic.runtime.migration"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 _PG_LOCK = 72_613_001  # pg_advisory_xact_lock key: one migration at a time per database
 
 
@@ -76,18 +82,21 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to Alembic's head (a new database is created, an old SQLite file upgraded)."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    # Alembic's plugin and context lines would open every start-up log; a migration that runs still says so
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     sqlite = engine.dialect.name == "sqlite"
     lock = _file_lock(Path(engine.url.database + ".migrate.lock")) if sqlite else _nothing()
     with lock, engine.begin() as connection:
         if not sqlite:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
         config.attributes["connection"] = connection
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+    if after != before:
+        log.info("数据库结构已升级：%s → %s（%s）", before or "空库", after, engine.dialect.name)
 
 
 @contextmanager
