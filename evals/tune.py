@@ -18,7 +18,8 @@ questions, each judged by a fit that never saw its document:
 cross-validated ones, so false refusals are held at the product's bound rather than traded; refusals weigh half
 because 103 unanswerable questions make them twice as noisy as hit@1 on 300 answerable ones).
 
-Search: one pass of coordinate descent from the current values, in the order of SEARCH, each parameter trying
+Search: one pass of coordinate descent from the current values (those of the ranking file the settings name,
+HOTLINE_RANKING_FILE, else the shipped one), in the order of SEARCH, each parameter trying
 its listed values with the others held; a value replaces the current one only when J rises by at least
 fit.MIN_GAIN (more than one question's worth: less is noise). The policy factors (not_in_force_damping,
 elsewhere_damping) are not searched: they are the bureau's choice, and the fitting sets hold four gold clauses of
@@ -157,6 +158,13 @@ def _figures(f: dict) -> str:
             f"拒答正确={f['refusal_accuracy']:.3f}")
 
 
+def starting_ranking(settings) -> tuple[Ranking, Path]:
+    """The ranking file the settings name (HOTLINE_RANKING_FILE; the shipped one when unset) and its contents: a
+    bureau that refitted into its own file tunes from its own constants and C values, not the shipped ones."""
+    path = Path(settings.ranking_file) if settings.ranking_file else DEFAULT_FILE
+    return Ranking.load(path), path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.tune", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=str(fit.SETS.parent.parent / "var"),
@@ -164,10 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the chosen values into this ranking file's retrieval section")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    shipped = Ranking.load()
-    tuner = Tuner(fit.prepared(fit.shipped_sets(Path(args.data_dir))), shipped.fitted.get("C_ranker", 1.0),
-                  shipped.fitted.get("C_answerability", 1.0))
-    chosen, figures, trail = search(tuner, shipped.retrieval)
+    from bot.config import Settings
+
+    current, path = starting_ranking(Settings())
+    print(f"从 {path} 的取值开始")
+    tuner = Tuner(fit.prepared(fit.shipped_sets(Path(args.data_dir))), current.fitted.get("C_ranker", 1.0),
+                  current.fitted.get("C_answerability", 1.0))
+    chosen, figures, trail = search(tuner, current.retrieval)
     seconds = round(time.monotonic() - started)
     print(f"选定 {_short(chosen)}  {_figures(figures)}  用时 {seconds} 秒")
     if args.out:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.retrieve.rank import DEFAULT_FILE, Ranking, Retrieval
 from bot.service import Assistant
 from evals import fit, tune
@@ -121,3 +122,18 @@ def test_the_search_judges_each_setting_leaving_each_document_out_and_keeps_a_ga
     # a value is taken only for a gain of at least MIN_GAIN
     assert chosen.candidates == (5 if few_J >= start_J + fit.MIN_GAIN else start.candidates)
     assert best == {k: v for k, v in trail[0 if chosen == start else 1].items() if k != "setting"}
+
+
+def test_the_search_starts_from_the_file_the_settings_name(tmp_path, monkeypatch):
+    # a bureau that refitted into its own file tunes from its own constants and C values
+    own = {**Retrieval.shipped().to_json(), "candidates": 45, "rrf_k": 20}
+    path = _file(tmp_path, retrieval=own)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["fitted"] = {**data.get("fitted", {}), "C_ranker": 7.0}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("HOTLINE_RANKING_FILE", str(path))
+    start, used = tune.starting_ranking(Settings())
+    assert used == path and (start.retrieval.candidates, start.retrieval.rrf_k) == (45, 20)
+    assert start.fitted["C_ranker"] == 7.0 != Ranking.load().fitted.get("C_ranker")
+    monkeypatch.delenv("HOTLINE_RANKING_FILE")
+    assert tune.starting_ranking(Settings())[1] == DEFAULT_FILE  # unset: the shipped file
