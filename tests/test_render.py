@@ -3,7 +3,12 @@ of writing a citation; answers lead with the sentences that answer; dates said a
 import re
 
 from bot.answer.draft import AnswerDraft
+from bot.answer.extractive import make_citation
+from bot.answer.followups import suggest
 from bot.answer.render import citation_line, render_spoken, render_web, render_wechat
+from bot.models import GENERIC_HEADINGS
+from bot.retrieve.candidates import Hit
+from tests.test_laws import parse_text
 
 
 def test_one_draft_three_channels(assistant):
@@ -54,3 +59,45 @@ def test_a_curated_answer_is_named_by_its_question_everywhere(client):
     assert faq["kind"] == "faq" and faq["label"] == "[2]常见问答：代理机构收了钱不办事去哪里投诉"
     shown = answer["answer"] + "".join(c["label"] for c in answer["citations"])
     assert "agency-complaint" not in shown and "《常见问答》" not in shown
+
+
+NOTICE = """某市知识产权局关于印发《某市专利转化若干措施》的通知
+
+各区知识产权局：
+
+现将《某市专利转化若干措施》印发给你们，请认真贯彻执行。
+
+某市知识产权局
+
+2024年3月1日
+
+某市专利转化若干措施
+
+为促进专利转化运用，制定本措施。
+
+一、支持高校专利许可
+
+对高校向中小企业许可专利的，给予每件一万元资助。
+
+二、加强专利质押融资
+
+对专利质押融资给予贴息。本措施自2024年4月1日起施行，有效期至2027年3月31日。
+"""
+
+
+def test_no_citation_line_nor_follow_up_names_a_heading_that_names_nothing():
+    """The parts ingest names itself (cover letter, preamble, closing) have headings that say nothing specific."""
+    document, clauses = parse_text("measures", NOTICE)
+    named = {c.heading for c in clauses if not c.label[0].isdigit() and c.label[0] not in "一二三四五六七八九十第"}
+    assert named == {"印发通知", "前言", "施行日期与落款"} and named <= GENERIC_HEADINGS
+    # every generic heading, on a clause of each part (题注 is a regulation's, 落款 a closing without dates)
+    generic = [c.model_copy(update={"heading": h}) for c in clauses if c.heading in named for h in GENERIC_HEADINGS]
+    specific = [c for c in clauses if c.heading not in named]
+    hits = [Hit(c, document, 1.0 - i / 100) for i, c in enumerate(generic + specific)]
+    for n, hit in enumerate(hits, 1):  # a generic heading is written as no heading at all (the label stays)
+        cited = make_citation(n, hit.clause, document, hit.score)
+        without = citation_line(cited.model_copy(update={"heading": ""}))
+        assert (citation_line(cited) != without) == (hit.clause in specific), citation_line(cited)
+    follow_ups = suggest(hits, set(), grounded=True, limit=10)
+    assert not [q for q in follow_ups for h in GENERIC_HEADINGS if h in q], follow_ups
+    assert [q for q in follow_ups if "支持高校专利许可" in q]  # a specific heading is still offered

@@ -1,9 +1,8 @@
 """Suggested follow-up questions: only ones the knowledge base can answer."""
 from __future__ import annotations
 
+from bot.models import GENERIC_HEADINGS
 from bot.retrieve.search import Hit
-
-GENERIC_HEADINGS = {"前言", "落款", "印发通知", "题注", "施行日期与落款"}
 
 
 def suggest(hits: list[Hit], cited: set[str], grounded: bool, limit: int = 3) -> list[str]:

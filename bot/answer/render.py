@@ -7,11 +7,10 @@ import re
 from typing import Literal
 
 from bot.answer.draft import AnswerDraft, DraftSentence
-from bot.models import Citation
+from bot.models import GENERIC_HEADINGS, Citation
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
 SPOKEN_LIMIT = 120
-GENERIC_HEADINGS = ("前言", "落款", "印发通知")
 FACT_WORDS = {"validity": "有效期", "date": "具体日期", "number": "具体数字", "money": "费用", "contact": "联系方式"}
 _MARKER = re.compile(r"\[\d+\]")
 _END = "。！？"
