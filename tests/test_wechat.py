@@ -10,6 +10,7 @@ import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from bot.api.server import uvicorn_options
 from bot.channels.wechat.crypto import MessageCrypto, check_signature, pkcs7_pad, pkcs7_unpad, sign
 from bot.channels.wechat.messages import parse_envelope
 from bot.channels.wechat.service import WELCOME, fit
@@ -35,13 +36,14 @@ def wechat_api():
         yield live
 
 
-def wechat_app(settings, wechat_api, deadline: float, aes_key: str | None = None, public_url: str = PUBLIC):
+def wechat_app(settings, wechat_api, deadline: float, aes_key: str | None = None, public_url: str = PUBLIC,
+               **overrides):
     from bot.api.app import create_app
 
     w = WeChatSettings(_env_file=None, token=SecretStr(TOKEN), appid=fake_wechat.APPID,
                        secret=SecretStr(fake_wechat.SECRET), aes_key=SecretStr(aes_key) if aes_key else None,
                        api_base=wechat_api.url, reply_deadline=deadline)
-    app = create_app(settings.model_copy(update={"wechat": w, "public_url": public_url}))
+    app = create_app(settings.model_copy(update={"wechat": w, "public_url": public_url, **overrides}))
     app.state.assistant.retriever()  # loaded before the first message: a cold first answer may miss the deadline
     return app
 
@@ -86,7 +88,8 @@ def text_xml(content: str, openid: str = "oUser1", msg_id: int | None = None, ms
             f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId>{extra}</xml>")
 
 
-def post(server, body: str, *, encrypt=False, fmt="xml", timestamp=None, bad_signature=False, nonce=None):
+def post(server, body: str, *, encrypt=False, fmt="xml", timestamp=None, bad_signature=False, nonce=None,
+         headers: dict | None = None):
     """POST /wechat as WeChat does: query signature (and msg_signature in 安全模式)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     nonce = str(next(nonces)) if nonce is None else nonce
@@ -100,7 +103,7 @@ def post(server, body: str, *, encrypt=False, fmt="xml", timestamp=None, bad_sig
         params["signature"] = params["msg_signature"] = "0" * 40
     content_type = "application/json" if fmt == "json" else "text/xml"
     return httpx.post(f"{server.url}/wechat", params=params, content=body.encode(),
-                      headers={"Content-Type": content_type}, timeout=30)
+                      headers={"Content-Type": content_type, **(headers or {})}, timeout=30)
 
 
 def reply_content(response) -> str:
@@ -163,6 +166,22 @@ def test_without_a_public_url_the_links_go_to_the_address_wechat_called(settings
         content = reply_content(post(server, text_xml(QUESTION, openid="oNoPublicUrl")))
     assert f"{server.url}/documents/sh-2022-13-public-service#s2-p3-i2" in content
     assert "维权援助" in content and "知识产权法律服务进企业" not in content  # the lead, not the whole clause
+
+
+@pytest.mark.parametrize("update,expected", [
+    ({"trust_proxy": True}, "https"),  # a trusted proxy that ended TLS says so
+    ({"trust_proxy": False}, "http"),  # the header is not read unless proxies are trusted …
+    ({"trust_proxy": True, "trusted_proxies": "10.0.0.0/8"}, "http"),  # … and only from a trusted proxy
+    ({"trust_proxy": True, "public_url": PUBLIC}, PUBLIC),  # the configured public address always wins
+])
+def test_behind_a_tls_proxy_the_links_keep_https(settings, wechat_api, update, expected):
+    # served as `hotline serve` serves (uvicorn's own proxy headers off: the app decides whom to believe)
+    with LiveServer(wechat_app(settings, wechat_api, 4.0, **{"public_url": "", **update}),
+                    **uvicorn_options(settings)) as server:
+        content = reply_content(post(server, text_xml(QUESTION, openid=f"oProxy{len(update)}{expected[:5]}"),
+                                     headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}))
+    base = expected if "://" in expected else f"{expected}://{server.url.split('://')[1]}"
+    assert f"{base}/documents/sh-2022-13-public-service#s2-p3-i2" in content, content
 
 
 def test_safe_mode_xml_reply_is_encrypted_and_signed(safe):

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
-from bot.api.limits import client_key
+from bot.api.limits import client_key, forwarded_scheme
 from bot.config import Settings
 from bot.service import Assistant
 
@@ -31,8 +31,13 @@ def assistant(request: Request) -> Assistant:
 
 
 def public_base(request: Request) -> str:
-    """The address links in a message are made under: HOTLINE_PUBLIC_URL, else the one this request came to."""
-    return request.app.state.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+    """The address links in a message are made under: HOTLINE_PUBLIC_URL, else the one this request came to, in
+    the scheme a trusted proxy says the client used (X-Forwarded-Proto: https behind a proxy that ends TLS)."""
+    settings = request.app.state.settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    scheme = forwarded_scheme(request.scope, settings)
+    return str(request.base_url.replace(scheme=scheme) if scheme else request.base_url).rstrip("/")
 
 
 def require_admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:

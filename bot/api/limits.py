@@ -126,11 +126,8 @@ def client_key(scope, settings) -> str:
     `settings` is the Settings object (a bare True is read as trust with the default proxies)."""
     client = scope.get("client")
     peer = client[0] if client else "unknown"
-    trust = settings if isinstance(settings, bool) else settings.trust_proxy
-    if not trust:
-        return peer
-    networks = trusted_networks(DEFAULT_TRUSTED_PROXIES if isinstance(settings, bool) else settings.trusted_proxies)
-    if not _trusted(_address(peer), networks):
+    networks = _proxy_networks(scope, settings)
+    if networks is None:
         return peer
     hops = [hop for name, value in scope["headers"] if name == b"x-forwarded-for"
             for hop in value.decode("latin-1").split(",")]
@@ -141,6 +138,28 @@ def client_key(scope, settings) -> str:
         if not _trusted(address, networks):
             return str(address)
     return peer
+
+
+def _proxy_networks(scope, settings) -> tuple | None:
+    """The trusted proxies' networks when HOTLINE_TRUST_PROXY is on and the connecting peer is one of them (its
+    X-Forwarded-* headers may be read), else None."""
+    trust = settings if isinstance(settings, bool) else settings.trust_proxy
+    if not trust:
+        return None
+    networks = trusted_networks(DEFAULT_TRUSTED_PROXIES if isinstance(settings, bool) else settings.trusted_proxies)
+    client = scope.get("client")
+    return networks if _trusted(_address(client[0] if client else "unknown"), networks) else None
+
+
+def forwarded_scheme(scope, settings) -> str | None:
+    """The scheme the client used, as a trusted proxy says (X-Forwarded-Proto: behind a proxy that ends TLS the
+    request reaching us is http); None when the header is absent, not http(s) or not from a trusted proxy. The
+    right-most value is the one the proxy next to us wrote, as with X-Forwarded-For."""
+    if _proxy_networks(scope, settings) is None:
+        return None
+    values = [v.strip().lower() for name, value in scope["headers"] if name == b"x-forwarded-proto"
+              for v in value.decode("latin-1").split(",")]
+    return values[-1] if values and values[-1] in ("http", "https") else None
 
 
 class LoginFailures:
