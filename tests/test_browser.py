@@ -98,7 +98,8 @@ def test_widget_on_a_hostile_page_of_another_origin(browser, host_site, server, 
     assert "沪知局〔2022〕13号" in summary.inner_text() and "二、（三）2." in summary.inner_text()
     answer.locator(".ref").first.click()  # [1] opens the citation
     assert answer.locator("details").first.evaluate("d => d.open")
-    assert "代理援助等公益服务" in answer.locator("details p").first.inner_text()
+    # the whole clause is read once, behind 展开: its citation points there
+    assert answer.locator("details .more").first.is_visible() and answer.locator("details p").count() == 0
     assert answer.locator(".follow button").count() >= 1
     page.screenshot(path=str(shots / "widget.png"))
 
@@ -570,4 +571,33 @@ def test_expand_shows_the_whole_clause_behind_the_lead_in_place(browser, server,
         for question in ("上海怎么建立知识产权公共服务网点", "商标注册一般要多久能下来"):
             answer = ask_widget(widget, question)
             assert answer.locator("button.expand").count() == 0 and answer.locator(".whole").count() == 0
+    context.close()
+
+
+def test_the_whole_clause_is_shown_once_behind_expand_not_again_in_its_citation(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    widget = open_widget(page, server.url + "/")
+    question = "企业遇到侵权纠纷，上海有没有公益的维权援助？"
+    clause = _whole_clause(server, question)
+    answer = ask_widget(widget, question)
+    lead = answer.locator(".text").inner_text()
+    unsaid = [s for s in clause["text"].rstrip("。").split("。") if s and s not in lead and s not in clause["heading"]]
+    assert unsaid  # the clause says more than the lead: 展开 has something to unfold
+    answer.locator("button.expand").click()
+    for details in answer.locator("details").all():  # every citation opened
+        details.locator("summary").click()
+    shown = answer.inner_text()
+    assert all(shown.count(s) == 1 for s in unsaid), [(s, shown.count(s)) for s in unsaid]
+    cited = answer.locator('details[data-n="1"]')  # its citation keeps its line and its link
+    assert cited.locator("summary").inner_text().startswith("[1] 《" + clause["doc_title"] + "》")
+    assert cited.locator("a").get_attribute("href").endswith(clause["url"])
+    answer.locator("button.expand").click()  # folded again: the citation's pointer unfolds it
+    cited.locator("button.more").click()
+    assert answer.locator(".whole").is_visible() and answer.locator("button.expand").inner_text() == "收起"
+    # a clause that is not behind 展开 (the nearest ones under a refusal) is still read in its citation
+    refusal = ask_widget(widget, "商标注册一般要多久能下来")
+    first = refusal.locator("details").first
+    first.locator("summary").click()
+    assert first.locator("p").first.is_visible()
     context.close()

@@ -5,7 +5,8 @@
  * It lives in a shadow DOM (the page's CSS cannot reach it, its CSS cannot reach the page), opens with example
  * questions (data-questions, else the server's HOTLINE_WIDGET_QUESTIONS), streams answers from POST /v1/chat
  * (stop button, typing indicator), shows numbered citations that open the clause (service items and 附表 as
- * tables), 展开 under a lead quoted from a longer clause (the whole clause in place), follow-up questions, copy, thumbs up/down with a reason box, and a 12345 path when the documents do
+ * tables), 展开 under a lead quoted from a longer clause (the whole clause in place, and only there: its citation
+ * points to it), follow-up questions, copy, thumbs up/down with a reason box, and a 12345 path when the documents do
  * not answer. A site that may not call the API is told so plainly. No cookies: the session id is in memory.
  */
 (function () {
@@ -273,7 +274,9 @@
       var d = el("details", {"data-n": String(c.n)});
       d.appendChild(el("summary", null, citeLabel(c)));
       if (c.status !== "有效") d.appendChild(el("p", {"class": "status"}, "文件状态：" + c.status));
-      blocks(c).forEach(function (b) { d.appendChild(b); });
+      var clause = el("div", {"class": "clause"});
+      blocks(c).forEach(function (b) { clause.appendChild(b); });
+      d.appendChild(clause);
       var a = el("a", {"href": endpoint + c.url, "target": "_blank", "rel": "noopener"}, "查看原文");
       d.appendChild(a);
       li.appendChild(d); list.appendChild(li);
@@ -307,6 +310,14 @@
     var text = box.querySelector(".text");
     text.parentNode.insertBefore(region, text.nextSibling);
     text.parentNode.insertBefore(button, region);
+    // the clause is read once, behind 展开: its citation (drawn before lead_from arrived) keeps its line and link
+    cited.forEach(function (c) {
+      var shown = box.querySelector('details[data-n="' + c.n + '"] .clause');
+      if (!shown) return;
+      var pointer = el("button", {"type": "button", "class": "more", "aria-controls": region.id}, "条款全文见上方“展开”");
+      pointer.addEventListener("click", function () { if (region.hidden) button.click(); button.focus(); });
+      shown.replaceWith(pointer);
+    });
   }
 
   function renderDone(box, answer) {
