@@ -50,7 +50,7 @@ def test_every_example_is_read_as_its_section_says(section, example, expected):
     check = {"operator_phrases": lambda t: SPEECH.operator_says(t) > 0, "confirming": SPEECH.confirms,
              "pleasantries": SPEECH.is_pleasantry, "asking": SPEECH.asks, "clarifying": SPEECH.clarifies,
              "introductions": SPEECH.introduces,
-             "breaks": lambda t: len(SPEECH._break.split(t)) > 1,  # the next question starts inside it
+             "breaks": lambda t: len(SPEECH.split_at_breaks(t)) > 1,  # the next question starts inside it
              "openers": lambda t: SPEECH.trim(t) != t}[section]  # the question's start is cut
     assert check(example) == expected, example
 
@@ -78,7 +78,7 @@ def test_a_key_added_to_a_section_later_is_the_shipped_ones(tmp_path):
     (tmp_path / "transcripts.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
     speech = Speech.for_knowledge(tmp_path)
     assert speech.soft_breaks == [] and speech.pleasantries == ["喂"] and speech.breaks == SPEECH.breaks
-    assert len(speech._break.split("资助什么时候发还有代理机构不办事找谁")) == 1  # no soft break, and no empty match
+    assert len(speech.split_at_breaks("资助什么时候发还有代理机构不办事找谁")) == 1  # no soft break, and no empty match
     assert speech.asks("专利资助什么时候发") and not speech.asks("好的")
 
 

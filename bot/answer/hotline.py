@@ -3,8 +3,9 @@
 The words are data (knowledge/transcripts.yaml): speaker labels, what only an operator says, an operator's
 confirming rephrase, greetings/closings/fillers, question markers and breaks, clarifying openers, the caller's
 self-introduction and replies agreeing or denying a rephrase; punctuation, time stamps and the spoken A-not-A
-stay patterns here. Only the caller's turns are searched for questions; an operator's confirming rephrase
-("您是问报考费是吧？") travels with the question it confirms.
+stay patterns here. The phrases are matched on words (kinds.Words, as followups.yaml's), the markers inside
+them. Only the caller's turns are searched for questions; an operator's confirming rephrase ("您是问报考费是吧？")
+travels with the question it confirms.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.retrieve.kinds import Words
 from bot.text import normalise_text
 from bot.yamlfile import KnowledgeFileError, own_over_shipped, phrase_list, read_yaml
 
@@ -24,6 +26,7 @@ _TIME = r"[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\]】)）]?"
 _END = re.compile(r"[。！？?!；;\n]+")
 _AFTER_PARTICLE = re.compile(rf"(?<=[吗呢])(?=[{_CJK}]{{6}})")
 _A_NOT_A = re.compile(rf"([{_CJK}])[不没]\1")
+_SOFT_BREAK_BEFORE = re.compile(rf"[，,]|[{_CJK}]{{4}}")
 
 
 class TranscriptsError(KnowledgeFileError):
@@ -92,25 +95,9 @@ class Speech:
                           rf"|(?P<plain>{names})[ \t]*(?P<pnum>\d{{0,2}})[ \t]*(?:{_TIME}[ \t]*)?[：:])")
 
     @functools.cached_property
-    def _pleasantry(self) -> re.Pattern:
-        return re.compile(_alternation(self.pleasantries))
-
-    @functools.cached_property
     def _marker(self) -> re.Pattern:
+        # question markers are matched inside words on purpose: jieba glues them to what they ask (几号, 哪家)
         return re.compile(_alternation(self.markers))
-
-    @functools.cached_property
-    def _break(self) -> re.Pattern:
-        return re.compile(rf"{_alternation(self.breaks)}|(?:{_alternation(self.soft_breaks)})(?=[，,]|[{_CJK}]{{4}})")
-
-    @functools.cached_property
-    def _openings(self) -> dict[str, re.Pattern]:
-        """What a clause or a reply starts with."""
-        subjects, here, verbs = (_alternation(words) for words in self.introductions)
-        return {"clarifying": re.compile(rf"^(?:{_alternation(self.clarifying)})"),
-                "introduction": re.compile(rf"^(?:{subjects})(?:{here})?(?:{verbs})"),
-                "agreeing": re.compile(rf"^[，,\s]*(?:{_alternation(self.agreeing)})"),
-                "denying": re.compile(rf"^(?:{_alternation(self.denying)})")}
 
     @staticmethod
     def speaker(m: re.Match) -> tuple[str, str]:
@@ -119,7 +106,7 @@ class Speech:
 
     def is_pleasantry(self, text: str) -> bool:
         """Nothing but greetings, thanks, closings and fillers ("没别的事了，再见")."""
-        rest = self._pleasantry.sub("", normalise_text(text))
+        rest = Words(normalise_text(text)).without(self.pleasantries)
         return not re.search(rf"[{_CJK}A-Za-z0-9]", rest)
 
     def asks(self, text: str) -> bool:
@@ -127,35 +114,53 @@ class Speech:
         return bool(self._marker.search(text) or _A_NOT_A.search(text))
 
     def operator_says(self, text: str) -> int:
-        return sum(text.count(p) for p in self.operator_phrases)
+        return len(Words(text).said(self.operator_phrases))
 
     def confirms(self, text: str) -> bool:
-        return any(p in text for p in self.confirming)
+        return Words(text).says(self.confirming)
 
     def clarifies(self, clause: str) -> bool:
         """The clause narrows the question before it ("是不是在余杭那边")."""
-        return bool(self._openings["clarifying"].match(clause))
+        return bool(Words(clause).ends_from(0, self.clarifying))
 
     def introduces(self, clause: str) -> bool:
-        """The clause opens with the caller saying who they are ("我们是上海的一家小企业")."""
-        return bool(self._openings["introduction"].match(clause))
+        """The clause opens with the caller saying who they are ("我们是上海的一家小企业"): a subject, maybe a
+        word for here, then a verb."""
+        words = Words(clause)
+        subjects, here, verbs = self.introductions
+        return any(words.ends_from(after, verbs) for end in words.ends_from(0, subjects)
+                   for after in (end, *words.ends_from(end, here)))
 
     def agrees(self, reply: str) -> bool:
         """The caller's reply starts by agreeing with an operator's rephrase ("对对，…")."""
-        return bool(self._openings["agreeing"].match(reply))
+        text = reply.lstrip("，, \t\n")
+        return bool(Words(text).ends_from(0, self.agreeing))
 
     def denies(self, reply: str) -> bool:
-        return bool(self._openings["denying"].match(reply))
+        return bool(Words(reply).ends_from(0, self.denying))
+
+    def split_at_breaks(self, sentence: str) -> list[str]:
+        """The sentence cut where the next question starts (还有一个问题、另外), the break words dropped; a soft
+        break (还有) only before a comma or four characters or more (还有吗 is no break)."""
+        words = Words(sentence)
+        hard = {span for p in self.breaks for span in words.spans(p)}
+        spans = [(s, e) for s, e in words.said(self.breaks + self.soft_breaks)
+                 if (s, e) in hard or _SOFT_BREAK_BEFORE.match(sentence, e)]
+        pieces, pos = [], 0
+        for s, e in spans:
+            pieces.append(sentence[pos:s])
+            pos = e
+        return pieces + [sentence[pos:]]
 
     def trim(self, text: str) -> str:
         """The text without the pleasantries standing as whole clauses, or opening it ("想问一下专利…")."""
         clauses = [c for c in re.split(r"[，,、]", text) if c.strip() and not self.is_pleasantry(c)]
         text = "，".join(c.strip() for c in clauses)
         while True:
-            m = self._pleasantry.match(text)
-            rest = text[m.end():] if m else ""
+            ends = Words(text).ends_from(0, self.pleasantries)
+            said, rest = (text[:ends[0]], text[ends[0]:]) if ends else ("", "")
             # only an opener that is clearly one (请问、想问一下、喂): 可以申请吗 keeps its 可以
-            if not m or len(m.group(0)) < 3 and not any(w in m.group(0) for w in self.openers) \
+            if not said or len(said) < 3 and not any(w in said for w in self.openers) \
                     or len(re.findall(rf"[{_CJK}]", rest)) < 4:
                 return text.strip("，, ")
             text = rest.lstrip("，, ")
@@ -275,9 +280,7 @@ def read_call(transcript: str, speech: Speech | None = None, correct: Callable[[
 
 
 def _strip_confirming(sentence: str, speech: Speech) -> str:
-    for phrase in sorted(speech.confirming, key=len, reverse=True):
-        sentence = sentence.replace(phrase, "，")
-    return speech.trim(sentence)
+    return speech.trim(Words(sentence).without(speech.confirming, "，"))
 
 
 def _caller_pieces(text: str, speech: Speech, labelled: bool) -> tuple[list[str], list[str]]:
@@ -287,7 +290,7 @@ def _caller_pieces(text: str, speech: Speech, labelled: bool) -> tuple[list[str]
     for sentence in _END.split(text):
         if not labelled and speech.operator_says(sentence):
             continue
-        for part in speech._break.split(sentence):
+        for part in speech.split_at_breaks(sentence):
             pieces.extend(_AFTER_PARTICLE.split(part))
     asked, said = [], []
     for piece in pieces:

@@ -88,7 +88,8 @@ class FollowUpWords:
         rest = text
         for name, _ in understanding.region_names:
             rest = rest.replace(name, " ")
-        return [w for w in understanding.tokenizer.tokens(self.without_opener(rest.strip())) if w not in self.fillers]
+        rest = Words(self.without_opener(rest.strip())).without(sorted(self.fillers), " ")
+        return understanding.tokenizer.tokens(rest)
 
 
 @functools.cache

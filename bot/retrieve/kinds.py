@@ -68,6 +68,28 @@ class Words:
         start, neg, phrase = min(hits)
         return start, start - neg, phrase
 
+    def ends_from(self, start: int, phrases: list[str]) -> list[int]:
+        """Where the phrases said from `start` end, longest first."""
+        return sorted({e for p in phrases for s, e in self.spans(p) if s == start}, reverse=True)
+
+    def said(self, phrases: list[str]) -> list[tuple[int, int]]:
+        """The spans of the phrases said, leftmost then longest, none overlapping another."""
+        out: list[tuple[int, int]] = []
+        for s, e in sorted({span for p in phrases for span in self.spans(p)}, key=lambda x: (x[0], -x[1])):
+            if not out or s >= out[-1][1]:
+                out.append((s, e))
+        return out
+
+    def without(self, phrases: list[str], by: str = "") -> str:
+        """The text with every phrase said replaced by `by` (overlapping ones as one)."""
+        out, pos = [], 0
+        for start, end in sorted(span for p in phrases for span in self.spans(p)):
+            if start >= pos:
+                out.append(self.text[pos:start] + by)
+            pos = max(pos, end)
+        out.append(self.text[pos:])
+        return "".join(out)
+
 
 @dataclass
 class Rule:
@@ -232,16 +254,10 @@ class QuestionKinds:
         """The question without the words that carry nothing (喂、您好、我想问一下), where they stand as whole
         words; the question itself if nothing else is left."""
         words = Words(text)
-        cut = sorted(span for f in self.fillers for span in words.spans(f))
-        if not cut:
+        if not words.says(self.fillers):
             return text
-        out, pos = [], 0
-        for start, end in cut:  # overlapping fillers (我想问 / 我想问一下) are cut as one
-            if start >= pos:
-                out.append(text[pos:start])
-            pos = max(pos, end)
-        out.append(text[pos:])
-        rest = re.sub(r"^[\s，,。、！!？?]+", "", "".join(out))
+        # overlapping fillers (我想问 / 我想问一下) are cut as one
+        rest = re.sub(r"^[\s，,。、！!？?]+", "", words.without(self.fillers))
         rest = re.sub(r"([，,、])[\s，,、]+", r"\1", rest)
         return rest.strip() if re.search(r"\w", rest) else text
 
