@@ -120,7 +120,7 @@ def test_a_number_asked_with_its_measure_word_is_answered_by_that_number(index):
                              ("补助多少元", "最高50万元")):
         assert retriever.parse(question).fact("number").search(stated), question
     unstated = retriever.parse("专利导航服务基地一般多少天能建成")  # the documents give no number of days
-    assert decide(unstated, retriever.search(unstated), retriever.ranking).reason == "fact-missing number"
+    assert decide(unstated, retriever.search(unstated), retriever.ranking).reason == "fact-missing period"
 
 
 LAPSED = {
@@ -189,3 +189,20 @@ def test_a_question_about_where_a_service_is_had_is_answered_from_the_catalogue(
     crowded = retriever.with_ranking(tuned(candidates=1))  # crowded: one candidate from the ranked lists
     hits = crowded.search(crowded.parse("专利导航服务哪里能提供"))
     assert any(h.clause.label == "知识产权信息检索分析" for h in hits)  # it offers 专利导航 too
+
+
+def test_how_long_is_asked_apart_from_when_and_answered_only_by_a_length(index):
+    """多久 asks for a length (二十年, 5个工作日): a day, a year or 期末 does not answer it, and the refusal names it."""
+    from bot.answer.extractive import compose_refusal
+
+    retriever = Retriever(index, home_region="上海市")
+    how_long, when = retriever.parse("信息服务网点一般多长时间能建好"), retriever.parse("信息服务网点什么时候建好")
+    assert "period" in how_long.asks and "date" not in how_long.asks
+    assert "date" in when.asks and "period" not in when.asks
+    length = how_long.fact("period")
+    assert length.search("自受理之日起5个工作日内办结") and length.search("保护期为二十年")
+    assert not any(length.search(s) for s in ("到2025年建成", "2024年5月1日起施行", "“十四五”期末达到16家"))
+    unstated = retriever.parse("专利导航服务基地一般多少天能建成")
+    decision = decide(unstated, retriever.search(unstated), retriever.ranking)
+    refusal = compose_refusal(unstated, retriever.search(unstated), decision.reason)
+    assert decision.reason == "fact-missing period" and "期限或时长" in refusal.statement

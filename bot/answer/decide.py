@@ -3,7 +3,7 @@
 One fitted model decides (rank.Answerability, see evals/fit.py): the probability that the best candidates
 answer, from their features and margins; below the fitted threshold the answer is a refusal. Three things are
 not a matter of degree and stay rules: an off-task or injected question, a region with no documents, and a
-question asking for a kind of fact (a date, a number, a fee, a contact) that the leading clause does not state.
+question asking for a kind of fact (a date, a length of time, a number, a fee, a contact) that the leading clause does not state.
 """
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: fl
 
     if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text or states("validity")):
         return Decision(False, "validity-unstated", p)
-    for kind in ("contact", "money", "date", "number"):
-        if kind in query.asks and kind in query.kinds.states and not states(kind):
+    for kind in query.kinds.states:  # question_kinds.yaml's order: the first kind unstated is the one named
+        if kind != "validity" and kind in query.asks and not states(kind):
             return Decision(False, f"fact-missing {kind}", p)
     if p < ranking.threshold:
         return Decision(False, f"unanswerable p={p:.2f} missing {','.join(top.missing)}", p)

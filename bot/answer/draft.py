@@ -53,7 +53,7 @@ class AnswerDraft:
     checklist_note: str = ""
     one_per_line: bool = False  # per region, or several documents: each on its own line
     asks_which: str = ""  # several documents fit: the question back to the caller
-    asked_fact: str = ""  # the kind of fact asked (money, date…), for a read-aloud lead
+    asked_fact: str = ""  # a refusal for want of a fact asked: how it is named (费用或金额, question_kinds.yaml)
     missing_fields: list[str] = field(default_factory=list)  # a service: what the documents leave open
 
     def lead_from(self) -> list[LeadSource]:

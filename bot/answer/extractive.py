@@ -160,8 +160,7 @@ def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], 
         "grounded", citations, sentences,
         notes=[note for c, hit in zip(citations, chosen) if (note := validity_note(c, hit.document))],
         one_per_line=multi_region or several,
-        asks_which=f"有多份文件与您的描述相符，以下是最相近的{len(chosen)}份，请问您指的是哪一份？" if several else "",
-        asked_fact=next((k for k in sorted(query.asks) if k in query.kinds.states), ""))
+        asks_which=f"有多份文件与您的描述相符，以下是最相近的{len(chosen)}份，请问您指的是哪一份？" if several else "")
 
 
 def validity_note(c: Citation, document: Document) -> str:
@@ -178,10 +177,6 @@ def validity_note(c: Citation, document: Document) -> str:
     return f"注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。"
 
 
-FACT_NAMES = {"validity": "有效期", "date": "日期或期限", "number": "具体数字", "money": "费用或金额",
-              "contact": "联系方式（电话、地址或网址）"}
-
-
 def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[Concept] | None = None,
                     selector: Sentences | None = None) -> AnswerDraft:
     """Says that the documents do not answer, and why; quotes the nearest clause's most relevant sentence (as
@@ -190,18 +185,19 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[C
         if reason not in ("off-task", "no-region-documents") else []
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
     kind = "validity" if reason == "validity-unstated" else reason.removeprefix("fact-missing ")
+    label = query.kinds.label(kind) if reason == "validity-unstated" or reason.startswith("fact-missing ") else ""
     if reason == "off-task":
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
     elif reason == "no-region-documents":
         text = f"抱歉，知识库中暂时没有{'、'.join(query.regions)}的政策文件，无法据此作答。"
-    elif kind in FACT_NAMES:
-        text = f"抱歉，相关文件没有写明您问的{FACT_NAMES[kind]}，我不能替文件作出答复。"
+    elif label:
+        text = f"抱歉，相关文件没有写明您问的{label}，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
     nearest = best_sentences(query, related[0], concepts, selector, budget=120) \
         if citations and concepts and selector else []
     return AnswerDraft("refusal", citations, statement=text, nearest=nearest[0] if nearest else "",
-                       asked_fact=kind if kind in FACT_NAMES else "")
+                       asked_fact=label)
 
 
 FIELD_NAMES = {"conditions": "办理条件", "materials": "所需材料", "time_limit": "办理时限", "fee": "收费",
@@ -216,7 +212,7 @@ def _value(item: CatalogueItem, field: str) -> str:
     return "；".join(value) if isinstance(value, list) else value
 
 
-FIELD_FACTS = {"fee": "money", "time_limit": "date", "contact": "contact"}  # the kind of fact a field holds
+FIELD_FACTS = {"fee": "money", "time_limit": "period", "contact": "contact"}  # the kind of fact a field holds
 
 
 def _stated_in_summary(query: Query, item: CatalogueItem, field: str) -> bool:

@@ -11,7 +11,6 @@ from bot.models import GENERIC_HEADINGS, Citation
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
 SPOKEN_LIMIT = 120
-FACT_WORDS = {"validity": "有效期", "date": "具体日期", "number": "具体数字", "money": "费用", "contact": "联系方式"}
 _MARKER = re.compile(r"\[\d+\]")
 _END = "。！？"
 
@@ -203,8 +202,8 @@ def _refusal_spoken(draft: AnswerDraft, limit: int) -> str:
         return said or "这个问题需要人工为您处理，请您拨打12345。"
     if draft.missing_fields:
         what = f"「{draft.statement}」的{'、'.join(draft.missing_fields)}"
-    elif draft.asked_fact in FACT_WORDS:
-        what = f"您问的{FACT_WORDS[draft.asked_fact]}"
+    elif draft.asked_fact:
+        what = f"您问的{draft.asked_fact}"
     else:
         what = "这方面的规定"
     related = [c for c in draft.citations if c.kind != "faq"]

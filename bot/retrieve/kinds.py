@@ -129,6 +129,7 @@ class Kind:
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
     with_kinds: list[str] = field(default_factory=list)  # also holds whenever one of these kinds is asked
+    label: str = ""  # how an answer names the fact asked (文件没有写明您问的费用或金额)
 
     def holds(self, words: Words, asks: set[str] = frozenset()) -> bool:
         """Whether the question is of this kind; `asks`: the kinds of fact it was found to ask for."""
@@ -194,7 +195,7 @@ class QuestionKinds:
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "requires", "not_with", "not_between", "examples", "states",
-                                    "with_kinds", "why"}
+                                    "with_kinds", "why", "label"}
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
                 rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers"),
@@ -204,7 +205,7 @@ class QuestionKinds:
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
-                        strings(spec.get("with_kinds"), f"{key}.with_kinds"))
+                        strings(spec.get("with_kinds"), f"{key}.with_kinds"), str(spec.get("label") or ""))
 
         def section(key: str) -> dict[str, Kind]:
             specs = data.get(key)
@@ -245,6 +246,11 @@ class QuestionKinds:
             states=states,
             data=data,
         )
+
+    def label(self, kind: str) -> str:
+        """How an answer names a kind of fact asked (费用或金额), or "" for a kind the file gives no label."""
+        found = self.asks.get(kind)
+        return found.label if found else ""
 
     @classmethod
     def from_json(cls, text: str) -> "QuestionKinds":
