@@ -72,3 +72,17 @@ def test_a_knowledge_folder_without_the_file_reads_questions_with_the_shipped_on
     assert QuestionKinds.from_yaml(tmp_path / KINDS_FILE).to_json() == KINDS.to_json()
     # and an index whose lexicon predates the kinds
     assert Lexicon.from_json('{"synonyms": {}, "terms": [], "regions": {}}').kinds.asks.keys() == KINDS.asks.keys()
+
+
+def test_every_kind_of_fact_has_a_label_and_a_file_without_labels_borrows_the_shipped_ones():
+    assert all(KINDS.asks[kind].label for kind in KINDS.states), "每种有 states 的问题类型都要有 label"
+    data = {**KINDS.data, "asks": {name: {k: v for k, v in spec.items() if k != "label"}
+                                   for name, spec in KINDS.data["asks"].items()}}
+    unlabelled = QuestionKinds.from_dict(data)  # a bureau's own file, or an index built before labels were data
+    assert not unlabelled.asks["money"].label and unlabelled.label("money") == "费用或金额"
+
+
+def test_a_general_kind_yields_to_the_specific_one_it_names(understanding):
+    assert understanding.parse("登记证明几个工作日能出").asks == {"period"}  # a length, not any number
+    assert understanding.parse("办理时限内要跑几次窗口").asks == {"number"}  # 时限 names the topic only
+    assert "number" in understanding.parse("侵权赔偿最高是多少倍").asks  # jieba keeps 多少倍 whole

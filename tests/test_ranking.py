@@ -206,3 +206,24 @@ def test_how_long_is_asked_apart_from_when_and_answered_only_by_a_length(index):
     decision = decide(unstated, retriever.search(unstated), retriever.ranking)
     refusal = compose_refusal(unstated, retriever.search(unstated), decision.reason)
     assert decision.reason == "fact-missing period" and "期限或时长" in refusal.statement
+
+
+def test_how_long_is_answered_by_a_length_and_a_refusal_names_the_most_specific_fact(index):
+    """A length answers 多久 as a date does not; 多少钱 asks a number and an amount, and a clause stating neither is
+    refused for the amount, in the web and the read-aloud wording."""
+    from bot.answer.extractive import compose_refusal
+    from bot.answer.render import render_spoken
+
+    retriever = Retriever(index, home_region="上海市")
+    how_long = retriever.parse("信息服务网点多久能建好")
+    hits = retriever.search(how_long)
+    assert decide(how_long, hits, retriever.ranking).reason == "fact-missing period"
+    stated = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": "网点自申报之日起3个月内建成。"}))
+    assert not decide(how_long, [stated, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
+    fine = retriever.parse("代理机构违规最多罚多少钱")
+    hits = retriever.search(fine)
+    silent = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": "加强代理行业监管。"}))
+    decision = decide(fine, [silent, *hits[1:]], retriever.ranking)
+    refusal = compose_refusal(fine, [silent], decision.reason)
+    assert {"money", "number"} <= fine.asks and decision.reason == "fact-missing money"
+    assert "费用或金额" in refusal.statement and "费用或金额" in render_spoken(refusal)

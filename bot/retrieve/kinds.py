@@ -130,6 +130,7 @@ class Kind:
     negative: list[str] = field(default_factory=list)
     with_kinds: list[str] = field(default_factory=list)  # also holds whenever one of these kinds is asked
     label: str = ""  # how an answer names the fact asked (文件没有写明您问的费用或金额)
+    yields_to: list[str] = field(default_factory=list)  # not asked when one of these, more specific, is
 
     def holds(self, words: Words, asks: set[str] = frozenset()) -> bool:
         """Whether the question is of this kind; `asks`: the kinds of fact it was found to ask for."""
@@ -194,18 +195,22 @@ class QuestionKinds:
             rules = []
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
-                unknown = set(r) - {"triggers", "requires", "not_with", "not_between", "examples", "states",
-                                    "with_kinds", "why", "label"}
+                unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "examples",
+                                    "states", "with_kinds", "yields_to", "why"} - ({"label"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
-                rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers"),
+                # 几 / 多少, with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba often keeps them whole)
+                counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in ("几", "多少")
+                           for c in ("", "个")]
+                rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers") + counted,
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
                                   strings(r.get("not_between"), f"{where}.not_between")))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
-                        strings(spec.get("with_kinds"), f"{key}.with_kinds"), str(spec.get("label") or ""))
+                        strings(spec.get("with_kinds"), f"{key}.with_kinds"), str(spec.get("label") or ""),
+                        strings(spec.get("yields_to"), f"{key}.yields_to"))
 
         def section(key: str) -> dict[str, Kind]:
             specs = data.get(key)
@@ -247,10 +252,20 @@ class QuestionKinds:
             data=data,
         )
 
+    def asked(self, words: Words) -> set[str]:
+        """The kinds of fact the question asks for; a general kind yields to a more specific one it names
+        (多少钱 asks for money, not any number; 多少天 for a length)."""
+        found = {name for name, kind in self.asks.items() if kind.holds(words)}
+        return {name for name in found if not set(self.asks[name].yields_to) & found}
+
     def label(self, kind: str) -> str:
-        """How an answer names a kind of fact asked (费用或金额), or "" for a kind the file gives no label."""
+        """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
+        index built before labels were data, a bureau's own file without them)."""
         found = self.asks.get(kind)
-        return found.label if found else ""
+        if found and found.label:
+            return found.label
+        shipped = _default().asks.get(kind)
+        return shipped.label if shipped else ""
 
     @classmethod
     def from_json(cls, text: str) -> "QuestionKinds":

@@ -198,7 +198,7 @@ class QueryUnderstanding:
             if region_of_place not in regions:  # 芜湖 names 安徽省 even where the lexicon lacks it
                 regions.append(region_of_place)
         words = Words(corrected)
-        asks = {name for name, kind in kinds.asks.items() if kind.holds(words)}
+        asks = kinds.asked(words)
         history = kinds.history.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, localities=[locality for locality, _ in localities], asks=asks,
