@@ -31,7 +31,7 @@ RANK_FEATURES = {
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
     "heading_words": "share of the question's word weight in the clause's heading and path",
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
-    "states_fact": "the question asks for a date, number, fee or contact and the clause states one",
+    "states_fact": "the question asks for a date, length, number, fee or contact and the clause states one",
     "service_item": "a service-catalogue item, for a question about getting a service done",
     "off_service_item": "a service-catalogue item, for a question that is not about a service",
 }
@@ -48,7 +48,7 @@ ANSWER_FEATURES = {
     "unknown_specific": "the specificity of the most specific question word the knowledge base has nowhere, "
                         "not even as a synonym (植物新品种)",
     "top_word_vectors": "its word-vector similarity",
-    "asks_fact": "the question asks for a date, number, fee or contact",
+    "asks_fact": "the question asks for a date, length, number, fee or contact",
     "fact_stated": "…and the best candidate states one",
 }
 # The answer's lead: each sentence (or numbered item) of the clause answered from, scored by a third weight table.
@@ -60,7 +60,7 @@ SENTENCE_FEATURES = {
                       "(行业 for 苏州预审备案 哪些行业能做, under 备案条件)",
     "bm25": "BM25 of the question's search tokens over the clause's sentences, divided by the best sentence's",
     "word_vectors": "cosine of the question's and the sentence's SIF averages of general word vectors",
-    "states_fact": "the question asks for a date, number, fee or contact and the sentence states one",
+    "states_fact": "the question asks for a date, length, number, fee or contact and the sentence states one",
     "early": "how near the clause's start the sentence is (1 first … 0 last)",
     "early_on_topic": "…when the heading already says all the question asks (怎么提升代理服务质量 under 提升知识产权代理"
                       "服务质量: the clause as a whole answers, its opening first): early × (1 − the best beyond_heading)",
