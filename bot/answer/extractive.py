@@ -184,8 +184,9 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[C
     related = [h for h in hits[:RELATED] if h.features.get("soft_coverage", h.coverage) > 0] \
         if reason not in ("off-task", "no-region-documents") else []
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
-    kind = "validity" if reason == "validity-unstated" else reason.removeprefix("fact-missing ")
-    label = query.kinds.label(kind) if reason == "validity-unstated" or reason.startswith("fact-missing ") else ""
+    kind = "validity" if reason == "validity-unstated" else \
+        reason.removeprefix("fact-missing ") if reason.startswith("fact-missing ") else ""
+    label = query.kinds.label(kind) if kind else ""
     if reason == "off-task":
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
     elif reason == "no-region-documents":
