@@ -68,6 +68,12 @@ def test_a_malformed_file_names_the_key(tmp_path):
         QuestionKinds.from_yaml(path)
 
 
+def test_a_kind_level_key_inside_a_rule_is_refused_not_ignored():
+    rules = {**KINDS.data["asks"]["number"], "rules": [{**KINDS.data["asks"]["number"]["rules"][0], "yields_to": ["period"]}]}
+    with pytest.raises(KindsError, match=r"asks.number.rules\[0\].*yields_to"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "number": rules}})
+
+
 def test_a_knowledge_folder_without_the_file_reads_questions_with_the_shipped_one(tmp_path):
     assert QuestionKinds.from_yaml(tmp_path / KINDS_FILE).to_json() == KINDS.to_json()
     # and an index whose lexicon predates the kinds

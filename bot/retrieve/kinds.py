@@ -196,7 +196,7 @@ class QuestionKinds:
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "examples",
-                                    "states", "with_kinds", "yields_to", "why"} - ({"label"} if r is spec else set())
+                                    "states", "with_kinds", "why"} - ({"label", "yields_to"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
                 # 几 / 多少, with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba often keeps them whole)
