@@ -7,6 +7,7 @@ how documents are cut into clauses cannot silently invalidate the bank.
 
     python -m evals.import_blind /tmp/blind/h*.jsonl
     python -m evals.import_blind --frozen notices-test.jsonl /tmp/blind-notices/questions.jsonl   # all test
+    python -m evals.import_blind --dev notices-dev.jsonl /tmp/blind-notices2/questions.jsonl      # all dev
 """
 from __future__ import annotations
 
@@ -55,9 +56,13 @@ def convert(paths: list[Path], prefix: str = "b") -> tuple[list[dict], list[dict
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--frozen"]:  # a set that is all test: nothing is designed or fitted on any of it
+    # one set of all the file's questions: --frozen (all test: nothing is designed or fitted on any of it) or
+    # --dev (all development: what rules may be designed on)
+    if argv[:1] in (["--frozen"], ["--dev"]):
         name, paths = argv[1], [Path(p) for p in argv[2:]]
-        train, test = convert(paths, prefix=Path(name).stem.split("-")[0])
+        # notices-test.jsonl's ids begin notices-…; a dev set's carry its whole name, so no two sets share an id
+        prefix = Path(name).stem.split("-")[0] if argv[0] == "--frozen" else Path(name).stem
+        train, test = convert(paths, prefix=prefix)
         outputs = ((name, train + test),)
     else:
         train, test = convert([Path(p) for p in argv])

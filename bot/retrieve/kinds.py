@@ -97,11 +97,13 @@ class Rule:
     requires: list[str] = field(default_factory=list)
     not_with: list[str] = field(default_factory=list)
     not_between: list[str] = field(default_factory=list)
+    not_after: list[str] = field(default_factory=list)
 
     def holds(self, words: Words) -> bool:
         if self.not_with and words.says(self.not_with):
             return False
-        triggers = [span for t in self.triggers for span in words.spans(t)]
+        after = {e for p in self.not_after for _, e in words.spans(p)}
+        triggers = [span for t in self.triggers for span in words.spans(t) if span[0] not in after]
         if not triggers:
             return False
         if not self.requires:
@@ -195,7 +197,7 @@ class QuestionKinds:
             rules = []
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
-                unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "examples",
+                unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "not_after", "examples",
                                     "states", "with_kinds", "why"} - ({"label", "yields_to"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
@@ -205,7 +207,8 @@ class QuestionKinds:
                 rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers") + counted,
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
-                                  strings(r.get("not_between"), f"{where}.not_between")))
+                                  strings(r.get("not_between"), f"{where}.not_between"),
+                                  strings(r.get("not_after"), f"{where}.not_after")))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
