@@ -40,6 +40,7 @@ STATES_FACT = {
                         r"所在地|行为地|住所地|向\S{1,20}(局|部门|中心|机构|法院|委员会)|"
                         r"(局|部门|厅|委员会|中心)\S{0,4}(负责|主管|管理|查处|处理)|[\u4e00-\u9fff]{2,4}[市区县]、"),
     "contact": re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|电话|热线|邮箱|@|网站|网址|http|www|窗口"),
+    "hours": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*点|[上下]午|周[一二三四五六日末]|星期|工作日|24小时|全天"),
 }
 _MARKS = re.compile(r"\[\d+\]")
 
@@ -167,7 +168,7 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         "must_mention": share(r.mentioned if r.grounded else 0.0 for r in answerable),
         "refusal_accuracy": share(not r.grounded for r in unanswerable),
         "false_refusal_rate": share(not r.grounded for r in answerable),
-        # of the answers to questions asking a date, period, fee, number, place or contact: those stating none
+        # of the answers to questions asking a date, period, fee, number, place, contact or hours: those stating none
         "fact_unstated": share(not s for s in (r.states_asked_fact for r in results) if s is not None),
         "latency_ms_median": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)

@@ -92,3 +92,16 @@ def test_a_general_kind_yields_to_the_specific_one_it_names(understanding):
     assert understanding.parse("登记证明几个工作日能出").asks == {"period"}  # a length, not any number
     assert understanding.parse("办理时限内要跑几次窗口").asks == {"number"}  # 时限 names the topic only
     assert "number" in understanding.parse("侵权赔偿最高是多少倍").asks  # jieba keeps 多少倍 whole
+
+
+def test_a_kind_asked_searches_with_the_words_its_answers_are_labelled_with(understanding):
+    # a guide states opening hours under 办理时间, a word the caller does not say
+    assert "办理时间" in understanding.parse("代办处窗口几点上班").expansions
+    assert "办理时间" not in understanding.parse("代办处窗口在哪").expansions
+
+
+def test_a_trigger_right_after_or_before_a_word_that_changes_its_sense_does_not_count(understanding):
+    assert "number" in understanding.parse("成立代理所需要几个人").asks
+    assert "number" not in understanding.parse("我们几个人想成立代理所，要什么条件").asks  # 几 = a few
+    assert "date" in understanding.parse("报名几号截止").asks
+    assert "date" not in understanding.parse("报名去几号窗口").asks  # which window, not which day

@@ -98,12 +98,15 @@ class Rule:
     not_with: list[str] = field(default_factory=list)
     not_between: list[str] = field(default_factory=list)
     not_after: list[str] = field(default_factory=list)
+    not_before: list[str] = field(default_factory=list)
 
     def holds(self, words: Words) -> bool:
         if self.not_with and words.says(self.not_with):
             return False
         after = {e for p in self.not_after for _, e in words.spans(p)}
-        triggers = [span for t in self.triggers for span in words.spans(t) if span[0] not in after]
+        before = {s for p in self.not_before for s, _ in words.spans(p)}
+        triggers = [span for t in self.triggers for span in words.spans(t)
+                    if span[0] not in after and span[1] not in before]
         if not triggers:
             return False
         if not self.requires:
@@ -133,6 +136,7 @@ class Kind:
     with_kinds: list[str] = field(default_factory=list)  # also holds whenever one of these kinds is asked
     label: str = ""  # how an answer names the fact asked (文件没有写明您问的费用或金额)
     yields_to: list[str] = field(default_factory=list)  # not asked when one of these, more specific, is
+    expands: list[str] = field(default_factory=list)  # words a clause stating this fact is labelled with (办理时间)
 
     def holds(self, words: Words, asks: set[str] = frozenset()) -> bool:
         """Whether the question is of this kind; `asks`: the kinds of fact it was found to ask for."""
@@ -197,8 +201,9 @@ class QuestionKinds:
             rules = []
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
-                unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "not_after", "examples",
-                                    "states", "with_kinds", "why"} - ({"label", "yields_to"} if r is spec else set())
+                unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "not_after", "not_before",
+                                    "examples",
+                                    "states", "with_kinds", "why"} - ({"label", "yields_to", "expands"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
                 # 几 / 多少, with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba often keeps them whole)
@@ -208,12 +213,14 @@ class QuestionKinds:
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
                                   strings(r.get("not_between"), f"{where}.not_between"),
-                                  strings(r.get("not_after"), f"{where}.not_after")))
+                                  strings(r.get("not_after"), f"{where}.not_after"),
+                                  strings(r.get("not_before"), f"{where}.not_before")))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
                         strings(spec.get("with_kinds"), f"{key}.with_kinds"), str(spec.get("label") or ""),
-                        strings(spec.get("yields_to"), f"{key}.yields_to"))
+                        strings(spec.get("yields_to"), f"{key}.yields_to"),
+                        strings(spec.get("expands"), f"{key}.expands"))
 
         def section(key: str) -> dict[str, Kind]:
             specs = data.get(key)

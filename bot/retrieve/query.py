@@ -199,6 +199,8 @@ class QueryUnderstanding:
                 regions.append(region_of_place)
         words = Words(corrected)
         asks = kinds.asked(words)
+        for kind in sorted(asks):  # an answer to 几点上班 is labelled 办理时间, a word the caller did not say
+            expansions.extend(w for w in kinds.asks[kind].expands if w not in expansions)
         history = kinds.history.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, localities=[locality for locality, _ in localities], asks=asks,
