@@ -8,7 +8,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+import annotated_types
+from pydantic import (Field, SecretStr, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler,
+                      field_validator, model_validator)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("hotline")
@@ -123,6 +125,40 @@ class WeChatSettings(BaseSettings):
         return bool(self.aes_key and self.aes_key.get_secret_value())
 
 
+class DisplaySettings(BaseSettings):
+    """How long answers are shown and said, per deployment (HOTLINE_*): WeChat limits a message's length, a
+    hotline decides how much an operator reads aloud. Presentation only: what is answered does not change."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
+
+    lead_chars: int = Field(260, ge=40, le=2000, description="characters a written answer quotes of the clause it "
+                            "rests on (of each, half as many, when it cites several); its best sentence is always whole")
+    lead_sentences: int = Field(2, ge=1, le=10, description="sentences of each clause a written answer leads with; "
+                                "the whole clause is a click away")
+    related_clauses: int = Field(3, ge=1, le=5, description="nearest clauses a refusal lists (of the 5 searched)")
+    spoken_limit: int = Field(120, ge=60, le=1000, description="characters of the hotline's read-aloud answer "
+                              "(whole sentences, the fact first, then the basis)")
+    gist_chars: int = Field(70, ge=20, le=500, description="what is read aloud of a long sentence: at most this "
+                            "many characters, in its clauses that say what was asked")
+    whole_sentence_chars: int = Field(30, ge=0, le=500, description="a sentence at most this long is read aloud "
+                                      "whole")
+    llm_closing_chars: int = Field(30, ge=10, le=100, description="an LLM answer's closing line without a "
+                                   "citation may be this long (and the model is told so)")
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _in_range(cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> int:
+        """A value out of range (or not a number) names the variable and the range, not only pydantic's English."""
+        try:
+            return handler(value)
+        except ValidationError:
+            bounds = cls.model_fields[info.field_name].metadata
+            low = next((b.ge for b in bounds if isinstance(b, annotated_types.Ge)), None)
+            high = next((b.le for b in bounds if isinstance(b, annotated_types.Le)), None)
+            raise ValueError(f"HOTLINE_{info.field_name.upper()}={value} 无效：应为 {low} 到 {high} 之间的整数"
+                             f"（must be an integer from {low} to {high}）") from None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
 
@@ -157,6 +193,7 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="the assistant's public address, for the clause links in WeChat, OpenAI-"
                             "compatible and MCP messages; empty: the address a request came to (MCP: paths)")
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
+    display: DisplaySettings = Field(default_factory=DisplaySettings)
     session_ttl_minutes: int = Field(120, ge=1, description="a conversation expires after this long unused")
     retention_days: int = Field(180, ge=1, description="questions, answers, feedback, FAQ candidates and gaps "
                                 "older than this are purged (at start-up, then hourly on writes)")

@@ -301,13 +301,13 @@ class Assistant:
             grounded = not draft.missing_fields
         elif grounded:
             draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.sentences,
-                                     offtask=p.retriever.offtask)
+                                     self.settings.display, offtask=p.retriever.offtask)
         elif p.decision.reason == "sensitive":
             # a person handles it: no retrieval, no quoting
             draft = AnswerDraft("message", [], statement=p.retriever.sensitive.message)
         else:
-            draft = compose_refusal(p.query, p.hits, p.decision.reason, p.retriever.concepts(p.query),
-                                    p.retriever.sentences)
+            draft = compose_refusal(p.query, p.hits, p.decision.reason, self.settings.display.related_clauses,
+                                    p.retriever.concepts(p.query), p.retriever.sentences)
         return _answer(draft, grounded=grounded, answer_id=uuid.uuid4().hex,
                        confidence=round(p.decision.probability, 3), session_id=p.session_id,
                        rewritten_question=p.rewritten, composer="extractive",
@@ -339,6 +339,9 @@ class Assistant:
         close = [h for h in p.hits[:LLM_SOURCES] if h.score >= share * p.hits[0].score]
         return [citation(n, hit) for n, hit in enumerate(close, start=1)]
 
+    def _messages(self, p: "_Prepared", sources: list[Citation]) -> list[tuple[str, str]]:
+        return build_messages(p.query.text, sources, self.settings.display.llm_closing_chars)
+
     def _with_llm(self, p: "_Prepared", verified: Verification) -> Answer:
         """The verified LLM answer, or the extractive one when nothing of it held."""
         answer = self._extractive(p)
@@ -363,8 +366,9 @@ class Assistant:
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
             try:
-                raw = self.llm.complete(build_messages(p.query.text, sources), self.settings.llm_timeout)
-                verified = verify(raw, sources, coverage_for(p.retriever), self.claim_words())
+                raw = self.llm.complete(self._messages(p, sources), self.settings.llm_timeout)
+                verified = verify(raw, sources, coverage_for(p.retriever), self.claim_words(),
+                                  closing_chars=self.settings.display.llm_closing_chars)
                 answer = self._with_llm(p, verified)
                 if trace is not None:
                     trace["verification"] = verified
@@ -406,11 +410,12 @@ class Assistant:
                        "rewritten_question": answer.rewritten_question}
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
-            checker = SentenceChecker(sources, coverage_for(p.retriever), words=self.claim_words())
+            checker = SentenceChecker(sources, coverage_for(p.retriever), words=self.claim_words(),
+                                      closing_chars=self.settings.display.llm_closing_chars)
             shown, shown_is_final = False, False
             try:
                 # each sentence is checked before it is sent: one the clauses do not support is never shown
-                for sentence in checker.checked(self.llm.stream(build_messages(p.query.text, sources),
+                for sentence in checker.checked(self.llm.stream(self._messages(p, sources),
                                                                  self.settings.llm_timeout)):
                     shown = True
                     yield "delta", {"text": sentence}
@@ -493,7 +498,8 @@ class Assistant:
         suggestions = []
         for heard in reading.questions[:limit]:
             answer = self.suggestion_for(heard.text, heard.rephrase, default_region, retriever, heard.topic)
-            suggestions.append(Suggestion(question=heard.text, answer=render_spoken(answer._draft),
+            suggestions.append(Suggestion(question=heard.text,
+                                          answer=render_spoken(answer._draft, self.settings.display.spoken_limit),
                                           grounded=answer.grounded, confidence=answer.confidence,
                                           citations=answer.citations[:2], answer_id=answer.answer_id))
         return SuggestResponse(suggestions=suggestions, faq=self.faq_matches(reading.texts), questions=reading.texts)

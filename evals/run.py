@@ -141,7 +141,8 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
         answer = assistant.ask(item["question"], region=item.get("region"), trace=trace, as_of=as_of)
         seconds = time.perf_counter() - started
         hits = retriever.search(retriever.parse(item["question"], item.get("region"), as_of), k=5)
-        final = verify(answer.answer.split("\n\n依据")[0], answer.citations) if answer.composer != "extractive" else None
+        final = verify(answer.answer.split("\n\n依据")[0], answer.citations,
+                       closing_chars=settings.display.llm_closing_chars) if answer.composer != "extractive" else None
         ranked = [{h.clause.id, *(retriever.records.items[h.clause.id].basis_list
                                   if h.clause.id in retriever.records.items else [])} for h in hits]
         if answer.composer == "faq":  # a curated answer: what it cites comes first

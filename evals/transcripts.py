@@ -31,7 +31,6 @@ from bot.text import normalise_text
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpus"
 SETS = Path(__file__).parent / "sets"
-SPOKEN_LIMIT = 120
 MATCH_SCORE = 60  # a question found is the caller's question when their sounds agree this well (0–100)
 _LEAD_INS = ("根据", "依据", "以下", "关于", "抱歉")
 
@@ -40,10 +39,10 @@ def is_transcript_set(items: list[dict]) -> bool:
     return bool(items) and "transcript" in items[0]
 
 
-def readable(text: str) -> bool:
-    """A card an operator can read out: said whole, short, to the caller."""
+def readable(text: str, limit: int) -> bool:
+    """A card an operator can read out: said whole, short (at most `limit`, HOTLINE_SPOKEN_LIMIT), to the caller."""
     text = text.strip()
-    return (0 < len(text) <= SPOKEN_LIMIT and text[-1] in "。！？." and "…" not in text
+    return (0 < len(text) <= limit and text[-1] in "。！？." and "…" not in text
             and not re.search(r"[：，、；]。?$|如下。?$|供参考", text) and not re.search(r"\[\d+\]", text)
             and "来电人" not in text and "话务员" not in text and len(re.findall(r"[\u4e00-\u9fff]", text)) >= 8)
 
@@ -126,7 +125,8 @@ def evaluate(settings: Settings, items: list[dict]) -> tuple[dict, list[dict]]:
         cards = {s["question"]: s for s in response["suggestions"]}
         matched = match_questions([q["ask"] for q in item["questions"]], found)
         results.append(CallResult(item, found, cards, matched, seconds, item["_gold"]))
-    return metrics(results), misses(results)
+    limit = settings.display.spoken_limit
+    return metrics(results, limit), misses(results, limit)
 
 
 def _share(values) -> float:
@@ -134,7 +134,7 @@ def _share(values) -> float:
     return round(sum(values) / len(values), 3) if values else 0.0
 
 
-def metrics(results: list[CallResult]) -> dict:
+def metrics(results: list[CallResult], spoken_limit: int) -> dict:
     asked = [(r, q, i) for r in results for i, q in enumerate(r.item["questions"])]
     matched = [(r, q, r.cards.get(r.found[r.matched[i]])) for r, q, i in asked if r.matched[i] is not None]
     matched = [(r, q, card) for r, q, card in matched if card is not None]
@@ -153,7 +153,7 @@ def metrics(results: list[CallResult]) -> dict:
         "questions_found": found,
         "spurious_questions": spurious,
         "cards": len(cards),
-        "readable": _share(readable(c["answer"]) for c in cards),
+        "readable": _share(readable(c["answer"], spoken_limit) for c in cards),
         "leads_with_fact": _share(leads_with_fact(c["answer"]) for _, _, c in answerable if c["grounded"]),
         "false_refusal_rate": _share(not c["grounded"] for _, _, c in answerable),
         "refusal_accuracy": _share(not c["grounded"] for _, _, c in unanswerable),
@@ -170,7 +170,7 @@ def _mentioned(q: dict, card: dict) -> float:
     return sum("".join(normalise_text(m).split()) in said for m in q["must_mention"]) / len(q["must_mention"])
 
 
-def misses(results: list[CallResult]) -> list[dict]:
+def misses(results: list[CallResult], spoken_limit: int) -> list[dict]:
     out = []
     for r in results:
         for i, q in enumerate(r.item["questions"]):
@@ -179,7 +179,7 @@ def misses(results: list[CallResult]) -> list[dict]:
             problem = ("not found" if card is None else
                        "refused" if q["answerable"] and not card["grounded"] else
                        "answered" if not q["answerable"] and card["grounded"] else
-                       "unreadable" if not readable(card["answer"]) else "")
+                       "unreadable" if not readable(card["answer"], spoken_limit) else "")
             if problem:
                 out.append({"id": r.item["id"], "ask": q["ask"], "problem": problem, "found": r.found,
                             "card": card["answer"] if card else None})

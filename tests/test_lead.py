@@ -67,7 +67,7 @@ def test_a_list_item_is_answered_whole_not_as_fragments(assistant):
 def test_a_list_item_is_read_aloud_without_its_number(assistant):
     from bot.answer.render import render_spoken
 
-    spoken = render_spoken(assistant.ask("预审备案 哪些行业能做")._draft)
+    spoken = render_spoken(assistant.ask("预审备案 哪些行业能做")._draft, assistant.settings.display.spoken_limit)
     assert spoken.startswith("主要生产和经营方向属于新材料"), spoken
 
 
@@ -174,7 +174,8 @@ def test_the_fit_judges_the_lead_the_answer_gives(planted, question, shunned):
     literal = Sentences(retriever.sentences.candidates, LinearModel({"coverage": 1.0}))
     rows = literal.features(query, concepts, hit.clause)
     assert max(rows, key=lambda r: literal.score(r[1]))[0].text.startswith(shunned)  # the case at stake
-    said = best_sentences(query, hit, concepts, literal, offtask=retriever.offtask)[0]
+    said = best_sentences(query, hit, concepts, literal, planted.settings.display.lead_chars,
+                          offtask=retriever.offtask)[0]
     assert not said.startswith(shunned)
     found = leads(retriever, {"question": question, "answerable": True, "gold": [hit.clause.id], "evidence": said},
                   query)

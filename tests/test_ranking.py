@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from bot.answer.decide import decide
+from bot.config import DisplaySettings
 from bot.retrieve.search import Retriever
 from tests.conftest import ingest_policies, live, tuned
 
@@ -18,6 +19,7 @@ def _document(issuer: str, number: str, title: str, clauses: list[str], closing:
             f"请认真贯彻执行。\n\n特此通知。{signature}\n\n{title}\n\n一、主要任务\n\n{body}\n\n{closing}\n")
 
 
+DISPLAY = DisplaySettings(_env_file=None)  # the lengths a deployment starts from
 ELSEWHERE = {"江苏省知识产权局": "苏知发", "浙江省知识产权局": "浙知发", "安徽省知识产权局": "皖知发",
              "山东省知识产权局": "鲁知发", "广东省知识产权局": "粤知发", "福建省知识产权局": "闽知发"}
 CORPUS = {
@@ -204,7 +206,7 @@ def test_how_long_is_asked_apart_from_when_and_answered_only_by_a_length(index):
     assert not any(length.search(s) for s in ("到2025年建成", "2024年5月1日起施行", "“十四五”期末达到16家"))
     unstated = retriever.parse("专利导航服务基地一般多少天能建成")
     decision = decide(unstated, retriever.search(unstated), retriever.ranking)
-    refusal = compose_refusal(unstated, retriever.search(unstated), decision.reason)
+    refusal = compose_refusal(unstated, retriever.search(unstated), decision.reason, DISPLAY.related_clauses)
     assert decision.reason == "fact-missing period" and "期限或时长" in refusal.statement
 
 
@@ -224,6 +226,6 @@ def test_how_long_is_answered_by_a_length_and_a_refusal_names_the_most_specific_
     hits = retriever.search(fine)
     silent = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": "加强代理行业监管。"}))
     decision = decide(fine, [silent, *hits[1:]], retriever.ranking)
-    refusal = compose_refusal(fine, [silent], decision.reason)
+    refusal = compose_refusal(fine, [silent], decision.reason, DISPLAY.related_clauses)
     assert {"money", "number"} <= fine.asks and decision.reason == "fact-missing money"
-    assert "费用或金额" in refusal.statement and "费用或金额" in render_spoken(refusal)
+    assert "费用或金额" in refusal.statement and "费用或金额" in render_spoken(refusal, DISPLAY.spoken_limit)

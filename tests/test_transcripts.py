@@ -9,10 +9,12 @@ import pytest
 import yaml
 
 from bot.answer.hotline import Speech, TranscriptsError, read_call, turns_of
+from bot.config import DisplaySettings
 from evals.transcripts import leads_with_fact, match_questions, readable
 from tests.conftest import KNOWLEDGE, OPERATOR, served_with_files
 
 SPEECH = Speech.from_yaml(KNOWLEDGE / "transcripts.yaml")
+SAID = DisplaySettings(_env_file=None).spoken_limit  # HOTLINE_SPOKEN_LIMIT, as the served app has it
 
 
 SECTIONS = {"speakers": "examples", "operator_phrases": "examples", "confirming": "examples",
@@ -191,13 +193,13 @@ def test_the_calls_cards(client):
     # 投述 was heard for 投诉, and corrected against the documents' own words
     assert complaint["grounded"] and {c["clause_id"] for c in complaint["citations"]} & {
         "sh-2024-13-lantian-action:s2-p4-i9", "ip-public-services:item12"}
-    assert all(readable(c["answer"]) for c in cards), [c["answer"] for c in cards]
+    assert all(readable(c["answer"], SAID) for c in cards), [c["answer"] for c in cards]
 
 
 def test_a_refusal_is_said_to_the_caller(client):
     data = client.post("/v1/hotline/suggest", json={"transcript": "来电人：外观设计专利保护期多少年？"}, headers=OPERATOR).json()
     card = data["suggestions"][0]
-    assert not card["grounded"] and readable(card["answer"]) and "您" in card["answer"] and "12345" in card["answer"]
+    assert not card["grounded"] and readable(card["answer"], SAID) and "您" in card["answer"] and "12345" in card["answer"]
 
 
 @pytest.mark.parametrize("question", [
@@ -206,7 +208,7 @@ def test_a_refusal_is_said_to_the_caller(client):
 ])
 def test_every_card_can_be_read_out(client, question):
     card = client.post("/v1/hotline/suggest", json={"transcript": f"来电人：{question}？"}, headers=OPERATOR).json()["suggestions"][0]
-    assert readable(card["answer"]), card["answer"]
+    assert readable(card["answer"], SAID), card["answer"]
     assert not re.search(r"\[\d+\]", card["answer"])
 
 
@@ -226,5 +228,5 @@ def test_what_the_call_was_about_travels_with_a_question_that_only_points_at_it(
 def test_the_evaluation_matches_questions_in_order_by_sound():
     # ASR's 知识产全 and the corrected 知识产权 are the same question; order is kept
     assert match_questions(["知识产全培训鸡地有多少家", "在哪里报名"], ["在哪里报名", "知识产权培训基地有多少家"]) == [1, None]
-    assert readable("延续专利代理师资格考试免报考费政策。依据《若干措施》三、14.") and leads_with_fact("不收报考费。")
-    assert not readable("以下条款与您的问题相关，供参考：。") and not readable("请来电人拨打12345咨询，谢谢您的来电。")
+    assert readable("延续专利代理师资格考试免报考费政策。依据《若干措施》三、14.", SAID) and leads_with_fact("不收报考费。")
+    assert not readable("以下条款与您的问题相关，供参考：。", SAID) and not readable("请来电人拨打12345咨询，谢谢您的来电。", SAID)

@@ -6,17 +6,13 @@ import re
 
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.render import citation_line
+from bot.config import DisplaySettings
 from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList
 from bot.retrieve.search import Concept, Hit, SearchResult
 from bot.retrieve.sentences import Sentences, lead_order, quotable, unnumbered
 
-MAX_LEAD_CHARS = 260
-RELATED = 3  # a refusal lists this many nearest clauses
-GIST_CHARS = 70  # what is read aloud of a sentence: at most this, in its clauses that answer
-SHORT_SENTENCE = 30  # … and a sentence this short is read whole
-LEAD_SENTENCES = 2  # an answer leads with the one or two sentences that answer; the whole clause is a click away
 ASKED_SHARE = 0.5  # … and, for another region the question names, at least this share
 
 
@@ -75,8 +71,8 @@ def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) ->
     return chosen
 
 
-def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Sentences,
-                   budget: int = MAX_LEAD_CHARS, offtask: OffTaskList | None = None) -> list[str]:
+def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Sentences, budget: int,
+                   offtask: OffTaskList | None = None) -> list[str]:
     """The sentences (or numbered items) of the clause that answer the question, the best first, scored by the
     fitted sentence model (`rank.SENTENCE_FEATURES`).
 
@@ -111,11 +107,12 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
     return picked
 
 
-def gist(sentence: str, query: Query, concepts: list[Concept], limit: int = GIST_CHARS) -> str:
-    """The clauses of a sentence that say what was asked (the fact asked for first, else the question's words):
-    what is read aloud first ("延续专利代理师资格考试免报考费政策"). A short sentence is its own gist."""
+def gist(sentence: str, query: Query, concepts: list[Concept], limit: int, whole: int) -> str:
+    """The clauses of a sentence that say what was asked (the fact asked for first, else the question's words),
+    at most `limit` characters: what is read aloud first ("延续专利代理师资格考试免报考费政策"). A sentence of at
+    most `whole` characters is its own gist."""
     pieces = [p for p in re.split(r"[，；]", sentence.rstrip("。；！？")) if p.strip()]
-    if len(pieces) < 2 or len(sentence) <= SHORT_SENTENCE:
+    if len(pieces) < 2 or len(sentence) <= whole:
         return sentence
     facts = query.facts()
 
@@ -142,19 +139,22 @@ def gist(sentence: str, query: Query, concepts: list[Concept], limit: int = GIST
 
 
 def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], selector: Sentences,
-                     offtask: OffTaskList | None = None) -> AnswerDraft:
+                     display: DisplaySettings, offtask: OffTaskList | None = None) -> AnswerDraft:
+    """The answer from the clauses picked: of each, the sentences that answer (as many as `display` allows) and
+    the gist said aloud."""
     chosen = pick_citations(query, hits, concepts)
     citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
     multi_region = len({h.document.region for h in chosen}) > 1
     several = query.about_a_document and len({h.document.id for h in chosen}) > 1
-    budget = MAX_LEAD_CHARS if len(chosen) == 1 else MAX_LEAD_CHARS // 2
+    budget = display.lead_chars if len(chosen) == 1 else display.lead_chars // 2
     sentences = []
     for c, hit in zip(citations, chosen):
-        parts = best_sentences(query, hit, concepts, selector, budget, offtask)[:LEAD_SENTENCES]
+        parts = best_sentences(query, hit, concepts, selector, budget, offtask)[:display.lead_sentences]
         label = hit.document.region.rstrip("市省") if multi_region and hit.document.region else \
             f"《{hit.document.title}》" if several else ""
         # read aloud without an item's number: 属于新材料…, not （2）属于新材料…
-        said = gist(unnumbered(parts[0]), query, concepts) if parts else ""
+        said = gist(unnumbered(parts[0]), query, concepts, display.gist_chars, display.whole_sentence_chars) \
+            if parts else ""
         sentences.append(DraftSentence(tuple(parts), (c.n,), label, said))
     return AnswerDraft(
         "grounded", citations, sentences,
@@ -177,11 +177,12 @@ def validity_note(c: Citation, document: Document) -> str:
     return f"注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。"
 
 
-def compose_refusal(query: Query, hits: list[Hit], reason: str, concepts: list[Concept] | None = None,
-                    selector: Sentences | None = None) -> AnswerDraft:
+def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses: int,
+                    concepts: list[Concept] | None = None, selector: Sentences | None = None) -> AnswerDraft:
     """Says that the documents do not answer, and why; quotes the nearest clause's most relevant sentence (as
-    the nearest, not as the answer) and lists the related clauses, unless the question is off-task."""
-    related = [h for h in hits[:RELATED] if h.features.get("soft_coverage", h.coverage) > 0] \
+    the nearest, not as the answer) and lists up to `related_clauses` related clauses, unless the question is
+    off-task."""
+    related = [h for h in hits[:related_clauses] if h.features.get("soft_coverage", h.coverage) > 0] \
         if reason not in ("off-task", "no-region-documents") else []
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
     kind = "validity" if reason == "validity-unstated" else \

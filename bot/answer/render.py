@@ -10,7 +10,6 @@ from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.models import GENERIC_HEADINGS, Citation
 
 HUMAN_CHANNEL = "如需进一步咨询，请拨打12345市民服务热线，由人工为您解答。"
-SPOKEN_LIMIT = 120
 _MARKER = re.compile(r"\[\d+\]")
 _END = "。！？"
 
@@ -164,17 +163,21 @@ def _lead(draft: AnswerDraft, sentences: list[DraftSentence], limit: int) -> str
     return text
 
 
-def render_spoken(draft: AnswerDraft, limit: int = SPOKEN_LIMIT) -> str:
-    """What an operator reads out to the caller: ≤ limit characters, whole sentences, the fact first, then
-    the basis (依据《…》三、14.); worded to the caller (您)."""
-    text = ""
+def render_spoken(draft: AnswerDraft, limit: int) -> str:
+    """What an operator reads out to the caller: ≤ limit characters (HOTLINE_SPOKEN_LIMIT), whole sentences, the
+    fact first, then the basis (依据《…》三、14.); worded to the caller (您)."""
     if draft.kind in ("grounded", "faq", "llm") and draft.sentences:
-        text = _lead(draft, draft.sentences, limit)
-    elif draft.kind == "service" and not draft.missing_fields:
-        text = _service_spoken(draft, limit)
-    if text:
-        return text
+        return _lead(draft, draft.sentences, limit) or _too_long(draft, limit)
+    if draft.kind == "service" and not draft.missing_fields:
+        return _service_spoken(draft, limit) or _too_long(draft, limit)
     return _refusal_spoken(draft, limit)
+
+
+def _too_long(draft: AnswerDraft, limit: int) -> str:
+    """An answer none of whose pieces fits a short limit: said to be in the documents, with where, never as a
+    refusal (the operator reads the clause from the card)."""
+    said = "文件对此有规定，内容较长，我给您念一下原文。"
+    return said + _basis(draft, limit - len(said))
 
 
 def _service_spoken(draft: AnswerDraft, limit: int) -> str:

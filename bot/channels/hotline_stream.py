@@ -109,7 +109,8 @@ def _new_cards(assistant: Assistant, call: Call) -> list[dict]:
             continue  # answered, and nothing new was said about it
         answer = assistant.suggestion_for(heard.text, heard.rephrase, region, retriever, heard.topic)
         call.answered[heard.text] = (heard.rephrase, answer.answer_id)
-        cards.append({"type": "suggestion", "question": heard.text, "answer": render_spoken(answer._draft),
+        said = render_spoken(answer._draft, assistant.settings.display.spoken_limit)
+        cards.append({"type": "suggestion", "question": heard.text, "answer": said,
                       "grounded": answer.grounded, "confidence": answer.confidence,
                       "citations": [c.model_dump(mode="json") for c in answer.citations[:2]],
                       "answer_id": answer.answer_id, "replaces": before[1] if before else None})
