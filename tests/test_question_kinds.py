@@ -1,7 +1,7 @@
 """knowledge/question_kinds.yaml: every example question of every kind is read as its kind, or not."""
 import pytest
 
-from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds
+from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.query import QueryUnderstanding
 from bot.text import Tokenizer
@@ -12,8 +12,8 @@ KINDS = QuestionKinds.from_yaml(KNOWLEDGE / KINDS_FILE)
 
 def _examples():
     """(what is checked, the kind, the example, whether it must be of that kind)."""
-    sections = [("asks", KINDS.asks), ("fields", KINDS.fields),
-                ("service", {"service": KINDS.service}), ("history", {"history": KINDS.history})]
+    sections = [("asks", KINDS.asks), ("fields", KINDS.fields), ("service", {"service": KINDS.service}),
+                ("history", {"history": KINDS.history}), ("document", {"document": KINDS.document})]
     for section, kinds in sections:
         for name, kind in kinds.items():
             assert len(kind.positive) >= 3 and len(kind.negative) >= 3, f"{section}.{name}: 至少各三个例句"
@@ -43,7 +43,8 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
         return
     query = understanding.parse(example)
     found = {"asks": query.asks, "fields": set(query.fields), "service": {"service"} if query.service_like else set(),
-             "history": {"history"} if query.history else set()}[section]
+             "history": {"history"} if query.history else set(),
+             "document": {"document"} if query.about_a_document else set()}[section]
     assert (kind in found) == expected, f"{example} → {sorted(found)}"
 
 
@@ -105,3 +106,11 @@ def test_a_trigger_right_after_or_before_a_word_that_changes_its_sense_does_not_
     assert "number" not in understanding.parse("我们几个人想成立代理所，要什么条件").asks  # 几 = a few
     assert "date" in understanding.parse("报名几号截止").asks
     assert "date" not in understanding.parse("报名去几号窗口").asks  # which window, not which day
+
+
+def test_a_date_asked_of_a_document_or_of_an_event(understanding):
+    assert understanding.parse("江苏的措施是哪天印发的").about_a_document  # its dated lines answer
+    assert not understanding.parse("报名几号截止").about_a_document  # the text states it, not the notice's date
+    # a bureau's file or an index without the section reads every date question as before: about a document
+    older = QuestionKinds.from_dict({k: v for k, v in KINDS.data.items() if k != "document"})
+    assert older.document.holds(Words("报名几号截止"), {"date"}) and not older.document.holds(Words("在哪报名"), set())

@@ -159,6 +159,7 @@ class QuestionKinds:
     fields: dict[str, Kind]
     service: Kind
     history: Kind
+    document: Kind  # about a document itself: its dated lines answer
     units: list[str]
     unit_forms: dict[str, str]
     numeral: str
@@ -255,6 +256,9 @@ class QuestionKinds:
             fields=section("fields"),
             service=kind("service", data.get("service"), "service"),
             history=kind("history", data.get("history"), "history"),
+            # a file or an index without the section: every date question is about a document, as before it
+            document=kind("document", data["document"], "document") if "document" in data
+            else Kind("document", [], with_kinds=["date", "validity"]),
             units=strings(units.get("words"), "units.words"),
             unit_forms={str(k): str(v) for k, v in (units.get("forms") or {}).items()},
             numeral=numeral,
