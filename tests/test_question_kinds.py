@@ -114,3 +114,18 @@ def test_a_date_asked_of_a_document_or_of_an_event(understanding):
     # a bureau's file or an index without the section reads every date question as before: about a document
     older = QuestionKinds.from_dict({k: v for k, v in KINDS.data.items() if k != "document"})
     assert older.document.holds(Words("报名几号截止"), {"date"}) and not older.document.holds(Words("在哪报名"), set())
+
+
+def test_a_kind_level_key_it_does_not_know_or_a_kind_that_does_not_exist_is_refused():
+    hours = {**KINDS.data["asks"]["hours"], "not_after": ["这"]}  # belongs inside a rule: would be ignored
+    with pytest.raises(KindsError, match=r"asks.hours.*not_after"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "hours": hours}})
+    charged = {**KINDS.data["asks"]["charged"], "yields_to": ["monye"]}
+    with pytest.raises(KindsError, match=r"asks.charged.*monye"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": charged}})
+
+
+def test_whether_it_costs_and_how_much(understanding):
+    assert understanding.parse("检索报告要不要钱").asks == {"charged"}
+    assert "money" in understanding.parse("要不要钱，要多少钱").asks and \
+        "charged" not in understanding.parse("要不要钱，要多少钱").asks  # the amount is what is asked

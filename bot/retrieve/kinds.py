@@ -196,19 +196,26 @@ class QuestionKinds:
         def kind(name: str, spec: Any, key: str) -> Kind:
             if not isinstance(spec, dict):
                 raise fail(key, "应为映射，含 triggers 或 rules 以及 examples")
+            if "rules" in spec:  # beside its rules a kind holds only kind-level keys: any other would be ignored
+                unknown = set(spec) - {"rules", "label", "yields_to", "with_kinds", "expands", "examples", "states",
+                                       "why"}
+                if unknown:
+                    raise fail(key, f"有未知的键 {sorted(unknown)}（条件写在 rules 的各条里）")
             rule_specs = spec.get("rules") or ([spec] if "triggers" in spec else [])
             if not rule_specs and not spec.get("with_kinds"):
                 raise fail(key, "缺少 triggers（触发词）")
             rules = []
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
-                unknown = set(r) - {"triggers", "counts", "requires", "not_with", "not_between", "not_after", "not_before",
-                                    "examples",
-                                    "states", "with_kinds", "why"} - ({"label", "yields_to", "expands"} if r is spec else set())
+                unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "not_with", "not_between",
+                                    "not_after", "not_before", "examples", "states", "with_kinds", "why"} \
+                    - ({"label", "yields_to", "expands"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
-                # 几 / 多少, with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba often keeps them whole)
-                counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in ("几", "多少")
+                # 几 / 多少 (or `counts_by`), with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba
+                # often keeps them whole)
+                by = strings(r.get("counts_by"), f"{where}.counts_by") or ["几", "多少"]
+                counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in by
                            for c in ("", "个")]
                 rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers") + counted,
                                   strings(r.get("requires"), f"{where}.requires"),
@@ -230,6 +237,18 @@ class QuestionKinds:
             return {str(name): kind(str(name), spec, f"{key}.{name}") for name, spec in specs.items()}
 
         asks = section("asks")
+        fields = section("fields")
+        service = kind("service", data.get("service"), "service")
+        history = kind("history", data.get("history"), "history")
+        # a file or an index without the section: every date question is about a document, as before it
+        document = kind("document", data["document"], "document") if "document" in data \
+            else Kind("document", [], with_kinds=["date", "validity"])
+        named = [(f"asks.{k.name}", k) for k in asks.values()] + [(f"fields.{k.name}", k) for k in fields.values()] \
+            + [(k.name, k) for k in (service, history)] + ([("document", document)] if "document" in data else [])
+        for where, k in named:
+            unknown = set(k.with_kinds + k.yields_to) - set(asks)
+            if unknown:
+                raise fail(where, f"的 with_kinds / yields_to 指向不存在的问题类型 {sorted(unknown)}")
         states = {}
         for name, spec in asks.items():
             raw = data["asks"][name].get("states")
@@ -253,12 +272,10 @@ class QuestionKinds:
         return cls(
             fillers=strings(data.get("fillers"), "fillers"),
             asks=asks,
-            fields=section("fields"),
-            service=kind("service", data.get("service"), "service"),
-            history=kind("history", data.get("history"), "history"),
-            # a file or an index without the section: every date question is about a document, as before it
-            document=kind("document", data["document"], "document") if "document" in data
-            else Kind("document", [], with_kinds=["date", "validity"]),
+            fields=fields,
+            service=service,
+            history=history,
+            document=document,
             units=strings(units.get("words"), "units.words"),
             unit_forms={str(k): str(v) for k, v in (units.get("forms") or {}).items()},
             numeral=numeral,
