@@ -247,3 +247,14 @@ def test_opening_hours_and_whether_it_costs_are_answered_only_by_a_clause_that_s
         assert label in compose_refusal(query, [silent], decision.reason, DISPLAY.related_clauses).statement
         stated = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": stating}))
         assert not decide(query, [stated, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
+
+
+def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
+    retriever = Retriever(index, home_region="上海市")
+    for question, answered in (("信息服务网点认定通知是哪天印发的", True), ("信息服务网点申报几号截止", False)):
+        query = retriever.parse(question)
+        hits = retriever.search(query)
+        closing = {"id": f"{hits[0].clause.doc_id}:closing", "text": "上海市知识产权局\n2024年12月2日"}
+        dated = replace(hits[0], clause=hits[0].clause.model_copy(update=closing))
+        reason = decide(query, [dated, *hits[1:]], retriever.ranking).reason
+        assert (reason != "fact-missing date") == answered, (question, reason)

@@ -35,6 +35,8 @@ def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: fl
     # search has put such a clause first when a close one exists.
     top = hits[0]
     def states(kind: str) -> bool:  # a bureau's question_kinds.yaml may give a kind no answer pattern
+        if kind == "date" and not query.about_a_document and top.clause.anchor in ("cover", "closing"):
+            return False  # a notice's own date is no answer to when something it announces happens
         return kind in query.kinds.states and bool(query.fact(kind).search(top.clause.text))
 
     if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text or states("validity")):
