@@ -53,17 +53,13 @@ class Query:
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
     service_like: bool = False
     history: bool = False  # about validity or the past: documents no longer in force are not set aside
-    about_document: bool = False  # about a document itself: when it was issued or takes effect, whether in force
+    # about a document itself (when it was issued, whether it is in force): its dated lines answer, and several
+    # documents that match its words equally well are several answers (the caller is asked which)
+    about_a_document: bool = False
     as_of: date | None = None  # the day validity is judged on
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
-
-    @property
-    def about_a_document(self) -> bool:
-        """About a document itself (when it was issued, whether it is in force): its dated lines answer, and
-        several documents that match its words equally well are several answers (the caller is asked which)."""
-        return self.about_document
 
     def fact(self, kind: str) -> re.Pattern:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
@@ -207,7 +203,7 @@ class QueryUnderstanding:
                       regions=regions, localities=[locality for locality, _ in localities], asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
-                      about_document="validity" in asks or ("date" in asks and kinds.document.holds(words, asks)),
+                      about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
                       as_of=as_of, unit=kinds.unit_asked(words), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text)
         return query
