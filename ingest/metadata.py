@@ -46,6 +46,8 @@ REGIONS = {
 DOC_NUMBER_PREFIX = {"沪": "上海市", "苏": "江苏省", "浙": "浙江省", "粤": "广东省", "京": "北京市", "闽": "福建省",
                      "皖": "安徽省", "鲁": "山东省", "国知": "全国"}
 NATIONAL = ("国家知识产权局", "国务院", "中华人民共和国", "全国人民代表大会")
+NATIONAL_REGION = "全国"  # what a national document is filed under
+_OFFICE = re.compile(r"[（(]([^（()）]+)[）)]\s*$")  # the office a service item's name ends with, in brackets
 _REGION_PREFIXES = sorted({name for pair in REGIONS.items() for name in pair}, key=len, reverse=True)  # 上海市, 上海
 
 
@@ -110,12 +112,34 @@ def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> Non
                 listed.get(document.locality) or listed.get(place_short_name(document.locality))
 
 
+def fill_item_regions(items, documents: dict[str, Document], doc_of: dict[str, str],
+                      places: dict[str, list[str]]) -> None:
+    """A catalogue item of a document filed under no region (a compilation of several places' guides) takes
+    the region its name's office says: 快速预审服务备案（苏州市知识产权保护中心） → 江苏省, (福建省知识产权局) → 福建省,
+    (新乡) → 河南省; an item that names no place keeps none."""
+    listed = sorted(((name, region) for region, names in places.items() for name in [*names, region]),
+                    key=lambda pair: len(pair[0]), reverse=True)
+    for item_id, item in items.items():
+        document = documents.get(doc_of.get(item_id, ""))
+        if item.region or document is None or document.region:
+            continue
+        office = _OFFICE.search(item.name)
+        for text in ([office.group(1)] if office else []) + [item.name]:
+            # the place named in it (国家知识产权局专利局杭州代办处 is in 杭州), else whose office it is (全国)
+            region = region_of(text)
+            item.region = next((r for name, r in listed if len(name) > 1 and name in text), None) \
+                if region in (None, NATIONAL_REGION) else region
+            item.region = item.region or region
+            if item.region:
+                break
+
+
 def region_of(*texts: str | None) -> str | None:
     for text in texts:
         if not text:
             continue
         if text.startswith(NATIONAL):
-            return "全国"
+            return NATIONAL_REGION
         for short, full in REGIONS.items():
             if text.startswith(short):
                 return full
@@ -282,7 +306,7 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
 
     document = Document(
         id=doc_id, title=title, doc_number=doc_number, issuer=issuer, region=region,
-        locality=locality_of(issuer or title) if region != "全国" else None,
+        locality=locality_of(issuer or title) if region != NATIONAL_REGION else None,
         issued_on=issued_on, effective_from=effective_from, expires_on=expires_on,
         kind="policy", source=source, sha256=sha256,
     )

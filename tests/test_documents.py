@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders import load
-from bot.models import Document
-from ingest.metadata import extract, fill_regions, locality_of
+from bot.models import CatalogueItem, Document
+from ingest.metadata import extract, fill_item_regions, fill_regions, locality_of
 from ingest.normalise import normalise
 from ingest.structure import build_clauses
 from tests.conftest import KNOWLEDGE, SHARED
@@ -152,3 +152,17 @@ def test_a_city_guide_without_a_region_takes_its_citys():
     guide.region = None
     fill_regions([guide], {"山东省": ["山东", "青岛"]})
     assert guide.region == "山东省"
+
+
+def test_a_compilations_service_item_takes_the_region_its_office_is_in():
+    """A catalogue of several places' guides is filed under no region; each item is of the place its office names:
+    a region, a city (knowledge/places.yaml), or the city of a national office's branch (杭州代办处)."""
+    compilation = Document(id="all", title="知识产权公共服务事项（多地汇编）")
+    shanghai = Document(id="sh", title="上海市知识产权公共服务事项", region="上海市")
+    items = {f"all:item{n}": CatalogueItem(name=name) for n, name in enumerate((
+        "快速预审服务备案（苏州市知识产权保护中心）", "专利申请受理及电子申请注册办理（福建省知识产权局）",
+        "中国专利申请受理（国家知识产权局专利局杭州代办处）", "12330知识产权维权援助电话（新乡）", "专利导航"))}
+    items["sh:item1"] = CatalogueItem(name="专利导航（苏州市某中心）")  # its document's region stands
+    places = {"江苏省": ["江苏", "苏州"], "浙江省": ["浙江", "杭州"], "河南省": ["新乡"], "福建省": ["福建"]}
+    fill_item_regions(items, {"all": compilation, "sh": shanghai}, {k: k.split(":")[0] for k in items}, places)
+    assert [i.region for i in items.values()] == ["江苏省", "福建省", "浙江省", "河南省", None, None]

@@ -258,3 +258,12 @@ def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announce
         dated = replace(hits[0], clause=hits[0].clause.model_copy(update=closing))
         reason = decide(query, [dated, *hits[1:]], retriever.ranking).reason
         assert (reason != "fact-missing date") == answered, (question, reason)
+
+
+def test_a_clause_of_the_region_the_question_names_carries_the_region_feature(index):
+    """`region` is 1 for a clause of the region the caller names, 0 for another region's and when no region is named."""
+    retriever = Retriever(index)
+    named = retriever.search(retriever.parse("浙江的专利导航服务基地怎么建设"), k=None)
+    assert {h.document.region for h in named if h.features["region"]} == {"浙江省"}
+    assert all(not h.features["region"] for h in named if h.document.region != "浙江省")
+    assert not any(h.features["region"] for h in retriever.search(retriever.parse("专利导航服务基地怎么建设"), k=None))

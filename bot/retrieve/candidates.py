@@ -6,6 +6,7 @@ candidates, the fusion's k, …) are the ranking file's `rank.Retrieval`, chosen
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
@@ -206,16 +207,20 @@ class Candidates:
         return 0.0 if vector is None else max(0.0, float(vector @ question))
 
 
-    def focus(self, clause: Clause, concepts: list[Concept]) -> float:
+    def focus(self, clause: Clause, concepts: list[Concept], facts: list[re.Pattern] = ()) -> tuple[float, float]:
         """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
-        (版权 in one, 登记 in another) do not answer a question about 版权登记."""
+        (版权 in one, 登记 in another) do not answer a question about 版权登记. And the same by the best sentence
+        that states the fact asked (`facts`; 0 when none does): a period stated of something else in the clause
+        (其他期限 beside 延迟审查) says little of the one asked."""
         total = sum(c.weight for c in concepts) or 1.0
         frame = self.index.frames[clause.id]
-        best = 0.0
+        best = stating = 0.0
         for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
-            text = frame + " " + sentence
-            best = max(best, sum(c.weight * self.credit(text, c, soft=True) for c in concepts))
-        return best / total
+            covered = sum(c.weight * self.credit(frame + " " + sentence, c, soft=True) for c in concepts)
+            best = max(best, covered)
+            if any(p.search(sentence) for p in facts):
+                stating = max(stating, covered)
+        return best / total, stating / total
 
     @staticmethod
     def heading_similarity(question: str, heading: str) -> float:
@@ -292,6 +297,10 @@ class Candidates:
                     for c, credit in zip(concepts, credits)]
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
+            focus, fact_focus = self.focus(clause, concepts, facts)
+            # a service item of a compilation of several places' guides is of the place its office is in
+            item = self.index.records.items.get(clause_id)
+            place = (item.region if item else None) or document.region
             features = {
                 "bm25": lex_score.get(clause_id, 0.0) / top_lex,
                 "dense": max(0.0, dense_score.get(clause_id, 0.0)),
@@ -299,12 +308,14 @@ class Candidates:
                 "rrf": fused.get(clause_id, 0.0) / max_fused,
                 "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
                 "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,
-                "focus": self.focus(clause, concepts),
+                "focus": focus,
+                "fact_focus": fact_focus,
                 "heading": 0.0 if is_item else self.heading_similarity(query.text, clause.heading),
                 "item_name": self.heading_similarity(query.text, self.index.name_of(clause)) if is_item else 0.0,
                 "heading_words": sum(c.weight for c in concepts if any(alt in self.index.frames[clause_id]
                                                                      for alt in c.alternatives)) / total,
                 "names_document": float(clause.doc_id in titled),
+                "region": float(place not in (None, "", NATIONAL) and place in query.regions),
                 "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
                 "service_item": float(is_item and query.service_like),
                 "off_service_item": float(is_item and not query.service_like),

@@ -27,10 +27,14 @@ RANK_FEATURES = {
     "coverage": "share of the question's word weight the clause (with headings and title) holds literally",
     "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",
     "focus": "soft coverage by the clause's best single sentence",
+    "fact_focus": "the question asks for a date, length, number, fee or contact: soft coverage by the clause's best "
+                  "sentence stating one (0 when none does)",
     "heading": "longest run of characters shared with the clause's heading",
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
     "heading_words": "share of the question's word weight in the clause's heading and path",
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
+    "region": "the question names the clause's own region (北京 for 北京市专利保护和促进条例, 苏州 for an item of 苏州市"
+              "知识产权保护中心; a national law is no region's)",
     "states_fact": "the question asks for a date, length, number, fee or contact and the clause states one",
     "service_item": "a service-catalogue item, for a question about getting a service done",
     "off_service_item": "a service-catalogue item, for a question that is not about a service",
@@ -41,6 +45,7 @@ ANSWER_FEATURES = {
     "top_coverage": "its literal coverage",
     "top_soft_coverage": "its soft coverage",
     "top_focus": "its best sentence's soft coverage",
+    "top_fact_focus": "its best sentence stating the fact asked: that sentence's soft coverage",
     "top_bm25": "its BM25 share",
     "top_dense": "its dense similarity",
     "missing_specific": "the general-language specificity of the most specific question word that the knowledge "
@@ -236,7 +241,8 @@ def answer_features(hits: list, asks_fact: bool, unknown_specific: float = 0.0) 
     return {
         "top_score": top.score, "margin": top.score - second,
         "top_coverage": f.get("coverage", 0.0), "top_soft_coverage": f.get("soft_coverage", 0.0),
-        "top_focus": f.get("focus", 0.0), "top_bm25": f.get("bm25", 0.0), "top_dense": f.get("dense", 0.0),
+        "top_focus": f.get("focus", 0.0), "top_fact_focus": f.get("fact_focus", 0.0),
+        "top_bm25": f.get("bm25", 0.0), "top_dense": f.get("dense", 0.0),
         "top_word_vectors": f.get("word_vectors", 0.0), "missing_specific": top.missing_specific,
         "unknown_specific": unknown_specific, "asks_fact": float(asks_fact),
         "fact_stated": f.get("states_fact", 0.0),
