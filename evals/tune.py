@@ -9,8 +9,8 @@ on the bureau's four documents; evals/fit.shipped_sets), never the frozen test s
 Judge of one setting: its candidates and features are collected for every question (evals/fit.collect), then
 *leave one document out*: for each document, the ranker and the answerability model are refitted on the other
 documents' questions (evals/fit.fit_all, the C of the shipped fit) and judge its own; each list is then put in
-the order a search gives (a close clause stating the fact asked first, rank.stating_first). Pooled over all
-questions, each judged by a fit that never saw its document:
+the order a search gives (evals/fit.rerank: a close clause stating the fact asked first), the decision's rules
+applied (decide.refusal_rule). Pooled over all questions, each judged by a fit that never saw its document:
 
     J = hit@1 + 0.5 × refusal accuracy at the threshold that keeps false refusals ≤ 0.05
 
@@ -34,9 +34,8 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
-from bot.retrieve.rank import DEFAULT_FILE, LinearModel, Ranking, Retrieval, stating_first
+from bot.retrieve.rank import DEFAULT_FILE, LinearModel, Ranking, Retrieval
 from evals import fit
 
 # the values tried for each parameter (the current one is always among them); collecting features again is
@@ -55,14 +54,6 @@ REORDER_ONLY = {"stating_window", "stating_slack"}
 REFUSAL_WEIGHT = 0.5
 
 
-class _Staged:
-    """A collected candidate as rank.stating_first reads a Hit."""
-
-    def __init__(self, candidate: fit.Candidate, clause):
-        self.candidate, self.clause, self.coverage = candidate, clause, candidate.features.get("coverage", 0.0)
-        self.document = SimpleNamespace(id=clause.doc_id)
-
-
 class Tuner:
     """The fitting sets' retrievers, loaded once, and the judge of a setting."""
 
@@ -72,7 +63,6 @@ class Tuner:
         self.loaded = loaded  # evals/fit.prepared: each fitting set's retriever and questions
         self.C_rank, self.C_answer = C_rank, C_answer
         self._samples: dict[Retrieval, list[fit.Sample]] = {}
-        self._asked: dict[int, tuple[list, dict]] = {}  # a sample's facts asked, and its index's clauses
 
     def samples(self, retrieval: Retrieval) -> list[fit.Sample]:
         """Every fitting question's candidates under `retrieval` (collected again only when a collecting value
@@ -80,17 +70,12 @@ class Tuner:
         key = replace(retrieval, **{n: SEARCH[n][0] for n in REORDER_ONLY})
         if key not in self._samples:
             while len(self._samples) >= self.KEPT:
-                for sample in self._samples.pop(next(iter(self._samples))):
-                    self._asked.pop(id(sample), None)
+                self._samples.pop(next(iter(self._samples)))
             neutral = Ranking(LinearModel({}), LinearModel({}), 0.5, retrieval=retrieval)
             samples = []
             for retriever, items in self.loaded:
                 tuned = retriever.with_ranking(neutral)
-                for sample in fit.collect(tuned, items):
-                    as_of = date.fromisoformat(sample.item["as_of"]) if sample.item.get("as_of") else None
-                    query = tuned.parse(sample.item["question"], sample.item.get("region"), as_of)
-                    self._asked[id(sample)] = (query.facts(), tuned.records.clauses)
-                    samples.append(sample)
+                samples += fit.collect(tuned, items)
             self._samples[key] = samples
         return self._samples[key]
 
@@ -98,19 +83,16 @@ class Tuner:
         """Leave-one-document-out figures and J (module docstring) of one setting."""
         samples = self.samples(retrieval)
         probabilities: dict[int, float] = {}
-        own: dict[int, list[fit.Candidate]] = {}  # each list as its own fold left it (a later fit re-ranks it)
+        own: dict[int, tuple] = {}  # each list and rule verdict as its own fold left them (a later fit re-ranks it)
         for group in sorted({s.group for s in samples}):
             test = [s for s in samples if s.group == group]
-            ranking = fit.fit_all([s for s in samples if s.group != group], self.C_rank, self.C_answer)
-            fit.rerank(test, ranking.ranker)
-            for s in test:
-                facts, clauses = self._asked[id(s)]
-                staged = [_Staged(c, clauses[c.clause_id]) for c in s.ranked]
-                s.ranked = own[id(s)] = [v.candidate for v in stating_first(staged, facts, retrieval)]
-            for s, row in zip(test, fit.answer_rows(test)):
-                probabilities[id(s)] = ranking.answerability.probability(row)
+            ranking = fit.fit_all([s for s in samples if s.group != group], self.C_rank, self.C_answer, retrieval)
+            fit.rerank(test, ranking.ranker, retrieval)
+            for s, p in zip(test, fit.decided(test, ranking.answerability)):
+                probabilities[id(s)] = p
+                own[id(s)] = (s.ranked, s.rule)
         for s in samples:
-            s.ranked = own[id(s)]
+            s.ranked, s.rule = own[id(s)]
         probs = [probabilities[id(s)] for s in samples]
         fr, ra = fit.refusal_figures(samples, probs, fit.choose_threshold(samples, probs))
         hit1 = fit.hit_at(samples, 1)

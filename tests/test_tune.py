@@ -137,3 +137,31 @@ def test_the_search_starts_from_the_file_the_settings_name(tmp_path, monkeypatch
     assert start.fitted["C_ranker"] == 7.0 != Ranking.load().fitted.get("C_ranker")
     monkeypatch.delenv("HOTLINE_RANKING_FILE")
     assert tune.starting_ranking(Settings())[1] == DEFAULT_FILE  # unset: the shipped file
+
+
+def test_the_fit_ranks_as_the_search_does_and_counts_the_rules_refusals(settings, core):
+    """The fit re-ranks each question as the search orders it and applies the decision's rules: its threshold
+    keeps false refusals within bounds with the rules' refusals counted, as callers meet them."""
+    (retriever, items), = fit.prepared([(core, settings)])
+    samples = fit.collect(retriever, items)
+    fit.rerank(samples, retriever.ranking.ranker)
+    assistant = Assistant(settings)
+    ruled = 0
+    for s in samples:
+        prepared = assistant._prepare(s.item["question"], s.item.get("region"), None)
+        if prepared.hits:
+            assert s.ranked[0].clause_id == prepared.hits[0].clause.id
+        reason = prepared.decision.reason
+        if reason == "sensitive":  # refused before the decision (a complaint about staff): not the fit's to judge
+            continue
+        assert s.rule == (None if reason.startswith(("answerable", "unanswerable")) else reason)
+        ruled += bool(s.rule)
+    assert ruled  # core asks dates and fees some clauses do not state
+    probabilities = fit.decided(samples, retriever.ranking.answerability)
+    assert [p == fit.RULED for p in probabilities] == [bool(s.rule) for s in samples]
+    answerable = [s.item["answerable"] for s in samples]
+    fr, ra = fit.refusal_figures(samples, probabilities, 0.0)  # a threshold of 0 refuses what the rules refuse
+    assert fr == sum(a and bool(s.rule) for a, s in zip(answerable, samples)) / sum(answerable)
+    assert ra == sum(not a and bool(s.rule) for a, s in zip(answerable, samples)) / (len(samples) - sum(answerable))
+    threshold = fit.choose_threshold(samples, probabilities)
+    assert fit.refusal_figures(samples, probabilities, threshold)[0] <= fit.TARGET_FALSE_REFUSALS

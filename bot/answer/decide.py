@@ -22,28 +22,41 @@ class Decision:
     probability: float = 0.0  # the answerability model's, for the answer's `confidence`
 
 
-def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
-           region_has_documents: bool = True, offtask: OffTaskList | None = None) -> Decision:
+def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
+                 offtask: OffTaskList | None = None) -> str | None:
+    """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
+    matched, the fact asked not stated by the leading clause), or None when the fitted model is to decide. The fit
+    (evals/fit.py) applies it too, so that the model and its threshold judge what the rules leave."""
     if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
-        return Decision(False, "off-task")
+        return "off-task"
     if not region_has_documents:
-        return Decision(False, "no-region-documents")
+        return "no-region-documents"
     if not hits or not hits[0].features.get("soft_coverage"):
-        return Decision(False, "no-match")  # not one word of the question (？？？, 😀) is in the best clause
-    p = ranking.answerability.probability(answer_features(hits, bool(query.facts()), unknown_specific))
+        return "no-match"  # not one word of the question (？？？, 😀) is in the best clause
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
     top = hits[0]
+
     def states(kind: str) -> bool:  # a bureau's question_kinds.yaml may give a kind no answer pattern
         if kind == "date" and not query.about_a_document and top.clause.anchor in ("cover", "closing"):
             return False  # a notice's own date is no answer to when something it announces happens
         return kind in query.kinds.states and bool(query.fact(kind).search(top.clause.text))
 
     if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text or states("validity")):
-        return Decision(False, "validity-unstated", p)
+        return "validity-unstated"
     for kind in query.kinds.states:  # question_kinds.yaml's order: the first kind unstated is the one named
         if kind != "validity" and kind in query.asks and not states(kind):
-            return Decision(False, f"fact-missing {kind}", p)
+            return f"fact-missing {kind}"
+    return None
+
+
+def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
+           region_has_documents: bool = True, offtask: OffTaskList | None = None) -> Decision:
+    rule = refusal_rule(query, hits, region_has_documents, offtask)
+    p = ranking.answerability.probability(answer_features(hits, bool(query.facts()), unknown_specific)) \
+        if hits else 0.0
+    if rule is not None:
+        return Decision(False, rule, p if rule not in ("off-task", "no-region-documents", "no-match") else 0.0)
     if p < ranking.threshold:
-        return Decision(False, f"unanswerable p={p:.2f} missing {','.join(top.missing)}", p)
+        return Decision(False, f"unanswerable p={p:.2f} missing {','.join(hits[0].missing)}", p)
     return Decision(True, "answerable", p)
