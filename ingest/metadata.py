@@ -115,22 +115,21 @@ def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> Non
 def fill_item_regions(items, documents: dict[str, Document], doc_of: dict[str, str],
                       places: dict[str, list[str]]) -> None:
     """A catalogue item of a document filed under no region (a compilation of several places' guides) takes
-    the region its name's office says: 快速预审服务备案（苏州市知识产权保护中心） → 江苏省, (福建省知识产权局) → 福建省,
-    (新乡) → 河南省; an item that names no place keeps none."""
-    listed = sorted(((name, region) for region, names in places.items() for name in [*names, region]),
-                    key=lambda pair: len(pair[0]), reverse=True)
+    the one region its name's office names: 快速预审服务备案（苏州市知识产权保护中心） → 江苏省, (福建省知识产权局) → 福建省,
+    (新乡) → 河南省, a national office's branch (国家知识产权局专利局杭州代办处) its city's. An item that names no
+    place, or two (（上海市、江苏省知识产权局）), keeps none."""
+    listed = [(name, region) for region, names in places.items() for name in [*names, region] if len(name) > 1]
     for item_id, item in items.items():
         document = documents.get(doc_of.get(item_id, ""))
         if item.region or document is None or document.region:
             continue
         office = _OFFICE.search(item.name)
         for text in ([office.group(1)] if office else []) + [item.name]:
-            # the place named in it (国家知识产权局专利局杭州代办处 is in 杭州), else whose office it is (全国)
-            region = region_of(text)
-            item.region = next((r for name, r in listed if len(name) > 1 and name in text), None) \
-                if region in (None, NATIONAL_REGION) else region
-            item.region = item.region or region
-            if item.region:
+            named = {region for name, region in listed if name in text}
+            if len(named) == 1:
+                item.region = named.pop()
+                break
+            if named:  # two places: neither is the item's
                 break
 
 

@@ -161,8 +161,10 @@ def test_a_compilations_service_item_takes_the_region_its_office_is_in():
     shanghai = Document(id="sh", title="上海市知识产权公共服务事项", region="上海市")
     items = {f"all:item{n}": CatalogueItem(name=name) for n, name in enumerate((
         "快速预审服务备案（苏州市知识产权保护中心）", "专利申请受理及电子申请注册办理（福建省知识产权局）",
-        "中国专利申请受理（国家知识产权局专利局杭州代办处）", "12330知识产权维权援助电话（新乡）", "专利导航"))}
+        "中国专利申请受理（国家知识产权局专利局杭州代办处）", "12330知识产权维权援助电话（新乡）", "专利导航",
+        "专利受理（国家知识产权局专利局）", "专利受理（上海市、江苏省知识产权局）"))}
     items["sh:item1"] = CatalogueItem(name="专利导航（苏州市某中心）")  # its document's region stands
-    places = {"江苏省": ["江苏", "苏州"], "浙江省": ["浙江", "杭州"], "河南省": ["新乡"], "福建省": ["福建"]}
+    places = {"江苏省": ["江苏", "苏州"], "浙江省": ["浙江", "杭州"], "河南省": ["新乡"], "福建省": ["福建"],
+              "上海市": ["上海"]}
     fill_item_regions(items, {"all": compilation, "sh": shanghai}, {k: k.split(":")[0] for k in items}, places)
-    assert [i.region for i in items.values()] == ["江苏省", "福建省", "浙江省", "河南省", None, None]
+    assert [i.region for i in items.values()] == ["江苏省", "福建省", "浙江省", "河南省", None, None, None, None]

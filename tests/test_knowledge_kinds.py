@@ -166,11 +166,14 @@ def test_a_revision_with_the_same_title_replaces_the_earlier_one(tmp_path):
 
 
 def test_a_region_less_question_whose_answer_differs_is_answered_per_region(assistant):
-    answer = assistant.ask("怎么提升知识产权代理服务质量")
+    # (怎么提升知识产权代理服务质量 was the example until the 2026-12-03 refit put 江苏's clause at 0.78 of 上海's score,
+    # below the 0.8 share at which two regions answer about as well)
+    question = "知识产权服务机构到海外设分支机构有什么鼓励"
+    answer = assistant.ask(question)
     lines = answer.answer.split("\n\n依据")[0].split("\n")
     assert lines[0].startswith(("上海：", "江苏：")) and lines[1].startswith(("上海：", "江苏："))
     assert {c.region for c in answer.citations} == {"上海市", "江苏省"}
-    local = assistant.ask("怎么提升知识产权代理服务质量", region="江苏")  # the widget's data-region
+    local = assistant.ask(question, region="江苏")  # the widget's data-region
     assert {c.region for c in local.citations} == {"江苏省"} and "上海：" not in local.answer
 
 

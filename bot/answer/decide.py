@@ -25,8 +25,8 @@ class Decision:
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
                  offtask: OffTaskList | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
-    matched, the fact asked not stated by the leading clause), or None when the fitted model is to decide. The fit
-    (evals/fit.py) applies it too, so that the model and its threshold judge what the rules leave."""
+    matched, validity or the fact asked not stated by the leading clause), or None when the fitted model is to
+    decide. The fit (evals/fit.py) applies it too, so that the threshold's false refusals count the rules' own."""
     if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
         return "off-task"
     if not region_has_documents:

@@ -47,7 +47,8 @@ class Query:
     text: str  # normalised, without fillers (喂、您好、我想问一下), and corrected
     corrections: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)  # the caller's setting (a widget's data-region) and those named
+    named_regions: list[str] = field(default_factory=list)  # the regions the question itself names (上海, 芜湖)
     localities: list[str] = field(default_factory=list)  # cities or districts named (南京市, 松江区)
     asks: set[str] = field(default_factory=set)
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
@@ -184,23 +185,20 @@ class QueryUnderstanding:
             if key in rest:
                 expansions.extend(self.lexicon.synonyms[key])
                 rest = rest.replace(key, " ")
+        localities = self.localities_in(corrected)
+        # 芜湖 names 安徽省 even where the lexicon lacks it
+        named = list(dict.fromkeys([*self.regions_in(corrected), *(r for _, r in localities)]))
         regions: list[str] = []
         if region:
             regions.extend(self.regions_in(normalise_text(region)) or [region])
-        for found in self.regions_in(corrected):
-            if found not in regions:
-                regions.append(found)
-        localities = self.localities_in(corrected)
-        for _, region_of_place in localities:
-            if region_of_place not in regions:  # 芜湖 names 安徽省 even where the lexicon lacks it
-                regions.append(region_of_place)
+        regions += [r for r in named if r not in regions]
         words = Words(corrected)
         asks = kinds.asked(words)
         for kind in sorted(asks):  # an answer to 几点上班 is labelled 办理时间, a word the caller did not say
             expansions.extend(w for w in kinds.asks[kind].expands if w not in expansions)
         history = kinds.history.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
-                      regions=regions, localities=[locality for locality, _ in localities], asks=asks,
+                      regions=regions, named_regions=named, localities=[locality for locality, _ in localities], asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),

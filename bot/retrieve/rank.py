@@ -33,8 +33,8 @@ RANK_FEATURES = {
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
     "heading_words": "share of the question's word weight in the clause's heading and path",
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
-    "region": "the question names the clause's own region (北京 for 北京市专利保护和促进条例, 苏州 for an item of 苏州市"
-              "知识产权保护中心; a national law is no region's)",
+    "region": "the question itself names the clause's region (北京 for 北京市专利保护和促进条例; 苏州 or 南京, both 江苏省, "
+              "for an item of 苏州市知识产权保护中心; a national law is no region's)",
     "states_fact": "the question asks for a date, length, number, fee or contact and the clause states one",
     "service_item": "a service-catalogue item, for a question about getting a service done",
     "off_service_item": "a service-catalogue item, for a question that is not about a service",
