@@ -106,13 +106,14 @@ class Candidates:
                 named += sorted(docs)
         return list(dict.fromkeys(named))
 
-    def binds_elsewhere(self, document: Document, query: Query) -> bool:
+    def binds_elsewhere(self, document: Document, query: Query, place: str | None = None) -> bool:
         """A city's or district's document for a question that does not name that place, or (with a home
-        region set) another region's document for a question that names no region at all."""
+        region set) another region's document for a question that names no region at all. `place`: the clause's
+        own region where it differs from its document's (an item of a several-place catalogue)."""
         if document.locality and document.locality not in query.localities:
             return True
-        return bool(self.home_region and not query.regions and document.region
-                    and document.region not in (self.home_region, NATIONAL))
+        place = place or document.region
+        return bool(self.home_region and not query.regions and place and place not in (self.home_region, NATIONAL))
 
     # -- query side ------------------------------------------------------------------------------
 
@@ -288,9 +289,16 @@ class Candidates:
         question_vector = sif_vector(self.index.tokenizer.words(query.text), self.soft.resource)
         titled = self.titled(query.text)
         hits = []
+        within = {*query.regions, NATIONAL} if query.regions else None
         for clause_id in candidates:
             clause = self.index.records.clauses[clause_id]
             document = self.index.document_on(clause.doc_id, query.as_of)
+            # a service item of a several-place catalogue is of the place its office is in: the region filter
+            # that keeps other regions' documents out keeps it out too
+            item = self.index.records.items.get(clause_id)
+            place = (item.region if item else None) or document.region
+            if within is not None and item is not None and item.region and item.region not in within:
+                continue
             text = self.index.clause_texts[clause_id]
             credits = [self.credit(text, c) for c in concepts]
             soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
@@ -298,9 +306,6 @@ class Candidates:
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
             focus, fact_focus = self.focus(clause, concepts, facts)
-            # a service item of a compilation of several places' guides is of the place its office is in
-            item = self.index.records.items.get(clause_id)
-            place = (item.region if item else None) or document.region
             features = {
                 "bm25": lex_score.get(clause_id, 0.0) / top_lex,
                 "dense": max(0.0, dense_score.get(clause_id, 0.0)),
@@ -331,7 +336,7 @@ class Candidates:
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not query.about_a_document):
                 policy *= r.not_in_force_damping
-            if self.binds_elsewhere(document, query):
+            if self.binds_elsewhere(document, query, place):
                 policy *= r.elsewhere_damping
             unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
             hits.append(Hit(clause=clause, document=document,
