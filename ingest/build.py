@@ -39,7 +39,7 @@ from bot.text import Tokenizer, split_sentences
 from ingest.catalogue import check_basis, item_text, load_faq
 from ingest.links import link_replacements
 from ingest.loaders import SUPPORTED, LoadError
-from ingest.metadata import fill_item_regions, fill_regions
+from ingest.metadata import fill_item_regions, fill_regions, region_names
 from ingest.parse import Task, parse_all
 
 log = logging.getLogger("hotline.ingest")
@@ -343,9 +343,8 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     for clause in records.clauses.values():
         if (offtask_changed or clause.doc_id in changed_docs) and offtask.detect(clause.text):
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
-    # the names callers say first, then the table of cities
-    region_places = {region: lexicon.regions.get(region, []) + places.get(region, [])
-                     for region in {**lexicon.regions, **places}}
+    # the index's lexicon keeps them all: questions are read with the same names documents were filed by
+    region_places = lexicon.regions = region_names(lexicon.regions, places)
     fill_regions(list(records.documents.values()), region_places)
     fill_item_regions(records.items, records.documents,
                       {item_id: records.clauses[item_id].doc_id for item_id in records.items}, region_places)

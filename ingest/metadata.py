@@ -96,6 +96,20 @@ def locality_of(issuer_or_title: str | None) -> str | None:
     return m.group(1)
 
 
+def region_names(said: dict[str, list[str]], places: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every name that names a region, by region: the names callers say (synonyms.yaml's `regions`) first, then
+    knowledge/places.yaml's cities, then the region's own short form (福建 for 福建省). Ingest files documents and
+    catalogue items by it, and the index keeps it, so that a question naming 泉州 or 福建 names 福建省 as one
+    naming 苏州 names 江苏省: the region filter then keeps 泉州's items, and a place the knowledge base has no
+    documents for is told so rather than answered from the bureau's own."""
+    short = {full: name for name, full in REGIONS.items()}
+    names: dict[str, list[str]] = {}
+    for region in {**said, **places}:
+        more = [n for n in [*places.get(region, []), short.get(region, "")] if len(n) > 1]
+        names[region] = [n for n in dict.fromkeys([*said.get(region, []), *more]) if n != region]
+    return names
+
+
 def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> None:
     """A city's document that states no region (a guide of 青岛市, without 文号) takes its city's region:
     the one the other documents of that city have, or the one `places` lists the city under (the lexicon's

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.loaders import load
 from bot.models import CatalogueItem, Document
-from ingest.metadata import extract, fill_item_regions, fill_regions, locality_of
+from ingest.metadata import extract, fill_item_regions, fill_regions, locality_of, region_names
 from ingest.normalise import normalise
 from ingest.structure import build_clauses
 from tests.conftest import KNOWLEDGE, SHARED
@@ -168,3 +168,11 @@ def test_a_compilations_service_item_takes_the_region_its_office_is_in():
               "上海市": ["上海"]}
     fill_item_regions(items, {"all": compilation, "sh": shanghai}, {k: k.split(":")[0] for k in items}, places)
     assert [i.region for i in items.values()] == ["江苏省", "福建省", "浙江省", "河南省", None, None, None, None]
+
+
+def test_the_names_of_a_region_are_callers_then_its_cities_then_its_short_form():
+    """What ingest files documents by and the index reads questions with: synonyms.yaml's names as the bureau
+    wrote them (a one-character 苏 too), then places.yaml's cities, then the short form of the region's name."""
+    names = region_names({"江苏省": ["江苏", "苏州", "苏"], "上海市": ["上海"]},
+                         {"江苏省": ["苏州", "无锡"], "福建省": ["泉州", "厦门"]})
+    assert names == {"江苏省": ["江苏", "苏州", "苏", "无锡"], "上海市": ["上海"], "福建省": ["泉州", "厦门", "福建"]}

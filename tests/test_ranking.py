@@ -289,6 +289,9 @@ items:
 - name: 专利申请快速预审（杭州市知识产权保护中心）
   summary: 保护中心对备案主体拟提交的专利申请进行预先审查。
   materials: [专利申请预审请求书, 申请文件]
+- name: 专利申请快速预审（泉州市知识产权保护中心）
+  summary: 保护中心对备案主体拟提交的专利申请进行预先审查。
+  materials: [专利申请预审请求书, 申请文件]
 """
 
 
@@ -307,8 +310,9 @@ def test_an_item_of_a_several_place_catalogue_is_of_the_place_its_office_is_in(t
     ingest([knowledge], settings, progress=False)
     retriever = Retriever(live(settings))
     assert {i.name[-13:]: i.region for i in retriever.records.items.values()} == {
-        "（苏州市知识产权保护中心）": "江苏省", "（杭州市知识产权保护中心）": "浙江省"}
-    for city, office in (("苏州", "苏州"), ("南京", "苏州"), ("杭州", "杭州")):
+        "（苏州市知识产权保护中心）": "江苏省", "（杭州市知识产权保护中心）": "浙江省", "（泉州市知识产权保护中心）": "福建省"}
+    # 泉州 and 福建 are places.yaml's (a city, a region's short name), not synonyms.yaml's: questions name them too
+    for city, office in (("苏州", "苏州"), ("南京", "苏州"), ("杭州", "杭州"), ("泉州", "泉州"), ("福建", "泉州")):
         hits = retriever.search(retriever.parse(f"{city}的专利快速预审要交哪些材料"), k=None)
         # the other centre is another region's: filtered out as another region's document would be
         assert [office in retriever.records.items[h.clause.id].name for h in hits] == [True]
@@ -316,6 +320,11 @@ def test_an_item_of_a_several_place_catalogue_is_of_the_place_its_office_is_in(t
     # a caller who names another region is not answered from either centre (the region filter keeps them out, as
     # it does other regions' documents), and with a home region set a region-less question puts the other after
     assert not retriever.search(retriever.parse("北京的专利快速预审要交哪些材料"), k=None)
+    assert not retriever.search(retriever.parse("我在武汉，专利快速预审要交哪些材料"), k=None)
     home = Retriever(live(settings), home_region="浙江省")
     hits = home.search(home.parse("专利快速预审要交哪些材料"), k=2)
     assert "杭州" in home.records.items[hits[0].clause.id].name and hits[1].policy < hits[0].policy == 1.0
+    # a caller of another city, on a channel of the bureau's region, is answered from that city's centre first
+    for retriever_, region in ((home, None), (retriever, "浙江")):
+        hits = retriever_.search(retriever_.parse("我是泉州的，专利快速预审要交哪些材料", region=region), k=None)
+        assert "泉州" in retriever_.records.items[hits[0].clause.id].name and hits[0].features["region"] == 1.0
