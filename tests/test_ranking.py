@@ -240,22 +240,31 @@ def test_how_long_is_answered_by_a_length_and_a_refusal_names_the_most_specific_
     assert "费用或金额" in refusal.statement and "费用或金额" in render_spoken(refusal, DISPLAY.spoken_limit)
 
 
-def test_opening_hours_and_whether_it_costs_are_answered_only_by_a_clause_that_states_them(index):
-    """几点上班 is answered by a time of day or a span of weekdays, 要不要钱 by a charge, a waiver or an amount; a
-    clause stating neither is refused, and the refusal names the fact (办公时间, 是否收费)."""
+def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_that_states_them(index):
+    """几点上班 is answered by a time of day or a span of weekdays, 要不要钱 by a charge, a waiver or an amount, 在哪里
+    by an address or a window to go to, not by a phone number; a clause stating none is refused, and the refusal
+    names the fact (办公时间, 是否收费, 地址或办理地点). Asked with a phone number, either answers."""
     from bot.answer.extractive import compose_refusal
 
     retriever = Retriever(index, home_region="上海市")
-    for question, stating, label in (("信息服务网点窗口几点上班", "工作日上午9:00—11:30，下午13:30—17:00。", "办公时间"),
-                                     ("信息服务网点查专利要不要钱", "检索服务不收取任何费用。", "是否收费")):
+    phone = "咨询电话：021-63210000。"
+    for question, stating, silent_text, label in (
+            ("信息服务网点窗口几点上班", "工作日上午9:00—11:30，下午13:30—17:00。", "加强信息服务网点建设。", "办公时间"),
+            ("信息服务网点查专利要不要钱", "检索服务不收取任何费用。", "加强信息服务网点建设。", "是否收费"),
+            ("信息服务网点在哪里，想当面去问", "地址：世博村路300号。", phone, "地址或办理地点")):
         query = retriever.parse(question)
         hits = retriever.search(query)
-        silent = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": "加强信息服务网点建设。"}))
+        silent = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": silent_text}))
         decision = decide(query, [silent, *hits[1:]], retriever.ranking)
         assert decision.reason.startswith("fact-missing")
         assert label in compose_refusal(query, [silent], decision.reason, DISPLAY.related_clauses).statement
         stated = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": stating}))
         assert not decide(query, [stated, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
+    both = retriever.parse("信息服务网点电话多少 地址在哪")
+    hits = retriever.search(both)
+    called = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": phone}))
+    assert "contact" in both.asks and "address" not in both.asks and not decide(both, [called, *hits[1:]], retriever.ranking).reason.startswith(
+        "fact-missing")
 
 
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
