@@ -22,15 +22,21 @@ CHOICES = {"retrieval": RETRIEVAL_MODES, "log_format": ("auto", "json", "text"),
 
 
 def known_regions(knowledge_dir: Path) -> dict[str, list[str]]:
-    """The regions of knowledge/synonyms.yaml (region → the names callers use); {} when there is none."""
+    """The regions of the knowledge base (region → the names callers use), as ingest files documents by them:
+    knowledge/synonyms.yaml's, knowledge/places.yaml's cities and the regions' short forms; {} when there is none."""
     import yaml
+
+    from ingest.build import PLACES_FILE, load_places
+    from ingest.metadata import region_names
 
     try:
         data = yaml.safe_load((knowledge_dir / "synonyms.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}  # ingest reports a broken lexicon itself
+        places = load_places(knowledge_dir / PLACES_FILE)
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}  # ingest reports a broken lexicon or places table itself
     regions = data.get("regions") if isinstance(data, dict) else None
-    return {str(k): [str(v) for v in (vs or [])] for k, vs in regions.items()} if isinstance(regions, dict) else {}
+    said = {str(k): [str(v) for v in (vs or [])] for k, vs in regions.items()} if isinstance(regions, dict) else {}
+    return region_names(said, places)
 
 
 WEAK_TOKENS = {"changeme", "password", "admin", "secret", "token", "123456"}

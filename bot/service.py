@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from bot.answer import followups
 from bot.answer.basis import unsupported_facts
-from bot.answer.decide import Decision, decide
+from bot.answer.decide import Decision, decide, unstated_kind
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
                                    pieces, validity_note)
@@ -297,7 +297,9 @@ class Assistant:
             records = p.retriever.records
             basis = [make_citation(0, records.clauses[b], p.retriever.document_on(records.clauses[b].doc_id, p.query.as_of),
                                    p.hits[0].score) for b in item.basis_list if b in records.clauses]
-            draft = compose_service(p.query, p.hits[0], item, basis)
+            # the fact asked is a hard constraint for an item too: 在哪里 is not answered by its phone number
+            kind = unstated_kind(p.decision.reason)
+            draft = compose_service(p.query, p.hits[0], item, basis, p.query.kinds.label(kind) if kind else "")
             grounded = not draft.missing_fields
         elif grounded:
             draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.sentences,

@@ -343,8 +343,11 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     for clause in records.clauses.values():
         if (offtask_changed or clause.doc_id in changed_docs) and offtask.detect(clause.text):
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
-    # the index's lexicon keeps them all: questions are read with the same names documents were filed by
-    region_places = lexicon.regions = region_names(lexicon.regions, places)
+    # questions are read with the names documents are filed by: the lexicon's as written, the others (cities,
+    # short forms) as whole words
+    region_places = region_names(lexicon.regions, places)
+    lexicon.places = {region: [n for n in names if n not in lexicon.regions.get(region, [])]
+                      for region, names in region_places.items()}
     fill_regions(list(records.documents.values()), region_places)
     fill_item_regions(records.items, records.documents,
                       {item_id: records.clauses[item_id].doc_id for item_id in records.items}, region_places)

@@ -172,7 +172,8 @@ def test_a_compilations_service_item_takes_the_region_its_office_is_in():
 
 def test_the_names_of_a_region_are_callers_then_its_cities_then_its_short_form():
     """What ingest files documents by and the index reads questions with: synonyms.yaml's names as the bureau
-    wrote them (a one-character 苏 too), then places.yaml's cities, then the short form of the region's name."""
+    wrote them (a one-character 苏 too), then places.yaml's cities (none of one character: 闽 would be found in
+    any text), then the short form of the region's name."""
     names = region_names({"江苏省": ["江苏", "苏州", "苏"], "上海市": ["上海"]},
-                         {"江苏省": ["苏州", "无锡"], "福建省": ["泉州", "厦门"]})
+                         {"江苏省": ["苏州", "无锡"], "福建省": ["泉州", "闽", "厦门"]})
     assert names == {"江苏省": ["江苏", "苏州", "苏", "无锡"], "上海市": ["上海"], "福建省": ["泉州", "厦门", "福建"]}

@@ -57,6 +57,11 @@ def test_a_service_question_gets_the_checklist_and_says_what_is_not_stated(assis
     assert "12345" in answer.answer
     where = assistant.ask("知识产权信息检索分析在哪里办理")
     assert where.grounded and "· 办理渠道：各类知识产权信息服务网点" in where.answer
+    # where the office is (to go there) is a fact the item does not state: its checklist, not grounded, says so
+    for question in ("知识产权维权援助在哪里，想当面去问", "知识产权公共服务热线咨询在哪里，想当面去问"):
+        gone = assistant.ask(question)
+        assert gone.citations[0].kind == "catalogue" and not gone.grounded, question
+        assert "现有文件没有写明地址或办理地点" in gone.answer and "办事要点" in gone.answer
 
 
 @pytest.mark.parametrize("question", ["考专利代理师要不要交报名费呀", "专力代理师资格考是要交报考费吗",

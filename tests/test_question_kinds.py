@@ -21,6 +21,10 @@ def _examples():
                 yield pytest.param(section, name, example, True, id=f"{section}.{name}+{example}")
             for example in kind.negative:
                 yield pytest.param(section, name, example, False, id=f"{section}.{name}-{example}")
+    for example in KINDS.places.positive:
+        yield pytest.param("places", "places", example, True, id=f"places+{example}")
+    for example in KINDS.places.negative:
+        yield pytest.param("places", "places", example, False, id=f"places-{example}")
     for name, statement in KINDS.states.items():
         for example in statement.positive:
             yield pytest.param("states", name, example, True, id=f"states.{name}+{example}")
@@ -31,8 +35,13 @@ def _examples():
 @pytest.fixture(scope="module")
 def understanding():
     """Questions read as in service, with the bureau's vocabulary but no index (no typos to correct)."""
+    from ingest.build import PLACES_FILE, load_places
+    from ingest.metadata import region_names
+
     lexicon = Lexicon.from_yaml(KNOWLEDGE / "synonyms.yaml")
     lexicon.kinds = KINDS
+    names = region_names(lexicon.regions, load_places(KNOWLEDGE / PLACES_FILE))  # as ingest stores them
+    lexicon.places = {r: [n for n in ns if n not in lexicon.regions.get(r, [])] for r, ns in names.items()}
     return QueryUnderstanding(lexicon, Tokenizer(lexicon.terms), {})
 
 
@@ -40,6 +49,9 @@ def understanding():
 def test_every_example_is_read_as_its_kind(understanding, section, kind, example, expected):
     if section == "states":
         assert bool(KINDS.states[kind].pattern.search(example)) == expected
+        return
+    if section == "places":  # names a region, or none
+        assert bool(understanding.regions_in(example)) == expected, understanding.regions_in(example)
         return
     query = understanding.parse(example)
     found = {"asks": query.asks, "fields": set(query.fields), "service": {"service"} if query.service_like else set(),

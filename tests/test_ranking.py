@@ -330,6 +330,9 @@ def test_an_item_of_a_several_place_catalogue_is_of_the_place_its_office_is_in(t
     # it does other regions' documents), and with a home region set a region-less question puts the other after
     assert not retriever.search(retriever.parse("北京的专利快速预审要交哪些材料"), k=None)
     assert not retriever.search(retriever.parse("我在武汉，专利快速预审要交哪些材料"), k=None)
+    # a street of the bureau's city named after another place names no region (all three centres are candidates)
+    assert len(retriever.search(retriever.parse("我们在福州路，专利快速预审要交哪些材料"), k=None)) == 3
+    assert Retriever(live(settings), home_region="福建").home_region == "福建省"  # places.yaml's short form
     home = Retriever(live(settings), home_region="浙江省")
     hits = home.search(home.parse("专利快速预审要交哪些材料"), k=2)
     assert "杭州" in home.records.items[hits[0].clause.id].name and hits[1].policy < hits[0].policy == 1.0

@@ -38,6 +38,8 @@ def test_a_wrong_choice_is_a_configuration_error_naming_the_allowed_values(tmp_p
 
 def test_a_home_region_by_its_short_name_is_accepted():
     assert Settings(_env_file=None, home_region="上海", knowledge_dir=KNOWLEDGE).home_region == "上海"
+    # a region known from knowledge/places.yaml only, as search resolves it (a 福建 bureau can configure itself)
+    assert Settings(_env_file=None, home_region="福建", knowledge_dir=KNOWLEDGE).home_region == "福建"
     with pytest.raises(ValidationError, match="江苏省"):
         Settings(_env_file=None, home_region="火星", knowledge_dir=KNOWLEDGE)
 

@@ -22,6 +22,14 @@ class Decision:
     probability: float = 0.0  # the answerability model's, for the answer's `confidence`
 
 
+def unstated_kind(reason: str) -> str:
+    """The kind of fact a decision's rule found unstated by the leading clause (validity, date, address…), or ""
+    when it refused for another reason (or did not)."""
+    if reason == "validity-unstated":
+        return "validity"
+    return reason.removeprefix("fact-missing ") if reason.startswith("fact-missing ") else ""
+
+
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
                  offtask: OffTaskList | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word

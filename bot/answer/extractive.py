@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.answer.decide import unstated_kind
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.render import citation_line
 from bot.config import DisplaySettings
@@ -185,8 +186,7 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
     related = [h for h in hits[:related_clauses] if h.features.get("soft_coverage", h.coverage) > 0] \
         if reason not in ("off-task", "no-region-documents") else []
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
-    kind = "validity" if reason == "validity-unstated" else \
-        reason.removeprefix("fact-missing ") if reason.startswith("fact-missing ") else ""
+    kind = unstated_kind(reason)
     label = query.kinds.label(kind) if kind else ""
     if reason == "off-task":
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
@@ -223,11 +223,13 @@ def _stated_in_summary(query: Query, item: CatalogueItem, field: str) -> bool:
     return bool(kind and item.summary and kind in query.kinds.states and query.fact(kind).search(item.summary))
 
 
-def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation]) -> AnswerDraft:
+def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation],
+                    unstated: str = "") -> AnswerDraft:
     """A service item as a short checklist (the fields asked about first), with the clauses it rests on.
 
-    Not grounded when a field the question asks about is one the documents leave open: the answer says so
-    rather than filling it in.
+    Not grounded when a field the question asks about is one the documents leave open, or when the item states
+    no fact of the kind asked (`unstated`: its label, 地址或办理地点, from the decision's fact-missing rule): the
+    answer says so rather than filling it in.
     """
     citations = [citation(1, hit)] + [b.model_copy(update={"n": n}) for n, b in enumerate(basis, start=2)]
     missing = [f for f in query.fields if not getattr(item, f) and not _stated_in_summary(query, item, f)]
@@ -238,4 +240,4 @@ def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Cit
         checklist=[(FIELD_NAMES[f], _value(item, f)) for f in order],
         checklist_note=f"“{UNKNOWN}”的事项，请拨打12345或向办理窗口确认。"
         if any(not getattr(item, f) for f in FIELD_NAMES) else "",
-        missing_fields=[FIELD_NAMES[f] for f in missing])
+        missing_fields=[FIELD_NAMES[f] for f in missing] + ([unstated] if unstated else []))

@@ -87,7 +87,7 @@ class Candidates:
 
     def short_title(self, title: str) -> str:
         title = base_title(title)
-        for name in ("中华人民共和国", *(n for n, _ in self.understanding.region_names)):
+        for name in ("中华人民共和国", *(n for n, _, _ in self.understanding.region_names)):
             if title.startswith(name):
                 return title[len(name):]
         return title
@@ -159,8 +159,7 @@ class Candidates:
                 concepts.append(Concept(key, alternatives, min(present) if present else 0.0,
                                         soft=dict(self.soft.neighbours(key)), specificity=self.information(key)))
                 rest = rest.replace(key, " ")
-        for name, _ in self.understanding.region_names:
-            rest = rest.replace(name, " ")
+        rest = self.understanding.without_places(rest)
         tokens = list(dict.fromkeys(self.index.tokenizer.tokens(rest)))
         surfaces = [c.surface for c in concepts]
         for token in tokens:

@@ -85,9 +85,7 @@ class FollowUpWords:
 
     def content(self, text: str, understanding: QueryUnderstanding) -> list[str]:
         """The follow-up's search words besides its region names, opener and fillers ([] for 那江苏呢)."""
-        rest = text
-        for name, _ in understanding.region_names:
-            rest = rest.replace(name, " ")
+        rest = understanding.without_places(text)
         rest = Words(self.without_opener(rest.strip())).without(sorted(self.fillers), " ")
         return understanding.tokenizer.tokens(rest)
 
@@ -112,13 +110,9 @@ def rewrite(question: str, history: list[Turn], understanding: QueryUnderstandin
 
     if regions and not content:
         # 那江苏呢？ — the same question about another region
-        replaced, found = before, False
-        for name, _ in understanding.region_names:
-            if name in replaced:
-                replaced = replaced.replace(name, "\u0000")
-                found = True
+        replaced = understanding.without_places(before, "\u0000")
         new = regions[0].rstrip("省市")
-        return replaced.replace("\u0000", new, 1).replace("\u0000", "") if found else new + before
+        return replaced.replace("\u0000", new, 1).replace("\u0000", "") if "\u0000" in replaced else new + before
 
     pointer = words.pronoun(text, understanding)
     if pointer and previous.citations:

@@ -152,6 +152,16 @@ class Statement:
 
 
 @dataclass
+class PlaceWords:
+    """How a place name in a question is read: right before one of `not_before` it names a street, a school or a
+    product (延安西路, 南京路, 金华火腿), not where the caller or the office is; `positive` examples name a region,
+    `negative` ones none."""
+    not_before: list[str] = field(default_factory=list)
+    positive: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+
+
+@dataclass
 class QuestionKinds:
     """Everything question understanding reads from question_kinds.yaml."""
     fillers: list[str]
@@ -164,6 +174,7 @@ class QuestionKinds:
     unit_forms: dict[str, str]
     numeral: str
     states: dict[str, Statement]
+    places: PlaceWords = field(default_factory=PlaceWords)
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -269,6 +280,13 @@ class QuestionKinds:
                 re.compile(str(form))
         except re.error as exc:
             raise fail("units", f"不是有效的正则表达式：{exc}") from exc
+        places = data.get("places") or {}
+        if not isinstance(places, dict):
+            raise fail("places", "应为映射，含 not_before 与 examples")
+        examples = places.get("examples") or {}
+        place_words = PlaceWords(strings(places.get("not_before"), "places.not_before"),
+                                 strings(examples.get("positive"), "places.examples"),
+                                 strings(examples.get("negative"), "places.examples"))
         return cls(
             fillers=strings(data.get("fillers"), "fillers"),
             asks=asks,
@@ -280,6 +298,7 @@ class QuestionKinds:
             unit_forms={str(k): str(v) for k, v in (units.get("forms") or {}).items()},
             numeral=numeral,
             states=states,
+            places=place_words,
             data=data,
         )
 

@@ -1,5 +1,6 @@
-"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names; and how questions
-are read (knowledge/question_kinds.yaml), which travels with it into the index."""
+"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names; the cities of
+knowledge/places.yaml; and how questions are read (knowledge/question_kinds.yaml), which travels with it into
+the index."""
 from __future__ import annotations
 
 import json
@@ -20,6 +21,8 @@ class Lexicon:
     terms: list[str] = field(default_factory=list)
     regions: dict[str, list[str]] = field(default_factory=dict)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default)
+    # region → more names of it a question may say as whole words: places.yaml's cities, the region's short form
+    places: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Lexicon":
@@ -41,6 +44,7 @@ class Lexicon:
         data: dict = {"synonyms": self.synonyms, "terms": self.terms, "regions": self.regions}
         if kinds:
             data["kinds"] = self.kinds.data
+            data["places"] = self.places
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -48,4 +52,4 @@ class Lexicon:
         data = json.loads(text)
         # an index built before the kinds travelled with it reads questions with the shipped file
         kinds = QuestionKinds.from_dict(data["kinds"], "lexicon.json") if data.get("kinds") else QuestionKinds.default()
-        return cls(data["synonyms"], data["terms"], data["regions"], kinds)
+        return cls(data["synonyms"], data["terms"], data["regions"], kinds, data.get("places") or {})

@@ -105,8 +105,11 @@ class QueryUnderstanding:
         for word in vocab:
             if len(word) >= 4:
                 self.by_length.setdefault(len(word), []).append(word)
+        # (name, region, said as a whole word only): synonyms.yaml's names as the bureau wrote them (沪 in 沪知局),
+        # places.yaml's cities and the regions' short forms only as words (三明治 names no 三明)
         self.region_names = sorted(
-            ((name, region) for region, names in lexicon.regions.items() for name in [region, *names]),
+            [*((name, region, False) for region, names in lexicon.regions.items() for name in [region, *names]),
+             *((name, region, True) for region, names in lexicon.places.items() for name in names)],
             key=lambda x: -len(x[0]),
         )
         self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
@@ -216,10 +219,36 @@ class QueryUnderstanding:
                 text = text.replace(name, " ")
         return found
 
+    def place_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where a text names a region: (start, end, region), in the text's order, longest names first where
+        they overlap. A name right before one of question_kinds.yaml's `places.not_before` (路, 大学, 火腿…)
+        names a street, a school or a product instead (延安西路, 南京路, 金华火腿); a city is a whole word,
+        or one with 市/县/区 (开封市)."""
+        taken, spans, words = [False] * len(text), [], None
+        not_before = self.lexicon.kinds.places.not_before
+        for name, region, whole in self.region_names:
+            at = text.find(name)
+            while at >= 0:
+                end = at + len(name)
+                if not any(taken[at:end]):
+                    taken[at:end] = [True] * (end - at)  # a street's name holds no shorter place name either
+                    if whole and words is None:
+                        words = Words(text)
+                    if not any(text.startswith(w, end) for w in not_before) and not (whole and not (
+                            at in words.starts and (end in words.ends or (text[end:end + 1] in "市县区"
+                                                                          and end + 1 in words.ends)))):
+                        spans.append((at, end, region))
+                at = text.find(name, at + 1)
+        return sorted(spans)
+
     def regions_in(self, text: str) -> list[str]:
-        found = []
-        for name, region in self.region_names:
-            if name in text and region not in found:
-                found.append(region)
-                text = text.replace(name, " ")
-        return found
+        """The regions a text names, in its order."""
+        return list(dict.fromkeys(region for _, _, region in self.place_spans(text)))
+
+    def without_places(self, text: str, by: str = " ") -> str:
+        """The text with the place names that name a region replaced by `by`."""
+        out, pos = [], 0
+        for start, end, _ in self.place_spans(text):
+            out.append(text[pos:start] + by)
+            pos = end
+        return "".join(out) + text[pos:]
