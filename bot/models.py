@@ -90,6 +90,7 @@ class CatalogueItem(BaseModel):
     basis: list[str] | str | None = None
     source_url: str | None = None
     region: str | None = None
+    locality: str | None = None  # the city its office is in, for an item of a several-place catalogue (泉州)
 
     @property
     def basis_list(self) -> list[str]:

@@ -127,11 +127,12 @@ def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> Non
 
 
 def fill_item_regions(items, documents: dict[str, Document], doc_of: dict[str, str],
-                      places: dict[str, list[str]]) -> None:
+                      places: dict[str, list[str]], cities: frozenset[str] = frozenset()) -> None:
     """A catalogue item of a document filed under no region (a compilation of several places' guides) takes
     the one region its name's office names: 快速预审服务备案（苏州市知识产权保护中心） → 江苏省, (福建省知识产权局) → 福建省,
-    (新乡) → 河南省, a national office's branch (国家知识产权局专利局杭州代办处) its city's. An item that names no
-    place, or two (（上海市、江苏省知识产权局）), keeps none."""
+    (新乡) → 河南省, a national office's branch (国家知识产权局专利局杭州代办处) its city's; and, when that is one of
+    `cities` (knowledge/places.yaml's), the city as its locality, as a city's document has one. An item that names
+    no place, or two (（上海市、江苏省知识产权局）), keeps none."""
     listed = [(name, region) for region, names in places.items() for name in [*names, region] if len(name) > 1]
     for item_id, item in items.items():
         document = documents.get(doc_of.get(item_id, ""))
@@ -142,6 +143,8 @@ def fill_item_regions(items, documents: dict[str, Document], doc_of: dict[str, s
             named = {region for name, region in listed if name in text}
             if len(named) == 1:
                 item.region = named.pop()
+                towns = {name for name in cities if name in text}
+                item.locality = towns.pop() if len(towns) == 1 else None
                 break
             if named:  # two places: neither is the item's
                 break

@@ -166,8 +166,11 @@ def test_a_compilations_service_item_takes_the_region_its_office_is_in():
     items["sh:item1"] = CatalogueItem(name="专利导航（苏州市某中心）")  # its document's region stands
     places = {"江苏省": ["江苏", "苏州"], "浙江省": ["浙江", "杭州"], "河南省": ["新乡"], "福建省": ["福建"],
               "上海市": ["上海"]}
-    fill_item_regions(items, {"all": compilation, "sh": shanghai}, {k: k.split(":")[0] for k in items}, places)
+    fill_item_regions(items, {"all": compilation, "sh": shanghai}, {k: k.split(":")[0] for k in items}, places,
+                      frozenset({"苏州", "杭州", "新乡"}))
     assert [i.region for i in items.values()] == ["江苏省", "福建省", "浙江省", "河南省", None, None, None, None]
+    # the office's city is the item's locality, as a city's document has one (a province's office has none)
+    assert [i.locality for i in items.values()] == ["苏州", None, "杭州", "新乡", None, None, None, None]
 
 
 def test_the_names_of_a_region_are_callers_then_its_cities_then_its_short_form():

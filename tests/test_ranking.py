@@ -330,12 +330,18 @@ def test_an_item_of_a_several_place_catalogue_is_of_the_place_its_office_is_in(t
     # it does other regions' documents), and with a home region set a region-less question puts the other after
     assert not retriever.search(retriever.parse("北京的专利快速预审要交哪些材料"), k=None)
     assert not retriever.search(retriever.parse("我在武汉，专利快速预审要交哪些材料"), k=None)
+    # 厦门 names 福建省 but not the city of 泉州's centre: its item comes after what binds no city, as a 泉州
+    # document would (damped), while a caller naming 泉州 gets it undamped
+    xiamen = retriever.search(retriever.parse("我们公司在厦门，专利快速预审要交哪些材料"), k=None)
+    assert [h.policy < 1.0 for h in xiamen] == [True]
+    assert retriever.search(retriever.parse("我是泉州的，专利快速预审要交哪些材料"), k=None)[0].policy == 1.0
     # a street of the bureau's city named after another place names no region (all three centres are candidates)
     assert len(retriever.search(retriever.parse("我们在福州路，专利快速预审要交哪些材料"), k=None)) == 3
     assert Retriever(live(settings), home_region="福建").home_region == "福建省"  # places.yaml's short form
     home = Retriever(live(settings), home_region="浙江省")
     hits = home.search(home.parse("专利快速预审要交哪些材料"), k=2)
-    assert "杭州" in home.records.items[hits[0].clause.id].name and hits[1].policy < hits[0].policy == 1.0
+    # (杭州's centre binds a city the question does not name, the others a city and another region as well)
+    assert "杭州" in home.records.items[hits[0].clause.id].name and hits[1].policy < hits[0].policy < 1.0
     # a caller of another city, on a channel of the bureau's region, is answered from that city's centre first
     for retriever_, region in ((home, None), (retriever, "浙江")):
         hits = retriever_.search(retriever_.parse("我是泉州的，专利快速预审要交哪些材料", region=region), k=None)

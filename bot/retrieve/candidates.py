@@ -106,14 +106,17 @@ class Candidates:
                 named += sorted(docs)
         return list(dict.fromkeys(named))
 
-    def binds_elsewhere(self, document: Document, query: Query, place: str | None = None) -> bool:
-        """A city's or district's document for a question that does not name that place, or (with a home
-        region set) another region's document for a question that names no region at all. `place`: the clause's
-        own region where it differs from its document's (an item of a several-place catalogue)."""
-        if document.locality and document.locality not in query.localities:
-            return True
+    def binds_elsewhere(self, document: Document, query: Query, place: str | None = None,
+                        locality: str | None = None) -> int:
+        """How many of the places a document binds the question is not about: its city or district when the
+        question does not name it, and (with a home region set) its region when it is another and the question
+        names none. `place`, `locality`: the clause's own region and city where they differ from its document's
+        (an item of a several-place catalogue: 泉州's centre, for a question that names 厦门 or no city). A
+        bureau's own region's city comes before another region's city, as both come after what binds no city."""
+        locality = locality or document.locality
         place = place or document.region
-        return bool(self.home_region and not query.regions and place and place not in (self.home_region, NATIONAL))
+        return int(bool(locality and locality not in query.localities)) + \
+            int(bool(self.home_region and not query.regions and place and place not in (self.home_region, NATIONAL)))
 
     # -- query side ------------------------------------------------------------------------------
 
@@ -335,8 +338,7 @@ class Candidates:
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not query.about_a_document):
                 policy *= r.not_in_force_damping
-            if self.binds_elsewhere(document, query, place):
-                policy *= r.elsewhere_damping
+            policy *= r.elsewhere_damping ** self.binds_elsewhere(document, query, place, item.locality if item else None)
             unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
             hits.append(Hit(clause=clause, document=document,
                             score=0.0,

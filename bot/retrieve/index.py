@@ -95,13 +95,16 @@ class IndexVersion:
         self.n = max(1, len(self.records.clauses))
 
     def places(self) -> dict[str, tuple[str, str]]:
-        """The cities and districts the documents bind, by the names a caller uses: 松江区 and 松江."""
+        """The cities and districts the documents and the service items of several-place catalogues bind, by the
+        names a caller uses: 松江区 and 松江, 泉州."""
         places: dict[str, tuple[str, str]] = {}
-        for document in self.records.documents.values():
-            if document.locality and document.region:
-                for name in {document.locality, place_short_name(document.locality)}:
+        bound = [*((d.locality, d.region) for d in self.records.documents.values()),
+                 *((i.locality, i.region) for i in self.records.items.values())]
+        for locality, region in bound:
+            if locality and region:
+                for name in {locality, place_short_name(locality)}:
                     if len(name) >= 2:
-                        places.setdefault(name, (document.locality, document.region))
+                        places.setdefault(name, (locality, region))
         return places
 
     def df_of(self, text: str) -> int:
