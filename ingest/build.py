@@ -348,6 +348,7 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     region_places = region_names(lexicon.regions, places)
     lexicon.places = {region: [n for n in names if n not in lexicon.regions.get(region, [])]
                       for region, names in region_places.items()}
+    lexicon.cities = sorted({city for names in places.values() for city in names})
     fill_regions(list(records.documents.values()), region_places)
     fill_item_regions(records.items, records.documents,
                       {item_id: records.clauses[item_id].doc_id for item_id in records.items}, region_places,

@@ -115,7 +115,7 @@ class Candidates:
         bureau's own region's city comes before another region's city, as both come after what binds no city."""
         locality = locality or document.locality
         place = place or document.region
-        return int(bool(locality and locality not in query.localities)) + \
+        return int(bool(locality and not query.names_locality(locality))) + \
             int(bool(self.home_region and not query.regions and place and place not in (self.home_region, NATIONAL)))
 
     # -- query side ------------------------------------------------------------------------------
@@ -301,6 +301,11 @@ class Candidates:
             place = (item.region if item else None) or document.region
             if within is not None and item is not None and item.region and item.region not in within:
                 continue
+            # and a clause that binds one city is not another city's answer: a caller who names 厦门 (and not 泉州)
+            # is not answered from 泉州's centre, nor from a 泉州 document
+            locality = (item.locality if item else None) or document.locality
+            if locality and query.cities and not query.names_locality(locality):
+                continue
             text = self.index.clause_texts[clause_id]
             credits = [self.credit(text, c) for c in concepts]
             soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
@@ -338,7 +343,7 @@ class Candidates:
             if (document.status == "已失效" and not query.history) or \
                     (document.status == "未生效" and not query.about_a_document):
                 policy *= r.not_in_force_damping
-            policy *= r.elsewhere_damping ** self.binds_elsewhere(document, query, place, item.locality if item else None)
+            policy *= r.elsewhere_damping ** self.binds_elsewhere(document, query, place, locality)
             unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
             hits.append(Hit(clause=clause, document=document,
                             score=0.0,

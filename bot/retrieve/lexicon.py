@@ -23,6 +23,7 @@ class Lexicon:
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default)
     # region → more names of it a question may say as whole words: places.yaml's cities, the region's short form
     places: dict[str, list[str]] = field(default_factory=dict)
+    cities: list[str] = field(default_factory=list)  # places.yaml's cities: a question naming one names a city
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Lexicon":
@@ -45,6 +46,7 @@ class Lexicon:
         if kinds:
             data["kinds"] = self.kinds.data
             data["places"] = self.places
+            data["cities"] = self.cities
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -52,4 +54,5 @@ class Lexicon:
         data = json.loads(text)
         # an index built before the kinds travelled with it reads questions with the shipped file
         kinds = QuestionKinds.from_dict(data["kinds"], "lexicon.json") if data.get("kinds") else QuestionKinds.default()
-        return cls(data["synonyms"], data["terms"], data["regions"], kinds, data.get("places") or {})
+        return cls(data["synonyms"], data["terms"], data["regions"], kinds, data.get("places") or {},
+                   data.get("cities") or [])

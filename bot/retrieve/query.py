@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.retrieve.kinds import QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
-from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text
+from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name
 
 # Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
@@ -49,7 +49,8 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)  # the caller's setting (a widget's data-region) and those named
     named_regions: list[str] = field(default_factory=list)  # the regions the question itself names (上海, 芜湖)
-    localities: list[str] = field(default_factory=list)  # cities or districts named (南京市, 松江区)
+    localities: list[str] = field(default_factory=list)  # cities or districts of the documents named (南京市, 松江区)
+    cities: list[str] = field(default_factory=list)  # any city named (places.yaml's: 厦门, whether documents bind it or not)
     asks: set[str] = field(default_factory=set)
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
     service_like: bool = False
@@ -61,6 +62,12 @@ class Query:
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
+
+    def names_locality(self, locality: str) -> bool:
+        """Whether the question names this city or district, or the city it lies in (泉州 names the 泉州市 of a
+        document and the 泉州 of a catalogue item alike, 合肥 the 合肥高新区)."""
+        return place_short_name(locality) in {place_short_name(named) for named in self.localities} or \
+            any(city in locality for city in self.cities)
 
     def fact(self, kind: str) -> re.Pattern:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
@@ -113,6 +120,7 @@ class QueryUnderstanding:
             key=lambda x: -len(x[0]),
         )
         self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
+        self.cities = frozenset(lexicon.cities)
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """Replace words the corpus does not contain by corpus words that sound or look the same."""
@@ -189,8 +197,9 @@ class QueryUnderstanding:
                 expansions.extend(self.lexicon.synonyms[key])
                 rest = rest.replace(key, " ")
         localities = self.localities_in(corrected)
+        spans = self.place_spans(corrected)
         # 芜湖 names 安徽省 even where the lexicon lacks it
-        named = list(dict.fromkeys([*self.regions_in(corrected), *(r for _, r in localities)]))
+        named = list(dict.fromkeys([*(r for _, _, r in spans), *(r for _, r in localities)]))
         regions: list[str] = []
         if region:
             regions.extend(self.regions_in(normalise_text(region)) or [region])
@@ -201,7 +210,9 @@ class QueryUnderstanding:
             expansions.extend(w for w in kinds.asks[kind].expands if w not in expansions)
         history = kinds.history.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
-                      regions=regions, named_regions=named, localities=[locality for locality, _ in localities], asks=asks,
+                      regions=regions, named_regions=named, localities=[locality for locality, _ in localities],
+                      cities=list(dict.fromkeys(corrected[s:e] for s, e, _ in spans if corrected[s:e] in self.cities)),
+                      asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
