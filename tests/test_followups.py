@@ -56,6 +56,15 @@ def test_a_word_inside_another_or_in_a_later_clause_does_not_point_back(understa
     assert JS_TITLE not in (rewrite(question, [PREVIOUS], understanding) or "")
 
 
+@pytest.mark.parametrize("before, follow_up, after", [
+    ("上海中山路的窗口几点开门", "那江苏呢", "江苏中山路的窗口几点开门"),  # a street is not a place to replace
+    ("南京西路上的代理所被投诉了怎么办", "那浙江呢", "浙江南京西路上的代理所被投诉了怎么办"),
+    ("上海的专利资助有哪些", "那苏州呢", "苏州的专利资助有哪些"),
+])
+def test_that_region_then_replaces_the_places_named_not_streets(understanding, before, follow_up, after):
+    assert rewrite(follow_up, [Turn(before, None, True, [])], understanding) == after
+
+
 def test_that_in_those_opens_nothing(understanding):
     # 那些 is a word of its own: not the opener 那 cut off, leaving 些外地企业
     rewritten = rewrite("那些外地企业能不能申请", [PREVIOUS], understanding)

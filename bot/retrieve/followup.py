@@ -111,7 +111,8 @@ def rewrite(question: str, history: list[Turn], understanding: QueryUnderstandin
     if regions and not content:
         # 那江苏呢？ — the same question about another region
         replaced = understanding.without_places(before, "\u0000")
-        new = regions[0].rstrip("省市")
+        start, end, _ = understanding.place_spans(text)[0]
+        new = text[start:end]  # the place as the caller said it (苏州, not its region)
         return replaced.replace("\u0000", new, 1).replace("\u0000", "") if "\u0000" in replaced else new + before
 
     pointer = words.pronoun(text, understanding)
