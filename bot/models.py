@@ -11,6 +11,7 @@ Kind = Literal["policy", "catalogue", "faq"]
 
 
 UNKNOWN_REGION = "未知"  # what a document whose region cannot be read is filed under
+NATIONAL_REGION = "全国"  # what a national document (a law, a 国家知识产权局 notice) is filed under
 # The headings ingest gives the parts it names itself (ingest/structure.py: cover letter, regulation's notes,
 # preamble, closing): they name nothing a reader could ask about, so no citation line or suggestion shows one.
 GENERIC_HEADINGS = frozenset({"前言", "落款", "印发通知", "题注", "施行日期与落款"})

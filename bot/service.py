@@ -269,12 +269,11 @@ class Assistant:
                   retriever: Retriever, as_of: date | None = None) -> "_Prepared":
         effective = rewritten or question
         query = retriever.parse(effective, region, as_of or self.settings.current_date())
-        if retriever.sensitive.match(query.text) or retriever.sensitive.match(question):
+        if retriever.is_sensitive(query, question):
             return _Prepared(retriever, query, [], Decision(False, "sensitive"), question, rewritten, session_id)
         hits = retriever.search(query, k=5)
-        allowed = retriever.allowed_docs(query.regions)
         decision = decide(query, hits, retriever.ranking, retriever.unknown_specific(query),
-                          region_has_documents=allowed is None or bool(allowed), offtask=retriever.offtask)
+                          region_has_documents=retriever.region_has_documents(query), offtask=retriever.offtask)
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)

@@ -144,12 +144,10 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
             answers = bool(cited & gold) and (h.clause.id in gold or not h.features["off_service_item"])
             candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers))
         group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
-        allowed = retriever.allowed_docs(query.regions)
         samples.append(Sample(item, candidates, bool(query.facts()), retriever.unknown_specific(query), group,
                               leads=leads(retriever, item, query), query=query, hits={h.clause.id: h for h in hits},
-                              region_has_documents=allowed is None or bool(allowed),
-                              sensitive=bool(retriever.sensitive.match(query.text)
-                                             or retriever.sensitive.match(item["question"])),
+                              region_has_documents=retriever.region_has_documents(query),
+                              sensitive=retriever.is_sensitive(query, item["question"]),
                               offtask=retriever.offtask, retrieval=retriever.ranking.retrieval))
     return samples
 

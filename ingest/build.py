@@ -352,7 +352,7 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     fill_regions(list(records.documents.values()), region_places)
     fill_item_regions(records.items, records.documents,
                       {item_id: records.clauses[item_id].doc_id for item_id in records.items}, region_places,
-                      frozenset(city for names in places.values() for city in names))
+                      frozenset(lexicon.cities))
     link_replacements(records)
     # Validity is "as of today": refresh it for unchanged documents too.
     for document in records.documents.values():

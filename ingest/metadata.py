@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from bot.models import Document
+from bot.models import NATIONAL_REGION, Document
 from bot.text import place_short_name, split_sentences
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
@@ -44,9 +44,8 @@ REGIONS = {
     "湖南": "湖南省", "四川": "四川省", "河北": "河北省", "江西": "江西省", "陕西": "陕西省", "辽宁": "辽宁省",
 }
 DOC_NUMBER_PREFIX = {"沪": "上海市", "苏": "江苏省", "浙": "浙江省", "粤": "广东省", "京": "北京市", "闽": "福建省",
-                     "皖": "安徽省", "鲁": "山东省", "国知": "全国"}
+                     "皖": "安徽省", "鲁": "山东省", "国知": NATIONAL_REGION}
 NATIONAL = ("国家知识产权局", "国务院", "中华人民共和国", "全国人民代表大会")
-NATIONAL_REGION = "全国"  # what a national document is filed under
 _OFFICE = re.compile(r"[（(]([^（()）]+)[）)]\s*$")  # the office a service item's name ends with, in brackets
 _REGION_PREFIXES = sorted({name for pair in REGIONS.items() for name in pair}, key=len, reverse=True)  # 上海市, 上海
 
@@ -99,9 +98,10 @@ def locality_of(issuer_or_title: str | None) -> str | None:
 def region_names(said: dict[str, list[str]], places: dict[str, list[str]]) -> dict[str, list[str]]:
     """Every name that names a region, by region: the names callers say (synonyms.yaml's `regions`) first, then
     knowledge/places.yaml's cities, then the region's own short form (福建 for 福建省). Ingest files documents and
-    catalogue items by it, and the index keeps it, so that a question naming 泉州 or 福建 names 福建省 as one
-    naming 苏州 names 江苏省: the region filter then keeps 泉州's items, and a place the knowledge base has no
-    documents for is told so rather than answered from the bureau's own."""
+    catalogue items by it, and the index's lexicon keeps the names beyond synonyms.yaml's (`Lexicon.places`), so
+    that a question naming 泉州 or 福建 names 福建省 as one naming 苏州 names 江苏省: the region filter then keeps
+    泉州's items, and a place the knowledge base has no documents for is told so rather than answered from the
+    bureau's own."""
     short = {full: name for name, full in REGIONS.items()}
     names: dict[str, list[str]] = {}
     for region in {**said, **places}:

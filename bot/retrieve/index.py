@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.embed import Embedder, load_from_index
-from bot.models import UNKNOWN_REGION, Clause, Document
+from bot.models import NATIONAL_REGION, UNKNOWN_REGION, Clause, Document
 from bot.retrieve.lexicon import Lexicon
 from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.store import VectorIndex
@@ -21,7 +21,7 @@ from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
 from bot.text import Tokenizer, place_short_name
 
-NATIONAL = "全国"
+NATIONAL = NATIONAL_REGION  # the name retrieval has long used for it
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 

@@ -153,9 +153,9 @@ class Statement:
 
 @dataclass
 class PlaceWords:
-    """How a place name in a question is read: right before one of `not_before` it names a street, a school or a
-    product (延安西路, 南京路, 金华火腿), not where the caller or the office is; `positive` examples name a region,
-    `negative` ones none."""
+    """How a place name in a question is read: right before one of `not_before` it names a street or a river
+    (延安西路, 南京路, 苏州河), not where the caller or the office is; `positive` examples name a region, `negative`
+    ones none."""
     not_before: list[str] = field(default_factory=list)
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)

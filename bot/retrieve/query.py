@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
@@ -63,11 +63,14 @@ class Query:
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
+    @cached_property
+    def _named_places(self) -> frozenset[str]:
+        return frozenset(place_short_name(named) for named in self.localities)
+
     def names_locality(self, locality: str) -> bool:
         """Whether the question names this city or district, or the city it lies in (泉州 names the 泉州市 of a
         document and the 泉州 of a catalogue item alike, 合肥 the 合肥高新区)."""
-        return place_short_name(locality) in {place_short_name(named) for named in self.localities} or \
-            any(city in locality for city in self.cities)
+        return place_short_name(locality) in self._named_places or any(city in locality for city in self.cities)
 
     def fact(self, kind: str) -> re.Pattern:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
@@ -197,14 +200,14 @@ class QueryUnderstanding:
                 expansions.extend(self.lexicon.synonyms[key])
                 rest = rest.replace(key, " ")
         localities = self.localities_in(corrected)
-        spans = self.place_spans(corrected)
+        words = Words(corrected)
+        spans = self.place_spans(corrected, words)
         # 芜湖 names 安徽省 even where the lexicon lacks it
         named = list(dict.fromkeys([*(r for _, _, r in spans), *(r for _, r in localities)]))
         regions: list[str] = []
         if region:
             regions.extend(self.regions_in(normalise_text(region)) or [region])
         regions += [r for r in named if r not in regions]
-        words = Words(corrected)
         asks = kinds.asked(words)
         for kind in sorted(asks):  # an answer to 几点上班 is labelled 办理时间, a word the caller did not say
             expansions.extend(w for w in kinds.asks[kind].expands if w not in expansions)
@@ -230,24 +233,26 @@ class QueryUnderstanding:
                 text = text.replace(name, " ")
         return found
 
-    def place_spans(self, text: str) -> list[tuple[int, int, str]]:
+    def place_spans(self, text: str, words: Words | None = None) -> list[tuple[int, int, str]]:
         """Where a text names a region: (start, end, region), in the text's order, longest names first where
-        they overlap. A name right before one of question_kinds.yaml's `places.not_before` (路, 大学, 火腿…)
-        names a street, a school or a product instead (延安西路, 南京路, 金华火腿); a city is a whole word,
-        or one with 市/县/区 (开封市)."""
-        taken, spans, words = [False] * len(text), [], None
+        they overlap. A name right before one of question_kinds.yaml's `places.not_before` (路, 西路, 河…) names
+        a street or a river instead (延安西路, 南京路, 苏州河); a city of places.yaml is a whole word, or one with
+        市/县/区 (开封市: 三明治 names no 三明). `words`: the text already cut, when the caller has it."""
+        taken, spans = [False] * len(text), []
         not_before = self.lexicon.kinds.places.not_before
+
+        def a_word(start: int, end: int) -> bool:
+            nonlocal words
+            words = words or Words(text)
+            return start in words.starts and (end in words.ends or (text[end:end + 1] in "市县区" and end + 1 in words.ends))
+
         for name, region, whole in self.region_names:
             at = text.find(name)
             while at >= 0:
                 end = at + len(name)
                 if not any(taken[at:end]):
                     taken[at:end] = [True] * (end - at)  # a street's name holds no shorter place name either
-                    if whole and words is None:
-                        words = Words(text)
-                    if not any(text.startswith(w, end) for w in not_before) and not (whole and not (
-                            at in words.starts and (end in words.ends or (text[end:end + 1] in "市县区"
-                                                                          and end + 1 in words.ends)))):
+                    if not any(text.startswith(w, end) for w in not_before) and (not whole or a_word(at, end)):
                         spans.append((at, end, region))
                 at = text.find(name, at + 1)
         return sorted(spans)

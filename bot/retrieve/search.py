@@ -97,6 +97,16 @@ class Retriever:
     def allowed_docs(self, regions: list[str]) -> set[str] | None:
         return self.index.allowed_docs(regions)
 
+    def region_has_documents(self, query: Query) -> bool:
+        """Whether the knowledge base holds documents the question may be answered from, for the regions it names
+        (the decision's no-region-documents rule reads it, in service and in the fit)."""
+        allowed = self.allowed_docs(query.regions)
+        return allowed is None or bool(allowed)
+
+    def is_sensitive(self, query: Query, question: str) -> bool:
+        """A question a person handles (the hand-off list), read as parsed and as asked."""
+        return bool(self.sensitive.match(query.text) or self.sensitive.match(question))
+
     # -- search ----------------------------------------------------------------------------------
 
     def search(self, query: Query, k: int | None = 5) -> SearchResult:
