@@ -349,3 +349,21 @@ def test_an_item_of_a_several_place_catalogue_is_of_the_place_its_office_is_in(t
     for retriever_, region in ((home, None), (retriever, "浙江")):
         hits = retriever_.search(retriever_.parse("我是泉州的，专利快速预审要交哪些材料", region=region), k=None)
         assert "泉州" in retriever_.records.items[hits[0].clause.id].name and hits[0].features["region"] == 1.0
+
+
+def test_the_words_stating_a_fact_are_not_the_subject_it_is_stated_of(tmp_path):
+    """三个工作日 states a length; it does not make a sentence about platforms an answer to how many working days a
+    pledge registration takes: fact_focus counts the question's other words only."""
+    retriever = Retriever(live(ingest_policies(tmp_path, {
+        "platform": _document("浙江省知识产权局", "浙知发〔2024〕3号", "关于网络交易平台专利投诉处理的通知", [
+            "网络交易平台接到投诉后，应当在三个工作日内告知被投诉人。",
+            "加强平台治理。督促平台完善投诉处理规则。"]),
+        "pledge": _document("浙江省知识产权局", "浙知发〔2024〕4号", "关于专利权质押登记服务的通知", [
+            "质押登记办理。专利权质押登记自受理之日起五个工作日内办结，发给登记证明。",
+            "优化质押服务。推动银行与企业对接。"]),
+    })))
+    hits = {h.clause.id: h for h in retriever.search(retriever.parse("专利权质押登记几个工作日能拿到登记证明"), k=10)}
+    platform, pledge = hits["platform:s1-i1"], hits["pledge:s1-i1"]
+    assert platform.features["states_fact"] == pledge.features["states_fact"] == 1.0  # both state a length
+    # (0.45 when 工作日 counted: the title's 专利 and the soft synonyms of 登记 are what is left)
+    assert platform.features["fact_focus"] < 0.25 and pledge.features["fact_focus"] > 0.6

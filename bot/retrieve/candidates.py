@@ -214,16 +214,23 @@ class Candidates:
         """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
         (版权 in one, 登记 in another) do not answer a question about 版权登记. And the same by the best sentence
         that states the fact asked (`facts`; 0 when none does): a period stated of something else in the clause
-        (其他期限 beside 延迟审查) says little of the one asked."""
+        (其他期限 beside 延迟审查) says little of the one asked. There the words stating the fact are not also the
+        subject it is stated of: 三个工作日 states a length and does not cover the 工作日 of 几个工作日能拿到证明."""
         total = sum(c.weight for c in concepts) or 1.0
         frame = self.index.frames[clause.id]
         best = stating = 0.0
         for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
-            covered = sum(c.weight * self.credit(frame + " " + sentence, c, soft=True) for c in concepts)
+            covered = self._covered(frame + " " + sentence, concepts)
             best = max(best, covered)
             if any(p.search(sentence) for p in facts):
-                stating = max(stating, covered)
+                subject = sentence
+                for p in facts:
+                    subject = p.sub(" ", subject)
+                stating = max(stating, self._covered(frame + " " + subject, concepts))
         return best / total, stating / total
+
+    def _covered(self, text: str, concepts: list[Concept]) -> float:
+        return sum(c.weight * self.credit(text, c, soft=True) for c in concepts)
 
     @staticmethod
     def heading_similarity(question: str, heading: str) -> float:
