@@ -243,7 +243,7 @@ def test_how_long_is_answered_by_a_length_and_a_refusal_names_the_most_specific_
 def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_that_states_them(index):
     """几点上班 is answered by a time of day or a span of weekdays, 要不要钱 by a charge, a waiver or an amount, 在哪里
     by an address or a window to go to, not by a phone number; a clause stating none is refused, and the refusal
-    names the fact (办公时间, 是否收费, 地址或办理地点). Asked with a phone number, either answers."""
+    names the fact (办公时间, 是否收费, 地址或办理地点)."""
     from bot.answer.extractive import compose_refusal
 
     retriever = Retriever(index, home_region="上海市")
@@ -260,11 +260,17 @@ def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_
         assert label in compose_refusal(query, [silent], decision.reason, DISPLAY.related_clauses).statement
         stated = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": stating}))
         assert not decide(query, [stated, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
-    both = retriever.parse("信息服务网点电话多少 地址在哪")
-    hits = retriever.search(both)
-    called = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": phone}))
-    assert "contact" in both.asks and "address" not in both.asks and not decide(both, [called, *hits[1:]], retriever.ranking).reason.startswith(
-        "fact-missing")
+    # asked together (电话多少 地址在哪), both are asked, as any two facts: a clause stating both answers; a phone
+    # number is not where to go, nor an address a number to call
+    address = "地址：世博村路300号。"
+    both, call = retriever.parse("信息服务网点电话多少 地址在哪"), retriever.parse("信息服务网点电话多少")
+    assert {"contact", "address"} <= both.asks and "contact" in call.asks and "address" not in call.asks
+    for query, text, answered in ((both, phone + address, True), (both, phone, False), (both, address, False),
+                                  (call, phone, True), (call, address, False)):
+        hits = retriever.search(query)
+        given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": text}))
+        reason = decide(query, [given, *hits[1:]], retriever.ranking).reason
+        assert reason.startswith("fact-missing") != answered, (query.raw, text, reason)
 
 
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
