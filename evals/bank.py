@@ -5,6 +5,7 @@
     python -m evals.bank --sets evals/sets/bank-test.jsonl
     python -m evals.bank --notices  # new notices as staff upload them: knowledge/ + evals/notices/ (frozen test set)
     python -m evals.bank --notices dev  # five other notices, written blind later: the set rules may be designed on
+    python -m evals.bank --notices dev2 # five more, written blind on 2026-12-03 (fifth session): development too
 
 `hotline eval --data-dir var/eval-bank --set evals/sets/bank-test.jsonl` gives the same figures for one set.
 """
@@ -22,8 +23,10 @@ SHARED = ROOT.parent / "shared" / "corpus"
 SETS = Path(__file__).parent / "sets"
 BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
 # six notices written blind for the evaluation (fictional, never seen by the code's authors before it was frozen)
-NOTICES = {"test": Path(__file__).parent / "notices", "dev": Path(__file__).parent / "notices-dev"}
-NOTICE_SETS = {"test": [SETS / "notices-test.jsonl"], "dev": [SETS / "notices-dev.jsonl"]}
+NOTICES = {"test": Path(__file__).parent / "notices", "dev": Path(__file__).parent / "notices-dev",
+           "dev2": Path(__file__).parent / "notices-dev2"}
+NOTICE_SETS = {"test": [SETS / "notices-test.jsonl"], "dev": [SETS / "notices-dev.jsonl"],
+               "dev2": [SETS / "notices-dev2.jsonl"]}
 
 
 def corpus_paths(shared: Path = SHARED) -> list[Path]:
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir")
     parser.add_argument("--sets", nargs="*")
     parser.add_argument("--notices", nargs="?", const="test", choices=sorted(NOTICES),
-                        help="新通知集：knowledge/ 加 evals/notices/（test，冻结）或 evals/notices-dev/（dev）")
+                        help="新通知集：knowledge/ 加 evals/notices/（test，冻结）或 evals/notices-dev/、notices-dev2/（dev、dev2）")
     parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or ROOT / "var" / (f"eval-notices-{args.notices}" if args.notices else "eval-bank"))
