@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpus"
 SETS = Path(__file__).parent / "sets"
 BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
-# six notices written blind for the evaluation (fictional, never seen by the code's authors before it was frozen)
+# new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and two
+# development sets of five
 NOTICES = {"test": Path(__file__).parent / "notices", "dev": Path(__file__).parent / "notices-dev",
            "dev2": Path(__file__).parent / "notices-dev2"}
 NOTICE_SETS = {"test": [SETS / "notices-test.jsonl"], "dev": [SETS / "notices-dev.jsonl"],

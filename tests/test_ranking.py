@@ -242,8 +242,8 @@ def test_how_long_is_answered_by_a_length_and_a_refusal_names_the_most_specific_
 
 def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_that_states_them(index):
     """几点上班 is answered by a time of day or a span of weekdays, 要不要钱 by a charge, a waiver or an amount, 在哪里
-    by an address or a window to go to, not by a phone number; a clause stating none is refused, and the refusal
-    names the fact (办公时间, 是否收费, 地址或办理地点)."""
+    by an address or a window to go to, not by a phone number, 邮箱 by a mail address, 网址 by a web address; a clause
+    stating none is refused, and the refusal names the fact (办公时间, 是否收费, 地址或办理地点, 电子邮箱, 网址)."""
     from bot.answer.extractive import compose_refusal
 
     retriever = Retriever(index, home_region="上海市")
@@ -251,7 +251,11 @@ def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_
     for question, stating, silent_text, label in (
             ("信息服务网点窗口几点上班", "工作日上午9:00—11:30，下午13:30—17:00。", "加强信息服务网点建设。", "办公时间"),
             ("信息服务网点查专利要不要钱", "检索服务不收取任何费用。", "加强信息服务网点建设。", "是否收费"),
-            ("信息服务网点在哪里，想当面去问", "地址：世博村路300号。", phone, "地址或办理地点")):
+            ("信息服务网点在哪里，想当面去问", "地址：世博村路300号。", phone, "地址或办理地点"),
+            # a mail or a web address asked by name: a phone number, or a mail address's domain, is not it
+            ("信息服务网点受理邮箱是多少", "材料发送至邮箱ipdesk@example.com。", phone, "电子邮箱"),
+            ("信息服务网点申报网址是啥", "登录服务平台（网址：ipservice.example.cn）在线填报。",
+             "材料发送至邮箱ipdesk@example.com。", "网址")):
         query = retriever.parse(question)
         hits = retriever.search(query)
         silent = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": silent_text}))
@@ -264,7 +268,7 @@ def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_
     # number is not where to go, nor an address a number to call
     address = "地址：世博村路300号。"
     both, call = retriever.parse("信息服务网点电话多少 地址在哪"), retriever.parse("信息服务网点电话多少")
-    assert {"contact", "address"} <= both.asks and "contact" in call.asks and "address" not in call.asks
+    assert {"phone", "address"} <= both.asks and "phone" in call.asks and "address" not in call.asks
     for query, text, answered in ((both, phone + address, True), (both, phone, False), (both, address, False),
                                   (call, phone, True), (call, address, False)):
         hits = retriever.search(query)

@@ -214,13 +214,14 @@ def _value(item: CatalogueItem, field: str) -> str:
     return "；".join(value) if isinstance(value, list) else value
 
 
-FIELD_FACTS = {"fee": "money", "time_limit": "period", "contact": "contact"}  # the kind of fact a field holds
+# the kinds of fact a field holds (联系方式: a number to call or an address to go to)
+FIELD_FACTS = {"fee": ("money",), "time_limit": ("period",), "contact": ("contact", "address")}
 
 
 def _stated_in_summary(query: Query, item: CatalogueItem, field: str) -> bool:
     """A field the catalogue leaves empty whose fact its summary states (新增专利文件副本证明费，每份30元)."""
-    kind = FIELD_FACTS.get(field)
-    return bool(kind and item.summary and kind in query.kinds.states and query.fact(kind).search(item.summary))
+    return bool(item.summary) and any(kind in query.kinds.states and query.fact(kind).search(item.summary)
+                                      for kind in FIELD_FACTS.get(field, ()))
 
 
 def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Citation],

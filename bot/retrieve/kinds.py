@@ -42,31 +42,23 @@ class Words:
         self.text = text
         self.starts: set[int] = set()
         self.ends: set[int] = set()
-        self.inner: set[tuple[int, int]] = set()  # the dictionary's words inside a longer one (商标 in 商标注册)
-        tokenizer = _plain_tokenizer()
         pos = 0
-        for word in tokenizer.dictionary_words(text):
+        for word in _plain_tokenizer().dictionary_words(text):
             self.starts.add(pos)
-            for i in range(len(word) - 1):
-                for j in range(i + 2, len(word) + 1):
-                    if j - i < len(word) and tokenizer.general_frequency(word[i:j]):
-                        self.inner.add((pos + i, pos + j))
             pos += len(word)
             self.ends.add(pos)
 
-    def spans(self, phrase: str, inner: bool = False) -> list[tuple[int, int]]:
-        """Where the question says `phrase` as whole words; with `inner`, also as a word of a compound the
-        dictionary keeps whole (商标 in 商标注册, 专利 in 专利申请; never one character: 元 in 多元化 is no word)."""
+    def spans(self, phrase: str) -> list[tuple[int, int]]:
+        """Where the question says `phrase` as whole words."""
         found, at = [], self.text.find(phrase)
         while at >= 0:
-            span = (at, at + len(phrase))
-            if (at in self.starts and span[1] in self.ends) or (inner and span in self.inner):
-                found.append(span)
+            if at in self.starts and at + len(phrase) in self.ends:
+                found.append((at, at + len(phrase)))
             at = self.text.find(phrase, at + 1)
         return found
 
-    def says(self, phrases: list[str], inner: bool = False) -> bool:
-        return any(self.spans(p, inner) for p in phrases)
+    def says(self, phrases: list[str]) -> bool:
+        return any(self.spans(p) for p in phrases)
 
     def first(self, phrases: list[str]) -> tuple[int, int, str] | None:
         """The earliest (then longest) phrase said, with its span."""
@@ -109,9 +101,7 @@ class Rule:
     not_before: list[str] = field(default_factory=list)
 
     def holds(self, words: Words) -> bool:
-        # what rules a kind out is heard inside a compound too (商标注册有效期: a right's term, not a document's);
-        # what rules it in only as a word of its own (几号楼 does not ask 几号)
-        if self.not_with and words.says(self.not_with, inner=True):
+        if self.not_with and words.says(self.not_with):
             return False
         after = {e for p in self.not_after for _, e in words.spans(p)}
         before = {s for p in self.not_before for s, _ in words.spans(p)}
@@ -131,7 +121,7 @@ class Rule:
             # not_between stands between them
             a_start, a_end = min(anchors, key=lambda a: max(t_start - a[1], a[0] - t_end, 0))
             lo, hi = (a_end, t_start) if a_end <= t_start else (t_end, a_start)
-            if not any(lo <= s and e <= hi for p in self.not_between for s, e in words.spans(p, inner=True)):
+            if not any(lo <= s and e <= hi for p in self.not_between for s, e in words.spans(p)):
                 return True
         return False
 
