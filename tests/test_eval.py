@@ -108,3 +108,19 @@ def test_the_evaluation_judges_whether_an_answer_states_the_fact_asked(asks, ans
     judged on the answer before its citations, by the evaluation's own patterns, not the assistant's."""
     result = Result({"asks": asks, "answerable": True, "gold": []}, [], grounded, answer, 0.0)
     assert result.states_asked_fact is states
+
+
+def test_a_quote_of_a_heading_names_the_clauses_under_it(settings):
+    """A blind writer may quote a section's heading (（一）基础服务（免费）) as the evidence; the clauses under it are
+    the gold, not none."""
+    from bot.retrieve.search import Retriever
+    from evals.run import resolve_gold
+    from tests.conftest import live
+
+    records = Retriever(live(settings)).records
+    heading, doc = next((c.heading, c.doc_id) for c in records.clauses.values()
+                        if len(c.heading) >= 6 and not any(c.heading in o.text for o in records.clauses_of(c.doc_id)))
+    item = {"id": "h", "doc": doc, "answerable": True, "evidence": heading}
+    assert resolve_gold([item], records) == []
+    assert item["gold"] and all(records.clauses[g].heading == heading or heading in records.clauses[g].path
+                                for g in item["gold"])
