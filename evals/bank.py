@@ -5,7 +5,7 @@
     python -m evals.bank --sets evals/sets/bank-test.jsonl
     python -m evals.bank --notices  # new notices as staff upload them: knowledge/ + evals/notices/ (frozen test set)
     python -m evals.bank --notices dev  # five other notices, written blind later: the set rules may be designed on
-    python -m evals.bank --notices dev2 # five more, written blind on 2026-12-03 (fifth session): development too
+    python -m evals.bank --notices dev2 # five more, written blind on 2026-12-03 (sixth session): development too
 
 `hotline eval --data-dir var/eval-bank --set evals/sets/bank-test.jsonl` gives the same figures for one set.
 """

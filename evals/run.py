@@ -106,11 +106,17 @@ class GoldNotFound(ValueError):
     """A question's evidence quote is in no clause of its document in the index evaluated."""
 
 
+def _squeezed(text: str) -> str:
+    """Normalised and without whitespace: how a quote and a clause are compared."""
+    return "".join(normalise_text(text).split())
+
+
 def resolve_gold(items: list[dict], records) -> list[str]:
     """Give each answerable item without `gold` the clauses of its document that contain its `evidence` (a
     verbatim quote written with the question), so that the bank does not depend on how documents are cut; a
-    quote of a heading (（一）基础服务（免费）) names the clauses under it. A quote no clause holds is text the index lost: the item keeps no gold (a miss) and is named in the result;
-    a document missing from the index is an error."""
+    quote of a heading (（一）基础服务（免费）) names the clauses under it. A quote no clause holds is text the index
+    lost: the item keeps no gold (a miss) and is named in the result; a document missing from the index is an
+    error."""
     missing, lost = [], []
     for item in items:
         if item.get("gold") or not item.get("answerable") or not item.get("evidence"):
@@ -119,10 +125,10 @@ def resolve_gold(items: list[dict], records) -> list[str]:
         if item["doc"] not in records.documents:
             missing.append(f"{item['id']}：索引中没有文档 {item['doc']}（请先用 python -m evals.bank 建立评测索引）")
             continue
-        quote = "".join(normalise_text(item["evidence"]).split())
+        quote = _squeezed(item["evidence"])
         clauses = records.clauses_of(item["doc"])
-        item["gold"] = [c.id for c in clauses if quote in "".join(normalise_text(c.text).split())] or \
-            [c.id for c in clauses if any(quote in "".join(normalise_text(h).split()) for h in (c.heading, *c.path))]
+        item["gold"] = [c.id for c in clauses if quote in _squeezed(c.text)] or \
+            [c.id for c in clauses if any(quote in _squeezed(h) for h in (c.heading, *c.path))]
         if not item["gold"]:
             lost.append(f"{item['id']}：文档 {item['doc']} 的条款中找不到引文「{item['evidence']}」")
     if missing:

@@ -135,6 +135,16 @@ def test_a_kind_level_key_it_does_not_know_or_a_kind_that_does_not_exist_is_refu
     charged = {**KINDS.data["asks"]["charged"], "yields_to": ["monye"]}
     with pytest.raises(KindsError, match=r"asks.charged.*monye"):
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": charged}})
+    contact = {**KINDS.data["asks"]["contact"], "states": {"any_of": ["phone", "fax"]}}
+    with pytest.raises(KindsError, match=r"asks.contact.states.any_of.*fax"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "contact": contact}})
+
+
+def test_a_statement_made_of_other_kinds_states_what_any_of_them_states():
+    contact = KINDS.states["contact"].pattern
+    for text in ("咨询电话：021-63210000。", "材料发送至邮箱ipdesk@example.com。", "详见www.cnipa.gov.cn。"):
+        assert contact.search(text) and any(KINDS.states[k].pattern.search(text) for k in ("phone", "mail", "website"))
+    assert not contact.search("地址：世博村路300号。")
 
 
 def test_whether_it_costs_and_how_much(understanding):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.models import Clause, Document
-from bot.retrieve.index import NATIONAL, IndexVersion
+from bot.models import NATIONAL_REGION, Clause, Document
+from bot.retrieve.index import IndexVersion
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
 from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
@@ -116,7 +116,8 @@ class Candidates:
         locality = locality or document.locality
         place = place or document.region
         return int(bool(locality and not query.names_locality(locality))) + \
-            int(bool(self.home_region and not query.regions and place and place not in (self.home_region, NATIONAL)))
+            int(bool(self.home_region and not query.regions and place
+                     and place not in (self.home_region, NATIONAL_REGION)))
 
     # -- query side ------------------------------------------------------------------------------
 
@@ -298,7 +299,7 @@ class Candidates:
         question_vector = sif_vector(self.index.tokenizer.words(query.text), self.soft.resource)
         titled = self.titled(query.text)
         hits = []
-        within = {*query.regions, NATIONAL} if query.regions else None
+        within = {*query.regions, NATIONAL_REGION} if query.regions else None
         for clause_id in candidates:
             clause = self.index.records.clauses[clause_id]
             document = self.index.document_on(clause.doc_id, query.as_of)
@@ -337,7 +338,7 @@ class Candidates:
                 # named in the question only: a widget's data-region or a bureau's home region says where the caller
                 # is, not that a national law answers less well (national-law questions asked with data-region 上海
                 # lost 7 of 48 right answers when it counted)
-                "region": float(place not in (None, "", NATIONAL) and place in query.named_regions),
+                "region": float(place not in (None, "", NATIONAL_REGION) and place in query.named_regions),
                 "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
                 "service_item": float(is_item and query.service_like),
                 "off_service_item": float(is_item and not query.service_like),

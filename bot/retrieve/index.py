@@ -21,7 +21,6 @@ from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
 from bot.text import Tokenizer, place_short_name
 
-NATIONAL = NATIONAL_REGION  # the name retrieval has long used for it
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
@@ -129,7 +128,7 @@ class IndexVersion:
     def allowed_regions(self, regions: list[str]) -> list[str]:
         """The regions of the knowledge base a question naming `regions` may be answered from (with 全国, and the
         documents whose region could not be read: a catalogue gathered from several places may hold the one asked)."""
-        return sorted(r for r in self.docs_by_region if r in regions or r in (NATIONAL, UNKNOWN_REGION))
+        return sorted(r for r in self.docs_by_region if r in regions or r in (NATIONAL_REGION, UNKNOWN_REGION))
 
     def catalogue_items(self, allowed: set[str] | None) -> list[str]:
         """The service items of the catalogues among `allowed` documents (all when None)."""

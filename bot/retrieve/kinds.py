@@ -261,12 +261,20 @@ class QuestionKinds:
             if unknown:
                 raise fail(where, f"的 with_kinds / yields_to 指向不存在的问题类型 {sorted(unknown)}")
         states = {}
-        for name, spec in asks.items():
-            raw = data["asks"][name].get("states")
+        # a statement given as `any_of` other kinds' (contact: a phone, a mail or a web address) after theirs
+        specs = sorted(((name, data["asks"][name].get("states")) for name in asks),
+                       key=lambda ns: isinstance(ns[1], dict) and "any_of" in ns[1])
+        for name, raw in specs:
             if raw is None:
                 continue
             try:
-                pattern = re.compile(raw["pattern"])
+                if isinstance(raw, dict) and "any_of" in raw:
+                    unknown = [k for k in strings(raw["any_of"], f"asks.{name}.states.any_of") if k not in states]
+                    if unknown:
+                        raise fail(f"asks.{name}.states.any_of", f"指向没有 pattern 的问题类型 {unknown}")
+                    pattern = re.compile("|".join(f"(?:{states[k].pattern.pattern})" for k in raw["any_of"]))
+                else:
+                    pattern = re.compile(raw["pattern"])
             except (TypeError, KeyError, re.error) as exc:
                 raise fail(f"asks.{name}.states.pattern", f"不是有效的正则表达式：{exc}") from exc
             examples = raw.get("examples") or {}
