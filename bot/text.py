@@ -96,6 +96,22 @@ def place_short_name(locality: str) -> str:
     return _PLACE_SUFFIX.sub("", locality)
 
 
+_PLACE_UNIT = re.compile(r".+?(?:新区|开发区|市|区|县)")
+
+
+def place_units(locality: str) -> list[str]:
+    """The places a locality is made of, the wider first: 常州市武进区 → 常州市, 武进区; 浦东新区 → 浦东新区."""
+    return _PLACE_UNIT.findall(locality) or [locality]
+
+
+def place_names(locality: str) -> list[str]:
+    """The names a caller may give a locality: its own and its short form, then its last unit's (武进区, 武进 for
+    常州市武进区: a caller names the district, rarely its city with it)."""
+    last = place_units(locality)[-1]
+    return list(dict.fromkeys(n for n in (locality, place_short_name(locality), last, place_short_name(last))
+                              if len(n) >= 2))
+
+
 def split_sentences(text: str) -> list[str]:
     """Split on 。！？； keeping the punctuation; drops empty pieces."""
     return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]

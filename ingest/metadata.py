@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import NATIONAL_REGION, Document
-from bot.text import place_short_name, split_sentences
+from bot.text import place_short_name, place_units, split_sentences
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -26,7 +26,8 @@ _ANY_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,12}[：:]")
 _PAGE_IS = re.compile(r"(?:页面为|转载的)([\u4e00-\u9fff（）]{4,40}?)(?:页面)?(?=[;；,，。(（]|$)")
 _AREA_FIELD = re.compile(r"^(?:所属地区|所属区划|行政区划)[：:]\s*([\u4e00-\u9fff]{2,20})$")
 # a city, district or county that opens an issuer or a title below its region: 南京市…, (上海市)松江区…
-_LOCALITY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县))")
+# a city, and the district or county of it the issuer is (常州市武进区): a district's short name is its own word
+_LOCALITY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县)(?:(?![各全本])[\u4e00-\u9fff]{1,4}?(?:新区|开发区|区|县|市))?)")
 _ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修订|修正|发布|施行)）?$")
 _ADOPTED_IN_FORCE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|生效)$")  # 2014年5月1日 施行
 # a validity statement is about the document itself: its sentence opens with 本法/本办法…, 自…, 有效期…
@@ -85,7 +86,8 @@ def _field(paragraphs: list[Paragraph], pattern: re.Pattern) -> str | None:
 
 def locality_of(issuer_or_title: str | None) -> str | None:
     """The city or district a document binds, from its issuer (or its title when it names none): 南京市,
-    松江区 (of 上海市松江区…); None for a document of a whole region or of the nation."""
+    松江区 (of 上海市松江区…), 常州市武进区 (a district of a city, both kept: 武进 and 常州 name it); None for a
+    document of a whole region or of the nation."""
     if not issuer_or_title or issuer_or_title.startswith(NATIONAL):
         return None
     rest = next((issuer_or_title[len(p):] for p in _REGION_PREFIXES if issuer_or_title.startswith(p)), issuer_or_title)
@@ -122,8 +124,17 @@ def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> Non
     for document in documents:
         if document.locality and not document.region:
             counts = seen.get(document.locality)
-            document.region = counts.most_common(1)[0][0] if counts else \
-                listed.get(document.locality) or listed.get(place_short_name(document.locality))
+            document.region = counts.most_common(1)[0][0] if counts else _listed_region(document.locality, listed)
+
+
+def _listed_region(locality: str, listed: dict[str, str]) -> str | None:
+    """The region `listed` (place name → region) files a locality under: by the locality, or its city (常州 of
+    常州市武进区), or a listed name it begins with (合肥 of 合肥高新区)."""
+    for name in [locality, *(n for unit in place_units(locality) for n in (unit, place_short_name(unit)))]:
+        if name in listed:
+            return listed[name]
+    return next((listed[n] for n in sorted(listed, key=len, reverse=True) if len(n) > 1 and locality.startswith(n)),
+                None)
 
 
 def fill_item_regions(items, documents: dict[str, Document], doc_of: dict[str, str],

@@ -121,6 +121,12 @@ def test_real_regulations_from_the_shared_corpus():
     ("上海市知识产权局", None),
     ("上海市松江区知识产权局", "松江区"),
     ("上海市浦东新区知识产权局", "浦东新区"),
+    ("常州市武进区市场监督管理局", "常州市武进区"),  # a district and its city
+    ("佛山市顺德区市场监督管理局商标侵权投诉举报办事指南", "佛山市顺德区"),
+    ("南京市江北新区管理委员会", "南京市江北新区"),
+    ("南京市市场监督管理局", "南京市"),  # 市场 is no district
+    ("南京市各区知识产权局", "南京市"),
+    ("合肥高新区市场监督管理局（知识产权局）", "合肥高新区"),
     ("上海市市场监督管理局", None),
     ("南京市知识产权局", "南京市"),
     ("江苏省知识产权局", None),
@@ -152,6 +158,11 @@ def test_a_city_guide_without_a_region_takes_its_citys():
     guide.region = None
     fill_regions([guide], {"山东省": ["山东", "青岛"]})
     assert guide.region == "山东省"
+    district = Document(id="d", title="武进区专利资助办法", locality="常州市武进区")
+    park = Document(id="p", title="合肥高新区专利资助办法", locality="合肥高新区")
+    county = Document(id="c", title="崇岭县专利资助办法", locality="崇岭县")
+    fill_regions([district, park, county], {"江苏省": ["常州"], "安徽省": ["合肥"]})
+    assert (district.region, park.region, county.region) == ("江苏省", "安徽省", None)  # by the city it lies in
 
 
 def test_a_compilations_service_item_takes_the_region_its_office_is_in():

@@ -237,6 +237,46 @@ def test_a_districts_document_answers_only_when_the_district_is_named(places_ind
         assert _first(retriever, question) == "district"
 
 
+CITY_AND_DISTRICT = {
+    "city": _measure("常州市市场监督管理局", "常市监知〔2023〕5号", "常州市专利资助办法",
+                     "发明专利资助标准。对本市单位取得的发明专利授权，资助标准为每件3000元。"),
+    "district": _measure("常州市武进区市场监督管理局", "武市监知〔2023〕6号", "武进区专利资助办法",
+                         "发明专利资助标准。区内企业发明专利资助标准为每件5000元，发明专利资助标准每年公布。"),
+    "elsewhere": _measure("芜湖市知识产权局", "芜知〔2023〕7号", "芜湖市专利资助办法",
+                          "发明专利资助标准。对本市发明专利授权的资助标准为每件4000元。"),
+    "county": _measure("崇岭县市场监督管理局", "崇市监〔2023〕8号", "崇岭县专利资助办法",
+                       "发明专利资助标准。对本县发明专利授权的资助标准为每件2000元。"),
+}
+
+
+@pytest.fixture(scope="module")
+def districts_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("districts")
+    (root / "knowledge").mkdir()
+    shutil.copy(KNOWLEDGE / "places.yaml", root / "knowledge")  # 常州 and 芜湖 by their regions
+    return live(ingest_policies(root, CITY_AND_DISTRICT))
+
+
+def test_a_district_of_a_city_is_named_by_the_district_and_filed_under_the_citys_region(districts_index):
+    """常州市武进区's document binds 武进 (and lies in 常州): a caller naming 武进 gets it, not another city's
+    answer; a county no table lists is still named by its own name."""
+    retriever = Retriever(districts_index)
+    documents = retriever.records.documents
+    assert (documents["district"].locality, documents["district"].region) == ("常州市武进区", "江苏省")
+    assert (documents["county"].locality, documents["county"].region) == ("崇岭县", None)
+    for question in ("武进的发明专利资助标准是多少", "我们武进区企业发明专利资助标准是多少"):
+        query = retriever.parse(question)
+        assert (query.localities, query.regions) == (["常州市武进区"], ["江苏省"])
+        assert query.names_locality("常州市")  # the district's city binds the question too
+        assert _first(retriever, question) == "district"
+    assert retriever.parse("常州发明专利资助标准是多少").names_locality("常州市武进区")
+    assert retriever.parse("芜湖发明专利资助标准是多少").localities == ["芜湖市"]
+    assert not retriever.parse("芜湖发明专利资助标准是多少").names_locality("常州市武进区")
+    county = retriever.parse("崇岭发明专利资助标准是多少")
+    assert (county.localities, county.regions) == (["崇岭县"], [])
+    assert _first(retriever, "崇岭发明专利资助标准是多少") == "county"
+
+
 def test_a_question_naming_no_place_is_about_the_bureaus_own_region(places_index):
     assert _first(Retriever(places_index, home_region="江苏"), "发明专利资助标准是多少") == "province"
     assert _first(Retriever(places_index, home_region="上海市"), "发明专利资助标准是多少") == "city-wide"

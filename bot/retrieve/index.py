@@ -19,7 +19,7 @@ from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
-from bot.text import Tokenizer, place_short_name
+from bot.text import Tokenizer, place_names, place_short_name, place_units
 
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
@@ -95,13 +95,19 @@ class IndexVersion:
 
     def places(self) -> dict[str, tuple[str, str]]:
         """The cities and districts the documents and the service items of several-place catalogues bind, by the
-        names a caller uses: 松江区 and 松江, 泉州."""
+        names a caller uses (松江区 and 松江, 泉州, 武进 of 常州市武进区), each with its region ("" when the
+        knowledge base cannot tell it: a county of its own, 崇岭县, is still named by 崇岭). A district's city
+        (常州) names it only where no document of the city itself is bound."""
         places: dict[str, tuple[str, str]] = {}
         bound = [*((d.locality, d.region) for d in self.records.documents.values()),
                  *((i.locality, i.region) for i in self.records.items.values())]
+        bound = [(locality, region or "") for locality, region in bound if locality]
         for locality, region in bound:
-            if locality and region:
-                for name in {locality, place_short_name(locality)}:
+            for name in place_names(locality):
+                places.setdefault(name, (locality, region))
+        for locality, region in bound:
+            for city in place_units(locality)[:-1]:
+                for name in (city, place_short_name(city)):
                     if len(name) >= 2:
                         places.setdefault(name, (locality, region))
         return places

@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.retrieve.kinds import QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
-from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name
+from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units
 
 # Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
@@ -65,11 +65,13 @@ class Query:
 
     @cached_property
     def _named_places(self) -> frozenset[str]:
-        return frozenset(place_short_name(named) for named in self.localities)
+        return frozenset(place_short_name(place) for named in self.localities
+                         for place in (named, *place_units(named)))
 
     def names_locality(self, locality: str) -> bool:
         """Whether the question names this city or district, or the city it lies in (泉州 names the 泉州市 of a
-        document and the 泉州 of a catalogue item alike, 合肥 the 合肥高新区)."""
+        document and the 泉州 of a catalogue item alike, 合肥 the 合肥高新区; 武进, naming 常州市武进区, names
+        常州市 too)."""
         return place_short_name(locality) in self._named_places or any(city in locality for city in self.cities)
 
     def fact(self, kind: str) -> re.Pattern:
@@ -203,7 +205,7 @@ class QueryUnderstanding:
         words = Words(corrected)
         spans = self.place_spans(corrected, words)
         # 芜湖 names 安徽省 even where the lexicon lacks it
-        named = list(dict.fromkeys([*(r for _, _, r in spans), *(r for _, r in localities)]))
+        named = list(dict.fromkeys([*(r for _, _, r in spans), *(r for _, r in localities if r)]))
         regions: list[str] = []
         if region:
             regions.extend(self.regions_in(normalise_text(region)) or [region])
