@@ -151,3 +151,13 @@ def test_whether_it_costs_and_how_much(understanding):
     assert understanding.parse("检索报告要不要钱").asks == {"charged"}
     assert "money" in understanding.parse("要不要钱，要多少钱").asks and \
         "charged" not in understanding.parse("要不要钱，要多少钱").asks  # the amount is what is asked
+
+
+def test_an_exclusion_word_counts_as_the_end_of_a_compound_but_not_its_start():
+    """A compound is a kind of its last word: 注册商标 says 商标 (a right's term, not a document's validity), while
+    著作权法 does not say 著作权, 手续 does not say 续 (one character ends many words), nor 有没有 没有."""
+    assert Words("注册商标的有效期是多久").heads(["商标"]) and not Words("注册商标的有效期是多久").says(["商标"])
+    assert not Words("著作权法什么时候废止的").heads(["著作权"])
+    assert not Words("办手续要多久").heads(["续"])
+    assert not Words("有没有时间限制").heads(["没有"])
+    assert Words("没有时间限制").heads(["没有"])

@@ -1,8 +1,9 @@
 """Question kinds (knowledge/question_kinds.yaml): what a question asks, in words rather than substrings.
 
 A kind holds when one of its rules holds. A rule holds when the question says one of its `triggers`, one of
-its `requires` words (if it has any), none of its `not_with` words, and none of its `not_between` words
-between the trigger and the nearest `requires` word (这个专利到期了: 专利 expires, not 这个 document).
+its `requires` words (if it has any), none of its `not_with` words (nor a word ending in one: 注册商标 says
+商标), and none of its `not_between` words between the trigger and the nearest `requires` word (这个专利到期了:
+专利 expires, not 这个 document).
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
 the phrase itself (多少钱 as 多少/钱 or as one word)."""
@@ -35,6 +36,9 @@ def _plain_tokenizer() -> Tokenizer:
     return Tokenizer()
 
 
+_A_NOT_A = re.compile(r"(.)[不没]\1.*")  # 有没有, 是不是, 能不能够
+
+
 class Words:
     """A question cut into words, asked which phrases it says as whole words."""
 
@@ -59,6 +63,24 @@ class Words:
 
     def says(self, phrases: list[str]) -> bool:
         return any(self.spans(p) for p in phrases)
+
+    def heads(self, phrases: list[str]) -> bool:
+        """Whether the question says a phrase of two or more characters as a whole word or as the end of one:
+        a compound is a kind of its last word (注册商标 is a 商标, 著作权法 no 著作权, 办公厅 no 办公), while a
+        single character ends many words that are not it (手续 is no 续), and an A-not-A question (有没有, 是不是)
+        is no compound."""
+        for phrase in phrases:
+            at = self.text.find(phrase)
+            while at >= 0:
+                end = at + len(phrase)
+                if end in self.ends and (at in self.starts or (len(phrase) >= 2 and not self._a_not_a(at, end))):
+                    return True
+                at = self.text.find(phrase, at + 1)
+        return False
+
+    def _a_not_a(self, at: int, end: int) -> bool:
+        word = self.text[max(s for s in self.starts if s <= at):end]
+        return _A_NOT_A.fullmatch(word) is not None
 
     def first(self, phrases: list[str]) -> tuple[int, int, str] | None:
         """The earliest (then longest) phrase said, with its span."""
@@ -101,7 +123,7 @@ class Rule:
     not_before: list[str] = field(default_factory=list)
 
     def holds(self, words: Words) -> bool:
-        if self.not_with and words.says(self.not_with):
+        if self.not_with and words.heads(self.not_with):
             return False
         after = {e for p in self.not_after for _, e in words.spans(p)}
         before = {s for p in self.not_before for s, _ in words.spans(p)}
