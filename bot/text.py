@@ -4,9 +4,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 CJK = r"\u3400-\u9fff"
+_CJK_CHAR = re.compile(rf"[{CJK}]")
 _FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
 _FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
@@ -171,8 +172,13 @@ class Tokenizer:
         no guessed words, which glue a word to its neighbour (多少天能 → 多少/天能)."""
         return list(self._jieba.cut(text, False))
 
-    def tokens(self, text: str) -> list[str]:
-        """Search tokens: words and their sub-words, without stopwords and punctuation."""
+    def tokens(self, text: str, known: Container[str] | None = None) -> list[str]:
+        """Search tokens: words and their sub-words, without stopwords and punctuation. With `known` (the
+        knowledge base's words), a cut that leaves a content character alone after a word is mended where the
+        word's end and the character are a known word and what remains is one too: a compound's last character
+        is its head (专利申请/费 → 专利/申请费, 信息网/点 → 信息/网点, 上海市/级 → 上海/市级)."""
+        if known is not None:
+            text = self._mend_cut(text, known)
         out = []
         for w in _split_ranges(self._jieba.cut_for_search(text)):
             w = w.strip().lower()
@@ -182,6 +188,19 @@ class Tokenizer:
                 continue
             out.append(w)
         return out
+
+    def _mend_cut(self, text: str, known: Container[str]) -> str:
+        words, out = list(self._jieba.cut(text)), []  # every character kept: the pieces join back to the text
+        for n, word in enumerate(words):
+            char = words[n + 1] if n + 1 < len(words) else ""
+            if len(char) == 1 and _CJK_CHAR.match(char) and char not in STOPWORDS:
+                for k in (3, 2, 1):
+                    rest = word[:-k]
+                    if len(word) > k and word[-k:] + char in known and (len(rest) == 1 or rest in known):
+                        word = f"{rest} {word[-k:]}"  # the space parts the cut there; the character follows
+                        break
+            out.append(word)
+        return "".join(out)
 
 
 _RANGE = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+)+$")

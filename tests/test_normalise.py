@@ -62,3 +62,21 @@ def test_words_are_cut_like_jieba_with_the_corpus_terms_and_ranges_split():
     for thread in threads:
         thread.join()
     assert len(results) == 8 and all(r == results[0] for r in results) and "质押" in results[0]
+
+
+def test_a_character_left_alone_after_a_word_is_cut_with_it_when_the_two_are_a_known_word():
+    """专利申请/费 leaves 费 alone, and a question about 申请费 would find no clause saying 缴纳申请费: with the
+    knowledge base's words the cut becomes 专利/申请费 (a compound's last character is its head); a known word
+    is left whole when what would remain is not one, and a grammatical character (的) never joins."""
+    from bot.text import Tokenizer
+
+    tokenizer = Tokenizer()
+    known = {"专利", "申请", "申请费", "信息", "网点", "上海", "市级", "标的", "商标"}
+    assert tokenizer.words("专利申请费最晚什么时候缴")[:2] == ["专利申请", "费"]  # the cut this mends
+    assert "申请费" not in tokenizer.tokens("专利申请费最晚什么时候缴")
+    mended = tokenizer.tokens("专利申请费最晚什么时候缴", known)
+    assert "申请费" in mended and "专利" in mended and "专利申请" not in mended
+    assert "网点" in tokenizer.tokens("华师大是不是知识产权信息网点啊", known)
+    assert "市级" in tokenizer.tokens("上海市级商标品牌创新创业基地有多少家", known)
+    assert "标的" not in tokenizer.tokens("我跟别人有个商标的纠纷", known)
+    assert tokenizer.tokens("专利质押登记要带什么材料", known) == tokenizer.tokens("专利质押登记要带什么材料")

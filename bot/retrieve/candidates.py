@@ -164,7 +164,7 @@ class Candidates:
                                         soft=dict(self.soft.neighbours(key)), specificity=self.information(key)))
                 rest = rest.replace(key, " ")
         rest = self.understanding.without_places(rest)
-        tokens = list(dict.fromkeys(self.index.tokenizer.tokens(rest)))
+        tokens = list(dict.fromkeys(self.index.tokenizer.tokens(rest, self.index.df)))
         surfaces = [c.surface for c in concepts]
         for token in tokens:
             if any(token != other and token in other for other in tokens + surfaces):

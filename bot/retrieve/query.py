@@ -222,7 +222,7 @@ class QueryUnderstanding:
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
                       as_of=as_of, unit=kinds.unit_asked(words), kinds=kinds)
-        query.tokens = self.tokenizer.tokens(query.search_text)
+        query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
     def localities_in(self, text: str) -> list[tuple[str, str]]:
