@@ -6,6 +6,7 @@
     python -m evals.bank --notices  # new notices as staff upload them: knowledge/ + evals/notices/ (frozen test set)
     python -m evals.bank --notices dev  # five other notices, written blind later: the set rules may be designed on
     python -m evals.bank --notices dev2 # five more, written blind on 2026-12-03 (sixth session): development too
+    python -m evals.bank --notices dev3 # five more, written blind in the seventh session: development too
 
 `hotline eval --data-dir var/eval-bank --set evals/sets/bank-test.jsonl` gives the same figures for one set.
 """
@@ -22,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpus"
 SETS = Path(__file__).parent / "sets"
 BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
-# new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and two
+# new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and three
 # development sets of five
 NOTICES = {"test": Path(__file__).parent / "notices", "dev": Path(__file__).parent / "notices-dev",
-           "dev2": Path(__file__).parent / "notices-dev2"}
+           "dev2": Path(__file__).parent / "notices-dev2", "dev3": Path(__file__).parent / "notices-dev3"}
 NOTICE_SETS = {"test": [SETS / "notices-test.jsonl"], "dev": [SETS / "notices-dev.jsonl"],
-               "dev2": [SETS / "notices-dev2.jsonl"]}
+               "dev2": [SETS / "notices-dev2.jsonl"], "dev3": [SETS / "notices-dev3.jsonl"]}
 
 
 def corpus_paths(shared: Path = SHARED) -> list[Path]:
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir")
     parser.add_argument("--sets", nargs="*")
     parser.add_argument("--notices", nargs="?", const="test", choices=sorted(NOTICES),
-                        help="新通知集：knowledge/ 加 evals/notices/（test，冻结）或 evals/notices-dev/、notices-dev2/（dev、dev2）")
+                        help="新通知集：knowledge/ 加 evals/notices/（test，冻结），"
+                             "或 evals/notices-dev/、notices-dev2/、notices-dev3/（dev、dev2、dev3）")
     parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or ROOT / "var" / (f"eval-notices-{args.notices}" if args.notices else "eval-bank"))
