@@ -195,8 +195,9 @@ def provenance_end(paragraphs: list[Paragraph]) -> int:
 
 
 def _is_title_line(text: str) -> bool:
-    """A line that can be a title by its ending: 关于…的通知, 中华人民共和国专利法; never a field line."""
-    if "。" in text or len(text) > 60 or text.endswith("文件") or _ANY_FIELD.match(text):
+    """A line that can be a title by its ending: 关于…的通知, 中华人民共和国专利法; never a field line, nor a numbered
+    heading of the body (二、服务事项办事指南)."""
+    if "。" in text or len(text) > 60 or text.endswith("文件") or _ANY_FIELD.match(text) or MARKER.match(text):
         return False
     return bool(_TITLE_END.search(text) or LAW_TITLE.match(text))
 

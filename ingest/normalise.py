@@ -19,8 +19,11 @@ MARKER = re.compile(
     r"|第[一二三四五六七八九十百零〇]+[章节条])"
 )
 _TERMINAL = tuple("。！？；：”）」』")
-# The words a document's title ends with; metadata finds the title by them, and a title ends its line.
-TITLE_ENDINGS = "通知|意见|措施|方案|办法|条例|规定|细则|决定|规划|指引|指南|清单|目录|公告"
+# The words a document's title ends with; metadata finds the title by them, and a title ends its line: the kinds
+# of official document (党政机关公文处理工作条例 第八条: 决议 决定 公报 公告 通告 意见 通知 通报 报告 请示 批复 函 纪要; the
+# last four as …的报告, …的函, which a body line rarely ends with) and of rules and plans (办法, 细则, 方案, 指南…).
+TITLE_ENDINGS = ("通知|意见|措施|方案|办法|条例|规定|细则|决定|规划|指引|指南|清单|目录|公告|通告|通报|公报|决议|纪要|规则|要点"
+                 "|的报告|的请示|的批复|的函")
 # A law's title (中华人民共和国专利法): only CJK characters up to 法. A bare 法 is no title ending, since
 # 方法/做法 end many a broken body line; a line with no punctuation at all is a title, not a fragment.
 LAW_TITLE = re.compile(r"^[\u4e00-\u9fff]{2,40}法$")

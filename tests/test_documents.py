@@ -143,6 +143,19 @@ def test_the_bureaus_documents_bind_their_whole_region():
         assert parse(path)[0].locality is None
 
 
+def test_a_notices_title_is_found_by_any_kind_of_official_document_and_never_in_a_numbered_heading():
+    """关于…的通告 is a title (通告 is one of the kinds of official document, as 通知 is); 二、服务事项办事指南 ends like a
+    title but is a heading of the body: had it been taken, the first section would have been read as the cover."""
+    text, paragraphs = normalise(
+        "樊城区市场监督管理局文件\n\n樊市监发〔2026〕5号\n\n樊城区市场监督管理局关于公布维权援助工作站办事指南的通告\n\n"
+        "各有关单位：\n\n现将有关事项通告如下。\n\n一、基本情况\n\n（一）服务地点。长征路216号政务服务中心二楼。\n\n"
+        "（二）咨询电话。0710-3156728。\n\n二、服务事项办事指南\n\n（一）维权援助申请\n\n1. 收费标准：不收费。\n")
+    document, header = extract("notice", text, paragraphs, "notice.txt", "", TODAY)
+    assert document.title == "樊城区市场监督管理局关于公布维权援助工作站办事指南的通告"
+    clauses = {c.label: c for c in build_clauses(document.id, text, paragraphs, header)}
+    assert "0710-3156728" in clauses["一、（二）"].text and "0710-3156728" not in clauses["印发通知"].text
+
+
 def test_a_city_guide_without_a_region_takes_its_citys():
     """A guide names its issuer in a field and carries no 文号: its city's region comes from the other
     documents of that city, or from the lexicon's place names."""
