@@ -97,7 +97,10 @@ def place_short_name(locality: str) -> str:
     return _PLACE_SUFFIX.sub("", locality)
 
 
-_PLACE_UNIT = re.compile(r".+?(?:新区|开发区|市|区|县)")
+# one place of a locality: a city, a district, a county or a park (常州市, 武进区, 合肥高新区)
+PLACE_UNIT = r"[\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县)"
+_PLACE_UNIT = re.compile(PLACE_UNIT)
+_PARK = re.compile(r"(?:新区|开发区|园区)$")  # 高新区, 经开区: every city has one, so its name alone names none
 
 
 def place_units(locality: str) -> list[str]:
@@ -105,12 +108,19 @@ def place_units(locality: str) -> list[str]:
     return _PLACE_UNIT.findall(locality) or [locality]
 
 
+def unit_names(unit: str) -> list[str]:
+    """How a caller names one place: 武进区 and 武进 (a name of one character names nothing)."""
+    return [n for n in dict.fromkeys((unit, place_short_name(unit))) if len(n) >= 2]
+
+
 def place_names(locality: str) -> list[str]:
-    """The names a caller may give a locality: its own and its short form, then its last unit's (武进区, 武进 for
-    常州市武进区: a caller names the district, rarely its city with it)."""
-    last = place_units(locality)[-1]
-    return list(dict.fromkeys(n for n in (locality, place_short_name(locality), last, place_short_name(last))
-                              if len(n) >= 2))
+    """The names a caller may give a locality: its own and its short form, or, for a district of a city
+    (常州市武进区), the district's (武进区, 武进: a caller names the district, rarely its city with it), unless it is a
+    park every city has (杭州市高新区 is named by its whole name only)."""
+    units = place_units(locality)
+    if len(units) == 1:
+        return unit_names(locality)
+    return [locality, *([] if _PARK.search(units[-1]) else unit_names(units[-1]))]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -133,7 +143,7 @@ STOPWORDS = frozenset(
     之间 碰到 遇到 打算 这种 那种 才能 很快 能够 需要 要求吗 有啥 怎么样 咋 咋办 想要 希望 听说 据说 网上 别人""".split()
 )
 # Spoken A-not-A questions (搞不搞, 会不会, 要不要) carry no content.
-_A_NOT_A = re.compile(r"^(.{1,2})[不没]\1$")
+A_NOT_A = re.compile(r"^(.{1,2})[不没]\1$")  # 有没有, 是不是, 可以不可以: a question form, no word
 _PUNCT = re.compile(rf"^[^\w{CJK}]+$")
 
 
@@ -156,8 +166,13 @@ class Tokenizer:
 
         self._jieba = rjieba.Jieba()
         self.terms = sorted({t for t in terms if 2 <= len(t) <= 16})
+        self._terms = frozenset(self.terms)
         for term in self.terms:
             self._jieba.add_word(term, 2000, None)
+
+    def is_word(self, text: str) -> bool:
+        """A word of the language: in jieba's dictionary, or one of the knowledge base's terms."""
+        return self.general_frequency(text) > 0 or text in self._terms
 
     def general_frequency(self, word: str) -> int:
         """How common a word is in general Chinese (jieba's dictionary counts; 0 if unknown)."""
@@ -175,14 +190,16 @@ class Tokenizer:
     def tokens(self, text: str, known: Container[str] | None = None) -> list[str]:
         """Search tokens: words and their sub-words, without stopwords and punctuation. With `known` (the
         knowledge base's words), a cut that leaves a content character alone after a word is mended where the
-        word's end and the character are a known word and what remains is one too: a compound's last character
-        is its head (专利申请/费 → 专利/申请费, 信息网/点 → 信息/网点, 上海市/级 → 上海/市级)."""
+        word's end and the character make a word of the language (jieba's dictionary or the knowledge base's
+        terms) that the knowledge base uses, and what remains is a word of the language too: a compound's last
+        character is its head (专利申请/费 → 专利/申请费, 信息网/点 → 信息/网点, 上海市/级 → 上海/市级; not 著作权/由 →
+        著作/权由, a fragment of the corpus's own cuts, nor 三年/内 → 三/年内)."""
         if known is not None:
             text = self._mend_cut(text, known)
         out = []
         for w in _split_ranges(self._jieba.cut_for_search(text)):
             w = w.strip().lower()
-            if not w or w in STOPWORDS or _PUNCT.match(w) or _A_NOT_A.match(w):
+            if not w or w in STOPWORDS or _PUNCT.match(w) or A_NOT_A.match(w):
                 continue
             if len(w) == 1 and not w.isdigit():
                 continue
@@ -195,8 +212,8 @@ class Tokenizer:
             char = words[n + 1] if n + 1 < len(words) else ""
             if len(char) == 1 and _CJK_CHAR.match(char) and char not in STOPWORDS:
                 for k in (3, 2, 1):
-                    rest = word[:-k]
-                    if len(word) > k and word[-k:] + char in known and (len(rest) == 1 or rest in known):
+                    rest, joined = word[:-k], word[-k:] + char
+                    if len(rest) >= 2 and joined in known and self.is_word(joined) and self.is_word(rest):
                         word = f"{rest} {word[-k:]}"  # the space parts the cut there; the character follows
                         break
             out.append(word)

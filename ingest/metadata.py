@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import NATIONAL_REGION, Document
-from bot.text import place_short_name, place_units, split_sentences
+from bot.text import PLACE_UNIT, place_short_name, place_units, split_sentences, unit_names
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -25,9 +25,12 @@ _ANY_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,12}[：:]")
 # what a 说明 line says the copied page is: 页面为浙江省…办事指南 / 转载的苏州市…服务说明
 _PAGE_IS = re.compile(r"(?:页面为|转载的)([\u4e00-\u9fff（）]{4,40}?)(?:页面)?(?=[;；,，。(（]|$)")
 _AREA_FIELD = re.compile(r"^(?:所属地区|所属区划|行政区划)[：:]\s*([\u4e00-\u9fff]{2,20})$")
-# a city, district or county that opens an issuer or a title below its region: 南京市…, (上海市)松江区…
-# a city, and the district or county of it the issuer is (常州市武进区): a district's short name is its own word
-_LOCALITY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县)(?:(?![各全本])[\u4e00-\u9fff]{1,4}?(?:新区|开发区|区|县|市))?)")
+# a city, district or county that opens an issuer or a title below its region: 南京市…, (上海市)松江区…; and the
+# district or county of a city when an office's name follows it (常州市武进区市场监督管理局), not a word that merely
+# ends in 区 or 市 (南京市城市管理局, 常州市主城区, 苏州市市区)
+_OFFICE_AFTER = "市场监|知识产权|人民政府|管委会|管理委员会|科技局|科学技术局|司法局|商务局"
+_LOCALITY = re.compile(rf"^({PLACE_UNIT}(?:(?![各全本城社辖跨所市]){PLACE_UNIT.replace('{1,8}', '{1,4}')}"
+                       rf"(?={_OFFICE_AFTER}))?)")
 _ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修订|修正|发布|施行)）?$")
 _ADOPTED_IN_FORCE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|生效)$")  # 2014年5月1日 施行
 # a validity statement is about the document itself: its sentence opens with 本法/本办法…, 自…, 有效期…
@@ -130,7 +133,7 @@ def fill_regions(documents: list[Document], places: dict[str, list[str]]) -> Non
 def _listed_region(locality: str, listed: dict[str, str]) -> str | None:
     """The region `listed` (place name → region) files a locality under: by the locality, or its city (常州 of
     常州市武进区), or a listed name it begins with (合肥 of 合肥高新区)."""
-    for name in [locality, *(n for unit in place_units(locality) for n in (unit, place_short_name(unit)))]:
+    for name in [locality, *(n for unit in place_units(locality) for n in unit_names(unit))]:
         if name in listed:
             return listed[name]
     return next((listed[n] for n in sorted(listed, key=len, reverse=True) if len(n) > 1 and locality.startswith(n)),

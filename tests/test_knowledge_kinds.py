@@ -274,6 +274,7 @@ def test_a_district_of_a_city_is_named_by_the_district_and_filed_under_the_citys
     assert not retriever.parse("芜湖发明专利资助标准是多少").names_locality("常州市武进区")
     county = retriever.parse("崇岭发明专利资助标准是多少")
     assert (county.localities, county.regions) == (["崇岭县"], [])
+    assert retriever.parse("推崇岭南文化的企业，发明专利资助标准是多少").localities == []  # 崇岭 only as a word
     assert _first(retriever, "崇岭发明专利资助标准是多少") == "county"
 
 

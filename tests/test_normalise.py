@@ -80,3 +80,7 @@ def test_a_character_left_alone_after_a_word_is_cut_with_it_when_the_two_are_a_k
     assert "市级" in tokenizer.tokens("上海市级商标品牌创新创业基地有多少家", known)
     assert "标的" not in tokenizer.tokens("我跟别人有个商标的纠纷", known)
     assert tokenizer.tokens("专利质押登记要带什么材料", known) == tokenizer.tokens("专利质押登记要带什么材料")
+    # fragments of the corpus's own cuts are in its vocabulary too, and are no words of the language
+    fragments = known | {"权由", "人未", "年内", "著作"}
+    for question in ("著作权由谁享有", "申请人未缴纳年费怎么办", "三年内没使用的商标会被撤销吗"):
+        assert tokenizer.tokens(question, fragments) == tokenizer.tokens(question)

@@ -161,3 +161,10 @@ def test_an_exclusion_word_counts_as_the_end_of_a_compound_but_not_its_start():
     assert not Words("办手续要多久").heads(["续"])
     assert not Words("有没有时间限制").heads(["没有"])
     assert Words("没有时间限制").heads(["没有"])
+    assert not Words("商标持有人什么时间可以办理续展").heads(["有人"])  # 持 is no word: 持有人 is no kind of 有人
+    assert not Words("窗口没有人什么时间来").heads(["有人"])  # 没有/人: across two words, the end of neither
+
+
+def test_a_compound_ending_in_an_exclusion_word_does_not_block_a_kind_it_does_not_name(understanding):
+    assert understanding.parse("商标持有人什么时间可以办理续展").asks == {"date"}
+    assert "validity" not in understanding.parse("注册商标的有效期是多久").asks

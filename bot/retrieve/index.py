@@ -19,7 +19,7 @@ from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
-from bot.text import Tokenizer, place_names, place_short_name, place_units
+from bot.text import Tokenizer, place_names, place_units, unit_names
 
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
@@ -107,9 +107,8 @@ class IndexVersion:
                 places.setdefault(name, (locality, region))
         for locality, region in bound:
             for city in place_units(locality)[:-1]:
-                for name in (city, place_short_name(city)):
-                    if len(name) >= 2:
-                        places.setdefault(name, (locality, region))
+                for name in unit_names(city):
+                    places.setdefault(name, (locality, region))
         return places
 
     def df_of(self, text: str) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.text import Tokenizer
+from bot.text import A_NOT_A, Tokenizer
 from bot.yamlfile import read_yaml
 
 KINDS_FILE = "question_kinds.yaml"
@@ -34,9 +34,6 @@ def _plain_tokenizer() -> Tokenizer:
     """jieba's own dictionary without the corpus's terms: triggers are words of everyday Chinese, and a
     corpus term that swallows one (收费标准) must not hide it."""
     return Tokenizer()
-
-
-_A_NOT_A = re.compile(r"(.)[不没]\1.*")  # 有没有, 是不是, 能不能够
 
 
 class Words:
@@ -65,22 +62,25 @@ class Words:
         return any(self.spans(p) for p in phrases)
 
     def heads(self, phrases: list[str]) -> bool:
-        """Whether the question says a phrase of two or more characters as a whole word or as the end of one:
-        a compound is a kind of its last word (注册商标 is a 商标, 著作权法 no 著作权, 办公厅 no 办公), while a
-        single character ends many words that are not it (手续 is no 续), and an A-not-A question (有没有, 是不是)
-        is no compound."""
+        """Whether the question says a phrase as a whole word, or as the end of one word made of a word of the
+        language before it and the phrase (of two or more characters): a compound is a kind of its last word
+        (注册商标 is a 商标, 专利证书 a 证书), while 著作权法 is no 著作权 (the phrase must end the word), 持有人 no 有人
+        (持 is no word of its own), 手续 no 续 (one character ends many words), and an A-not-A question (有没有) no
+        compound at all."""
         for phrase in phrases:
             at = self.text.find(phrase)
             while at >= 0:
                 end = at + len(phrase)
-                if end in self.ends and (at in self.starts or (len(phrase) >= 2 and not self._a_not_a(at, end))):
+                if at in self.starts and end in self.ends:
                     return True
+                if len(phrase) >= 2 and at not in self.starts and end in self.ends:
+                    start = max(s for s in self.starts if s < at)
+                    word = self.text[start:end]
+                    if not any(at < s < end for s in self.starts) and not A_NOT_A.match(word) \
+                            and len(self.text[start:at]) >= 2 and _plain_tokenizer().is_word(self.text[start:at]):
+                        return True
                 at = self.text.find(phrase, at + 1)
         return False
-
-    def _a_not_a(self, at: int, end: int) -> bool:
-        word = self.text[max(s for s in self.starts if s <= at):end]
-        return _A_NOT_A.fullmatch(word) is not None
 
     def first(self, phrases: list[str]) -> tuple[int, int, str] | None:
         """The earliest (then longest) phrase said, with its span."""

@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.retrieve.kinds import QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
-from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units
+from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units, unit_names
 
 # Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
@@ -65,8 +65,8 @@ class Query:
 
     @cached_property
     def _named_places(self) -> frozenset[str]:
-        return frozenset(place_short_name(place) for named in self.localities
-                         for place in (named, *place_units(named)))
+        return frozenset(name for named in self.localities for unit in (named, *place_units(named))
+                         for name in unit_names(unit))
 
     def names_locality(self, locality: str) -> bool:
         """Whether the question names this city or district, or the city it lies in (泉州 names the 泉州市 of a
@@ -201,8 +201,8 @@ class QueryUnderstanding:
             if key in rest:
                 expansions.extend(self.lexicon.synonyms[key])
                 rest = rest.replace(key, " ")
-        localities = self.localities_in(corrected)
         words = Words(corrected)
+        localities = self.localities_in(corrected, words)
         spans = self.place_spans(corrected, words)
         # 芜湖 names 安徽省 even where the lexicon lacks it
         named = list(dict.fromkeys([*(r for _, _, r in spans), *(r for _, r in localities if r)]))
@@ -225,15 +225,26 @@ class QueryUnderstanding:
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
-    def localities_in(self, text: str) -> list[tuple[str, str]]:
-        """The cities and districts of the documents a text names, each with its region."""
+    def localities_in(self, text: str, words: Words | None = None) -> list[tuple[str, str]]:
+        """The cities and districts of the documents a text names, each with its region: a name of two
+        characters only as a word of its own, or with 市/县/区 (市中 of 济南市市中区 is not in 本市中小企业)."""
         found = []
+        words = words or Words(text)
         for name, place in self.places:
-            if name in text:
-                if place not in found:
-                    found.append(place)
-                text = text.replace(name, " ")
+            at = text.find(name)
+            while at >= 0:
+                if len(name) > 2 or self._a_word(words, at, at + len(name)):
+                    if place not in found:
+                        found.append(place)
+                    text = text[:at] + " " * len(name) + text[at + len(name):]  # its positions stay the words'
+                at = text.find(name, at + 1)
         return found
+
+    @staticmethod
+    def _a_word(words: Words, start: int, end: int) -> bool:
+        """Whether text[start:end] is a word of its own, or one with 市/县/区 after it (开封市)."""
+        text = words.text
+        return start in words.starts and (end in words.ends or (text[end:end + 1] in "市县区" and end + 1 in words.ends))
 
     def place_spans(self, text: str, words: Words | None = None) -> list[tuple[int, int, str]]:
         """Where a text names a region: (start, end, region), in the text's order, longest names first where
@@ -246,7 +257,7 @@ class QueryUnderstanding:
         def a_word(start: int, end: int) -> bool:
             nonlocal words
             words = words or Words(text)
-            return start in words.starts and (end in words.ends or (text[end:end + 1] in "市县区" and end + 1 in words.ends))
+            return self._a_word(words, start, end)
 
         for name, region, whole in self.region_names:
             at = text.find(name)
