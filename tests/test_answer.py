@@ -76,6 +76,14 @@ def test_typos_and_sound_alikes_are_corrected(assistant):
     assert retriever.parse("公共服务意见是什么时候印发的").corrections == []  # no correction across words
 
 
+def test_pinyin_typed_without_its_characters_is_read_as_the_word_it_spells(assistant):
+    """A caller typing on a phone may send the pinyin (zhuanli) instead of 专利; acronyms and English words stay."""
+    retriever = assistant.retriever()
+    query = retriever.parse("zhuanli代理机构信用评价怎么查")
+    assert query.text.startswith("专利代理机构") and query.corrections[0] == ("zhuanli", "专利")
+    assert retriever.parse("上传的pdf和logo要求 PCT 和 WIPO").corrections == []
+
+
 def test_the_faqs_words_are_not_typos(assistant):
     """Once a regulation mentions 包裹, 包过 (the FAQ's word) must not be 'corrected' to it."""
     retriever = assistant.retriever()

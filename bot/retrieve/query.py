@@ -24,6 +24,9 @@ _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), (
 # kinds.py reads it): matched on whole words, so that 多元化 does not ask for money nor 几乎 for a number.
 
 
+_PINYIN_RUN = re.compile(r"(?<![A-Za-z])[a-z]{5,}(?![A-Za-z])")
+
+
 def _fuzzy(syllable: str) -> str:
     for a, b in _FUZZY:
         syllable = syllable.replace(a, b)
@@ -113,6 +116,10 @@ class QueryUnderstanding:
         for word, _ in sorted(vocab.items(), key=lambda kv: -kv[1]):
             by_sound.setdefault(fuzzy_pinyin(word), word)
         self.by_sound = by_sound
+        # the same sounds written as one run of letters: a phone's pinyin left unconverted (zhuanli → 专利)
+        self.by_spelling = {}
+        for sound, word in by_sound.items():
+            self.by_spelling.setdefault(sound.replace(" ", ""), word)
         self.by_length: dict[int, list[str]] = {}
         for word in vocab:
             if len(word) >= 4:
@@ -128,8 +135,16 @@ class QueryUnderstanding:
         self.cities = frozenset(lexicon.cities)
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
-        """Replace words the corpus does not contain by corpus words that sound or look the same."""
+        """Replace words the corpus does not contain by corpus words that sound or look the same, and pinyin
+        typed without being turned into characters (zhuanli代理 → 专利代理: lower-case letters, five or more, that
+        spell a corpus word's sound; PCT, WIPO and logo stay)."""
         corrections = []
+        for run in _PINYIN_RUN.finditer(text):
+            spelled = run.group(0)
+            word = None if spelled in self.vocab or spelled in self.known else self.by_spelling.get(_fuzzy(spelled))
+            if word:
+                corrections.append((spelled, word))
+                text = text.replace(spelled, word, 1)
         for run in re.finditer(rf"[{CJK}]{{2,}}", text):
             segment = run.group(0)
             fixed = self._correct_run(segment, corrections)
