@@ -97,8 +97,13 @@ def place_short_name(locality: str) -> str:
     return _PLACE_SUFFIX.sub("", locality)
 
 
-# one place of a locality: a city, a district, a county or a park (常州市, 武进区, 合肥高新区)
-PLACE_UNIT = r"[\u4e00-\u9fff]{1,8}?(?:新区|开发区|市|区|县)"
+def place_unit_pattern(longest_name: int = 8) -> str:
+    """A regular expression of one place of a locality, a name of up to `longest_name` characters and its
+    suffix: a city, a district, a county or a park (常州市, 武进区, 合肥高新区)."""
+    return rf"[\u4e00-\u9fff]{{1,{longest_name}}}?(?:新区|开发区|市|区|县)"
+
+
+PLACE_UNIT = place_unit_pattern()
 _PLACE_UNIT = re.compile(PLACE_UNIT)
 _PARK = re.compile(r"(?:新区|开发区|园区)$")  # 高新区, 经开区: every city has one, so its name alone names none
 

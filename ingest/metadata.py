@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import NATIONAL_REGION, Document
-from bot.text import PLACE_UNIT, place_short_name, place_units, split_sentences, unit_names
+from bot.text import PLACE_UNIT, place_unit_pattern, place_units, split_sentences, unit_names
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -29,8 +29,7 @@ _AREA_FIELD = re.compile(r"^(?:所属地区|所属区划|行政区划)[：:]\s*(
 # district or county of a city when an office's name follows it (常州市武进区市场监督管理局), not a word that merely
 # ends in 区 or 市 (南京市城市管理局, 常州市主城区, 苏州市市区)
 _OFFICE_AFTER = "市场监|知识产权|人民政府|管委会|管理委员会|科技局|科学技术局|司法局|商务局"
-_LOCALITY = re.compile(rf"^({PLACE_UNIT}(?:(?![各全本城社辖跨所市]){PLACE_UNIT.replace('{1,8}', '{1,4}')}"
-                       rf"(?={_OFFICE_AFTER}))?)")
+_LOCALITY = re.compile(rf"^({PLACE_UNIT}(?:(?![各全本城社辖跨所市]){place_unit_pattern(4)}(?={_OFFICE_AFTER}))?)")
 _ADOPTED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{2,80}(通过|公布|修订|修正|发布|施行)）?$")
 _ADOPTED_IN_FORCE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日)(?:起)?(?:施行|实施|生效)$")  # 2014年5月1日 施行
 # a validity statement is about the document itself: its sentence opens with 本法/本办法…, 自…, 有效期…

@@ -117,7 +117,7 @@ class QueryUnderstanding:
             by_sound.setdefault(fuzzy_pinyin(word), word)
         self.by_sound = by_sound
         # the same sounds written as one run of letters: a phone's pinyin left unconverted (zhuanli → 专利)
-        self.by_spelling = {}
+        self.by_spelling: dict[str, str] = {}
         for sound, word in by_sound.items():
             self.by_spelling.setdefault(sound.replace(" ", ""), word)
         self.by_length: dict[int, list[str]] = {}
