@@ -25,10 +25,9 @@ SETS = Path(__file__).parent / "sets"
 BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
 # new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and three
 # development sets of five
-NOTICES = {"test": Path(__file__).parent / "notices", "dev": Path(__file__).parent / "notices-dev",
-           "dev2": Path(__file__).parent / "notices-dev2", "dev3": Path(__file__).parent / "notices-dev3"}
-NOTICE_SETS = {"test": [SETS / "notices-test.jsonl"], "dev": [SETS / "notices-dev.jsonl"],
-               "dev2": [SETS / "notices-dev2.jsonl"], "dev3": [SETS / "notices-dev3.jsonl"]}
+NOTICES = {"test": Path(__file__).parent / "notices",
+           **{name: Path(__file__).parent / f"notices-{name}" for name in ("dev", "dev2", "dev3")}}
+NOTICE_SETS = {name: [SETS / f"notices-{name}.jsonl"] for name in NOTICES}
 
 
 def corpus_paths(shared: Path = SHARED) -> list[Path]:
