@@ -2,6 +2,7 @@
 
     python -m evals.tune                 # search and print; about 16 minutes on a loaded 2-core machine
     python -m evals.tune --out bot/retrieve/ranking.json    # … and write the chosen values into that file
+    python -m evals.tune --only soft_min_similarity         # search one constant, the others held
 
 Data: the fitting sets of `hotline eval --fit` (the bank's train split on the bank's knowledge base, the core set
 on the bureau's four documents; evals/fit.shipped_sets), never the frozen test split.
@@ -123,6 +124,14 @@ def search(tuner: Tuner, start: Retrieval, grid: dict[str, tuple] = SEARCH,
     return current, best, trail
 
 
+def grid_of(only: list[str] | None) -> dict[str, tuple]:
+    """SEARCH, or only the constants named (a bureau checking one after adding documents: minutes, not a pass)."""
+    unknown = sorted(set(only or ()) - set(SEARCH))
+    if unknown:
+        raise ValueError(f"没有可搜索的检索参数 {unknown}：可选 {', '.join(SEARCH)}")
+    return {n: v for n, v in SEARCH.items() if not only or n in only}
+
+
 def save(target: Path, chosen: Retrieval) -> None:
     """Write `chosen` as the ranking file's retrieval section; the file's other sections are kept as they are (a
     new file starts from the shipped one's models)."""
@@ -152,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=str(fit.SETS.parent.parent / "var"),
                         help="where the fitting sets' indexes are built (eval-bank/, eval-core/)")
     parser.add_argument("--out", help="write the chosen values into this ranking file's retrieval section")
+    parser.add_argument("--only", action="append", choices=list(SEARCH), metavar="NAME",
+                        help="search only this constant (repeatable; the others keep their current values)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     from bot.config import Settings
@@ -160,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"从 {path} 的取值开始")
     tuner = Tuner(fit.prepared(fit.shipped_sets(Path(args.data_dir))), current.fitted.get("C_ranker", 1.0),
                   current.fitted.get("C_answerability", 1.0))
-    chosen, figures, trail = search(tuner, current.retrieval)
+    grid = grid_of(args.only)
+    chosen, figures, trail = search(tuner, current.retrieval, grid)
     seconds = round(time.monotonic() - started)
     print(f"选定 {_short(chosen)}  {_figures(figures)}  用时 {seconds} 秒")
     if args.out:
@@ -169,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             "objective": f"leave-one-document-out hit@1 + {REFUSAL_WEIGHT} × refusal accuracy at false refusals "
                          f"≤ {fit.TARGET_FALSE_REFUSALS}",
             "leave_one_document_out": figures, "seconds": seconds, "trail": trail,
-            "not_searched": "not_in_force_damping, elsewhere_damping: the bureau's policy"}))
+            "not_searched": "not_in_force_damping, elsewhere_damping: the bureau's policy"
+                            + "".join(f"; {n}: held at its value" for n in SEARCH if n not in grid)}))
         print(f"写入 {args.out}（retrieval 部分；请再用 hotline eval --fit 按这些值重新拟合排序模型）")
     return 0
 

@@ -165,3 +165,13 @@ def test_the_fit_ranks_as_the_search_does_and_counts_the_rules_refusals(settings
     assert ra == sum(not a and bool(s.rule) for a, s in zip(answerable, samples)) / (len(samples) - sum(answerable))
     threshold = fit.choose_threshold(samples, probabilities)
     assert fit.refusal_figures(samples, probabilities, threshold)[0] <= fit.TARGET_FALSE_REFUSALS
+
+
+def test_one_constant_can_be_searched_alone_and_an_unknown_name_is_refused(capsys):
+    assert tune.grid_of(None) == tune.SEARCH
+    assert tune.grid_of(["soft_neighbours"]) == {"soft_neighbours": tune.SEARCH["soft_neighbours"]}
+    with pytest.raises(ValueError, match="没有可搜索的检索参数"):
+        tune.grid_of(["soft_neighbour"])
+    with pytest.raises(SystemExit) as stopped:  # the command line refuses it before loading anything
+        tune.main(["--only", "soft_neighbour"])
+    assert stopped.value.code == 2 and "invalid choice" in capsys.readouterr().err
