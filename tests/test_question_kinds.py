@@ -165,6 +165,15 @@ def test_an_exclusion_word_counts_as_the_end_of_a_compound_but_not_its_start():
     assert not Words("窗口没有人什么时间来").heads(["有人"])  # 没有/人: across two words, the end of neither
 
 
+def test_a_trigger_heading_a_compound_is_said_but_not_one_starting_it(understanding):
+    """jieba keeps 具体地址 and 起止日期 whole: the question asks an address and a date all the same (a compound is a
+    kind of its last word), while 著作权法 is a 法, not a 著作权."""
+    assert Words("保护中心的具体地址发我一下").head_spans("地址") == [(5, 9)]  # the compound's span
+    assert understanding.parse("保护中心的具体地址发我一下").asks == {"address"}
+    assert "date" in understanding.parse("第三期培训的起止日期是什么").asks
+    assert Words("著作权法什么时候废止的").head_spans("著作权") == []
+
+
 def test_a_compound_ending_in_an_exclusion_word_does_not_block_a_kind_it_does_not_name(understanding):
     assert understanding.parse("商标持有人什么时间可以办理续展").asks == {"date"}
     assert "validity" not in understanding.parse("注册商标的有效期是多久").asks

@@ -62,25 +62,28 @@ class Words:
         return any(self.spans(p) for p in phrases)
 
     def heads(self, phrases: list[str]) -> bool:
-        """Whether the question says a phrase as a whole word, or as the end of one word made of a word of the
-        language before it and the phrase (of two or more characters): a compound is a kind of its last word
-        (注册商标 is a 商标, 专利证书 a 证书), while 著作权法 is no 著作权 (the phrase must end the word), 持有人 no 有人
-        (持 is no word of its own), 手续 no 续 (one character ends many words), and an A-not-A question (有没有) no
-        compound at all."""
-        for phrase in phrases:
-            at = self.text.find(phrase)
-            while at >= 0:
-                end = at + len(phrase)
-                if at in self.starts and end in self.ends:
-                    return True
-                if len(phrase) >= 2 and at not in self.starts and end in self.ends:
-                    start = max(s for s in self.starts if s < at)
-                    word = self.text[start:end]
-                    if not any(at < s < end for s in self.starts) and not A_NOT_A.match(word) \
-                            and len(self.text[start:at]) >= 2 and _plain_tokenizer().is_word(self.text[start:at]):
-                        return True
-                at = self.text.find(phrase, at + 1)
-        return False
+        """Whether the question says a phrase as a whole word, or as the head of a compound (head_spans)."""
+        return any(self.head_spans(p) for p in phrases)
+
+    def head_spans(self, phrase: str) -> list[tuple[int, int]]:
+        """Where the question says `phrase` as a whole word, or as the end of one word made of a word of the
+        language before it and the phrase (of two or more characters), with that word's span: a compound is a
+        kind of its last word (注册商标 is a 商标, 具体地址 an 地址, 专利证书 a 证书), while 著作权法 is no 著作权 (the
+        phrase must end the word), 持有人 no 有人 (持 is no word of its own), 手续 no 续 (one character ends many
+        words), and an A-not-A question (有没有) no compound at all."""
+        found, at = [], self.text.find(phrase)
+        while at >= 0:
+            end = at + len(phrase)
+            if at in self.starts and end in self.ends:
+                found.append((at, end))
+            elif len(phrase) >= 2 and at not in self.starts and end in self.ends:
+                start = max(s for s in self.starts if s < at)
+                word = self.text[start:end]
+                if not any(at < s < end for s in self.starts) and not A_NOT_A.match(word) \
+                        and len(self.text[start:at]) >= 2 and _plain_tokenizer().is_word(self.text[start:at]):
+                    found.append((start, end))
+            at = self.text.find(phrase, at + 1)
+        return found
 
     def first(self, phrases: list[str]) -> tuple[int, int, str] | None:
         """The earliest (then longest) phrase said, with its span."""
@@ -127,7 +130,8 @@ class Rule:
             return False
         after = {e for p in self.not_after for _, e in words.spans(p)}
         before = {s for p in self.not_before for s, _ in words.spans(p)}
-        triggers = [span for t in self.triggers for span in words.spans(t)
+        # a trigger heading a compound jieba keeps whole (具体地址, 申请条件) is said as well: the compound is a kind of it
+        triggers = [span for t in self.triggers for span in words.head_spans(t)
                     if span[0] not in after and span[1] not in before]
         if not triggers:
             return False
