@@ -33,10 +33,11 @@ NOT_ORDINARY = {"off task", "injection", "configuration"}
 
 
 def ordinary_questions() -> list[str]:
-    """The evaluation sets' questions (the blind-written bank's training half too, once it is in the repository:
-    never its test half) and the callers' questions in tests/ordinary_questions.txt."""
+    """The development sets' questions (the blind-written bank's training half and every dev set:
+    never a frozen one) and the callers' questions in tests/ordinary_questions.txt."""
     questions = []
-    for name in ("core.jsonl", "heldout.jsonl", "bank-train.jsonl"):
+    for name in ("core.jsonl", "heldout.jsonl", "bank-train.jsonl", "bank-dev.jsonl", "laws-dev.jsonl",
+                 "notices-dev.jsonl", "notices-dev2.jsonl", "notices-dev3.jsonl", "places-dev.jsonl"):
         path = ROOT / "evals" / "sets" / name
         if path.exists():
             rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
