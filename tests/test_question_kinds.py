@@ -172,6 +172,9 @@ def test_a_trigger_heading_a_compound_is_said_but_not_one_starting_it(understand
     assert understanding.parse("保护中心的具体地址发我一下").asks == {"address"}
     assert "date" in understanding.parse("第三期培训的起止日期是什么").asks
     assert Words("著作权法什么时候废止的").head_spans("著作权") == []
+    # a compound whose first part is a not_after word is no trigger: 以下几点 asks no time of day
+    assert Words("申请专利要注意以下几点吗").head_spans("几点") == [(7, 11)]
+    assert "hours" not in understanding.parse("申请专利要注意以下几点吗").asks
 
 
 def test_a_compound_ending_in_an_exclusion_word_does_not_block_a_kind_it_does_not_name(understanding):

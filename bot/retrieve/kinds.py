@@ -6,7 +6,8 @@ its `requires` words (if it has any), none of its `not_with` words (nor a word e
 专利 expires, not 这个 document).
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
-the phrase itself (多少钱 as 多少/钱 or as one word)."""
+the phrase itself (多少钱 as 多少/钱 or as one word). A trigger or a not_with word of two or more characters is
+also said as the head of a compound jieba keeps whole (具体地址 says 地址, 注册商标 says 商标; Words.head_spans)."""
 from __future__ import annotations
 
 import functools
@@ -130,9 +131,11 @@ class Rule:
             return False
         after = {e for p in self.not_after for _, e in words.spans(p)}
         before = {s for p in self.not_before for s, _ in words.spans(p)}
-        # a trigger heading a compound jieba keeps whole (具体地址, 申请条件) is said as well: the compound is a kind of it
-        triggers = [span for t in self.triggers for span in words.head_spans(t)
-                    if span[0] not in after and span[1] not in before]
+        # a trigger heading a compound jieba keeps whole (具体地址, 起止日期) is said as well: the compound is a kind
+        # of it, unless what comes before it in the compound is a not_after word (以下几点 is no 几点)
+        triggers = [(s, e) for t in self.triggers for s, e in words.head_spans(t)
+                    if s not in after and e not in before
+                    and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if not triggers:
             return False
         if not self.requires:
