@@ -161,9 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=str(fit.SETS.parent.parent / "var"),
                         help="where the fitting sets' indexes are built (eval-bank/, eval-core/)")
     parser.add_argument("--out", help="write the chosen values into this ranking file's retrieval section")
-    parser.add_argument("--only", action="append", choices=list(SEARCH), metavar="NAME",
-                        help="search only this constant (repeatable; the others keep their current values)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help=f"search only this constant (repeatable; the others keep their current values): "
+                             f"{', '.join(SEARCH)}")
     args = parser.parse_args(argv)
+    try:
+        grid = grid_of(args.only)
+    except ValueError as exc:
+        parser.error(str(exc))
     started = time.monotonic()
     from bot.config import Settings
 
@@ -171,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"从 {path} 的取值开始")
     tuner = Tuner(fit.prepared(fit.shipped_sets(Path(args.data_dir))), current.fitted.get("C_ranker", 1.0),
                   current.fitted.get("C_answerability", 1.0))
-    grid = grid_of(args.only)
     chosen, figures, trail = search(tuner, current.retrieval, grid)
     seconds = round(time.monotonic() - started)
     print(f"选定 {_short(chosen)}  {_figures(figures)}  用时 {seconds} 秒")

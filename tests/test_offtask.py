@@ -33,15 +33,16 @@ NOT_ORDINARY = {"off task", "injection", "configuration"}
 
 
 def ordinary_questions() -> list[str]:
-    """The development sets' questions (the blind-written bank's training half and every dev set:
-    never a frozen one) and the callers' questions in tests/ordinary_questions.txt."""
+    """The development sets' questions (the blind-written bank's training half and every *-dev* set, never a frozen
+    one) and the callers' questions in tests/ordinary_questions.txt."""
+    sets = ROOT / "evals" / "sets"
+    paths = [sets / "core.jsonl", sets / "heldout.jsonl", sets / "bank-train.jsonl", *sorted(sets.glob("*-dev*.jsonl"))]
+    assert len(paths) >= 10 and all(p.exists() for p in paths)  # a renamed set is not skipped silently
     questions = []
-    for name in ("core.jsonl", "heldout.jsonl", "bank-train.jsonl", "bank-dev.jsonl", "laws-dev.jsonl",
-                 "notices-dev.jsonl", "notices-dev2.jsonl", "notices-dev3.jsonl", "places-dev.jsonl"):
-        path = ROOT / "evals" / "sets" / name
-        if path.exists():
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            questions += [r["question"] for r in rows if r.get("note") not in NOT_ORDINARY]
+    for path in paths:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        # transcripts-dev holds whole calls, not questions: it has no "question" to check
+        questions += [r["question"] for r in rows if "question" in r and r.get("note") not in NOT_ORDINARY]
     own = (Path(__file__).parent / "ordinary_questions.txt").read_text(encoding="utf-8").splitlines()
     return questions + [q.strip() for q in own if q.strip() and not q.startswith("#")]
 

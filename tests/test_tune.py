@@ -174,4 +174,4 @@ def test_one_constant_can_be_searched_alone_and_an_unknown_name_is_refused(capsy
         tune.grid_of(["soft_neighbour"])
     with pytest.raises(SystemExit) as stopped:  # the command line refuses it before loading anything
         tune.main(["--only", "soft_neighbour"])
-    assert stopped.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    assert stopped.value.code == 2 and "没有可搜索的检索参数" in capsys.readouterr().err
