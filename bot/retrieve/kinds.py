@@ -233,6 +233,8 @@ class QuestionKinds:
                 raise fail(key, "应为词语列表，例如 [多少钱, 费用]")
             return [str(v) for v in value]
 
+        after_counts = strings(data.get("after_counts"), "after_counts")
+
         def kind(name: str, spec: Any, key: str) -> Kind:
             if not isinstance(spec, dict):
                 raise fail(key, "应为映射，含 triggers 或 rules 以及 examples")
@@ -253,10 +255,10 @@ class QuestionKinds:
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
                 # 几 / 多少 (or `counts_by`), with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba
-                # often keeps them whole)
+                # often keeps them whole), and with a place word after it that jieba keeps with the unit (年内)
                 by = strings(r.get("counts_by"), f"{where}.counts_by") or ["几", "多少"]
-                counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in by
-                           for c in ("", "个")]
+                counted = [q + c + u + a for u in strings(r.get("counts"), f"{where}.counts") for q in by
+                           for c in ("", "个") for a in ("", *after_counts)]
                 rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers") + counted,
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
