@@ -139,7 +139,7 @@ class DisplaySettings(BaseSettings):
 
     lead_chars: int = Field(260, ge=40, le=2000, description="characters a written answer quotes of the clause it "
                             "rests on (of each, half as many, when it cites several); its best sentence is always whole")
-    lead_sentences: int = Field(2, ge=1, le=10, description="sentences of each clause a written answer leads with; "
+    lead_sentences: int = Field(3, ge=1, le=10, description="sentences of each clause a written answer leads with; "
                                 "the whole clause is a click away")
     related_clauses: int = Field(3, ge=1, le=5, description="nearest clauses a refusal lists (of the 5 searched)")
     spoken_limit: int = Field(120, ge=60, le=1000, description="characters of the hotline's read-aloud answer "

@@ -32,6 +32,12 @@ def live(settings: Settings) -> Path:
     return current
 
 
+def left_out(clause_text: str, message: str) -> list[str]:
+    """The sentences of a cited clause a message does not quote: an answer quotes the clause's best sentences
+    (HOTLINE_LEAD_SENTENCES) and the whole clause stays behind its citation."""
+    return [s for s in clause_text.split("。") if s.strip() and s not in message]
+
+
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) -> Settings:
     """Settings for a test: the offline embedder, and no rate limits (the tests ask many questions quickly;
     the limits have tests of their own)."""

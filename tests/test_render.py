@@ -24,10 +24,10 @@ def test_one_draft_three_channels(assistant):
         assert wechat.count(citation_line(c, "short")) == 1 and answer.answer.count(citation_line(c)) == 1
 
 
-def test_an_answer_leads_with_one_or_two_sentences(assistant):
+def test_an_answer_leads_with_its_best_sentences_not_the_whole_clause(assistant):
     answer = assistant.ask("上海怎么提升知识产权代理服务质量")
     lead = answer.answer.split("\n\n依据")[0]
-    assert 1 <= len([s for s in re.split(r"[。！？]", lead) if s.strip()]) <= 2
+    assert 1 <= len([s for s in re.split(r"[。！？]", lead) if s.strip()]) <= assistant.settings.display.lead_sentences
     assert not lead.startswith("根据《")  # the sentences first; the clause is behind its citation
     assert answer.citations[0].text.count("。") > 2  # … which holds the whole clause
 

@@ -98,10 +98,14 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
             next((r for r in stating[1:] if any(p.search(r[1].text) for p in facts if p not in stated)), None)
         if more is not None:
             return [best[1].text, more[1].text]
-    # else the lead goes on with the next best, as for any question
+    # else the lead goes on with the next best, as for any question, but not with a lead-in that only repeats the
+    # heading (备案条件： under 预审备案条件): after the lead it says nothing (one stating a fact or a condition stays)
+    frame = " ".join([hit.clause.heading or "", *hit.clause.path])
     picked = [ranked[0][1].text]
     used = len(picked[0])
-    for _, unit, _ in ranked[1:]:
+    for _, unit, features in ranked[1:]:
+        if features["lead_in"] and unit.text.rstrip("：:。 ") in frame:
+            continue
         if used + len(unit.text) <= budget:
             picked.append(unit.text)
             used += len(unit.text)
