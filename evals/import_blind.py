@@ -58,8 +58,12 @@ def convert(paths: list[Path], prefix: str = "b") -> tuple[list[dict], list[dict
 def main(argv: list[str]) -> int:
     # one set of all the file's questions: --frozen (all test: nothing is designed or fitted on any of it) or
     # --dev (all development: what rules may be designed on)
-    if not argv or argv[0] in ("-h", "--help") or (argv[0] in ("--frozen", "--dev") and len(argv) < 3):
-        print(__doc__.split("\n\n")[-1].rstrip(), file=sys.stderr)  # the usage lines
+    usage = (__doc__ or "").split("\n\n")[-1].rstrip()  # the usage lines
+    if argv[:1] in (["-h"], ["--help"]):
+        print(usage)
+        return 0
+    if not argv or (argv[0] in ("--frozen", "--dev") and len(argv) < 3):
+        print(usage, file=sys.stderr)
         return 2
     if argv[:1] in (["--frozen"], ["--dev"]):
         name, paths = argv[1], [Path(p) for p in argv[2:]]

@@ -1,6 +1,7 @@
 """Shared fixtures: a real index built from knowledge/ into a temporary data directory, a real server."""
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
@@ -33,9 +34,18 @@ def live(settings: Settings) -> Path:
 
 
 def left_out(clause_text: str, message: str) -> list[str]:
-    """The sentences of a cited clause a message does not quote: an answer quotes the clause's best sentences
-    (HOTLINE_LEAD_SENTENCES) and the whole clause stays behind its citation."""
-    return [s for s in clause_text.split("。") if s.strip() and s not in message]
+    """The sentences (and list items) of a cited clause a message does not quote, compared without their item
+    numbers, punctuation and spaces: an answer quotes the clause's best sentences (HOTLINE_LEAD_SENTENCES) and the
+    whole clause stays behind its citation."""
+    from bot.models import Clause
+    from bot.retrieve.sentences import units, unnumbered
+
+    def bare(text: str) -> str:
+        return re.sub(r"[\s。；，、：:;,.]", "", text)
+
+    said = bare(message)
+    return [u.text for u in units(Clause(id="x:c", doc_id="x", label="", text=clause_text))
+            if bare(unnumbered(u.text)) and bare(unnumbered(u.text)) not in said]
 
 
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) -> Settings:

@@ -4,8 +4,10 @@ import json
 from evals import import_blind
 
 
-def test_help_prints_the_usage_and_writes_nothing(capsys):
-    assert import_blind.main(["--help"]) == 2
+def test_help_prints_the_usage(capsys):
+    assert import_blind.main(["--help"]) == 0
+    assert "python -m evals.import_blind --dev" in capsys.readouterr().out
+    assert import_blind.main(["--dev", "x.jsonl"]) == 2  # no question file: the usage, on stderr
     assert "python -m evals.import_blind" in capsys.readouterr().err
 
 

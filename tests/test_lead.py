@@ -64,6 +64,21 @@ def test_a_list_item_is_answered_whole_not_as_fragments(assistant):
     assert "；，" not in text and "备案条件：[" not in text and not text.startswith("备案条件：")
 
 
+@pytest.mark.parametrize("text, heading, path, repeats", [
+    ("备案条件：", "预审备案条件", ["二、快速预审"], True),            # the heading's own words again
+    ("（一）所需材料：", "材料", ["一、办理", "（一）所需材料"], True),  # the item's own name, numbered
+    ("申请人应当具备下列条件：", "预审备案条件", [], False),           # says who and what: kept after the lead
+    ("：", "预审备案条件", [], False),                                # nothing at all is no repeat
+    ("注：", "商标注册", [], False),                                   # one character is no heading
+    ("备案条件", "预审备案条件", [], False),                           # a sentence, not a lead-in
+])
+def test_a_lead_in_repeating_the_heading_is_told_apart(text, heading, path, repeats):
+    from bot.retrieve.sentences import repeats_heading
+
+    clause = Clause(id="d:c", doc_id="d", label="3.", heading=heading, path=path, text=text)
+    assert repeats_heading(text, clause) is repeats
+
+
 def test_a_list_item_is_read_aloud_without_its_number(assistant):
     from bot.answer.render import render_spoken
 

@@ -8,6 +8,7 @@ from bot.answer.followups import suggest
 from bot.answer.render import citation_line, render_spoken, render_web, render_wechat
 from bot.models import GENERIC_HEADINGS
 from bot.retrieve.candidates import Hit
+from tests.conftest import left_out
 from tests.test_laws import parse_text
 
 
@@ -28,6 +29,7 @@ def test_an_answer_leads_with_its_best_sentences_not_the_whole_clause(assistant)
     answer = assistant.ask("上海怎么提升知识产权代理服务质量")
     lead = answer.answer.split("\n\n依据")[0]
     assert 1 <= len([s for s in re.split(r"[。！？]", lead) if s.strip()]) <= assistant.settings.display.lead_sentences
+    assert left_out(answer.citations[0].text, lead)
     assert not lead.startswith("根据《")  # the sentences first; the clause is behind its citation
     assert answer.citations[0].text.count("。") > 2  # … which holds the whole clause
 

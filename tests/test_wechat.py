@@ -11,7 +11,6 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from bot.api.server import uvicorn_options
-from bot.service import Assistant
 from bot.channels.wechat.crypto import MessageCrypto, check_signature, pkcs7_pad, pkcs7_unpad, sign
 from bot.channels.wechat.messages import parse_envelope
 from bot.channels.wechat.service import WELCOME, fit
@@ -160,13 +159,13 @@ def test_plaintext_xml_is_answered_passively(fast):
     assert len(content.encode()) <= 2048
 
 
-def test_without_a_public_url_the_links_go_to_the_address_wechat_called(settings, wechat_api):
+def test_without_a_public_url_the_links_go_to_the_address_wechat_called(settings, wechat_api, assistant):
     """The whole clause is behind its link in a WeChat message, never pasted: a message with no link (no
     HOTLINE_PUBLIC_URL) would leave the clause out of reach."""
     with LiveServer(wechat_app(settings, wechat_api, 4.0, public_url="")) as server:
         content = reply_content(post(server, text_xml(QUESTION, openid="oNoPublicUrl")))
     assert f"{server.url}/documents/sh-2022-13-public-service#s2-p3-i2" in content
-    clause = Assistant(settings).retriever().records.clauses["sh-2022-13-public-service:s2-p3-i2"].text
+    clause = assistant.retriever().records.clauses["sh-2022-13-public-service:s2-p3-i2"].text
     assert "维权援助" in content and left_out(clause, content)  # the lead, not the whole clause
 
 

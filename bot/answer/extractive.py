@@ -12,7 +12,7 @@ from bot.models import CatalogueItem, Citation, Clause, Document
 from bot.retrieve.query import Query
 from bot.safety import OffTaskList
 from bot.retrieve.search import Concept, Hit, SearchResult
-from bot.retrieve.sentences import Sentences, lead_order, quotable, unnumbered
+from bot.retrieve.sentences import Sentences, lead_order, quotable, repeats_heading, unnumbered
 
 ASKED_SHARE = 0.5  # … and, for another region the question names, at least this share
 
@@ -100,13 +100,10 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
             return [best[1].text, more[1].text]
     # else the lead goes on with the next best, as for any question, but not with a lead-in that only repeats the
     # heading (备案条件： under 预审备案条件): after the lead it says nothing (one stating a fact or a condition stays)
-    frame = " ".join([hit.clause.heading or "", *hit.clause.path])
     picked = [ranked[0][1].text]
     used = len(picked[0])
-    for _, unit, features in ranked[1:]:
-        if features["lead_in"] and unit.text.rstrip("：:。 ") in frame:
-            continue
-        if used + len(unit.text) <= budget:
+    for _, unit, _ in ranked[1:]:
+        if not repeats_heading(unit.text, hit.clause) and used + len(unit.text) <= budget:
             picked.append(unit.text)
             used += len(unit.text)
     return picked
