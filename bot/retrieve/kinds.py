@@ -125,6 +125,15 @@ class Rule:
     not_between: list[str] = field(default_factory=list)
     not_after: list[str] = field(default_factory=list)
     not_before: list[str] = field(default_factory=list)
+    counted: list[str] = field(default_factory=list)  # 几天, 多少个工作日: triggers too, which may run on into…
+    after_counts: list[str] = field(default_factory=list)  # …a place word jieba keeps with them (工作日内, 年内)
+
+    def phrases(self, text: str) -> list[str]:
+        """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
+        the text holds (spelling out every run-on of every count for every question doubled the time a question's
+        kinds take to read)."""
+        return self.triggers + self.counted + [c + a for c in self.counted if c in text
+                                               for a in self.after_counts if c + a in text]
 
     def holds(self, words: Words) -> bool:
         if self.not_with and words.heads(self.not_with):
@@ -133,7 +142,7 @@ class Rule:
         before = {s for p in self.not_before for s, _ in words.spans(p)}
         # a trigger heading a compound jieba keeps whole (具体地址, 起止日期) is said as well: the compound is a kind
         # of it, unless what comes before it in the compound is a not_after word (以下几点 is no 几点)
-        triggers = [(s, e) for t in self.triggers for s, e in words.head_spans(t)
+        triggers = [(s, e) for t in self.phrases(words.text) for s, e in words.head_spans(t)
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if not triggers:
@@ -257,14 +266,15 @@ class QuestionKinds:
                 # 几 / 多少 (or `counts_by`), with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba
                 # often keeps them whole), and with a place word after it that jieba keeps with the unit (年内)
                 by = strings(r.get("counts_by"), f"{where}.counts_by") or ["几", "多少"]
-                counted = [q + c + u + a for u in strings(r.get("counts"), f"{where}.counts") for q in by
-                           for c in ("", "个") for a in ("", *after_counts)]
-                rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers") + counted,
+                counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in by
+                           for c in ("", "个")]
+                rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers"),
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
                                   strings(r.get("not_between"), f"{where}.not_between"),
                                   strings(r.get("not_after"), f"{where}.not_after"),
-                                  strings(r.get("not_before"), f"{where}.not_before")))
+                                  strings(r.get("not_before"), f"{where}.not_before"),
+                                  counted, after_counts if counted else []))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
