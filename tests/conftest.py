@@ -44,8 +44,8 @@ def left_out(clause_text: str, message: str) -> list[str]:
         return re.sub(r"[\s。；，、：:;,.]", "", text)
 
     said = bare(message)
-    return [u.text for u in units(Clause(id="x:c", doc_id="x", label="", text=clause_text))
-            if bare(unnumbered(u.text)) and bare(unnumbered(u.text)) not in said]
+    pieces = [(u.text, bare(unnumbered(u.text))) for u in units(Clause(id="x:c", doc_id="x", label="", text=clause_text))]
+    return [text for text, piece in pieces if piece and piece not in said]
 
 
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **overrides) -> Settings:

@@ -98,9 +98,8 @@ def repeats_heading(text: str, clause: Clause) -> bool:
     """A list's lead-in that only says the clause's own heading again (备案条件： under 预审备案条件): after the
     answer's lead it says nothing. One that says more (申请人应当具备下列条件：) does not."""
     key = unnumbered(text).rstrip("：:。 ")
-    names = [clause.heading or "", *(clause.path[-1:] if clause.path else [])]
     return text.rstrip().endswith(("：", ":")) and len(key) >= 2 and \
-        any(unnumbered(name).rstrip("。").endswith(key) for name in names if name)
+        any(unnumbered(name).rstrip("。").endswith(key) for name in [clause.heading, *clause.path[-1:]] if name)
 
 
 def quotable(rows: list[Row], heading: str | None, offtask: OffTaskList | None = None) -> list[Row]:
