@@ -51,14 +51,6 @@ class Hit:
     policy: float = 1.0  # validity and place: the factor its fitted score was multiplied by
 
 
-ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇]+条")
-# what joins the numbers of one citation: 第三十九条、第四十条; 第二十五条第二款和第二十六条
-CITATION_JOIN = re.compile(r"(第[一二三四五六七八九十百零〇]+[款项])*[、和及或至]|或者|以及")
-# what a cited law's name ends with, and how a text names itself
-OTHER_LAW = re.compile(r"(法|条例|细则|办法|规定|决定|公约|协定)$")
-OWN_LAW = re.compile(r"本(法|条例|细则|实施细则|办法|规定|决定)$")
-
-
 class Misconfigured(Exception):
     """A setting names something the index cannot resolve (HOTLINE_HOME_REGION=火星)."""
 
@@ -85,37 +77,6 @@ class Candidates:
         self.soft = SoftMatcher(synonyms(), [w for w in index.df if len(w) >= 2 and not w.isascii()],
                                 self.retrieval.soft_min_similarity, self.retrieval.soft_neighbours)
         self._sif: dict[str, np.ndarray | None] = {}  # clause id → its word-vector average, made on first need
-        self.cites = self.citations()
-
-    def citations(self) -> dict[str, list[str]]:
-        """The articles each clause cites by number: 违反本条例第四十四条规定的 (its own document's), 依照专利法第三十一条
-        (the document whose short title precedes the number; 商标法第三十九条、第四十条 both of it). A penalty or an
-        implementing article names what it is about only through the article it cites."""
-        articles: dict[tuple[str, str], list[str]] = {}
-        for clause in self.index.records.clauses.values():
-            for name in {clause.label, *clause.path}:
-                if ARTICLE.fullmatch(name):
-                    articles.setdefault((clause.doc_id, name), []).append(clause.id)
-        by_title: dict[str, list[str]] = {}
-        for doc_id, short in self.short_titles.items():
-            by_title.setdefault(short, []).append(doc_id)
-        titles = sorted(by_title, key=len, reverse=True)  # 商标法实施条例 before 商标法
-        cites: dict[str, list[str]] = {}
-        for clause in self.index.records.clauses.values():
-            found: list[str] = []
-            docs, end = [clause.doc_id], 0
-            for match in ARTICLE.finditer(clause.text):
-                before = clause.text[max(end, match.start() - 12):match.start()].rstrip("》")
-                if not (end and CITATION_JOIN.fullmatch(clause.text[end:match.start()])):
-                    named = next((t for t in titles if before.endswith(t)), None)
-                    # 本条例第…, or a number alone, is its own document's; 行政处罚法第… a law the knowledge base lacks
-                    docs = by_title[named] if named else \
-                        [] if OTHER_LAW.search(before) and not OWN_LAW.search(before) else [clause.doc_id]
-                end = match.end()
-                found += [c for d in docs for c in articles.get((d, match.group()), ()) if c != clause.id]
-            if found:
-                cites[clause.id] = list(dict.fromkeys(found))
-        return cites
 
     def resolve_region(self, name: str) -> str:
         """A region as the settings name it (上海, 上海市) in the documents' own form."""
@@ -360,24 +321,13 @@ class Candidates:
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
             focus, fact_focus = self.focus(clause, concepts, facts)
-            soft_coverage = sum(c.weight * credit for c, credit in zip(concepts, soft)) / total
-            complements = 0.0
-            if clause_id in self.cites:
-                # what the clause and the articles it cites cover together beyond either alone: a penalty article
-                # says 罚款 and its offence says the rest; an article that only refers to one answering the whole
-                # question adds nothing to it
-                cited = "\n".join(self.index.clause_texts[c] for c in self.cites[clause_id])
-                by_cited = [self.credit(cited, c, soft=True) for c in concepts]
-                together = sum(c.weight * max(a, b) for c, a, b in zip(concepts, soft, by_cited)) / total
-                complements = together - max(soft_coverage, sum(c.weight * b for c, b in zip(concepts, by_cited)) / total)
             features = {
                 "bm25": lex_score.get(clause_id, 0.0) / top_lex,
                 "dense": max(0.0, dense_score.get(clause_id, 0.0)),
                 "word_vectors": self.word_vector_similarity(question_vector, clause_id),
                 "rrf": fused.get(clause_id, 0.0) / max_fused,
                 "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
-                "soft_coverage": soft_coverage,
-                "cites": complements,
+                "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,
                 "focus": focus,
                 "fact_focus": fact_focus,
                 "heading": 0.0 if is_item else self.heading_similarity(query.text, clause.heading),

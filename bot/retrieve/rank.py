@@ -26,8 +26,6 @@ RANK_FEATURES = {
     "rrf": "reciprocal-rank fusion of the BM25 and dense lists, divided by the best",
     "coverage": "share of the question's word weight the clause (with headings and title) holds literally",
     "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",
-    "cites": "the soft coverage the clause and the articles it cites by number reach together beyond either alone "
-             "(违反本条例第四十四条规定的，…罚款: a penalty article's offence is said in the article it cites)",
     "focus": "soft coverage by the clause's best single sentence",
     "fact_focus": "the question asks for a date, length, number, fee or contact: soft coverage by the clause's best "
                   "sentence stating one (0 when none does)",
