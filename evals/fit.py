@@ -378,8 +378,9 @@ def fit_all(samples: list[Sample], C_rank: float, C_answer: float, retrieval: Re
 
 
 def cross_validated(samples: list[Sample], C_rank: float, C_answer: float) -> tuple[list[float], dict]:
-    """Out-of-fold answerability probabilities, and hit@1/@5 of the out-of-fold rankings (each question ranked by
-    the fit of the fold that left its document out, recorded before a later fold re-ranks it in-sample)."""
+    """Out-of-fold answerability probabilities, and hit@1/@5 and MRR@5 of the out-of-fold rankings (each question
+    ranked by the fit of the fold that left its document out, recorded before a later fold re-ranks it
+    in-sample)."""
     probabilities: dict[int, float] = {}
     ranks: dict[int, int | None] = {}  # the gold clause's place in the first five, from 1
     for train, test in folds(samples):
