@@ -8,8 +8,8 @@ Procedure, the same for a bureau that refits on its own documents and questions:
    regularisation C is chosen by cross-validation grouped by document (no document's questions are both fitted
    and judged), on the mean reciprocal rank of the gold clause in the re-ranked lists' first five (the most
    regularised C of the best). Not hit@1 with the most regularised C within MIN_GAIN: one question of 300 swung
-   that choice between 0.1 and 1.0, and C=0.1 ranked worse on all three development sets (bank-dev, bank-dev2,
-   laws-dev), with or without the `cites` feature (README, eleventh session).
+   that choice between 0.1 and 1.0, and C=0.1 ranked worse on bank-dev, bank-dev2 and laws-dev (README, eleventh
+   session).
 3. Each list is re-ranked as the search orders it (a close clause stating the fact asked first; not the search's
    per-region reordering of a question that names no region, which moves the second place of 2 lists in 333) and
    the decision's rules are applied to it (decide.refusal_rule: off-task, a region without documents, no word
