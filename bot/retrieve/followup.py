@@ -133,9 +133,8 @@ def subject_of(question: str, understanding: QueryUnderstanding) -> str:
     text = normalise_text(question).rstrip("？?。！!")
     kinds = understanding.lexicon.kinds
     words = Words(text)
-    asked = [t for kind in kinds.asks.values() if kind.holds(words) for rule in kind.rules for t in rule.phrases(text)]
-    asked += [t for kind in kinds.fields.values() if kind.holds(words) for rule in kind.rules
-              for t in rule.phrases(text)]
+    asked = [t for kind in (*kinds.asks.values(), *kinds.fields.values()) if kind.holds(words)
+             for rule in kind.rules for t in rule.phrases(text)]
     spans = [span for t in asked for span in words.spans(t)]
     spans += [(m.start(), m.end()) for m in re.finditer("|".join(map(re.escape, default_speech().markers)), text)]
     spans += [(m.start(), m.end()) for m in re.finditer(r"(.)[不没]\1", text)]
