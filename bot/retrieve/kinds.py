@@ -127,6 +127,7 @@ class Rule:
     not_before: list[str] = field(default_factory=list)
     counted: list[str] = field(default_factory=list)  # 几天, 多少个工作日: triggers too, which may run on into…
     after_counts: list[str] = field(default_factory=list)  # …a place word jieba keeps with them (工作日内, 年内)
+    requires_before: bool = False  # the requires word must come before the trigger (怎么申请, not 申请怎么监管)
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -152,12 +153,17 @@ class Rule:
         anchors = [span for r in self.requires for span in words.spans(r)]
         if not anchors:
             return False
-        if not self.not_between:
+        if not self.not_between and not self.requires_before:
             return True
         for t_start, t_end in triggers:
+            near = [a for a in anchors if a[1] <= t_start] if self.requires_before else anchors
+            if not near:
+                continue
+            if not self.not_between:
+                return True
             # the requires word nearest the trigger is what the trigger is said of, unless one of
             # not_between stands between them
-            a_start, a_end = min(anchors, key=lambda a: max(t_start - a[1], a[0] - t_end, 0))
+            a_start, a_end = min(near, key=lambda a: max(t_start - a[1], a[0] - t_end, 0))
             lo, hi = (a_end, t_start) if a_end <= t_start else (t_end, a_start)
             if not any(lo <= s and e <= hi for p in self.not_between for s, e in words.spans(p)):
                 return True
@@ -258,8 +264,9 @@ class QuestionKinds:
             rules = []
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
-                unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "not_with", "not_between",
-                                    "not_after", "not_before", "examples", "states", "with_kinds", "why"} \
+                unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
+                                    "not_between", "not_after", "not_before", "examples", "states", "with_kinds",
+                                    "why"} \
                     - ({"label", "yields_to", "expands"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
@@ -274,7 +281,7 @@ class QuestionKinds:
                                   strings(r.get("not_between"), f"{where}.not_between"),
                                   strings(r.get("not_after"), f"{where}.not_after"),
                                   strings(r.get("not_before"), f"{where}.not_before"),
-                                  counted, after_counts if counted else []))
+                                  counted, after_counts if counted else [], bool(r.get("requires_before"))))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
