@@ -87,6 +87,27 @@ def test_a_kind_level_key_inside_a_rule_is_refused_not_ignored():
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "number": rules}})
 
 
+
+@pytest.mark.parametrize("rule, why", [
+    ({"triggers": ["申请"], "requires": ["怎么"], "requires_before": "no"}, "非负整数"),
+    ({"triggers": ["申请"], "requires": ["怎么"], "requires_before": True}, "非负整数"),
+    ({"triggers": ["申请"], "requires": ["怎么"], "requires_before": -1}, "非负整数"),
+    ({"triggers": ["申请"], "requires_before": 1}, "需要同时给出 requires"),
+])
+def test_requires_before_is_a_count_of_characters_given_with_requires(rule, why):
+    data = {**KINDS.data, "asks": {**KINDS.data["asks"], "procedure": {**KINDS.data["asks"]["procedure"],
+                                                                         "rules": [rule]}}}
+    with pytest.raises(KindsError, match=rf"asks.procedure.rules\[0\].*{why}"):
+        QuestionKinds.from_dict(data)
+
+
+def test_requires_before_counts_only_a_requires_word_close_before_the_trigger():
+    rule = {"triggers": ["申请"], "requires": ["怎么"], "requires_before": 1}
+    kinds = QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "procedure": {
+        **KINDS.data["asks"]["procedure"], "rules": [rule]}}})
+    said = {q: "procedure" in kinds.asked(Words(q)) for q in ("怎么申请", "怎么去申请", "申请怎么写", "怎么提高申请")}
+    assert said == {"怎么申请": True, "怎么去申请": True, "申请怎么写": False, "怎么提高申请": False}
+
 def test_a_knowledge_folder_without_the_file_reads_questions_with_the_shipped_one(tmp_path):
     assert QuestionKinds.from_yaml(tmp_path / KINDS_FILE).to_json() == KINDS.to_json()
     # and an index whose lexicon predates the kinds

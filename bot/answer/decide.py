@@ -3,7 +3,8 @@
 One fitted model decides (rank.Answerability, see evals/fit.py): the probability that the best candidates
 answer, from their features and margins; below the fitted threshold the answer is a refusal. Three things are
 not a matter of degree and stay rules: an off-task or injected question, a region with no documents, and a
-question asking for a kind of fact (a date, a length of time, a number, a fee, a contact) that the leading clause does not state.
+question asking for a kind of fact (a date, a length of time, a number, a fee, a contact, how to apply) that the
+leading clause does not state.
 """
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """Question kinds (knowledge/question_kinds.yaml): what a question asks, in words rather than substrings.
 
 A kind holds when one of its rules holds. A rule holds when the question says one of its `triggers`, one of
-its `requires` words (if it has any), none of its `not_with` words (nor a word ending in one: 注册商标 says
-商标), and none of its `not_between` words between the trigger and the nearest `requires` word (这个专利到期了:
-专利 expires, not 这个 document).
+its `requires` words (if it has any; with `requires_before: N`, ending at most N characters before the trigger:
+怎么申请 and 怎么去申请 ask how to apply, 申请怎么监管 and 如何提高专利申请质量 do not), none of its `not_with` words
+(nor a word ending in one: 注册商标 says 商标), and none of its `not_between` words between the trigger and the
+nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document).
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
 the phrase itself (多少钱 as 多少/钱 or as one word). A trigger or a not_with word of two or more characters is
@@ -127,7 +128,7 @@ class Rule:
     not_before: list[str] = field(default_factory=list)
     counted: list[str] = field(default_factory=list)  # 几天, 多少个工作日: triggers too, which may run on into…
     after_counts: list[str] = field(default_factory=list)  # …a place word jieba keeps with them (工作日内, 年内)
-    requires_before: bool = False  # the requires word must come before the trigger (怎么申请, not 申请怎么监管)
+    requires_before: int | None = None  # the requires word ends at most this many characters before the trigger
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -153,10 +154,11 @@ class Rule:
         anchors = [span for r in self.requires for span in words.spans(r)]
         if not anchors:
             return False
-        if not self.not_between and not self.requires_before:
+        if not self.not_between and self.requires_before is None:
             return True
         for t_start, t_end in triggers:
-            near = [a for a in anchors if a[1] <= t_start] if self.requires_before else anchors
+            near = anchors if self.requires_before is None else \
+                [a for a in anchors if 0 <= t_start - a[1] <= self.requires_before]
             if not near:
                 continue
             if not self.not_between:
@@ -250,6 +252,16 @@ class QuestionKinds:
 
         after_counts = strings(data.get("after_counts"), "after_counts")
 
+        def gap(r: dict, where: str) -> int | None:
+            value = r.get("requires_before")
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise fail(where, "requires_before 应为非负整数（requires 词与触发词之间最多隔几个字）")
+            if not r.get("requires"):
+                raise fail(where, "requires_before 需要同时给出 requires")
+            return value
+
         def kind(name: str, spec: Any, key: str) -> Kind:
             if not isinstance(spec, dict):
                 raise fail(key, "应为映射，含 triggers 或 rules 以及 examples")
@@ -281,7 +293,7 @@ class QuestionKinds:
                                   strings(r.get("not_between"), f"{where}.not_between"),
                                   strings(r.get("not_after"), f"{where}.not_after"),
                                   strings(r.get("not_before"), f"{where}.not_before"),
-                                  counted, after_counts if counted else [], bool(r.get("requires_before"))))
+                                  counted, after_counts if counted else [], gap(r, where)))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),

@@ -27,7 +27,7 @@ RANK_FEATURES = {
     "coverage": "share of the question's word weight the clause (with headings and title) holds literally",
     "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",
     "focus": "soft coverage by the clause's best single sentence",
-    "fact_focus": "the question asks for a date, length, number, fee or contact: soft coverage by the clause's best "
+    "fact_focus": "the question asks for a kind of fact (a date, a fee, how to apply…): soft coverage by the clause's best "
                   "sentence stating one (0 when none does)",
     "heading": "longest run of characters shared with the clause's heading",
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
@@ -35,7 +35,7 @@ RANK_FEATURES = {
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
     "region": "the question itself names the clause's region (北京 for 北京市专利保护和促进条例; 苏州 or 南京, both 江苏省, "
               "for an item of 苏州市知识产权保护中心; a national law is no region's)",
-    "states_fact": "the question asks for a date, length, number, fee or contact and the clause states one",
+    "states_fact": "the question asks for a kind of fact (a date, a fee, how to apply…) and the clause states one",
     "service_item": "a service-catalogue item, for a question about getting a service done",
     "off_service_item": "a service-catalogue item, for a question that is not about a service",
 }
@@ -53,7 +53,7 @@ ANSWER_FEATURES = {
     "unknown_specific": "the specificity of the most specific question word the knowledge base has nowhere, "
                         "not even as a synonym (植物新品种)",
     "top_word_vectors": "its word-vector similarity",
-    "asks_fact": "the question asks for a date, length, number, fee or contact",
+    "asks_fact": "the question asks for a kind of fact (a date, a fee, how to apply…)",
     "fact_stated": "…and the best candidate states one",
 }
 # The answer's lead: each sentence (or numbered item) of the clause answered from, scored by a third weight table.
@@ -65,7 +65,7 @@ SENTENCE_FEATURES = {
                       "(行业 for 苏州预审备案 哪些行业能做, under 备案条件)",
     "bm25": "BM25 of the question's search tokens over the clause's sentences, divided by the best sentence's",
     "word_vectors": "cosine of the question's and the sentence's SIF averages of general word vectors",
-    "states_fact": "the question asks for a date, length, number, fee or contact and the sentence states one",
+    "states_fact": "the question asks for a kind of fact (a date, a fee, how to apply…) and the sentence states one",
     "early": "how near the clause's start the sentence is (1 first … 0 last)",
     "early_on_topic": "…when the heading already says all the question asks (怎么提升代理服务质量 under 提升知识产权代理"
                       "服务质量: the clause as a whole answers, its opening first): early × (1 − the best beyond_heading)",
