@@ -23,7 +23,7 @@ Search: one pass of coordinate descent from the current values (those of the ran
 HOTLINE_RANKING_FILE, else the shipped one), in the order of SEARCH, each parameter trying
 its listed values with the others held; a value replaces the current one only when J rises by at least
 fit.MIN_GAIN (more than one question's worth: less is noise). The policy factors (not_in_force_damping,
-elsewhere_damping) are not searched: they are the bureau's choice, and the fitting sets hold four gold clauses of
+elsewhere_damping, other_right_damping) are not searched: they are the bureau's choice, and the fitting sets hold four gold clauses of
 a damped document, too few to judge them by.
 """
 from __future__ import annotations
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             "objective": f"leave-one-document-out hit@1 + {REFUSAL_WEIGHT} × refusal accuracy at false refusals "
                          f"≤ {fit.TARGET_FALSE_REFUSALS}",
             "leave_one_document_out": figures, "seconds": seconds, "trail": trail,
-            "not_searched": "not_in_force_damping, elsewhere_damping: the bureau's policy"
+            "not_searched": "not_in_force_damping, elsewhere_damping, other_right_damping: the bureau's policy"
                             + "".join(f"; {n}: held at its value" for n in SEARCH if n not in grid)}))
         print(f"写入 {args.out}（retrieval 部分；请再用 hotline eval --fit 按这些值重新拟合排序模型）")
     return 0

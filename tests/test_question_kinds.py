@@ -201,3 +201,25 @@ def test_a_trigger_heading_a_compound_is_said_but_not_one_starting_it(understand
 def test_a_compound_ending_in_an_exclusion_word_does_not_block_a_kind_it_does_not_name(understanding):
     assert understanding.parse("商标持有人什么时间可以办理续展").asks == {"date"}
     assert "validity" not in understanding.parse("注册商标的有效期是多久").asks
+
+
+@pytest.mark.parametrize("question,rights", KINDS.rights_examples, ids=[q for q, _ in KINDS.rights_examples])
+def test_the_kinds_of_right_a_question_names(understanding, question, rights):
+    assert understanding.parse(question).rights == frozenset(rights)
+
+
+def test_a_clause_about_another_kind_of_right_is_told_apart_by_its_words_title_and_headings(understanding):
+    from bot.models import Clause, Document
+
+    def clause(text, title, path=()):
+        return (Clause(id="d:a1", doc_id="d", path=list(path), text=text, label="第一条", order=1),
+                Document(id="d", title=title))
+
+    query = understanding.parse("商标侵权的诉讼时效是几年")
+    assert query.other_rights(*clause("侵犯专利权的诉讼时效为三年。", "中华人民共和国专利法")) == {"专利"}
+    assert not query.other_rights(*clause("申请人应当提交申请书。", "中华人民共和国商标法实施条例"))  # its title
+    assert not query.other_rights(*clause("加强知识产权保护。", "若干措施"))  # names no right
+    assert not understanding.parse("诉讼时效是几年").other_rights(*clause("专利侵权时效三年。", "专利法"))
+    with pytest.raises(KindsError, match=r"rights.examples\[0\].*未知的权利种类"):
+        QuestionKinds.from_dict({**KINDS.data, "rights": {"words": {"专利": ["专利"]},
+                                                          "examples": [{"question": "x", "rights": ["商标"]}]}})

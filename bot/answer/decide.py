@@ -2,7 +2,8 @@
 
 One fitted model decides (rank.Answerability, see evals/fit.py): the probability that the best candidates
 answer, from their features and margins; below the fitted threshold the answer is a refusal. Three things are
-not a matter of degree and stay rules: an off-task or injected question, a region with no documents, and a
+not a matter of degree and stay rules: an off-task or injected question, a region with no documents, a
+leading clause about another kind of right than the one asked (专利 for a question on 商标), and a
 question asking for a kind of fact (a date, a length of time, a number, a fee, a contact, how to apply) that the
 leading clause does not state.
 """
@@ -34,7 +35,8 @@ def unstated_kind(reason: str) -> str:
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
                  offtask: OffTaskList | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
-    matched, validity or the fact asked not stated by the leading clause), or None when the fitted model is to
+    matched, a leading clause about another kind of right, validity or the fact asked not stated by the leading
+    clause), or None when the fitted model is to
     decide. The fit (evals/fit.py) applies it too, so that the threshold's false refusals count the rules' own."""
     if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
         return "off-task"
@@ -42,9 +44,13 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
         return "no-region-documents"
     if not hits or not hits[0].features.get("soft_coverage"):
         return "no-match"  # not one word of the question (？？？, 😀) is in the best clause
+    top = hits[0]
+    # a clause about another kind of right says nothing of the one asked (the search has put one about it first
+    # when there is one)
+    if query.other_rights(top.clause, top.document):
+        return "other-right"
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
-    top = hits[0]
 
     def states(kind: str) -> bool:  # a bureau's question_kinds.yaml may give a kind no answer pattern
         if kind == "date" and not query.about_a_document and top.clause.anchor in ("cover", "closing"):

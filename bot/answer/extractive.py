@@ -193,6 +193,12 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
     elif reason == "no-region-documents":
         text = f"抱歉，知识库中暂时没有{'、'.join(query.regions)}的政策文件，无法据此作答。"
+    elif reason == "other-right" and hits:
+        order = list(query.kinds.rights)
+        asked, found = (sorted(r, key=order.index) for r in (query.rights, query.other_rights(hits[0].clause,
+                                                                                             hits[0].document)))
+        text = (f"抱歉，找到的相关条款讲的是{'、'.join(found)}，文件没有写到您问的{'、'.join(asked)}方面的规定，"
+                "我不能替文件作出答复。")
     elif label:
         text = f"抱歉，相关文件没有写明您问的{label}，我不能替文件作出答复。"
     else:

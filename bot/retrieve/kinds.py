@@ -221,6 +221,8 @@ class QuestionKinds:
     numeral: str
     states: dict[str, Statement]
     places: PlaceWords = field(default_factory=PlaceWords)
+    rights: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: the words that name it
+    rights_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -355,6 +357,18 @@ class QuestionKinds:
         place_words = PlaceWords(strings(places.get("not_before"), "places.not_before"),
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
+        rights = data.get("rights") or {}
+        if not isinstance(rights, dict) or not isinstance(rights.get("words") or {}, dict):
+            raise fail("rights", "应为映射，含 words（权利种类: 词表）与 examples")
+        right_words = {str(k): strings(v, f"rights.words.{k}") for k, v in (rights.get("words") or {}).items()}
+        right_examples = []
+        for n, ex in enumerate(rights.get("examples") or []):
+            if not isinstance(ex, dict) or "question" not in ex:
+                raise fail(f"rights.examples[{n}]", "应为 {question: 问题, rights: [权利种类]}")
+            named = strings(ex.get("rights"), f"rights.examples[{n}].rights")
+            if set(named) - set(right_words):
+                raise fail(f"rights.examples[{n}]", f"未知的权利种类 {sorted(set(named) - set(right_words))}")
+            right_examples.append((str(ex["question"]), named))
         return cls(
             fillers=strings(data.get("fillers"), "fillers"),
             asks=asks,
@@ -367,6 +381,8 @@ class QuestionKinds:
             numeral=numeral,
             states=states,
             places=place_words,
+            rights=right_words,
+            rights_examples=right_examples,
             data=data,
         )
 
@@ -375,6 +391,10 @@ class QuestionKinds:
         (多少钱 asks for money, not any number; 多少天 for a length)."""
         found = {name for name, kind in self.asks.items() if kind.holds(words)}
         return {name for name in found if not set(self.asks[name].yields_to) & found}
+
+    def rights_named(self, text: str) -> frozenset[str]:
+        """The kinds of right a text names (专利, 商标…), by the words of question_kinds.yaml's `rights`."""
+        return frozenset(right for right, words in self.rights.items() if any(w in text for w in words))
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an

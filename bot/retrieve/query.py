@@ -64,6 +64,7 @@ class Query:
     as_of: date | None = None  # the day validity is judged on
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
+    rights: frozenset[str] = frozenset()  # the kinds of right the question is about (专利, 商标…)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
@@ -76,6 +77,14 @@ class Query:
         document and the 泉州 of a catalogue item alike, 合肥 the 合肥高新区; 武进, naming 常州市武进区, names
         常州市 too)."""
         return place_short_name(locality) in self._named_places or any(city in locality for city in self.cities)
+
+    def other_rights(self, clause, document) -> frozenset[str]:
+        """The kinds of right a clause names, with its document's title and its headings, when it names none the
+        question asks about (专利's 诉讼时效 says nothing of 商标侵权's); empty when it names one asked, or none."""
+        if not self.rights:
+            return frozenset()
+        named = self.kinds.rights_named(" ".join([document.title, *clause.path, clause.text]))
+        return frozenset() if named & self.rights else named
 
     def fact(self, kind: str) -> re.Pattern:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
@@ -236,7 +245,7 @@ class QueryUnderstanding:
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
-                      as_of=as_of, unit=kinds.unit_asked(words), kinds=kinds)
+                      as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_named(corrected), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 

@@ -93,6 +93,9 @@ class Retrieval:
     # "about as well" (regions side by side, an answer's further citations), so that both readings agree.
     not_in_force_damping: float
     elsewhere_damping: float
+    # a clause about another kind of right than the one asked (question_kinds.yaml's rights) comes after those
+    # that are not; a file written before it existed gets the shipped file's value
+    other_right_damping: float = 0.5
     chosen: dict = field(default_factory=dict, compare=False)  # what the searched values were chosen on
 
     @property
@@ -102,15 +105,15 @@ class Retrieval:
     @classmethod
     def from_json(cls, data: dict) -> "Retrieval":
         names = {f.name for f in fields(cls)}
-        missing = names - {"chosen"} - set(data)
+        missing = names - {"chosen", "other_right_damping"} - set(data)
         if missing or set(data) - names:
             raise ValueError(f"检索参数缺少 {sorted(missing)} 或含有未知项 {sorted(set(data) - names)}")
         kinds = {f.name: f.type for f in fields(cls)}
         values = {k: (int(v) if kinds[k] == "int" else float(v) if kinds[k] == "float" else v) for k, v in data.items()}
         bad = [k for k, v in values.items() if k != "chosen" and not v > 0]
         # a similarity, a damping and a share of a coverage are fractions: above 1 they switch their step off
-        bad += [k for k in ("soft_min_similarity", "not_in_force_damping", "elsewhere_damping", "stating_slack")
-                if k in values and values[k] > 1]
+        bad += [k for k in ("soft_min_similarity", "not_in_force_damping", "elsewhere_damping", "other_right_damping",
+                            "stating_slack") if k in values and values[k] > 1]
         if bad:
             raise ValueError(f"检索参数 {bad} 应为正数（相似度、折减系数和差额不大于 1）")
         return cls(**values)
