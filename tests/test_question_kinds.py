@@ -1,4 +1,6 @@
 """knowledge/question_kinds.yaml: every example question of every kind is read as its kind, or not."""
+import json
+
 import pytest
 
 from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds, Words
@@ -219,7 +221,28 @@ def test_a_clause_about_another_kind_of_right_is_told_apart_by_its_words_title_a
     assert query.other_rights(*clause("侵犯专利权的诉讼时效为三年。", "中华人民共和国专利法")) == {"专利"}
     assert not query.other_rights(*clause("申请人应当提交申请书。", "中华人民共和国商标法实施条例"))  # its title
     assert not query.other_rights(*clause("加强知识产权保护。", "若干措施"))  # names no right
+    # a policy on 知识产权 in general names 专利 by way of example: its text does not make it about 专利
+    assert not query.other_rights(*clause("支持企业以专利等知识产权开展质押融资。", "关于推动知识产权服务业高质量发展的若干措施"))
+    assert query.other_rights(*clause("提供专利导航服务。", "知识产权公共服务事项清单", ["知识产权信息服务", "专利导航"])) \
+        == {"专利"}  # a catalogue item's name is its heading
     assert not understanding.parse("诉讼时效是几年").other_rights(*clause("专利侵权时效三年。", "专利法"))
     with pytest.raises(KindsError, match=r"rights.examples\[0\].*未知的权利种类"):
         QuestionKinds.from_dict({**KINDS.data, "rights": {"words": {"专利": ["专利"]},
                                                           "examples": [{"question": "x", "rights": ["商标"]}]}})
+
+
+
+@pytest.mark.parametrize("rights, why", [
+    ({"words": {"专利": ["专利", ""]}}, "空词"),
+    ({"words": {"专利": ["发明"], "著作权": ["发明"]}}, "同时列在"),
+    ({"word": {"专利": ["专利"]}}, "只含 words"),
+    ({"words": {}}, "不能为空"),
+])
+def test_a_malformed_rights_section_is_refused(rights, why):
+    with pytest.raises(KindsError, match=f"rights.*{why}"):
+        QuestionKinds.from_dict({**KINDS.data, "rights": rights})
+
+
+def test_a_file_or_an_index_without_rights_reads_them_from_the_shipped_file():
+    older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "rights"}))
+    assert older.rights == KINDS.rights and older.rights_examples == KINDS.rights_examples

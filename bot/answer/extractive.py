@@ -197,14 +197,15 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
         order = list(query.kinds.rights)
         asked, found = (sorted(r, key=order.index) for r in (query.rights, query.other_rights(hits[0].clause,
                                                                                              hits[0].document)))
-        text = (f"抱歉，找到的相关条款讲的是{'、'.join(found)}，文件没有写到您问的{'、'.join(asked)}方面的规定，"
-                "我不能替文件作出答复。")
+        text = (f"抱歉，找到的最接近的条款针对的是{'、'.join(found)}，没有明确适用于您问的{'、'.join(asked)}，"
+                "我不能据此作答。")
     elif label:
         text = f"抱歉，相关文件没有写明您问的{label}，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
+    # a clause about another right is not quoted as the nearest answer: its period or fee is not the one asked
     nearest = best_sentences(query, related[0], concepts, selector, budget=120) \
-        if citations and concepts and selector else []
+        if citations and concepts and selector and reason != "other-right" else []
     return AnswerDraft("refusal", citations, statement=text, nearest=nearest[0] if nearest else "",
                        asked_fact=label)
 

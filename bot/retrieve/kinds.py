@@ -357,10 +357,21 @@ class QuestionKinds:
         place_words = PlaceWords(strings(places.get("not_before"), "places.not_before"),
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
-        rights = data.get("rights") or {}
-        if not isinstance(rights, dict) or not isinstance(rights.get("words") or {}, dict):
-            raise fail("rights", "应为映射，含 words（权利种类: 词表）与 examples")
-        right_words = {str(k): strings(v, f"rights.words.{k}") for k, v in (rights.get("words") or {}).items()}
+        if "rights" not in data and source != str(DEFAULT_PATH):
+            # a bureau's own file, or an index built before rights were data: the shipped file's, as for labels
+            data = {**data, "rights": _default().data.get("rights") or {}}
+        rights = data.get("rights")
+        if not isinstance(rights, dict) or not isinstance(rights.get("words"), dict) or not rights["words"] \
+                or set(rights) - {"words", "examples"}:
+            raise fail("rights", "应为映射，只含 words（权利种类: 词表，不能为空）与 examples")
+        right_words = {str(k): strings(v, f"rights.words.{k}") for k, v in rights["words"].items()}
+        seen: dict[str, str] = {}
+        for right, words in right_words.items():
+            for word in words:
+                if not word.strip():
+                    raise fail(f"rights.words.{right}", "含有空词：空词会让每段文字都算作提到这种权利")
+                if seen.setdefault(word, right) != right:
+                    raise fail(f"rights.words.{right}", f"“{word}”同时列在{seen[word]}下")
         right_examples = []
         for n, ex in enumerate(rights.get("examples") or []):
             if not isinstance(ex, dict) or "question" not in ex:
@@ -393,8 +404,14 @@ class QuestionKinds:
         return {name for name in found if not set(self.asks[name].yields_to) & found}
 
     def rights_named(self, text: str) -> frozenset[str]:
-        """The kinds of right a text names (专利, 商标…), by the words of question_kinds.yaml's `rights`."""
+        """The kinds of right a title or a heading names (专利法, 商标法实施条例), by the words of
+        question_kinds.yaml's `rights`, as characters."""
         return frozenset(right for right, words in self.rights.items() if any(w in text for w in words))
+
+    def rights_asked(self, words: Words) -> frozenset[str]:
+        """The kinds of right a question names, as whole words or the heads of compounds (合作品牌 says no 作品,
+        研发明显 no 发明; 注册商标 says 商标)."""
+        return frozenset(right for right, names in self.rights.items() if words.heads(names))
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an

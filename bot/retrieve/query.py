@@ -12,9 +12,14 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from typing import TYPE_CHECKING
+
 from bot.retrieve.kinds import QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
 from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units, unit_names
+
+if TYPE_CHECKING:
+    from bot.models import Clause, Document
 
 # Fuzzy pinyin: the confusions speech recognition and pinyin typing make (zh/z, ch/c, sh/s, -ng/-n).
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in")]
@@ -78,12 +83,14 @@ class Query:
         常州市 too)."""
         return place_short_name(locality) in self._named_places or any(city in locality for city in self.cities)
 
-    def other_rights(self, clause, document) -> frozenset[str]:
-        """The kinds of right a clause names, with its document's title and its headings, when it names none the
-        question asks about (专利's 诉讼时效 says nothing of 商标侵权's); empty when it names one asked, or none."""
+    def other_rights(self, clause: Clause, document: Document) -> frozenset[str]:
+        """The kinds of right a clause is about when none is one the question asks about (专利法's 诉讼时效 says
+        nothing of 商标侵权's); empty when one is, or when it is about none in particular. A clause is about what its
+        document's title and its headings name (专利法, 第三章 专利的申请, a catalogue's 专利导航 item), not what its
+        text mentions: a policy on 知识产权 in general names 专利 as an example (以专利等知识产权开展质押融资)."""
         if not self.rights:
             return frozenset()
-        named = self.kinds.rights_named(" ".join([document.title, *clause.path, clause.text]))
+        named = self.kinds.rights_named(" ".join([document.title, *clause.path]))
         return frozenset() if named & self.rights else named
 
     def fact(self, kind: str) -> re.Pattern:
@@ -245,7 +252,7 @@ class QueryUnderstanding:
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
-                      as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_named(corrected), kinds=kinds)
+                      as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
