@@ -1,7 +1,7 @@
 """The grounded decision: do the retrieved clauses answer this question, or only share its words?
 
 One fitted model decides (rank.Answerability, see evals/fit.py): the probability that the best candidates
-answer, from their features and margins; below the fitted threshold the answer is a refusal. Three things are
+answer, from their features and margins; below the fitted threshold the answer is a refusal. Four things are
 not a matter of degree and stay rules: an off-task or injected question, a region with no documents, a
 leading clause about another kind of right than the one asked (专利 for a question on 商标), and a
 question asking for a kind of fact (a date, a length of time, a number, a fee, a contact, how to apply) that the

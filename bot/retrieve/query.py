@@ -7,12 +7,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-
-from typing import TYPE_CHECKING
 
 from bot.retrieve.kinds import QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
