@@ -62,8 +62,15 @@ def test_a_file_without_a_retrieval_section_takes_the_shipped_values_and_asks_fo
     assert "hotline eval --fit" in caplog.text  # its models were fitted around older constants
 
 
+def test_a_retrieval_section_written_before_the_other_right_factor_takes_the_shipped_one(tmp_path):
+    older = {k: v for k, v in Retrieval.shipped().to_json().items() if k != "other_right_damping"}
+    assert Ranking.load(_file(tmp_path, retrieval=older)).retrieval.other_right_damping \
+        == Retrieval.shipped().other_right_damping
+
+
 @pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3},
-                                    {"soft_min_similarity": 1.5}, {"elsewhere_damping": 2}])
+                                    {"soft_min_similarity": 1.5}, {"elsewhere_damping": 2},
+                                    {"other_right_damping": 2}])
 def test_a_bad_retrieval_section_is_refused_with_a_clear_message(tmp_path, change):
     section = {**Retrieval.shipped().to_json(), **change}
     section = {k: v for k, v in section.items() if v is not None}

@@ -94,8 +94,8 @@ class Retrieval:
     not_in_force_damping: float
     elsewhere_damping: float
     # a clause about another kind of right than the one asked (question_kinds.yaml's rights) comes after those
-    # that are not; a file written before it existed gets the shipped file's value
-    other_right_damping: float = 0.5
+    # that are not; a file written before it existed takes the shipped file's value
+    other_right_damping: float
     chosen: dict = field(default_factory=dict, compare=False)  # what the searched values were chosen on
 
     @property
@@ -105,7 +105,10 @@ class Retrieval:
     @classmethod
     def from_json(cls, data: dict) -> "Retrieval":
         names = {f.name for f in fields(cls)}
-        missing = names - {"chosen", "other_right_damping"} - set(data)
+        missing = names - {"chosen"} - set(data)
+        if missing == {"other_right_damping"}:  # written before that factor existed: the shipped file's, as above
+            data = {**data, "other_right_damping": _read(DEFAULT_FILE)["retrieval"]["other_right_damping"]}
+            missing = set()
         if missing or set(data) - names:
             raise ValueError(f"检索参数缺少 {sorted(missing)} 或含有未知项 {sorted(set(data) - names)}")
         kinds = {f.name: f.type for f in fields(cls)}
