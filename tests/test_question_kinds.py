@@ -89,7 +89,6 @@ def test_a_kind_level_key_inside_a_rule_is_refused_not_ignored():
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "number": rules}})
 
 
-
 @pytest.mark.parametrize("rule, why", [
     ({"triggers": ["申请"], "requires": ["怎么"], "requires_before": "no"}, "非负整数"),
     ({"triggers": ["申请"], "requires": ["怎么"], "requires_before": True}, "非负整数"),
@@ -109,6 +108,7 @@ def test_requires_before_counts_only_a_requires_word_close_before_the_trigger():
         **KINDS.data["asks"]["procedure"], "rules": [rule]}}})
     said = {q: "procedure" in kinds.asked(Words(q)) for q in ("怎么申请", "怎么去申请", "申请怎么写", "怎么提高申请")}
     assert said == {"怎么申请": True, "怎么去申请": True, "申请怎么写": False, "怎么提高申请": False}
+
 
 def test_a_knowledge_folder_without_the_file_reads_questions_with_the_shipped_one(tmp_path):
     assert QuestionKinds.from_yaml(tmp_path / KINDS_FILE).to_json() == KINDS.to_json()
@@ -210,7 +210,7 @@ def test_the_kinds_of_right_a_question_names(understanding, question, rights):
     assert understanding.parse(question).rights == frozenset(rights)
 
 
-def test_a_clause_about_another_kind_of_right_is_told_apart_by_its_words_title_and_headings(understanding):
+def test_a_clause_is_about_the_rights_its_documents_title_and_its_headings_name(understanding):
     from bot.models import Clause, Document
 
     def clause(text, title, path=()):
@@ -229,7 +229,6 @@ def test_a_clause_about_another_kind_of_right_is_told_apart_by_its_words_title_a
     with pytest.raises(KindsError, match=r"rights.examples\[0\].*未知的权利种类"):
         QuestionKinds.from_dict({**KINDS.data, "rights": {"words": {"专利": ["专利"]},
                                                           "examples": [{"question": "x", "rights": ["商标"]}]}})
-
 
 
 @pytest.mark.parametrize("rights, why", [
