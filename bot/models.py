@@ -1,10 +1,13 @@
 """The data model shared by every layer: Document, Clause, Citation, Answer (see DESIGN.md)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, StringConstraints, computed_field
+
+_GUIDE_FIELD = re.compile(r"f\d+(?:-t\d+)?")
 
 Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
@@ -74,6 +77,11 @@ class Clause(BaseModel):
     @property
     def anchor(self) -> str:
         return self.id.split(":", 1)[1]
+
+    @property
+    def is_guide_field(self) -> bool:
+        """A field of a service guide (联系电话：…, 办理时间：…; anchors f1, f2-t1: ingest/structure.py)."""
+        return bool(_GUIDE_FIELD.fullmatch(self.anchor))
 
 
 class CatalogueItem(BaseModel):

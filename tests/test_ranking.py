@@ -7,6 +7,7 @@ import pytest
 
 from bot.answer.decide import decide
 from bot.config import DisplaySettings
+from bot.models import Clause
 from bot.retrieve.search import Retriever
 from tests.conftest import ingest_policies, live, tuned
 
@@ -377,3 +378,23 @@ def test_the_words_stating_a_fact_are_not_the_subject_it_is_stated_of(tmp_path):
     assert platform.features["states_fact"] == pledge.features["states_fact"] == 1.0  # both state a length
     # (0.45 when 工作日 counted: the title's 专利 and the soft synonyms of 登记 are what is left)
     assert platform.features["fact_focus"] < 0.25 and pledge.features["fact_focus"] > 0.6
+
+
+def test_a_guides_field_stating_the_fact_asked_answers_for_the_field_that_names_the_office(tmp_path):
+    """A service guide names its office in one field (受理机构：…临江代办处) and states the hours, the address and the
+    phone in others, which share none of the question's words: the field stating the fact asked leads, and is not
+    refused as not stating it. Articles of one law are about different things: there the stating clause must still
+    cover nearly as much of the question as the first."""
+    guide = ("临江市知识产权服务中心办事指南\n\n适用范围:本指南适用于专利申请受理\n办理方式:在线或现场办理\n"
+             "受理机构:临江市知识产权服务中心(专利局临江代办处)\n联系电话:0571-80000001\n"
+             "办理时间:工作日(9:00-11:30;13:30-17:00)\n办理地点:临江市滨河路88号创新园A座\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"guide": guide})))
+    for question, field, kind in (("临江代办处中午几点开门", "办理时间", "hours"),
+                                  ("临江专利代办处具体地址在哪", "办理地点", "address"),
+                                  ("临江代办处电话多少", "联系电话", "phone")):
+        query = retriever.parse(question)
+        hits = retriever.search(query)
+        assert kind in query.asks and hits[0].clause.is_guide_field, question
+        assert hits[0].clause.heading == field, (question, [h.clause.heading for h in hits])
+        assert hits[0].coverage < max(h.coverage for h in hits)  # the office's field covers more of the words
+    assert not Clause(id="law:a9", doc_id="law", label="第九条", text="…").is_guide_field
