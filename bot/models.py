@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, StringConstraints, computed_field
 
-_GUIDE_FIELD = re.compile(r"f\d+(?:-t\d+)?")
+_GUIDE_FIELD = re.compile(r"f\d+")
 
 Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
@@ -80,7 +80,8 @@ class Clause(BaseModel):
 
     @property
     def is_guide_field(self) -> bool:
-        """A field of a service guide (联系电话：…, 办理时间：…; anchors f1, f2-t1: ingest/structure.py)."""
+        """A field of a service guide (联系电话：…, 办理时间：…: anchors f1, f2…, ingest/structure.py); not a free paragraph
+        copied between its fields (f9-t1), which may be about another service."""
         return bool(_GUIDE_FIELD.fullmatch(self.anchor))
 
 

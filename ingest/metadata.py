@@ -16,10 +16,13 @@ _TITLE_END = re.compile(rf"({TITLE_ENDINGS})$")
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)$")
-# a guide's field lines, by the words a government service page labels them with
-_ISSUER_FIELD = re.compile(r"^(?:发布机构|发文机关|发布单位|实施部门|实施机构|实施主体|受理机构|受理单位)[：:]\s*"
+# a guide's field lines, by the words a government service page labels them with: the office that issues or
+# handles it, and the service's name (every other field of the guide is about them: bot/retrieve/index.py)
+OFFICE_FIELDS = ("发布机构", "发文机关", "发布单位", "实施部门", "实施机构", "实施主体", "受理机构", "受理单位")
+NAME_FIELDS = ("事项名称", "服务事项名称", "服务名称", "名称", "权责清单")
+_ISSUER_FIELD = re.compile(rf"^(?:{'|'.join(OFFICE_FIELDS)})[：:]\s*"
                            r"([\u4e00-\u9fff]{2,30})(?:（[^）]*）)?$")  # 浙江省…中心（…杭州代办处）: the body, not the aside
-_NAME_FIELD = re.compile(r"^(?:事项名称|服务事项名称|服务名称|名称|权责清单)[：:]\s*(\S.{1,59})$")
+_NAME_FIELD = re.compile(rf"^(?:{'|'.join(NAME_FIELDS)})[：:]\s*(\S.{{1,59}})$")
 _ISSUED_FIELD = re.compile(r"^(?:发布时间|发布日期|成文日期|印发日期)[：:]\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?")
 _ANY_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,12}[：:]")
 # what a 说明 line says the copied page is: 页面为浙江省…办事指南 / 转载的苏州市…服务说明

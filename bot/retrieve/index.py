@@ -20,9 +20,11 @@ from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
 from bot.text import Tokenizer, place_names, place_units, unit_names
+from ingest.metadata import NAME_FIELDS, OFFICE_FIELDS
 
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+GUIDE_IDENTITY_FIELDS = frozenset(OFFICE_FIELDS + NAME_FIELDS)
 
 
 class IndexNotFound(Exception):
@@ -73,9 +75,17 @@ class IndexVersion:
         self.clause_texts: dict[str, str] = {}
         self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
         self.dated: dict[str, list[str]] = {}  # a document's clauses that carry its date (cover, closing)
+        # A service guide names its office and its service in fields of their own (受理机构：…杭州代办处, 事项名称：…):
+        # its other fields (办理时间, 联系电话, 办理地点) are about them, as a clause's sentences are about its heading
+        identity: dict[str, list[str]] = {}
+        for clause in self.records.clauses.values():
+            if clause.is_guide_field and clause.heading in GUIDE_IDENTITY_FIELDS:
+                identity.setdefault(clause.doc_id, []).append(clause.text)
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
             frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
+            if clause.is_guide_field and clause.heading not in GUIDE_IDENTITY_FIELDS:
+                frame += "".join(f"\n{text}" for text in identity.get(clause.doc_id, ()))
             if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
                 self.dated.setdefault(document.id, []).append(clause.id)

@@ -231,16 +231,15 @@ def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> 
     top = hits[0]
 
     def close(h) -> bool:
-        # a service guide's fields are all about one office and one service, whichever of them names it (受理机构：
-        # …杭州代办处 covers the question's words; 办理时间：… states the hours asked)
-        return h.coverage >= top.coverage - retrieval.stating_slack or \
-            (h.document.id == top.document.id and h.clause.is_guide_field and top.clause.is_guide_field)
+        return h.coverage >= top.coverage - retrieval.stating_slack
 
     def states(h) -> bool:
         return close(h) and any(p.search(h.clause.text) for p in facts)
 
     same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
-    stating = max((h for h in same + hits[1:retrieval.stating_window] if states(h)), key=lambda h: h.coverage, default=None)
+    # of those covering as much, the one the document gives first (a guide's 联系电话 before its 投诉电话)
+    stating = max((h for h in same + hits[1:retrieval.stating_window] if states(h)),
+                  key=lambda h: (h.coverage, -h.clause.order), default=None)
     return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
 
