@@ -210,6 +210,23 @@ def test_the_kinds_of_right_a_question_names(understanding, question, rights):
     assert understanding.parse(question).rights == frozenset(rights)
 
 
+@pytest.mark.parametrize("question,matter", KINDS.matter_examples, ids=[q for q, _ in KINDS.matter_examples])
+def test_the_kinds_of_right_whose_matter_a_question_names(understanding, question, matter):
+    assert understanding.parse(question).matter == frozenset(matter)
+
+
+def test_matter_named_damps_another_rights_clause_but_does_not_refuse_it(understanding):
+    """A 小说 is a work (著作权): 专利法's clause is searched after clauses on works, but the rule that refuses a
+    clause about another right reads only the rights a question names (照片, 论文 may be a patent's matter too)."""
+    from bot.models import Clause, Document
+
+    law = (Clause(id="p:a71", doc_id="p", text="侵犯专利权的赔偿数额按照权利人的实际损失确定。", label="第七十一条", order=1),
+           Document(id="p", title="中华人民共和国专利法"))
+    query = understanding.parse("我的小说被人盗发了，法院能判赔多少")
+    assert query.other_rights(*law, matter=True) == {"专利"} and not query.other_rights(*law)
+    assert not understanding.parse("外观设计的照片有什么要求").other_rights(*law, matter=True)
+
+
 def test_a_clause_is_about_the_rights_its_documents_title_and_its_headings_name(understanding):
     from bot.models import Clause, Document
 
@@ -235,7 +252,10 @@ def test_a_clause_is_about_the_rights_its_documents_title_and_its_headings_name(
     ({"words": {"专利": ["专利", ""]}}, "空词"),
     ({"words": {"专利": ["发明"], "著作权": ["发明"]}}, "同时列在"),
     ({"word": {"专利": ["专利"]}}, "只含 words"),
+    ({"words": {"专利": ["专利"]}, "matter": ["小说"]}, "只含 words"),
     ({"words": {}}, "不能为空"),
+    ({"words": {"专利": ["专利"]}, "matter": {"著作权": ["小说"]}}, "未知的权利种类"),
+    ({"words": {"专利": ["专利"], "著作权": ["版权"]}, "matter": {"著作权": ["专利"]}}, "同时列在"),
 ])
 def test_a_malformed_rights_section_is_refused(rights, why):
     with pytest.raises(KindsError, match=f"rights.*{why}"):

@@ -352,7 +352,7 @@ class Candidates:
                     (document.status == "未生效" and not query.about_a_document):
                 policy *= r.not_in_force_damping
             policy *= r.elsewhere_damping ** self.binds_elsewhere(document, query, place, locality)
-            if query.other_rights(clause, document):  # about another kind of right than the one asked
+            if query.other_rights(clause, document, matter=True):  # about another kind of right than the one asked
                 policy *= r.other_right_damping
             unmatched = [c.specificity for c, credit in zip(concepts, soft) if credit <= 0.0 and c.weight > 0]
             hits.append(Hit(clause=clause, document=document,

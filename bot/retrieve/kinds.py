@@ -223,6 +223,8 @@ class QuestionKinds:
     places: PlaceWords = field(default_factory=PlaceWords)
     rights: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: the words that name it
     rights_examples: list[tuple[str, list[str]]] = field(default_factory=list)
+    matter: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: words for what it protects (小说)
+    matter_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -362,24 +364,32 @@ class QuestionKinds:
             data = {**data, "rights": _default().data.get("rights") or {}}
         rights = data.get("rights")
         if not isinstance(rights, dict) or not isinstance(rights.get("words"), dict) or not rights["words"] \
-                or set(rights) - {"words", "examples"}:
-            raise fail("rights", "应为映射，只含 words（权利种类: 词表，不能为空）与 examples")
+                or set(rights) - {"words", "matter", "examples"} \
+                or not isinstance(rights.get("matter") or {}, dict):
+            raise fail("rights", "应为映射，只含 words（权利种类: 词表，不能为空）、matter（权利种类: 保护对象的词）与 examples")
         right_words = {str(k): strings(v, f"rights.words.{k}") for k, v in rights["words"].items()}
+        right_matter = {str(k): strings(v, f"rights.matter.{k}") for k, v in (rights.get("matter") or {}).items()}
+        if set(right_matter) - set(right_words):
+            raise fail("rights.matter", f"未知的权利种类 {sorted(set(right_matter) - set(right_words))}")
         seen: dict[str, str] = {}
-        for right, words in right_words.items():
-            for word in words:
-                if not word.strip():
-                    raise fail(f"rights.words.{right}", "含有空词：空词会让每段文字都算作提到这种权利")
-                if seen.setdefault(word, right) != right:
-                    raise fail(f"rights.words.{right}", f"“{word}”同时列在{seen[word]}下")
-        right_examples = []
+        for key, table in (("words", right_words), ("matter", right_matter)):
+            for right, words in table.items():
+                for word in words:
+                    if not word.strip():
+                        raise fail(f"rights.{key}.{right}", "含有空词：空词会让每段文字都算作提到这种权利")
+                    if seen.setdefault(word, right) != right:
+                        raise fail(f"rights.{key}.{right}", f"“{word}”同时列在{seen[word]}下")
+        right_examples, matter_examples = [], []
         for n, ex in enumerate(rights.get("examples") or []):
             if not isinstance(ex, dict) or "question" not in ex:
-                raise fail(f"rights.examples[{n}]", "应为 {question: 问题, rights: [权利种类]}")
+                raise fail(f"rights.examples[{n}]", "应为 {question: 问题, rights: [权利种类], matter: [权利种类]（可省）}")
             named = strings(ex.get("rights"), f"rights.examples[{n}].rights")
-            if set(named) - set(right_words):
-                raise fail(f"rights.examples[{n}]", f"未知的权利种类 {sorted(set(named) - set(right_words))}")
+            matter = strings(ex.get("matter"), f"rights.examples[{n}].matter")
+            if set(named + matter) - set(right_words):
+                raise fail(f"rights.examples[{n}]", f"未知的权利种类 {sorted(set(named + matter) - set(right_words))}")
             right_examples.append((str(ex["question"]), named))
+            if "matter" in ex:
+                matter_examples.append((str(ex["question"]), matter))
         return cls(
             fillers=strings(data.get("fillers"), "fillers"),
             asks=asks,
@@ -394,6 +404,8 @@ class QuestionKinds:
             places=place_words,
             rights=right_words,
             rights_examples=right_examples,
+            matter=right_matter,
+            matter_examples=matter_examples,
             data=data,
         )
 
@@ -412,6 +424,11 @@ class QuestionKinds:
         """The kinds of right a question names, as whole words or the heads of compounds (合作品牌 says no 作品,
         研发明显 no 发明; 注册商标 says 商标)."""
         return frozenset(right for right, names in self.rights.items() if words.heads(names))
+
+    def matter_asked(self, words: Words) -> frozenset[str]:
+        """The kinds of right whose protected matter a question names (小说, 翻唱: 著作权), read as rights_asked reads
+        names; what the other-right damping counts, never the refusal (a 论文 or 照片 may be a patent's matter too)."""
+        return frozenset(right for right, names in self.matter.items() if words.heads(names))
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an

@@ -69,6 +69,7 @@ class Query:
     tokens: list[str] = field(default_factory=list)  # search tokens of text + expansions
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
     rights: frozenset[str] = frozenset()  # the kinds of right the question is about (专利, 商标…)
+    matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
@@ -82,15 +83,17 @@ class Query:
         常州市 too)."""
         return place_short_name(locality) in self._named_places or any(city in locality for city in self.cities)
 
-    def other_rights(self, clause: Clause, document: Document) -> frozenset[str]:
+    def other_rights(self, clause: Clause, document: Document, matter: bool = False) -> frozenset[str]:
         """The kinds of right a clause is about when none is one the question asks about (专利法's 诉讼时效 says
         nothing of 商标侵权's); empty when one is, or when it is about none in particular. A clause is about what its
         document's title and its headings name (专利法, 第三章 专利的申请, a catalogue's 专利导航 item), not what its
-        text mentions: a policy on 知识产权 in general names 专利 as an example (以专利等知识产权开展质押融资)."""
-        if not self.rights:
+        text mentions: a policy on 知识产权 in general names 专利 as an example (以专利等知识产权开展质押融资).
+        With `matter`, a right whose matter the question names (小说: 著作权) counts as asked too."""
+        asked = self.rights | self.matter if matter else self.rights
+        if not asked:
             return frozenset()
         named = self.kinds.rights_named(" ".join([document.title, *clause.path]))
-        return frozenset() if named & self.rights else named
+        return frozenset() if named & asked else named
 
     def fact(self, kind: str) -> re.Pattern:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
@@ -251,7 +254,8 @@ class QueryUnderstanding:
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
-                      as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words), kinds=kinds)
+                      as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words),
+                      matter=kinds.matter_asked(words), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
