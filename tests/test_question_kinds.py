@@ -210,6 +210,34 @@ def test_the_kinds_of_right_a_question_names(understanding, question, rights):
     assert understanding.parse(question).rights == frozenset(rights)
 
 
+@pytest.mark.parametrize("example", KINDS.events.examples, ids=[e["question"] for e in KINDS.events.examples])
+def test_the_event_of_a_document_whose_date_is_asked_and_what_states_it(understanding, example):
+    query = understanding.parse(example["question"])
+    assert query.about_a_document and query.event == example["event"]
+    for sentence in example["states"]:
+        assert query.fact("date").search(sentence), sentence
+    for sentence in example["not_states"]:
+        assert not query.fact("date").search(sentence), sentence
+
+
+def test_a_question_not_about_a_document_asks_any_date(understanding):
+    assert not understanding.parse("报名几号截止").event
+    assert understanding.parse("报名几号截止").fact("date").search("自收到通知之日起3个月内")
+    for question in ("专利实施许可合同什么时候生效", "发明专利权什么时候生效"):  # a contract, a right: no document
+        assert not understanding.parse(question).about_a_document, question
+
+
+@pytest.mark.parametrize("document, why", [
+    (["rules"], "应为映射"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": []}}}, "每种事件都要有词"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"]}}, "signed": "印发"}, "events 中的一种"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"]}}, "calendar": "(\\d"}, "正则"),
+])
+def test_a_malformed_document_section_is_refused(document, why):
+    with pytest.raises(KindsError, match=f"document.*{why}"):
+        QuestionKinds.from_dict({**KINDS.data, "document": document})
+
+
 @pytest.mark.parametrize("question,matter", KINDS.matter_examples, ids=[q for q, _ in KINDS.matter_examples])
 def test_the_kinds_of_right_whose_matter_a_question_names(understanding, question, matter):
     assert understanding.parse(question).matter == frozenset(matter)

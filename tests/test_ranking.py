@@ -405,3 +405,21 @@ def test_every_field_of_a_guide_is_about_the_office_and_the_service_its_own_fiel
     assert not paragraph.is_guide_field
     assert "临江代办处" not in frames[paragraph.id]
     assert not Clause(id="law:a9", doc_id="law", label="第九条", text="…").is_guide_field
+
+
+def test_when_a_law_took_effect_is_answered_by_the_article_that_says_so_not_by_its_adoption_dates(tmp_path):
+    """A regulation's opening lines date its adoption and revision; its last article says when it takes effect. A
+    question about when it took effect (施行) is answered by that article, though the opening lines share more of
+    its words (2013年, 修订), and one about its revision by those lines."""
+    law = ("临江市专利促进条例\n\n2005年5月20日 临江市人民代表大会常务委员会第二十次会议通过\n\n"
+           "2013年9月27日 临江市人民代表大会常务委员会第六次会议修订\n\n第一章 总则\n\n"
+           "第一条 为了促进发明创造，制定本条例。\n\n第二条 本市行政区域内的专利促进工作，适用本条例。\n\n"
+           "第三章 附则\n\n第三条 本条例自2014年3月1日起施行。\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"law": law})))
+    query = retriever.parse("临江那个专利促进条例2013年修订的这一版，是从哪天起施行的")
+    hits = retriever.search(query)
+    assert query.event == "施行" and hits[0].clause.text.endswith("本条例自2014年3月1日起施行。"), \
+        [h.clause.id for h in hits]
+    assert decide(query, hits, retriever.ranking, retriever.unknown_specific(query)).grounded
+    revised = retriever.parse("临江专利促进条例是哪年修订的")
+    assert "修订" in retriever.search(revised)[0].clause.text

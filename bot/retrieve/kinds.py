@@ -27,6 +27,9 @@ KINDS_FILE = "question_kinds.yaml"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / KINDS_FILE
 
 
+_PARTS = re.compile(r"[，,。？?！!；;]")  # where a question's parts end
+
+
 class KindsError(ValueError):
     """question_kinds.yaml is malformed; the message names the file and the key."""
 
@@ -225,6 +228,7 @@ class QuestionKinds:
     rights_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     matter: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: words for what it protects (小说)
     matter_examples: list[tuple[str, list[str]]] = field(default_factory=list)
+    events: Events = field(default_factory=lambda: Events({}))  # a document's events whose date is asked (施行…)
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -316,8 +320,13 @@ class QuestionKinds:
         service = kind("service", data.get("service"), "service")
         history = kind("history", data.get("history"), "history")
         # a file or an index without the section: every date question is about a document, as before it
-        document = kind("document", data["document"], "document") if "document" in data \
-            else Kind("document", [], with_kinds=["date", "validity"])
+        doc_spec = data.get("document", {})
+        if not isinstance(doc_spec, dict):
+            raise fail("document", "应为映射，含 rules 以及 events 等")
+        event_keys = ("events", "event_not_before", "calendar", "signed", "event_examples")
+        document = kind("document", {k: v for k, v in doc_spec.items() if k not in event_keys}, "document") \
+            if "document" in data else Kind("document", [], with_kinds=["date", "validity"])
+        events = _events(doc_spec, fail, strings)
         named = [(f"asks.{k.name}", k) for k in asks.values()] + [(f"fields.{k.name}", k) for k in fields.values()] \
             + [(k.name, k) for k in (service, history)] + ([("document", document)] if "document" in data else [])
         for where, k in named:
@@ -406,6 +415,7 @@ class QuestionKinds:
             rights_examples=right_examples,
             matter=right_matter,
             matter_examples=matter_examples,
+            events=events,
             data=data,
         )
 
@@ -429,6 +439,30 @@ class QuestionKinds:
         """The kinds of right whose protected matter a question names (小说, 翻唱: 著作权), read as rights_asked reads
         names; what the other-right damping counts, never the refusal (a 论文 or 照片 may be a patent's matter too)."""
         return frozenset(right for right, names in self.matter.items() if words.heads(names))
+
+    def event_asked(self, words: Words) -> str:
+        """The event of a document whose date a question asks (施行, 印发…): the last event word said in a part of the
+        question that asks when (split at its punctuation), not beginning a title (实施条例, 实施方案); as characters,
+        as jieba may cut across one (哪天下发 is 哪/天下/发); "" when it says none."""
+        ev = self.events
+        date = self.asks.get("date")
+        # where it asks when, as characters (哪天下发 is cut 哪/天下/发)
+        asked_at = [m.start() for rule in (date.rules if date else []) for t in rule.triggers
+                    for m in re.finditer(re.escape(t), words.text)]
+        asking = {_part(words.text, at) for at in asked_at}
+        said = [(m.start(), event) for event, names in ev.words.items() for name in names
+                for m in re.finditer(re.escape(name), words.text)
+                if not words.text.startswith(tuple(ev.not_before), m.end())
+                and (not asking or _part(words.text, m.start()) in asking)]
+        return max(said)[1] if said else ""
+
+    def dated(self, event: str) -> re.Pattern:
+        """A sentence stating the date of `event`: a calendar date and a word of the event in one sentence
+        (自2014年3月1日起施行 for 施行), the event's `also` (自印发之日起施行), or for the `signed` event a calendar date
+        alone on its line (a cover's or a closing's 2024年12月2日)."""
+        ev = self.events
+        return _event_pattern(ev.calendar, "|".join(map(re.escape, ev.words[event])), ev.also.get(event, ""),
+                              event == ev.signed)
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
@@ -459,6 +493,60 @@ class QuestionKinds:
         phrases = [q + u for u in self.units for q in ("多少", "几")]
         found = words.first(phrases)
         return found[2].removeprefix("多少").removeprefix("几") if found else ""
+
+
+@dataclass
+class Events:
+    """question_kinds.yaml's document events: the words of each, what else states one (`also`), the title words an
+    event word may begin (实施条例), a calendar date's pattern, and the event a date alone on its line states."""
+    words: dict[str, list[str]]
+    also: dict[str, str] = field(default_factory=dict)
+    not_before: list[str] = field(default_factory=list)
+    calendar: str = r"\d{4}年\d{1,2}月"
+    signed: str = ""
+    examples: list[dict] = field(default_factory=list)  # question, event, and sentences that do and do not state it
+
+
+def _events(spec: dict, fail, strings) -> Events:
+    raw = spec.get("events") or {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) and strings(v.get("words"), f"document.events.{k}")
+                                            for k, v in raw.items()):
+        raise fail("document.events", "应为映射（事件: {words: [词], also: 正则（可省）}），每种事件都要有词")
+    words = {str(k): strings(v["words"], f"document.events.{k}.words") for k, v in raw.items()}
+    also = {str(k): str(v["also"]) for k, v in raw.items() if v.get("also")}
+    calendar = str(spec.get("calendar") or Events.calendar)
+    signed = str(spec.get("signed") or "")
+    if signed and signed not in words:
+        raise fail("document.signed", f"应为 events 中的一种：{sorted(words)}")
+    try:
+        for pattern in [calendar, *also.values()]:
+            re.compile(pattern)
+    except re.error as exc:
+        raise fail("document.calendar", f"不是有效的正则表达式：{exc}") from exc
+    examples = []
+    for n, ex in enumerate(spec.get("event_examples") or []):
+        if not isinstance(ex, dict) or "question" not in ex or str(ex.get("event") or "") not in {"", *words}:
+            raise fail(f"document.event_examples[{n}]", f"应为 {{question: 问题, event: {sorted(words)} 之一或空}}")
+        examples.append({"question": str(ex["question"]), "event": str(ex.get("event") or ""),
+                         "states": strings(ex.get("states"), f"document.event_examples[{n}].states"),
+                         "not_states": strings(ex.get("not_states"), f"document.event_examples[{n}].not_states")})
+    return Events(words, also, strings(spec.get("event_not_before"), "document.event_not_before"), calendar, signed,
+                  examples)
+
+
+def _part(text: str, at: int) -> int:
+    """Which part of a question, split at its punctuation, position `at` falls in."""
+    return len(_PARTS.findall(text, 0, at))
+
+
+@functools.lru_cache(maxsize=64)
+def _event_pattern(calendar: str, event: str, also: str, signed: bool) -> re.Pattern:
+    alternatives = [f"(?:{calendar})[^。；\n]*?(?:{event})", f"(?:{event})[^。；\n]*?(?:{calendar})"]
+    if also:
+        alternatives.append(f"(?:{also})")
+    if signed:  # the date alone on its line: a signature
+        alternatives.append(f"(?m:^[^\\S\\n]*(?:{calendar})[^\\S\\n]*$)")
+    return re.compile("|".join(alternatives))
 
 
 @functools.cache

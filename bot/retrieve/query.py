@@ -70,6 +70,7 @@ class Query:
     unit: str = ""  # the measure word of a number asked for (多少家 → 家)
     rights: frozenset[str] = frozenset()  # the kinds of right the question is about (专利, 商标…)
     matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
+    event: str = ""  # about a document: the event whose date it asks (施行, 印发…), "" for any
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
@@ -100,6 +101,8 @@ class Query:
         the question gives (多少家 → 35家), else any of that kind."""
         if kind == "number" and self.unit:
             return _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
+        if kind == "date" and self.event:
+            return self.kinds.dated(self.event)
         return self.kinds.states[kind].pattern
 
     def facts(self) -> list[re.Pattern]:
@@ -247,13 +250,14 @@ class QueryUnderstanding:
         for kind in sorted(asks):  # an answer to 几点上班 is labelled 办理时间, a word the caller did not say
             expansions.extend(w for w in kinds.asks[kind].expands if w not in expansions)
         history = kinds.history.holds(words, asks)
+        about = bool({"date", "validity"} & asks) and kinds.document.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, named_regions=named, localities=[locality for locality, _ in localities],
                       cities=list(dict.fromkeys(corrected[s:e] for s, e, _ in spans if corrected[s:e] in self.cities)),
                       asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
-                      about_a_document=bool({"date", "validity"} & asks) and kinds.document.holds(words, asks),
+                      about_a_document=about, event=kinds.event_asked(words) if about and "date" in asks else "",
                       as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words),
                       matter=kinds.matter_asked(words), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
