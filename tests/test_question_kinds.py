@@ -210,13 +210,13 @@ def test_the_kinds_of_right_a_question_names(understanding, question, rights):
     assert understanding.parse(question).rights == frozenset(rights)
 
 
-@pytest.mark.parametrize("example", KINDS.events.examples, ids=[e["question"] for e in KINDS.events.examples])
+@pytest.mark.parametrize("example", KINDS.events.examples, ids=[e.question for e in KINDS.events.examples])
 def test_the_event_of_a_document_whose_date_is_asked_and_what_states_it(understanding, example):
-    query = understanding.parse(example["question"])
-    assert query.about_a_document and query.event == example["event"]
-    for sentence in example["states"]:
+    query = understanding.parse(example.question)
+    assert query.about_a_document and query.event == example.event
+    for sentence in example.states:
         assert query.fact("date").search(sentence), sentence
-    for sentence in example["not_states"]:
+    for sentence in example.not_states:
         assert not query.fact("date").search(sentence), sentence
 
 
@@ -230,8 +230,14 @@ def test_a_question_not_about_a_document_asks_any_date(understanding):
 @pytest.mark.parametrize("document, why", [
     (["rules"], "应为映射"),
     ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": []}}}, "每种事件都要有词"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行", ""]}}}, "空词"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["公布"]}, "印发": {"words": ["公布"]}}},
+     "同时列在"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"], "alsp": "自"}}}, "不能有别的键"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"], "also": "(自"}}}, "施行.also.*正则"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"]}}, "event_not_before": [""]}, "空词"),
     ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"]}}, "signed": "印发"}, "events 中的一种"),
-    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"]}}, "calendar": "(\\d"}, "正则"),
+    ({"rules": [{"triggers": ["印发"]}], "events": {"施行": {"words": ["施行"]}}, "calendar": "(\\d"}, "calendar.*正则"),
 ])
 def test_a_malformed_document_section_is_refused(document, why):
     with pytest.raises(KindsError, match=f"document.*{why}"):
@@ -241,6 +247,13 @@ def test_a_malformed_document_section_is_refused(document, why):
 @pytest.mark.parametrize("question,matter", KINDS.matter_examples, ids=[q for q, _ in KINDS.matter_examples])
 def test_the_kinds_of_right_whose_matter_a_question_names(understanding, question, matter):
     assert understanding.parse(question).matter == frozenset(matter)
+
+
+def test_an_index_built_before_events_reads_every_date_question_as_before():
+    older = QuestionKinds.from_json(json.dumps({**KINDS.data, "document": {
+        k: v for k, v in KINDS.data["document"].items() if k not in ("events", "event_not_before", "calendar", "signed",
+                                                                      "event_examples")}}))
+    assert older.event_asked(Words("这个条例是哪天起施行的")) == "" and not older.events.words
 
 
 def test_matter_named_damps_another_rights_clause_but_does_not_refuse_it(understanding):

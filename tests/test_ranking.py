@@ -384,7 +384,8 @@ def test_every_field_of_a_guide_is_about_the_office_and_the_service_its_own_fiel
     """A service guide names its office in one field (受理机构：…临江代办处) and states the hours, the address and the
     phones in others, which repeat none of the question's words: those fields are read with the office's field as
     their frame, as a clause's sentences with its heading, so the one stating the fact asked leads and answers. A
-    paragraph copied between the fields (f5-t1, another service's fee) is no field and gets no such frame."""
+    paragraph copied between the fields (another service's fee, anchor f6-t1) is no field and gets no such frame.
+    Of fields that tie, the guide's first stating the fact is preferred (its 联系电话 before its 投诉电话)."""
     guide = ("临江市知识产权服务中心办事指南\n\n适用范围:本指南适用于专利申请受理\n办理方式:在线或现场办理\n"
              "受理机构:临江市知识产权服务中心(专利局临江代办处)\n联系电话:0571-80000001\n"
              "办理时间:工作日(9:00-11:30;13:30-17:00)\n办理地点:临江市滨河路88号创新园A座\n\n"
@@ -400,11 +401,15 @@ def test_every_field_of_a_guide_is_about_the_office_and_the_service_its_own_fiel
         assert decision.grounded, (question, decision.reason)
     frames = retriever.index.frames
     fields = {c.heading: c for c in retriever.records.clauses.values() if c.doc_id == "guide"}
-    assert "临江代办处" in frames[fields["办理时间"].id] and "临江代办处" not in frames[fields["受理机构"].id].split("\n", 1)[0]
+    assert "临江代办处" in frames[fields["办理时间"].id] and "临江代办处" not in frames[fields["受理机构"].id]
     paragraph = next(c for c in retriever.records.clauses.values() if "副本证明费" in c.text)
     assert not paragraph.is_guide_field
     assert "临江代办处" not in frames[paragraph.id]
     assert not Clause(id="law:a9", doc_id="law", label="第九条", text="…").is_guide_field
+    query = retriever.parse("临江代办处电话多少")
+    hits = {h.clause.heading: h for h in retriever.search(query, k=None)}
+    office, complaint, contact = (replace(hits[name], coverage=0.5) for name in ("受理机构", "投诉电话", "联系电话"))
+    assert retriever.stating_first([office, complaint, contact], query.facts())[0] is contact
 
 
 def test_when_a_law_took_effect_is_answered_by_the_article_that_says_so_not_by_its_adoption_dates(tmp_path):

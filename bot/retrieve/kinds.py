@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ KINDS_FILE = "question_kinds.yaml"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / KINDS_FILE
 
 
-_PARTS = re.compile(r"[，,。？?！!；;]")  # where a question's parts end
+_PARTS = re.compile(r"[，,。？?！!；;\s]+")  # where a question's parts end
 
 
 class KindsError(ValueError):
@@ -323,8 +324,7 @@ class QuestionKinds:
         doc_spec = data.get("document", {})
         if not isinstance(doc_spec, dict):
             raise fail("document", "应为映射，含 rules 以及 events 等")
-        event_keys = ("events", "event_not_before", "calendar", "signed", "event_examples")
-        document = kind("document", {k: v for k, v in doc_spec.items() if k not in event_keys}, "document") \
+        document = kind("document", {k: v for k, v in doc_spec.items() if k not in EVENT_KEYS}, "document") \
             if "document" in data else Kind("document", [], with_kinds=["date", "validity"])
         events = _events(doc_spec, fail, strings)
         named = [(f"asks.{k.name}", k) for k in asks.values()] + [(f"fields.{k.name}", k) for k in fields.values()] \
@@ -369,7 +369,8 @@ class QuestionKinds:
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
         if "rights" not in data and source != str(DEFAULT_PATH):
-            # a bureau's own file, or an index built before rights were data: the shipped file's, as for labels
+            # a bureau's own file, or an index built before rights were data: the shipped file's (words and matter),
+            # as for labels; document events have no such fallback: without them a date question asks any date
             data = {**data, "rights": _default().data.get("rights") or {}}
         rights = data.get("rights")
         if not isinstance(rights, dict) or not isinstance(rights.get("words"), dict) or not rights["words"] \
@@ -387,7 +388,7 @@ class QuestionKinds:
                     if not word.strip():
                         raise fail(f"rights.{key}.{right}", "含有空词：空词会让每段文字都算作提到这种权利")
                     if seen.setdefault(word, right) != right:
-                        raise fail(f"rights.{key}.{right}", f"“{word}”同时列在{seen[word]}下")
+                        raise fail(f"rights.{key}.{right}", f"“{word}”同时列在{seen[word]}下（只保留一处）")
         right_examples, matter_examples = [], []
         for n, ex in enumerate(rights.get("examples") or []):
             if not isinstance(ex, dict) or "question" not in ex:
@@ -433,28 +434,37 @@ class QuestionKinds:
     def rights_asked(self, words: Words) -> frozenset[str]:
         """The kinds of right a question names, as whole words or the heads of compounds (合作品牌 says no 作品,
         研发明显 no 发明; 注册商标 says 商标)."""
-        return frozenset(right for right, names in self.rights.items() if words.heads(names))
+        return _said(self.rights, words)
 
     def matter_asked(self, words: Words) -> frozenset[str]:
         """The kinds of right whose protected matter a question names (小说, 翻唱: 著作权), read as rights_asked reads
         names; what the other-right damping counts, never the refusal (a 论文 or 照片 may be a patent's matter too)."""
-        return frozenset(right for right, names in self.matter.items() if words.heads(names))
+        return _said(self.matter, words)
 
     def event_asked(self, words: Words) -> str:
-        """The event of a document whose date a question asks (施行, 印发…): the last event word said in a part of the
-        question that asks when (split at its punctuation), not beginning a title (实施条例, 实施方案); as characters,
-        as jieba may cut across one (哪天下发 is 哪/天下/发); "" when it says none."""
-        ev = self.events
+        """The event of a document whose date a question asks (施行, 印发…): the event word nearest to where it asks when,
+        in the same part of the question (parts end at punctuation), the one after it on a tie (哪天印发的); the last
+        one said when it asks when in no word of the date kind. Not one beginning a title (实施条例, 实施方案). Read as
+        characters, as jieba may cut across one (哪天下发 is 哪/天下/发); "" when it says none."""
+        ev, text = self.events, words.text
+        if not ev.words:
+            return ""
         date = self.asks.get("date")
-        # where it asks when, as characters (哪天下发 is cut 哪/天下/发)
-        asked_at = [m.start() for rule in (date.rules if date else []) for t in rule.triggers
-                    for m in re.finditer(re.escape(t), words.text)]
-        asking = {_part(words.text, at) for at in asked_at}
-        said = [(m.start(), event) for event, names in ev.words.items() for name in names
-                for m in re.finditer(re.escape(name), words.text)
-                if not words.text.startswith(tuple(ev.not_before), m.end())
-                and (not asking or _part(words.text, m.start()) in asking)]
-        return max(said)[1] if said else ""
+        # where it asks when: the date kind's triggers that are no event word (施行了吗 asks whether, not when)
+        asking = [(m.start(), m.end()) for rule in (date.rules if date else []) for t in rule.triggers
+                  if t not in ev.of for m in re.finditer(re.escape(t), text)]
+        said = [m for m in ev.finder.finditer(text)  # longest first, none overlapping another
+                if not text.startswith(tuple(ev.not_before), m.end())]
+
+        def distance(m: re.Match) -> tuple[float, int]:
+            gaps = [(m.start() - e, 0) if m.start() >= e else (s - m.end(), 1) for s, e in asking
+                    if _part(text, s) == _part(text, m.start())]
+            return min(gaps, default=(math.inf, 0))
+
+        if asking:
+            said = [m for m in said if distance(m)[0] < math.inf]
+            return ev.of[min(said, key=distance).group(0)] if said else ""
+        return ev.of[said[-1].group(0)] if said else ""
 
     def dated(self, event: str) -> re.Pattern:
         """A sentence stating the date of `event`: a calendar date and a word of the event in one sentence
@@ -496,46 +506,89 @@ class QuestionKinds:
 
 
 @dataclass
+class EventExample:
+    """A question about a document's date, the event it asks, and sentences that do and do not state that date."""
+    question: str
+    event: str
+    states: list[str] = field(default_factory=list)
+    not_states: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Events:
-    """question_kinds.yaml's document events: the words of each, what else states one (`also`), the title words an
-    event word may begin (实施条例), a calendar date's pattern, and the event a date alone on its line states."""
+    """question_kinds.yaml's document events: the words of each, what else states one (`also`), the words an event
+    word may begin that make it a title or a noun of something else (实施条例, 修订版), a calendar date's pattern, and
+    the event a date alone on its line states."""
     words: dict[str, list[str]]
     also: dict[str, str] = field(default_factory=dict)
     not_before: list[str] = field(default_factory=list)
     calendar: str = r"\d{4}年\d{1,2}月"
     signed: str = ""
-    examples: list[dict] = field(default_factory=list)  # question, event, and sentences that do and do not state it
+    examples: list[EventExample] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.of = {word: event for event, names in self.words.items() for word in names}  # word → its event
+        longest_first = sorted(self.of, key=len, reverse=True)
+        self.finder = re.compile("|".join(map(re.escape, longest_first))) if longest_first else re.compile("(?!)")
+
+
+EVENT_KEYS = ("events", "event_not_before", "calendar", "signed", "event_examples")  # the document section's own
 
 
 def _events(spec: dict, fail, strings) -> Events:
+    """The document section's events, checked as the rights are: no empty word, no word under two events, no
+    unknown key, every pattern valid."""
     raw = spec.get("events") or {}
-    if not isinstance(raw, dict) or not all(isinstance(v, dict) and strings(v.get("words"), f"document.events.{k}")
-                                            for k, v in raw.items()):
-        raise fail("document.events", "应为映射（事件: {words: [词], also: 正则（可省）}），每种事件都要有词")
-    words = {str(k): strings(v["words"], f"document.events.{k}.words") for k, v in raw.items()}
-    also = {str(k): str(v["also"]) for k, v in raw.items() if v.get("also")}
-    calendar = str(spec.get("calendar") or Events.calendar)
+    if not isinstance(raw, dict):
+        raise fail("document.events", "应为映射（事件: {words: [词], also: 正则（可省）}）")
+    words, also, seen = {}, {}, {}
+    for name, event in raw.items():
+        where = f"document.events.{name}"
+        if not isinstance(event, dict) or set(event) - {"words", "also"}:
+            raise fail(where, "应为 {words: [词], also: 正则（可省）}，不能有别的键")
+        words[str(name)] = strings(event.get("words"), f"{where}.words")
+        if not words[str(name)]:
+            raise fail(where, "每种事件都要有词")
+        for word in words[str(name)]:
+            if not word.strip():
+                raise fail(f"{where}.words", "含有空词：空词会让每个问日期的问题都算作问这种事件（删去空词）")
+            if seen.setdefault(word, name) != name:
+                raise fail(f"{where}.words", f"“{word}”同时列在{seen[word]}下（只保留一处）")
+        if event.get("also"):
+            also[str(name)] = _pattern(str(event["also"]), f"{where}.also", fail)
+    not_before = strings(spec.get("event_not_before"), "document.event_not_before")
+    if any(not w.strip() for w in not_before):
+        raise fail("document.event_not_before", "含有空词：空词会让任何事件词都不算（删去空词）")
+    calendar = _pattern(str(spec.get("calendar") or Events.calendar), "document.calendar", fail)
     signed = str(spec.get("signed") or "")
     if signed and signed not in words:
         raise fail("document.signed", f"应为 events 中的一种：{sorted(words)}")
-    try:
-        for pattern in [calendar, *also.values()]:
-            re.compile(pattern)
-    except re.error as exc:
-        raise fail("document.calendar", f"不是有效的正则表达式：{exc}") from exc
     examples = []
     for n, ex in enumerate(spec.get("event_examples") or []):
+        where = f"document.event_examples[{n}]"
         if not isinstance(ex, dict) or "question" not in ex or str(ex.get("event") or "") not in {"", *words}:
-            raise fail(f"document.event_examples[{n}]", f"应为 {{question: 问题, event: {sorted(words)} 之一或空}}")
-        examples.append({"question": str(ex["question"]), "event": str(ex.get("event") or ""),
-                         "states": strings(ex.get("states"), f"document.event_examples[{n}].states"),
-                         "not_states": strings(ex.get("not_states"), f"document.event_examples[{n}].not_states")})
-    return Events(words, also, strings(spec.get("event_not_before"), "document.event_not_before"), calendar, signed,
-                  examples)
+            raise fail(where, f"应为 {{question: 问题, event: {sorted(words)} 之一或空, states: [句], not_states: [句]}}")
+        examples.append(EventExample(str(ex["question"]), str(ex.get("event") or ""),
+                                     strings(ex.get("states"), f"{where}.states"),
+                                     strings(ex.get("not_states"), f"{where}.not_states")))
+    return Events(words, also, not_before, calendar, signed, examples)
+
+
+def _pattern(text: str, where: str, fail) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise fail(where, f"不是有效的正则表达式：{exc}") from exc
+    return text
+
+
+def _said(table: dict[str, list[str]], words: Words) -> frozenset[str]:
+    """The keys of `table` (kinds of right) one of whose words the question says as a word or a compound's head."""
+    return frozenset(key for key, names in table.items() if words.heads(names))
 
 
 def _part(text: str, at: int) -> int:
-    """Which part of a question, split at its punctuation, position `at` falls in."""
+    """Which part of a question, split at its punctuation and spaces, position `at` falls in."""
     return len(_PARTS.findall(text, 0, at))
 
 

@@ -230,16 +230,17 @@ def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> 
         return hits
     top = hits[0]
 
-    def close(h) -> bool:
-        return h.coverage >= top.coverage - retrieval.stating_slack
-
     def states(h) -> bool:
-        return close(h) and any(p.search(h.clause.text) for p in facts)
+        return h.coverage >= top.coverage - retrieval.stating_slack and any(p.search(h.clause.text) for p in facts)
 
-    same = [h for h in hits[1:] if h.document.id == hits[0].document.id]
-    # of those covering as much, the one the document gives first (a guide's 联系电话 before its 投诉电话)
-    stating = max((h for h in same + hits[1:retrieval.stating_window] if states(h)),
-                  key=lambda h: (h.coverage, -h.clause.order), default=None)
+    same = [h for h in hits[1:] if h.document.id == top.document.id]
+
+    def preferred(h) -> tuple[float, float]:
+        # of those covering as much, the first document's own, and of its clauses the one it gives first (a guide's
+        # 联系电话 before its 投诉电话); others in rank order
+        return h.coverage, -h.clause.order if h.document.id == top.document.id else -math.inf
+
+    stating = max((h for h in same + hits[1:retrieval.stating_window] if states(h)), key=preferred, default=None)
     return hits if stating is None else [stating] + [h for h in hits if h is not stating]
 
 
