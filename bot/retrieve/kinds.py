@@ -355,12 +355,8 @@ class QuestionKinds:
                                      strings(examples.get("negative"), f"asks.{name}.states.examples"))
         units = data.get("units") or {}
         numeral = str(units.get("numeral") or "")
-        try:
-            re.compile(numeral)
-            for form in (units.get("forms") or {}).values():
-                re.compile(str(form))
-        except re.error as exc:
-            raise fail("units", f"不是有效的正则表达式：{exc}") from exc
+        for pattern in [numeral, *map(str, (units.get("forms") or {}).values())]:
+            _pattern(pattern, "units", fail)
         places = data.get("places") or {}
         if not isinstance(places, dict):
             raise fail("places", "应为映射，含 not_before 与 examples")
@@ -381,14 +377,8 @@ class QuestionKinds:
         right_matter = {str(k): strings(v, f"rights.matter.{k}") for k, v in (rights.get("matter") or {}).items()}
         if set(right_matter) - set(right_words):
             raise fail("rights.matter", f"未知的权利种类 {sorted(set(right_matter) - set(right_words))}")
-        seen: dict[str, str] = {}
-        for key, table in (("words", right_words), ("matter", right_matter)):
-            for right, words in table.items():
-                for word in words:
-                    if not word.strip():
-                        raise fail(f"rights.{key}.{right}", "含有空词：空词会让每段文字都算作提到这种权利")
-                    if seen.setdefault(word, right) != right:
-                        raise fail(f"rights.{key}.{right}", f"“{word}”同时列在{seen[word]}下（只保留一处）")
+        _listed_once([("rights.words", right_words), ("rights.matter", right_matter)], fail,
+                     "空词会让每段文字都算作提到这种权利")
         right_examples, matter_examples = [], []
         for n, ex in enumerate(rights.get("examples") or []):
             if not isinstance(ex, dict) or "question" not in ex:
@@ -541,7 +531,7 @@ def _events(spec: dict, fail, strings) -> Events:
     raw = spec.get("events") or {}
     if not isinstance(raw, dict):
         raise fail("document.events", "应为映射（事件: {words: [词], also: 正则（可省）}）")
-    words, also, seen = {}, {}, {}
+    words, also = {}, {}
     for name, event in raw.items():
         where = f"document.events.{name}"
         if not isinstance(event, dict) or set(event) - {"words", "also"}:
@@ -549,13 +539,9 @@ def _events(spec: dict, fail, strings) -> Events:
         words[str(name)] = strings(event.get("words"), f"{where}.words")
         if not words[str(name)]:
             raise fail(where, "每种事件都要有词")
-        for word in words[str(name)]:
-            if not word.strip():
-                raise fail(f"{where}.words", "含有空词：空词会让每个问日期的问题都算作问这种事件（删去空词）")
-            if seen.setdefault(word, name) != name:
-                raise fail(f"{where}.words", f"“{word}”同时列在{seen[word]}下（只保留一处）")
         if event.get("also"):
             also[str(name)] = _pattern(str(event["also"]), f"{where}.also", fail)
+    _listed_once([("document.events", words)], fail, "空词会让每个问日期的问题都算作问这种事件")
     not_before = strings(spec.get("event_not_before"), "document.event_not_before")
     if any(not w.strip() for w in not_before):
         raise fail("document.event_not_before", "含有空词：空词会让任何事件词都不算（删去空词）")
@@ -574,7 +560,21 @@ def _events(spec: dict, fail, strings) -> Events:
     return Events(words, also, not_before, calendar, signed, examples)
 
 
+def _listed_once(tables: list[tuple[str, dict[str, list[str]]]], fail, empty: str) -> None:
+    """No empty word and no word under two keys across `tables` ((where, {key: words})): `empty` says what an empty
+    word would do."""
+    seen: dict[str, str] = {}
+    for where, table in tables:
+        for key, words in table.items():
+            for word in words:
+                if not word.strip():
+                    raise fail(f"{where}.{key}", f"含有空词：{empty}（删去空词）")
+                if seen.setdefault(word, key) != key:
+                    raise fail(f"{where}.{key}", f"“{word}”同时列在{seen[word]}下（只保留一处）")
+
+
 def _pattern(text: str, where: str, fail) -> str:
+    """`text`, when it compiles as a regular expression; else the loader's error for `where`."""
     try:
         re.compile(text)
     except re.error as exc:
