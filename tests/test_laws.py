@@ -4,10 +4,13 @@ The real texts are read from ../shared/corpus (skipped when it is not beside thi
 written here test the same rules without it."""
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from bot.models import Document
+from bot.retrieve.kinds import QuestionKinds
+from bot.retrieve.references import citations
 from bot.store.records import Records
 from ingest.build import PLACES_FILE, collect_files, ingest, load_places
 from ingest.links import link_replacements
@@ -49,6 +52,59 @@ LAW = """中华人民共和国某某法
 
 第三条 本法自1983年3月1日起施行。1963年4月10日国务院公布的《某某管理条例》同时废止；其他有关某某管理的规定，凡与本法抵触的，同时失效。
 """
+
+
+PENALTIES = """中华人民共和国某某法
+
+第一章 总则
+
+第一条 为了加强某某管理，制定本法。
+
+第二条 某某应当依法登记。
+经营者不得将“著名某某”字样用于商品、商品包装或者容器上。
+
+第三条 下列行为属于违法行为：
+（一）伪造登记证书的；
+（二）冒用官方名义招揽业务的。
+（三）伪造印章的。
+
+第二章 法律责任
+
+第四条 违反本法第二条第二款规定的，由市场监督管理部门责令改正，处十万元罚款。
+
+第五条 违反本法第三条第二项、第三项或者第一条规定的，处五万元罚款。违反《某某条例》第九条规定的，由有关部门依照该条例处罚。
+
+第六条 依照本法第二条的规定办理登记的，发给登记证书。认为违反本法第三条规定的，可以向登记机关提出异议。
+
+第七条 违反本法第二条第一款和第二款规定的，给予警告。
+
+第八条 违反本法第一条至第二条规定的，给予警告；未违反本法第三条规定的，不予处罚。
+
+第九条 不违反本法第二条规定的，不予处罚。
+
+第十条 有下列行为之一的，由市场监督管理部门责令改正，处一万元罚款：
+（一）违反本法第三条第三项规定的；
+（二）其他违法行为。
+"""
+
+
+def test_an_article_that_sanctions_a_violation_is_read_with_the_rule_it_cites():
+    """违反本法第二条第二款规定的，…处十万元罚款 is about what that paragraph forbids, which a caller describes (印“著名某某”
+    字样会不会被罚) while the article only numbers it: the cited paragraphs, items or articles frame its sentence. Grounds
+    listed without a sanction, a rule applied (依照本法第二条的规定), what is not violated, another text's articles
+    (《某某条例》) and the article itself are not read so."""
+    document, clauses = parse_text("law", PENALTIES)
+    cited = citations({c.id: c for c in clauses}, QuestionKinds.default().states["penalty"].pattern)
+    assert cited["law:a4"] == {0: [("law:a2", "经营者不得将“著名某某”字样用于商品、商品包装或者容器上。")]}
+    # items of an article (第二项、第三项), then a bare number of the same law; not the other text's 第九条
+    assert cited["law:a5"] == {0: [("law:a3", "（二）冒用官方名义招揽业务的。"), ("law:a3", "（三）伪造印章的。"),
+                                   ("law:a1", "为了加强某某管理，制定本法。")]}
+    # paragraphs (第一款和第二款) and a range of articles (第一条至第二条)
+    assert [t for t, _ in cited["law:a7"][0]] == ["law:a2", "law:a2"] and cited["law:a8"][0][0][0] == "law:a1"
+    assert [t for t, _ in cited["law:a8"][0]] == ["law:a1", "law:a2"]
+    assert not {"law:a1", "law:a6", "law:a9"} & set(cited)
+    assert cited["law:a10"] == {1: [("law:a3", "（三）伪造印章的。")]}  # an item, sanctioned by its list's lead-in
+    assert citations({c.id: c for c in clauses}, None) == {}  # a question_kinds.yaml without a penalty kind
 
 
 def test_a_revised_law_is_national_and_in_force():

@@ -428,3 +428,25 @@ def test_when_a_law_took_effect_is_answered_by_the_article_that_says_so_not_by_i
     assert decide(query, hits, retriever.ranking, retriever.unknown_specific(query)).grounded
     revised = retriever.parse("临江专利促进条例是哪年修订的")
     assert "修订" in retriever.search(revised)[0].clause.text
+
+
+def test_a_penalty_is_found_by_the_conduct_its_cited_rule_describes(tmp_path):
+    """A caller describes what was done (包装上印了“著名某某”), the penalty article only the number of the rule it
+    sanctions (违反本法第二条第二款规定的): read with that paragraph, it answers how much the fine is, before the rule."""
+    law = ("中华人民共和国某某法\n\n第一章 总则\n\n第一条 为了加强某某管理，制定本法。\n\n"
+           "第二条 某某应当依法登记。\n经营者不得将“著名某某”字样用于商品、商品包装或者容器上，或者用于广告宣传。\n\n"
+           "第三条 登记证书应当载明登记事项。\n\n第二章 法律责任\n\n"
+           "第四条 违反本法第二条第二款规定的，由市场监督管理部门责令改正，处十万元罚款。\n\n"
+           "第五条 违反本法第三条规定的，处五万元罚款。\n")
+    index = live(ingest_policies(tmp_path, {"law": law}))
+    retriever = Retriever(index)
+    assert retriever.index.cited["law:a4"].startswith("经营者不得将")
+    assert retriever.index.sanctioned_by["law:a2"] == ["law:a4"]
+    query = retriever.parse("我们在产品包装上印了著名某某几个字，会被罚多少钱")
+    assert "penalty" in query.asks
+    hits = retriever.search(query)
+    assert hits[0].clause.id == "law:a4", [h.clause.id for h in hits]
+    assert decide(query, hits, retriever.ranking, retriever.unknown_specific(query)).grounded
+    # where few candidates are fused (thousands of clauses), the penalty comes in beside the rule it sanctions
+    crowded = Retriever(index, ranking=tuned(candidates=1))
+    assert crowded.search(crowded.parse("包装上印著名某某字样，会受什么处罚"))[0].clause.id == "law:a4"

@@ -17,9 +17,9 @@ from bot.models import NATIONAL_REGION, Clause, Document
 from bot.retrieve.index import IndexVersion
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
+from bot.retrieve.references import sentences
 from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
 from bot.store.flat import FlatIndex
-from bot.text import split_sentences
 from ingest.links import base_title
 
 
@@ -219,15 +219,18 @@ class Candidates:
         subject it is stated of: 三个工作日 states a length and does not cover the 工作日 of 几个工作日能拿到证明."""
         total = sum(c.weight for c in concepts) or 1.0
         frame = self.index.frames[clause.id]
+        cited = self.index.cited_sentences.get(clause.id, {})
         best = stating = 0.0
-        for sentence in split_sentences(clause.text.replace("\n", "。").lower()) or [""]:
-            covered = self._covered(frame + " " + sentence, concepts)
+        for position, sentence in enumerate(sentences(clause.text.lower()) or [""]):
+            # 违反本法第十四条第五款规定的，…处十万元罚款 is read with what it cites (which states no fact of its own)
+            context = f"{frame} {cited[position]}" if position in cited else frame
+            covered = self._covered(context + " " + sentence, concepts)
             best = max(best, covered)
             if any(p.search(sentence) for p in facts):
                 subject = sentence
                 for p in facts:
                     subject = p.sub(" ", subject)
-                stating = max(stating, self._covered(frame + " " + subject, concepts))
+                stating = max(stating, self._covered(context + " " + subject, concepts))
         return best / total, stating / total
 
     def _covered(self, text: str, concepts: list[Concept]) -> float:
@@ -272,6 +275,8 @@ class Candidates:
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
                 ordered.update(dict.fromkeys(c.id for c in self.index.records.clauses_of(doc_id)))
+        # a clause sanctioning the violation of one found competes beside it (the rule found, its penalty asked)
+        ordered.update(dict.fromkeys(c for clause_id in list(ordered) for c in self.index.sanctioned_by.get(clause_id, ())))
         if query.about_a_document:
             # when a document was issued or takes effect is said by its dated cover or closing, which share
             # few words with the question: those of the documents the best candidates come from compete too

@@ -13,6 +13,7 @@ import numpy as np
 from bot.embed import Embedder, load_from_index
 from bot.models import NATIONAL_REGION, UNKNOWN_REGION, Clause, Document
 from bot.retrieve.lexicon import Lexicon
+from bot.retrieve.references import citations
 from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
@@ -81,6 +82,19 @@ class IndexVersion:
         for clause in self.records.clauses.values():
             if clause.is_guide_field and clause.heading in GUIDE_IDENTITY_FIELDS:
                 identity.setdefault(clause.doc_id, []).append(clause.text)
+        # a penalty article (违反本法第十四条第五款规定的，…处十万元罚款) is about the conduct the parts it cites describe:
+        # its sentence is read with them, and it competes wherever the article it cites does
+        sanction = self.lexicon.kinds.states.get("penalty")
+        self.cited_sentences: dict[str, dict[int, str]] = {}  # clause → its sanctioning sentences' cited text
+        self.cited: dict[str, str] = {}  # clause → all the text it cites
+        self.sanctioned_by: dict[str, list[str]] = {}  # article → the clauses sanctioning its violation
+        for clause_id, by_sentence in citations(self.records.clauses, sanction.pattern if sanction else None).items():
+            self.cited_sentences[clause_id] = {i: "\n".join(part for _, part in cited).lower()
+                                               for i, cited in by_sentence.items()}
+            parts = dict.fromkeys(part for cited in by_sentence.values() for _, part in cited)
+            self.cited[clause_id] = "\n".join(parts)
+            for target in dict.fromkeys(t for cited in by_sentence.values() for t, _ in cited):
+                self.sanctioned_by.setdefault(target, []).append(clause_id)
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
             frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
@@ -90,7 +104,8 @@ class IndexVersion:
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
-            self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
+            cited = self.cited.get(clause.id)
+            self.clause_texts[clause.id] = (f"{frame}\n{clause.text}" + (f"\n{cited}" if cited else "")).lower()
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
