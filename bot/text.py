@@ -133,6 +133,11 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
 
 
+def clause_sentences(text: str) -> list[str]:
+    """A clause's sentences: each line (a numbered item) and each sentence within one; punctuation alone is none."""
+    return [s for s in split_sentences(text.replace("\n", "。")) if s.strip("。；！？")]
+
+
 # --- word segmentation -------------------------------------------------------------------------
 
 STOPWORDS = frozenset(

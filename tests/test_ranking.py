@@ -447,6 +447,11 @@ def test_a_penalty_is_found_by_the_conduct_its_cited_rule_describes(tmp_path):
     hits = retriever.search(query)
     assert hits[0].clause.id == "law:a4", [h.clause.id for h in hits]
     assert decide(query, hits, retriever.ranking, retriever.unknown_specific(query)).grounded
+    # asked whether the conduct is allowed, not what it brings, the rule answers (the penalty is not read with it)
+    rule = retriever.parse("产品包装上能不能印著名某某这几个字")
+    hits = {h.clause.id: h for h in retriever.search(rule, k=None)}
+    assert "penalty" not in rule.asks and retriever.search(rule)[0].clause.id == "law:a2"
+    assert hits["law:a4"].coverage < hits["law:a2"].coverage
     # where few candidates are fused (thousands of clauses), the penalty comes in beside the rule it sanctions
     crowded = Retriever(index, ranking=tuned(candidates=1))
     assert crowded.search(crowded.parse("包装上印著名某某字样，会受什么处罚"))[0].clause.id == "law:a4"

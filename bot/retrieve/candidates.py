@@ -17,9 +17,9 @@ from bot.models import NATIONAL_REGION, Clause, Document
 from bot.retrieve.index import IndexVersion
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
-from bot.retrieve.references import sentences
 from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
 from bot.store.flat import FlatIndex
+from bot.text import clause_sentences
 from ingest.links import base_title
 
 
@@ -76,7 +76,8 @@ class Candidates:
         self._concepts_of: dict[str, list[Concept]] = {}  # a question's text → its concepts (search and answer share)
         self.soft = SoftMatcher(synonyms(), [w for w in index.df if len(w) >= 2 and not w.isascii()],
                                 self.retrieval.soft_min_similarity, self.retrieval.soft_neighbours)
-        self._sif: dict[str, np.ndarray | None] = {}  # clause id → its word-vector average, made on first need
+        # (clause id, read with what it cites) → its word-vector average, made on first need
+        self._sif: dict[tuple[str, bool], np.ndarray | None] = {}
 
     def resolve_region(self, name: str) -> str:
         """A region as the settings name it (上海, 上海市) in the documents' own form."""
@@ -200,18 +201,27 @@ class Candidates:
         return max((c.specificity for c in self.concepts(query) if not c.weight and names_a_thing(c.surface)),
                    default=0.0) / ZIPF_SCALE
 
-    def word_vector_similarity(self, question: np.ndarray | None, clause_id: str) -> float:
-        """Cosine of the question's and the clause's SIF word-vector averages (0 where either has none)."""
+    def word_vector_similarity(self, question: np.ndarray | None, clause_id: str, cited: bool = False) -> float:
+        """Cosine of the question's and the clause's SIF word-vector averages (0 where either has none); `cited`: the
+        clause read with the articles it sanctions the violation of."""
         if question is None:
             return 0.0
-        if clause_id not in self._sif:
-            words = self.index.tokenizer.words(self.index.clause_texts[clause_id])
-            self._sif[clause_id] = sif_vector(words, self.soft.resource)
-        vector = self._sif[clause_id]
+        key = (clause_id, cited)
+        if key not in self._sif:
+            words = self.index.tokenizer.words(self.text(clause_id, cited))
+            self._sif[key] = sif_vector(words, self.soft.resource)
+        vector = self._sif[key]
         return 0.0 if vector is None else max(0.0, float(vector @ question))
 
 
-    def focus(self, clause: Clause, concepts: list[Concept], facts: list[re.Pattern] = ()) -> tuple[float, float]:
+    def text(self, clause_id: str, cited: bool = False) -> str:
+        """What a clause says with its frame (lower-cased); `cited`: and the parts of articles it sanctions the
+        violation of, for a question asking what a violation brings."""
+        text = self.index.clause_texts[clause_id]
+        return f"{text}\n{self.index.cited[clause_id]}" if cited and clause_id in self.index.cited else text
+
+    def focus(self, clause: Clause, concepts: list[Concept], facts: list[re.Pattern] = (),
+              cited: bool = False) -> tuple[float, float]:
         """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
         (版权 in one, 登记 in another) do not answer a question about 版权登记. And the same by the best sentence
         that states the fact asked (`facts`; 0 when none does): a period stated of something else in the clause
@@ -219,9 +229,9 @@ class Candidates:
         subject it is stated of: 三个工作日 states a length and does not cover the 工作日 of 几个工作日能拿到证明."""
         total = sum(c.weight for c in concepts) or 1.0
         frame = self.index.frames[clause.id]
-        cited = self.index.cited_sentences.get(clause.id, {})
+        cited = self.index.cited_sentences.get(clause.id, {}) if cited else {}
         best = stating = 0.0
-        for position, sentence in enumerate(sentences(clause.text.lower()) or [""]):
+        for position, sentence in enumerate(clause_sentences(clause.text.lower()) or [""]):
             # 违反本法第十四条第五款规定的，…处十万元罚款 is read with what it cites (which states no fact of its own)
             context = f"{frame} {cited[position]}" if position in cited else frame
             covered = self._covered(context + " " + sentence, concepts)
@@ -275,8 +285,12 @@ class Candidates:
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
                 ordered.update(dict.fromkeys(c.id for c in self.index.records.clauses_of(doc_id)))
-        # a clause sanctioning the violation of one found competes beside it (the rule found, its penalty asked)
-        ordered.update(dict.fromkeys(c for clause_id in list(ordered) for c in self.index.sanctioned_by.get(clause_id, ())))
+        # what a violation brings is asked: a clause sanctioning the violation of one found competes beside it, read with
+        # what it cites (违反本法第十四条第五款规定的，…处十万元罚款 with what 第十四条 forbids)
+        penalty = "penalty" in query.asks
+        if penalty:
+            ordered.update(dict.fromkeys(c for clause_id in list(ordered)
+                                         for c in self.index.sanctioned_by.get(clause_id, ())))
         if query.about_a_document:
             # when a document was issued or takes effect is said by its dated cover or closing, which share
             # few words with the question: those of the documents the best candidates come from compete too
@@ -319,17 +333,17 @@ class Candidates:
             locality = (item.locality if item else None) or document.locality
             if locality and query.cities and not query.names_locality(locality):
                 continue
-            text = self.index.clause_texts[clause_id]
+            text = self.text(clause_id, penalty)
             credits = [self.credit(text, c) for c in concepts]
             soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
                     for c, credit in zip(concepts, credits)]
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
-            focus, fact_focus = self.focus(clause, concepts, facts)
+            focus, fact_focus = self.focus(clause, concepts, facts, penalty)
             features = {
                 "bm25": lex_score.get(clause_id, 0.0) / top_lex,
                 "dense": max(0.0, dense_score.get(clause_id, 0.0)),
-                "word_vectors": self.word_vector_similarity(question_vector, clause_id),
+                "word_vectors": self.word_vector_similarity(question_vector, clause_id, penalty),
                 "rrf": fused.get(clause_id, 0.0) / max_fused,
                 "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
                 "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,

@@ -83,16 +83,17 @@ class IndexVersion:
             if clause.is_guide_field and clause.heading in GUIDE_IDENTITY_FIELDS:
                 identity.setdefault(clause.doc_id, []).append(clause.text)
         # a penalty article (违反本法第十四条第五款规定的，…处十万元罚款) is about the conduct the parts it cites describe:
-        # its sentence is read with them, and it competes wherever the article it cites does
+        # for a question asking what a violation brings, its sentence is read with them, and it competes wherever the
+        # article it cites does (`Candidates.collect`)
         sanction = self.lexicon.kinds.states.get("penalty")
         self.cited_sentences: dict[str, dict[int, str]] = {}  # clause → its sanctioning sentences' cited text
-        self.cited: dict[str, str] = {}  # clause → all the text it cites
+        self.cited: dict[str, str] = {}  # clause → all the text it cites, lower-cased as clause_texts
         self.sanctioned_by: dict[str, list[str]] = {}  # article → the clauses sanctioning its violation
         for clause_id, by_sentence in citations(self.records.clauses, sanction.pattern if sanction else None).items():
             self.cited_sentences[clause_id] = {i: "\n".join(part for _, part in cited).lower()
                                                for i, cited in by_sentence.items()}
             parts = dict.fromkeys(part for cited in by_sentence.values() for _, part in cited)
-            self.cited[clause_id] = "\n".join(parts)
+            self.cited[clause_id] = "\n".join(parts).lower()
             for target in dict.fromkeys(t for cited in by_sentence.values() for t, _ in cited):
                 self.sanctioned_by.setdefault(target, []).append(clause_id)
         for clause in self.records.clauses.values():
@@ -104,8 +105,7 @@ class IndexVersion:
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
-            cited = self.cited.get(clause.id)
-            self.clause_texts[clause.id] = (f"{frame}\n{clause.text}" + (f"\n{cited}" if cited else "")).lower()
+            self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from bot.models import Clause
-from bot.text import cn_to_int, split_sentences
+from bot.text import clause_sentences, cn_to_int
 
 _N = r"[一二三四五六七八九十百零〇\d]+"
 _ITEM_NUMBER = rf"(?:{_N}|[（(]{_N}[）)])"
@@ -37,11 +37,6 @@ _VIOLATION = re.compile(rf"(?<![不未])违反(?:本(?:法|条例|实施细则|�
                         rf"(?P<cited>{_one(named=False)}(?:{_AND}{_one(named=False)})*)")
 _PART = re.compile(rf"第{_ITEM_NUMBER}[款项]")
 _ITEM = re.compile(rf"^\s*[（(]({_N})[）)]")
-
-
-def sentences(text: str) -> list[str]:
-    """A clause's sentences as `Candidates.focus` reads them: a line (a numbered item) is a sentence of its own."""
-    return [s for s in split_sentences(text.replace("\n", "。")) if s.strip("。；！？")]
 
 
 def _number(text: str) -> int | None:
@@ -82,18 +77,21 @@ def _parts(text: str, parts: str) -> list[str]:
     return found or [text]
 
 
-def citations(clauses: Mapping[str, Clause], sanction: re.Pattern | None) -> dict[str, dict[int, list[tuple[str, str]]]]:
+Cited = dict[int, list[tuple[str, str]]]  # a sentence's position → the articles it cites, each with the part cited
+
+
+def citations(clauses: Mapping[str, Clause], sanction: re.Pattern | None) -> dict[str, Cited]:
     """Each clause with a sentence that sanctions violating articles of its own document: by the sentence's position
-    (`sentences`), the articles it cites, each with the text of the part cited. `sanction` states a sanction (the
-    `penalty` kind's; None, for a question_kinds.yaml without that kind: no citation is read)."""
-    found: dict[str, dict[int, list[tuple[str, str]]]] = {}
+    (`bot.text.clause_sentences`), the articles it cites, each with the text of the part cited. `sanction` states a
+    sanction (the `penalty` kind's; None, for a question_kinds.yaml without that kind: no citation is read)."""
+    found: dict[str, Cited] = {}
     if sanction is None:
         return found
     for clause in clauses.values():
         if "违反" not in clause.text:
             continue
         lead_in = ""
-        for position, sentence in enumerate(sentences(clause.text)):
+        for position, sentence in enumerate(clause_sentences(clause.text)):
             # an item (（三）违反本法第十九条第三款、第四款规定的) is sanctioned by its list's lead-in (有下列行为之一的，
             # 由…责令限期改正，给予警告，处…罚款)
             if not _ITEM.match(sentence):
@@ -105,7 +103,9 @@ def citations(clauses: Mapping[str, Clause], sanction: re.Pattern | None) -> dic
                 for m in _ARTICLE.finditer(violation.group("cited")):
                     first = cn_to_int(m.group("article")) or 0
                     last = cn_to_int(m.group("last") or "") or first
-                    for number in range(first, last + 1):
+                    # (第十条至第十二条; a document has fewer articles than the knowledge base has clauses, whatever
+                    # a misread number says)
+                    for number in range(first, min(last, first + len(clauses)) + 1):
                         target = clauses.get(f"{clause.doc_id}:a{number}")
                         if target is not None and target.id != clause.id:
                             cited += [(target.id, part) for part in _parts(target.text, m.group("parts"))
