@@ -221,15 +221,16 @@ class Candidates:
         return f"{text}\n{self.index.cited[clause_id]}" if cited and clause_id in self.index.cited else text
 
     def focus(self, clause: Clause, concepts: list[Concept], facts: list[re.Pattern] = (),
-              cited: bool = False) -> tuple[float, float]:
+              with_cited: bool = False) -> tuple[float, float]:
         """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
         (版权 in one, 登记 in another) do not answer a question about 版权登记. And the same by the best sentence
         that states the fact asked (`facts`; 0 when none does): a period stated of something else in the clause
         (其他期限 beside 延迟审查) says little of the one asked. There the words stating the fact are not also the
-        subject it is stated of: 三个工作日 states a length and does not cover the 工作日 of 几个工作日能拿到证明."""
+        subject it is stated of: 三个工作日 states a length and does not cover the 工作日 of 几个工作日能拿到证明.
+        `with_cited`: a sentence sanctioning a violation is read with the parts of the articles it cites."""
         total = sum(c.weight for c in concepts) or 1.0
         frame = self.index.frames[clause.id]
-        cited = self.index.cited_sentences.get(clause.id, {}) if cited else {}
+        cited = self.index.cited_sentences.get(clause.id, {}) if with_cited else {}
         best = stating = 0.0
         for position, sentence in enumerate(clause_sentences(clause.text.lower()) or [""]):
             # 违反本法第十四条第五款规定的，…处十万元罚款 is read with what it cites (which states no fact of its own)
