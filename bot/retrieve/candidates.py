@@ -206,7 +206,7 @@ class Candidates:
         clause read with the articles it sanctions the violation of."""
         if question is None:
             return 0.0
-        key = (clause_id, cited)
+        key = (clause_id, cited and clause_id in self.index.cited)  # a clause citing nothing has one text only
         if key not in self._sif:
             words = self.index.tokenizer.words(self.text(clause_id, cited))
             self._sif[key] = sif_vector(words, self.soft.resource)
