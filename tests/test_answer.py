@@ -76,6 +76,18 @@ def test_typos_and_sound_alikes_are_corrected(assistant):
     assert retriever.parse("公共服务意见是什么时候印发的").corrections == []  # no correction across words
 
 
+def test_the_words_a_question_asks_with_are_not_taken_for_typos(assistant):
+    """罚不罚款 asks whether there is a fine: 罚不 is no typo for 发布 (a correction may not change a trigger or an
+    asking word of question_kinds.yaml), and a typo beside such words is still corrected."""
+    retriever = assistant.retriever()
+    assert retriever.lexicon.kinds.asking_words >= {"罚", "吗", "多少", "收不收"}
+    query = retriever.parse("专力代理师冒用官方名义罚不罚款")
+    assert query.corrections == [("专力代理师", "专利代理师")] and query.text.endswith("罚不罚款")
+    assert "penalty" in query.asks
+    query = retriever.parse("维全援助收不收费")
+    assert query.corrections == [("维全援助", "维权援助")] and "charged" in query.asks
+
+
 def test_pinyin_typed_without_its_characters_is_read_as_the_word_it_spells(assistant):
     """A caller typing on a phone may send the pinyin (zhuanli) instead of 专利; acronyms and English words stay."""
     retriever = assistant.retriever()

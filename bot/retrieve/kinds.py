@@ -410,6 +410,13 @@ class QuestionKinds:
             data=data,
         )
 
+    @functools.cached_property
+    def asking_words(self) -> frozenset[str]:
+        """The words a question asks with: every fact kind's triggers and asking words (罚, 吗, 多少, 要不要). The
+        typo corrector leaves them as said (罚不罚款 is no 发布罚款, 区号吗 no 区号码)."""
+        return frozenset(w for kind in self.asks.values() for rule in kind.rules
+                         for w in (*rule.triggers, *rule.requires))
+
     def asked(self, words: Words) -> set[str]:
         """The kinds of fact the question asks for; a general kind yields to a more specific one it names
         (多少钱 asks for money, not any number; 多少天 for a length)."""

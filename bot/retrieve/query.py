@@ -213,7 +213,8 @@ class QueryUnderstanding:
                                               score_cutoff=1)
                     if best and self.vocab[best[0]] >= 2:
                         candidate = best[0]
-                if candidate and candidate != window and len(candidate) == n:
+                if candidate and candidate != window and len(candidate) == n \
+                        and self._keeps_asking(pieces, window, candidate):
                     corrections.append((window, candidate))
                     out = out.replace(window, candidate, 1)
                     i += n
@@ -222,6 +223,16 @@ class QueryUnderstanding:
             if not replaced:
                 i += 1
         return out
+
+    def _keeps_asking(self, pieces: list[str], window: str, candidate: str) -> bool:
+        """Whether a correction leaves the words the question asks with as said: 专力申请 → 专利申请 may, 罚不 of
+        罚不罚款 → 发布 and 号吗 of 区号吗 → 号码 may not (question_kinds.yaml's triggers and asking words)."""
+        at = 0
+        for piece in pieces:
+            if piece in self.lexicon.kinds.asking_words and candidate[at:at + len(piece)] != window[at:at + len(piece)]:
+                return False
+            at += len(piece)
+        return True
 
     def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
         """Understand one question; `region` is the caller's (a channel's) region, `as_of` the day validity
