@@ -418,6 +418,8 @@ def fit(samples: list[Sample], sources: list[str]) -> Ranking:
     fr, ra = refusal_figures(samples, probabilities, threshold)
     ranking = fit_all(samples, C_rank, C_answer)
     ranking.threshold = round(threshold, 4)
+    # the kinds the samples' asks_fact counted (collect: query.facts(), every kind stated): what the model weighs
+    ranking.fact_kinds = sorted({k for s in samples if s.query is not None for k in s.query.kinds.states})
     ranking.sentences, ranking.sentences_fitted = fit_sentence_model(samples)
     ranking.sentences_fitted["on"] = sources
     ranking.fitted = {

@@ -1,6 +1,7 @@
 """Ranking among many documents: the bureau's own region, a document's date, the number asked for, a document
 the question names. The corpus is small; the number of candidates (the ranking file's retrieval section) is
 lowered so that other regions' clauses crowd the candidate lists as thousands of documents do."""
+import json
 from dataclasses import replace
 
 import pytest
@@ -455,3 +456,31 @@ def test_a_penalty_is_found_by_the_conduct_its_cited_rule_describes(tmp_path):
     # where few candidates are fused (thousands of clauses), the penalty comes in beside the rule it sanctions
     crowded = Retriever(index, ranking=tuned(candidates=1))
     assert crowded.search(crowded.parse("包装上印著名某某字样，会受什么处罚"))[0].clause.id == "law:a4"
+
+
+def test_the_answerability_model_counts_only_the_kinds_of_fact_its_file_lists(index, tmp_path):
+    """A kind the ranking file leaves out (penalty, added after the shipped model was fitted) stays a hard
+    constraint of the decision, but is no asks_fact for the model; a file without the list counts every kind, and
+    the list is kept when the file is saved."""
+    from bot.retrieve.rank import DEFAULT_FILE, Ranking, answer_features
+
+    shipped = Ranking.load()
+    assert "penalty" not in shipped.fact_kinds and {"date", "money", "phone"} <= set(shipped.fact_kinds)
+    index = Retriever(index)
+    penalty = index.parse("代理机构伪造签名会被罚款吗")
+    date = index.parse("这个措施什么时候施行的")
+    assert "penalty" in penalty.asks and "date" in date.asks
+    assert not shipped.asks_fact(penalty) and shipped.asks_fact(date)
+    everything = replace(shipped, fact_kinds=None)
+    assert everything.asks_fact(penalty) and everything.asks_fact(date)
+    hits = index.search(penalty)
+    hits[0].features["states_fact"] = 1.0
+    # the fact stated counts only with a fact asked: the model weighs the two together
+    assert answer_features(hits, False)["fact_stated"] == 0.0 and answer_features(hits, True)["fact_stated"] == 1.0
+    older = json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    del older["answerability_kinds"]  # a bureau's refit from before the record
+    path = tmp_path / "ranking.json"
+    path.write_text(json.dumps(older, ensure_ascii=False), encoding="utf-8")
+    assert Ranking.load(path).fact_kinds is None and Ranking.load(path).asks_fact(penalty)
+    shipped.save(path)
+    assert Ranking.load(path).fact_kinds == shipped.fact_kinds

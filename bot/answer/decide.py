@@ -68,7 +68,7 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
 def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
            region_has_documents: bool = True, offtask: OffTaskList | None = None) -> Decision:
     rule = refusal_rule(query, hits, region_has_documents, offtask)
-    p = ranking.answerability.probability(answer_features(hits, bool(query.facts()), unknown_specific)) \
+    p = ranking.answerability.probability(answer_features(hits, ranking.asks_fact(query), unknown_specific)) \
         if hits else 0.0
     if rule is not None:
         return Decision(False, rule, p if rule not in ("off-task", "no-region-documents", "no-match") else 0.0)

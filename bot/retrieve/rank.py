@@ -53,7 +53,7 @@ ANSWER_FEATURES = {
     "unknown_specific": "the specificity of the most specific question word the knowledge base has nowhere, "
                         "not even as a synonym (植物新品种)",
     "top_word_vectors": "its word-vector similarity",
-    "asks_fact": "the question asks for a kind of fact (a date, a fee, how to apply…)",
+    "asks_fact": "the question asks for a kind of fact the model counts (a date, a fee…; Ranking.fact_kinds)",
     "fact_stated": "…and the best candidate states one",
 }
 # The answer's lead: each sentence (or numbered item) of the clause answered from, scored by a third weight table.
@@ -161,6 +161,16 @@ class Ranking:
     sentences_fitted: dict = field(default_factory=dict)
     # the retrieval constants (evals/tune.py); a file without them takes the shipped one's
     retrieval: Retrieval = field(default_factory=lambda: Retrieval.shipped())
+    # the kinds of fact the answerability model's asks_fact and fact_stated count: a fit records every kind
+    # question_kinds.yaml states (those it was fitted with); None, a file from before the record, counts them all.
+    # A kind left out (the shipped file's: penalty, added after its fit) is still a hard constraint of the decision
+    # (decide.refusal_rule), but no input to the model.
+    fact_kinds: list[str] | None = None
+
+    def asks_fact(self, query) -> bool:
+        """Whether the question asks a kind of fact the answerability model counts (`fact_kinds`)."""
+        kinds = set(query.asks) & set(query.kinds.states)
+        return bool(kinds if self.fact_kinds is None else kinds & set(self.fact_kinds))
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Ranking":
@@ -189,7 +199,7 @@ class Ranking:
         return cls(LinearModel(**data["ranker"]), LinearModel(**data["answerability"]),
                    float(data["threshold"]), data.get("fitted", {}),
                    LinearModel(sentences["weights"], sentences.get("bias", 0.0)), sentences.get("fitted", {}),
-                   retrieval)
+                   retrieval, data.get("answerability_kinds"))
 
     def order(self, hits: list, facts: list[re.Pattern]) -> list:
         """Candidates (from candidates.Candidates.collect) scored by the ranker times their policy factor,
@@ -210,6 +220,8 @@ class Ranking:
                      "sentences": {"weights": self.sentences.weights, "bias": self.sentences.bias,
                                    "fitted": self.sentences_fitted},
                      "retrieval": self.retrieval.to_json()})
+        if self.fact_kinds is not None:
+            data["answerability_kinds"] = self.fact_kinds
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
@@ -258,5 +270,5 @@ def answer_features(hits: list, asks_fact: bool, unknown_specific: float = 0.0) 
         "top_bm25": f.get("bm25", 0.0), "top_dense": f.get("dense", 0.0),
         "top_word_vectors": f.get("word_vectors", 0.0), "missing_specific": top.missing_specific,
         "unknown_specific": unknown_specific, "asks_fact": float(asks_fact),
-        "fact_stated": f.get("states_fact", 0.0),
+        "fact_stated": f.get("states_fact", 0.0) if asks_fact else 0.0,
     }
