@@ -41,7 +41,7 @@ import numpy as np
 
 from bot.retrieve.rank import (ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, SENTENCE_FEATURES, LinearModel, Ranking,
                                Retrieval,
-                               answer_features, stating_first)
+                               answer_features, asks_fact, stating_first)
 from bot.answer.decide import refusal_rule
 from bot.retrieve.sentences import lead_order, quotable
 from bot.text import normalise_text
@@ -147,7 +147,7 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
             answers = bool(cited & gold) and (h.clause.id in gold or not h.features["off_service_item"])
             candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers))
         group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
-        samples.append(Sample(item, candidates, bool(query.facts()), retriever.unknown_specific(query), group,
+        samples.append(Sample(item, candidates, asks_fact(query), retriever.unknown_specific(query), group,
                               leads=leads(retriever, item, query), query=query, hits={h.clause.id: h for h in hits},
                               region_has_documents=retriever.region_has_documents(query),
                               sensitive=retriever.is_sensitive(query, item["question"]),
@@ -418,8 +418,8 @@ def fit(samples: list[Sample], sources: list[str]) -> Ranking:
     fr, ra = refusal_figures(samples, probabilities, threshold)
     ranking = fit_all(samples, C_rank, C_answer)
     ranking.threshold = round(threshold, 4)
-    # the kinds the samples' asks_fact counted (collect: query.facts(), every kind stated): what the model weighs
-    ranking.fact_kinds = sorted({k for s in samples if s.query is not None for k in s.query.kinds.states})
+    # the kinds the samples' asks_fact counted (collect: every kind the fitting indexes' question kinds state)
+    ranking.fact_kinds = sorted({k for s in samples if s.query is not None for k in s.query.kinds.states}) or None
     ranking.sentences, ranking.sentences_fitted = fit_sentence_model(samples)
     ranking.sentences_fitted["on"] = sources
     ranking.fitted = {

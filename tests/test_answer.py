@@ -77,15 +77,20 @@ def test_typos_and_sound_alikes_are_corrected(assistant):
 
 
 def test_the_words_a_question_asks_with_are_not_taken_for_typos(assistant):
-    """罚不罚款 asks whether there is a fine: 罚不 is no typo for 发布 (a correction may not change a trigger or an
-    asking word of question_kinds.yaml), and a typo beside such words is still corrected."""
+    """罚不罚款 asks whether there is a fine: 罚不 is no typo for 发布 (a correction that changes a word the question
+    asks with must leave it asking the same kinds of fact), and a typo beside or within such words is still
+    corrected where it does (有先审查 → 优先审查, 考是什么时候 → 考试什么时候)."""
     retriever = assistant.retriever()
-    assert retriever.lexicon.kinds.asking_words >= {"罚", "吗", "多少", "收不收"}
+    kinds = retriever.lexicon.kinds
+    assert kinds.asking_words >= {"罚", "吗", "多少", "收不收", "有没有"} and "施行" in kinds.trigger_words
     query = retriever.parse("专力代理师冒用官方名义罚不罚款")
     assert query.corrections == [("专力代理师", "专利代理师")] and query.text.endswith("罚不罚款")
     assert "penalty" in query.asks
     query = retriever.parse("维全援助收不收费")
     assert query.corrections == [("维全援助", "维权援助")] and "charged" in query.asks
+    assert retriever.parse("有先审查怎么申请").corrections == [("有先审查", "优先审查")]
+    query = retriever.parse("专利代理师考是什么时候报名")
+    assert query.corrections == [("考是", "考试")] and "date" in query.asks
 
 
 def test_pinyin_typed_without_its_characters_is_read_as_the_word_it_spells(assistant):

@@ -484,3 +484,7 @@ def test_the_answerability_model_counts_only_the_kinds_of_fact_its_file_lists(in
     assert Ranking.load(path).fact_kinds is None and Ranking.load(path).asks_fact(penalty)
     shipped.save(path)
     assert Ranking.load(path).fact_kinds == shipped.fact_kinds
+    older["answerability_kinds"] = "penalty"  # a string is no list of kinds (it would be read as its characters)
+    path.write_text(json.dumps(older, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="answerability_kinds"):
+        Ranking.load(path)

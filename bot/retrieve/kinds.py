@@ -411,11 +411,17 @@ class QuestionKinds:
         )
 
     @functools.cached_property
+    def trigger_words(self) -> frozenset[str]:
+        """What the fact kinds are asked about (施行, 多少钱, 电话, 罚): the typo corrector leaves one of two or more
+        characters as said."""
+        return frozenset(w for kind in self.asks.values() for rule in kind.rules for w in rule.triggers)
+
+    @functools.cached_property
     def asking_words(self) -> frozenset[str]:
-        """The words a question asks with: every fact kind's triggers and asking words (罚, 吗, 多少, 要不要). The
-        typo corrector leaves them as said (罚不罚款 is no 发布罚款, 区号吗 no 区号码)."""
-        return frozenset(w for kind in self.asks.values() for rule in kind.rules
-                         for w in (*rule.triggers, *rule.requires))
+        """The words a question asks with: the fact kinds' triggers and their asking words (吗, 有没有, 是什么). The
+        typo corrector changes one only where the question still asks the same kinds (罚不罚款 is no 发布罚款)."""
+        return self.trigger_words | frozenset(w for kind in self.asks.values() for rule in kind.rules
+                                              for w in rule.requires)
 
     def asked(self, words: Words) -> set[str]:
         """The kinds of fact the question asks for; a general kind yields to a more specific one it names

@@ -214,9 +214,9 @@ class QueryUnderstanding:
                     if best and self.vocab[best[0]] >= 2:
                         candidate = best[0]
                 if candidate and candidate != window and len(candidate) == n \
-                        and self._keeps_asking(pieces, window, candidate):
+                        and self._keeps_asking(out, i, candidate):
                     corrections.append((window, candidate))
-                    out = out.replace(window, candidate, 1)
+                    out = out[:i] + candidate + out[i + n:]
                     i += n
                     replaced = True
                     break
@@ -224,15 +224,19 @@ class QueryUnderstanding:
                 i += 1
         return out
 
-    def _keeps_asking(self, pieces: list[str], window: str, candidate: str) -> bool:
-        """Whether a correction leaves the words the question asks with as said: 专力申请 → 专利申请 may, 罚不 of
-        罚不罚款 → 发布 and 号吗 of 区号吗 → 号码 may not (question_kinds.yaml's triggers and asking words)."""
-        at = 0
-        for piece in pieces:
-            if piece in self.lexicon.kinds.asking_words and candidate[at:at + len(piece)] != window[at:at + len(piece)]:
-                return False
-            at += len(piece)
-        return True
+    def _keeps_asking(self, run: str, at: int, candidate: str) -> bool:
+        """Whether correcting `run` at `at` to `candidate` leaves the question asking what it asked. A trigger of a
+        fact kind of two or more characters (question_kinds.yaml, said as a whole word) stays as said: 自何时起施行 is
+        no 自何时歧视性, 多少钱宽展期 no 多少前款展期. Another word the question asks with (罚, 吗, 有, 是什么) changes only
+        where the run still asks the same kinds of fact: 罚不罚款 is no 发布罚款, 区号吗 no 区号码, while 有先权 is 优先权
+        and 考是什么时候 考试什么时候."""
+        kinds, end, said = self.lexicon.kinds, at + len(candidate), Words(run)
+        touched = [word for word in kinds.asking_words if word in run
+                   for start, stop in said.spans(word) for lo, hi in [(max(start, at), min(stop, end))]
+                   if lo < hi and candidate[lo - at:hi - at] != run[lo:hi]]
+        if any(len(word) > 1 and word in kinds.trigger_words for word in touched):
+            return False
+        return not touched or kinds.asked(said) == kinds.asked(Words(run[:at] + candidate + run[end:]))
 
     def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
         """Understand one question; `region` is the caller's (a channel's) region, `as_of` the day validity

@@ -169,8 +169,7 @@ class Ranking:
 
     def asks_fact(self, query) -> bool:
         """Whether the question asks a kind of fact the answerability model counts (`fact_kinds`)."""
-        kinds = set(query.asks) & set(query.kinds.states)
-        return bool(kinds if self.fact_kinds is None else kinds & set(self.fact_kinds))
+        return asks_fact(query, self.fact_kinds)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Ranking":
@@ -196,10 +195,18 @@ class Ranking:
             retrieval = Retrieval.from_json(data["retrieval"]) if data.get("retrieval") else Retrieval.shipped()
         except (TypeError, ValueError) as exc:
             raise ValueError(f"排序模型文件 {path} 的 retrieval 部分有误：{exc}") from exc
+        fact_kinds = data.get("answerability_kinds")
+        if fact_kinds is not None and not (isinstance(fact_kinds, list) and all(isinstance(k, str) for k in fact_kinds)):
+            raise ValueError(f"排序模型文件 {path} 的 answerability_kinds 应为问题类型名的列表（如 [\"date\", \"money\"]）："
+                             f"请用 hotline eval --fit 重新拟合")
+        if fact_kinds is None and path != DEFAULT_FILE:
+            logging.getLogger("hotline.rank").warning(
+                "排序模型文件 %s 没有 answerability_kinds（在记录之前拟合）：可答性模型按现有的每一种问题类型计 asks_fact，"
+                "包括拟合之后新增的类型；请用 hotline eval --fit --out %s 重新拟合", path, path)
         return cls(LinearModel(**data["ranker"]), LinearModel(**data["answerability"]),
                    float(data["threshold"]), data.get("fitted", {}),
                    LinearModel(sentences["weights"], sentences.get("bias", 0.0)), sentences.get("fitted", {}),
-                   retrieval, data.get("answerability_kinds"))
+                   retrieval, fact_kinds)
 
     def order(self, hits: list, facts: list[re.Pattern]) -> list:
         """Candidates (from candidates.Candidates.collect) scored by the ranker times their policy factor,
@@ -254,6 +261,13 @@ def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> 
 
     stating = max((h for h in same + hits[1:retrieval.stating_window] if states(h)), key=preferred, default=None)
     return hits if stating is None else [stating] + [h for h in hits if h is not stating]
+
+
+def asks_fact(query, kinds: list[str] | None = None) -> bool:
+    """Whether the question asks a kind of fact its question kinds state (one of `kinds`, when given): the
+    answerability model's asks_fact, the same in the fit (evals/fit.py) and in the decision."""
+    asked = set(query.asks) & set(query.kinds.states)
+    return bool(asked if kinds is None else asked & set(kinds))
 
 
 def answer_features(hits: list, asks_fact: bool, unknown_specific: float = 0.0) -> dict[str, float]:
