@@ -86,6 +86,7 @@ def test_the_words_a_question_asks_with_are_not_taken_for_typos(assistant):
     query = retriever.parse("专力代理师冒用官方名义罚不罚款")
     assert query.corrections == [("专力代理师", "专利代理师")] and query.text.endswith("罚不罚款")
     assert "penalty" in query.asks
+    assert retriever.parse("冒用官方名义罚不罚款要罚多少").corrections == []  # a penalty asked again beside it
     query = retriever.parse("维全援助收不收费")
     assert query.corrections == [("维全援助", "维权援助")] and "charged" in query.asks
     assert retriever.parse("有先审查怎么申请").corrections == [("有先审查", "优先审查")]

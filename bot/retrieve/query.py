@@ -114,6 +114,10 @@ class Query:
         return " ".join([self.text, *self.expansions])
 
 
+# how many characters either side of a typo correction are read to tell whether it changes what is asked
+ASKING_CONTEXT = 8
+
+
 class QueryUnderstanding:
     """Built once per index from its vocabulary; `parse` is pure and cheap (well under a millisecond)."""
 
@@ -225,18 +229,31 @@ class QueryUnderstanding:
         return out
 
     def _keeps_asking(self, run: str, at: int, candidate: str) -> bool:
-        """Whether correcting `run` at `at` to `candidate` leaves the question asking what it asked. A trigger of a
-        fact kind of two or more characters (question_kinds.yaml, said as a whole word) stays as said: 自何时起施行 is
-        no 自何时歧视性, 多少钱宽展期 no 多少前款展期. Another word the question asks with (罚, 吗, 有, 是什么) changes only
-        where the run still asks the same kinds of fact: 罚不罚款 is no 发布罚款, 区号吗 no 区号码, while 有先权 is 优先权
-        and 考是什么时候 考试什么时候."""
-        kinds, end, said = self.lexicon.kinds, at + len(candidate), Words(run)
-        touched = [word for word in kinds.asking_words if word in run
-                   for start, stop in said.spans(word) for lo, hi in [(max(start, at), min(stop, end))]
-                   if lo < hi and candidate[lo - at:hi - at] != run[lo:hi]]
-        if any(len(word) > 1 and word in kinds.trigger_words for word in touched):
+        """Whether correcting `run` at `at` to `candidate` leaves the question asking what it asked. No fact kind's
+        trigger the caller said (question_kinds.yaml, as a whole word) changes: 自何时起施行 is no 自何时歧视性, 罚不罚款
+        no 发布罚款. Another word the question asks with (吗, 有, 是什么) changes only where the words around it still
+        ask the same kinds of fact: 区号吗 is no 区号码, while 有先权 is 优先权 and 考是什么时候 考试什么时候. Only the words
+        around the correction are read, so that a caller's turn of thousands of characters is corrected in linear
+        time."""
+        kinds, end = self.lexicon.kinds, at + len(candidate)
+        lo = max(0, at - ASKING_CONTEXT)
+        before = run[lo:end + ASKING_CONTEXT]
+        after = before[:at - lo] + candidate + before[end - lo:]
+
+        def touched(text: str) -> list[str]:  # the asking words of `text` with a character the correction changes
+            said, found = None, []
+            for word in kinds.asking_words:
+                if word in text:
+                    said = said or Words(text)
+                    found += [word for start, stop in said.spans(word)
+                              if before[max(start, at - lo):min(stop, end - lo)]
+                              != after[max(start, at - lo):min(stop, end - lo)]]
+            return found
+
+        words = touched(before)  # (a word the correction makes is the caller's typo mended: 怎么申情 → 怎么申请)
+        if any(word in kinds.trigger_words for word in words):
             return False
-        return not touched or kinds.asked(said) == kinds.asked(Words(run[:at] + candidate + run[end:]))
+        return not words or kinds.asked(Words(before)) == kinds.asked(Words(after))
 
     def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
         """Understand one question; `region` is the caller's (a channel's) region, `as_of` the day validity
