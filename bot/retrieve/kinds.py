@@ -412,8 +412,8 @@ class QuestionKinds:
 
     @functools.cached_property
     def trigger_words(self) -> frozenset[str]:
-        """What the fact kinds are asked about (施行, 多少钱, 电话, 罚): the typo corrector leaves one of two or more
-        characters as said."""
+        """What the fact kinds are asked about (施行, 多少钱, 电话, 罚): the typo corrector leaves them as the caller
+        said them."""
         return frozenset(w for kind in self.asks.values() for rule in kind.rules for w in rule.triggers)
 
     @functools.cached_property
