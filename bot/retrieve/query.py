@@ -239,21 +239,17 @@ class QueryUnderstanding:
         lo = max(0, at - ASKING_CONTEXT)
         before = run[lo:end + ASKING_CONTEXT]
         after = before[:at - lo] + candidate + before[end - lo:]
-
-        def touched(text: str) -> list[str]:  # the asking words of `text` with a character the correction changes
-            said, found = None, []
-            for word in kinds.asking_words:
-                if word in text:
-                    said = said or Words(text)
-                    found += [word for start, stop in said.spans(word)
-                              if before[max(start, at - lo):min(stop, end - lo)]
-                              != after[max(start, at - lo):min(stop, end - lo)]]
-            return found
-
-        words = touched(before)  # (a word the correction makes is the caller's typo mended: 怎么申情 → 怎么申请)
-        if any(word in kinds.trigger_words for word in words):
+        present = [word for word in kinds.asking_words if word in before]
+        if not present:
+            return True
+        said = Words(before)  # cut only where an asking word may be said: most corrections have none near
+        # the asking words said before the correction with a character it changes (a word it makes is the caller's
+        # typo mended: 怎么申情 → 怎么申请)
+        touched = [word for word in present for start, stop in said.spans(word)
+                   if before[max(start, at - lo):min(stop, end - lo)] != after[max(start, at - lo):min(stop, end - lo)]]
+        if any(word in kinds.trigger_words for word in touched):
             return False
-        return not words or kinds.asked(Words(before)) == kinds.asked(Words(after))
+        return not touched or kinds.asked(said) == kinds.asked(Words(after))
 
     def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
         """Understand one question; `region` is the caller's (a channel's) region, `as_of` the day validity
