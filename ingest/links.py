@@ -6,7 +6,7 @@ import re
 
 from bot.models import Document
 from bot.store.records import Records
-from bot.text import split_sentences
+from bot.text import clause_sentences
 
 _TITLE = re.compile(r"《([^》]{4,60})》")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d{1,4}号")
@@ -41,7 +41,7 @@ def link_replacements(records: Records) -> list[tuple[str, str]]:
 
     for new in policies:
         for clause in records.clauses_of(new.id):
-            for sentence in split_sentences(clause.text.replace("\n", "。")):
+            for sentence in clause_sentences(clause.text):
                 # the repeal is said outside the quoted titles: "根据《国务院关于废止…的决定》修订" repeals nothing
                 if not _REPEAL.search(_TITLE.sub("", sentence)):
                     continue

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import NATIONAL_REGION, Document
-from bot.text import PLACE_UNIT, place_unit_pattern, place_units, split_sentences, unit_names
+from bot.text import PLACE_UNIT, clause_sentences, place_unit_pattern, place_units, unit_names
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -297,7 +297,7 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
 
     effective_from = expires_on = None
     basis = []
-    own = "。".join(s for s in split_sentences(text.replace("\n", "。"))
+    own = "。".join(s for s in clause_sentences(text)
                    if _ABOUT_ITSELF.match(MARKER.sub("", s, count=1).lstrip()))  # after 第七十三条, 二、
     m = _EFFECTIVE.search(own)
     if m:
