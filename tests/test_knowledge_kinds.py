@@ -54,6 +54,7 @@ def test_a_service_question_gets_the_checklist_and_says_what_is_not_stated(assis
     assert answer.citations[0].kind == "catalogue" and answer.citations[0].clause == "知识产权质押登记"
     assert answer.citations[1].clause_id == "sh-2022-13-public-service:s2-p3-i3"
     assert "现有文件没有写明所需材料" in answer.answer and "· 所需材料：文件未载明" in answer.answer
+    assert "所需材料、所需材料" not in answer.answer  # asked as a field and as a kind of fact: named once
     assert "12345" in answer.answer
     where = assistant.ask("知识产权信息检索分析在哪里办理")
     assert where.grounded and "· 办理渠道：各类知识产权信息服务网点" in where.answer

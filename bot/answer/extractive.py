@@ -249,4 +249,5 @@ def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Cit
         checklist=[(FIELD_NAMES[f], _value(item, f)) for f in order],
         checklist_note=f"“{UNKNOWN}”的事项，请拨打12345或向办理窗口确认。"
         if any(not getattr(item, f) for f in FIELD_NAMES) else "",
-        missing_fields=[FIELD_NAMES[f] for f in missing] + ([unstated] if unstated else []))
+        # a kind of fact and a field may share a label (所需材料): the answer names it once
+        missing_fields=list(dict.fromkeys([FIELD_NAMES[f] for f in missing] + ([unstated] if unstated else []))))
