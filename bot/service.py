@@ -273,7 +273,8 @@ class Assistant:
             return _Prepared(retriever, query, [], Decision(False, "sensitive"), question, rewritten, session_id)
         hits = retriever.search(query, k=5)
         decision = decide(query, hits, retriever.ranking, retriever.unknown_specific(query),
-                          region_has_documents=retriever.region_has_documents(query), offtask=retriever.offtask)
+                          region_has_documents=retriever.region_has_documents(query), offtask=retriever.offtask,
+                          years_of=retriever.index.years)
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)

@@ -91,6 +91,7 @@ class Sample:
     sensitive: bool = False  # refused before the decision (a complaint about staff): a rule's refusal too
     offtask: object = None
     retrieval: Retrieval | None = None
+    years_of: dict | None = None  # the years each document states (IndexVersion.years)
     rule: str | None = None
 
 
@@ -151,7 +152,8 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
                               leads=leads(retriever, item, query), query=query, hits={h.clause.id: h for h in hits},
                               region_has_documents=retriever.region_has_documents(query),
                               sensitive=retriever.is_sensitive(query, item["question"]),
-                              offtask=retriever.offtask, retrieval=retriever.ranking.retrieval))
+                              offtask=retriever.offtask, retrieval=retriever.ranking.retrieval,
+                              years_of=retriever.index.years))
     return samples
 
 
@@ -244,7 +246,8 @@ def rerank(samples: list[Sample], ranker: LinearModel, retrieval: Retrieval | No
         hits = stating_first(hits, s.query.facts(), retrieval or s.retrieval or Retrieval.shipped())
         by_id = {c.clause_id: c for c in s.candidates}
         s.ranked = [by_id[h.clause.id] for h in hits]
-        s.rule = "sensitive" if s.sensitive else refusal_rule(s.query, hits, s.region_has_documents, s.offtask)
+        s.rule = "sensitive" if s.sensitive else refusal_rule(s.query, hits, s.region_has_documents, s.offtask,
+                                                                       s.years_of)
 
 
 # the out-of-fold "probability" of a question one of the decision's rules refuses: below every threshold

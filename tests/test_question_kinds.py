@@ -27,6 +27,10 @@ def _examples():
         yield pytest.param("places", "places", example, True, id=f"places+{example}")
     for example in KINDS.places.negative:
         yield pytest.param("places", "places", example, False, id=f"places-{example}")
+    for example in KINDS.years.asked:
+        yield pytest.param("years", "years", example, True, id=f"years+{example}")
+    for example in KINDS.years.told:
+        yield pytest.param("years", "years", example, False, id=f"years-{example}")
     for name, statement in KINDS.states.items():
         for example in statement.positive:
             yield pytest.param("states", name, example, True, id=f"states.{name}+{example}")
@@ -58,7 +62,8 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
     query = understanding.parse(example)
     found = {"asks": query.asks, "fields": set(query.fields), "service": {"service"} if query.service_like else set(),
              "history": {"history"} if query.history else set(),
-             "document": {"document"} if query.about_a_document else set()}[section]
+             "document": {"document"} if query.about_a_document else set(),
+             "years": {"years"} if query.years else set()}[section]
     assert (kind in found) == expected, f"{example} → {sorted(found)}"
 
 
@@ -306,3 +311,13 @@ def test_a_malformed_rights_section_is_refused(rights, why):
 def test_a_file_or_an_index_without_rights_reads_them_from_the_shipped_file():
     older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "rights"}))
     assert older.rights == KINDS.rights and older.rights_examples == KINDS.rights_examples
+
+
+def test_a_file_without_years_reads_them_with_the_shipped_ones():
+    """A bureau's own file, or an index built before years were read, asks them as the shipped file does; a pattern
+    without the group naming the year is refused."""
+    older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "years"}))
+    assert older.years_asked("2023年又认定了哪些网点") == {"2023"}
+    assert older.years_stated("沪知局〔2022〕13号 2024-12-02") == {"2022", "2024"}
+    with pytest.raises(KindsError, match="years.pattern"):
+        QuestionKinds.from_dict({**KINDS.data, "years": {"pattern": r"\d{4}年", "stated": r"(\d{4})"}}, "bad.yaml")

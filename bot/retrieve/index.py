@@ -106,6 +106,14 @@ class IndexVersion:
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
+        # the years each document states (its text, title, 文号): a question asking about a year is answered only by
+        # a document stating it (decide.refusal_rule)
+        texts: dict[str, list[str]] = {}
+        for clause in self.records.clauses.values():
+            texts.setdefault(clause.doc_id, []).append(clause.text)
+        self.years: dict[str, frozenset[str]] = {
+            d.id: self.lexicon.kinds.years_stated("\n".join([d.title, d.doc_number or "", *texts.get(d.id, ())]))
+            for d in self.records.documents.values()}
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}

@@ -212,6 +212,16 @@ class PlaceWords:
 
 
 @dataclass
+class YearWords:
+    """A year a question asks about (2023年又认定了哪些网点): `pattern` finds one (its first group the year), `asked`
+    examples must be read as asking theirs, `told` ones as asking none (a year of the caller's own story)."""
+    pattern: re.Pattern | None = None
+    stated: re.Pattern | None = None  # a year as a document writes one (2022-07-18, 〔2022〕), its first group the year
+    asked: list[str] = field(default_factory=list)
+    told: list[str] = field(default_factory=list)
+
+
+@dataclass
 class QuestionKinds:
     """Everything question understanding reads from question_kinds.yaml."""
     fillers: list[str]
@@ -230,6 +240,7 @@ class QuestionKinds:
     matter: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: words for what it protects (小说)
     matter_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     events: Events = field(default_factory=lambda: Events({}))  # a document's events whose date is asked (施行…)
+    years: YearWords = field(default_factory=YearWords)  # a year asked about: only a document stating it answers
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -357,6 +368,22 @@ class QuestionKinds:
         numeral = str(units.get("numeral") or "")
         for pattern in [numeral, *map(str, (units.get("forms") or {}).values())]:
             _pattern(pattern, "units", fail)
+        if "years" not in data and source != str(DEFAULT_PATH):
+            # a bureau's own file, or an index built before years were read: the shipped file's, as for rights
+            data = {**data, "years": _default().data.get("years") or {}}
+        year_spec = data.get("years") or {}
+        if not isinstance(year_spec, dict) or set(year_spec) - {"pattern", "stated", "examples"} \
+                or bool(year_spec.get("pattern")) != bool(year_spec.get("stated")):
+            raise fail("years", "应为映射，含 pattern（问题里的年份）与 stated（文件里的年份）两个正则（第一组为年份），及 examples")
+        year_examples = year_spec.get("examples") or {}
+        found = []
+        for key in ("pattern", "stated"):
+            text = str(year_spec.get(key) or "")
+            found.append(re.compile(_pattern(text, f"years.{key}", fail)) if text else None)
+            if found[-1] is not None and found[-1].groups < 1:
+                raise fail(f"years.{key}", "需要一个分组，标出年份本身（如 2023）")
+        years = YearWords(found[0], found[1], strings(year_examples.get("asked"), "years.examples.asked"),
+                          strings(year_examples.get("told"), "years.examples.told"))
         places = data.get("places") or {}
         if not isinstance(places, dict):
             raise fail("places", "应为映射，含 not_before 与 examples")
@@ -407,6 +434,7 @@ class QuestionKinds:
             matter=right_matter,
             matter_examples=matter_examples,
             events=events,
+            years=years,
             data=data,
         )
 
@@ -500,6 +528,20 @@ class QuestionKinds:
         rest = re.sub(r"^[\s，,。、！!？?]+", "", words.without(self.fillers))
         rest = re.sub(r"([，,、])[\s，,、]+", r"\1", rest)
         return rest.strip() if re.search(r"\w", rest) else text
+
+    def years_asked(self, text: str) -> frozenset[str]:
+        """The years a question asks about: those said in a part of it that asks (its last part, or one ending in a
+        question mark), not in one telling the caller's story (我爷爷是2000年去世的，他的小说还受保护吗)."""
+        if self.years.pattern is None:
+            return frozenset()
+        ends = [m.start() for m in _PARTS.finditer(text) if m.end() < len(text)]
+        asking = {len(ends)} | {_part(text, m.start()) for m in _PARTS.finditer(text)
+                                if m.end() < len(text) and re.search(r"[？?]", m.group(0))}
+        return frozenset(m.group(1) for m in self.years.pattern.finditer(text) if _part(text, m.start()) in asking)
+
+    def years_stated(self, text: str) -> frozenset[str]:
+        """The years a document's text (or title, or 文号) states."""
+        return frozenset(m.group(1) for m in self.years.stated.finditer(text)) if self.years.stated else frozenset()
 
     def unit_asked(self, words: Words) -> str:
         """The measure word of a number asked for (多少家 → 家), or ""."""

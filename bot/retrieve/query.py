@@ -71,6 +71,7 @@ class Query:
     rights: frozenset[str] = frozenset()  # the kinds of right the question is about (专利, 商标…)
     matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
     event: str = ""  # about a document: the event whose date it asks (施行, 印发…), "" for any
+    years: frozenset[str] = frozenset()  # the years it asks about (2023年又认定了哪些): a document must state them
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
@@ -287,7 +288,7 @@ class QueryUnderstanding:
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=about, event=kinds.event_asked(words) if about and "date" in asks else "",
                       as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words),
-                      matter=kinds.matter_asked(words), kinds=kinds)
+                      matter=kinds.matter_asked(words), years=kinds.years_asked(corrected), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
