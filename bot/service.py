@@ -274,7 +274,7 @@ class Assistant:
         hits = retriever.search(query, k=5)
         decision = decide(query, hits, retriever.ranking, retriever.unknown_specific(query),
                           region_has_documents=retriever.region_has_documents(query), offtask=retriever.offtask,
-                          years_of=retriever.index.years)
+                          years_of=retriever.index.years_of)
         log.debug("ask grounded=%s reason=%s corrections=%s", decision.grounded, decision.reason,
                   query.corrections)
         return _Prepared(retriever, query, hits, decision, question, rewritten, session_id)

@@ -91,7 +91,7 @@ class Sample:
     sensitive: bool = False  # refused before the decision (a complaint about staff): a rule's refusal too
     offtask: object = None
     retrieval: Retrieval | None = None
-    years_of: dict | None = None  # the years each document states (IndexVersion.years)
+    years_of: object = None  # the years a document of a year states (IndexVersion.years_of)
     rule: str | None = None
 
 
@@ -153,7 +153,7 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
                               region_has_documents=retriever.region_has_documents(query),
                               sensitive=retriever.is_sensitive(query, item["question"]),
                               offtask=retriever.offtask, retrieval=retriever.ranking.retrieval,
-                              years_of=retriever.index.years))
+                              years_of=retriever.index.years_of))
     return samples
 
 

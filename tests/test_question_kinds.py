@@ -321,3 +321,14 @@ def test_a_file_without_years_reads_them_with_the_shipped_ones():
     assert older.years_stated("沪知局〔2022〕13号 2024-12-02") == {"2022", "2024"}
     with pytest.raises(KindsError, match="years.pattern"):
         QuestionKinds.from_dict({**KINDS.data, "years": {"pattern": r"\d{4}年", "stated": r"(\d{4})"}}, "bad.yaml")
+
+
+def test_only_a_document_whose_title_or_number_names_a_year_is_of_a_year():
+    """A law or a catalogue (no year in its title or 文号) is of no year, however many dates its text gives, and its
+    text is not read; an amount (资助2000万元) is no year."""
+    def unread() -> str:
+        raise AssertionError("a document of no year's text is not read")
+
+    assert KINDS.document_years("中华人民共和国商标法\n", unread) is None
+    assert KINDS.document_years("关于认定2022年信息公共服务网点的通知\n沪知局办〔2022〕18号",
+                                lambda: "对认定的网点给予2000万元资助，2023年底前完成。") == {"2022", "2023"}

@@ -3,14 +3,14 @@
 One fitted model decides (rank.Answerability, see evals/fit.py): the probability that the best candidates
 answer, from their features and margins; below the fitted threshold the answer is a refusal. Five things are
 not a matter of degree and stay rules: an off-task or injected question, a region with no documents, a
-leading clause about another kind of right than the one asked (专利 for a question on 商标), a leading clause whose
-document does not state the year asked about (2022年's list for 2023年又认定了哪些), and a
+leading clause about another kind of right than the one asked (专利 for a question on 商标), a leading clause of a
+document of another year than the one asked about (2022年's list for 2023年又认定了哪些), and a
 question asking for a kind of fact (a date, a length of time, a number, a fee, a contact, how to apply) that the
 leading clause does not state.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.retrieve.query import Query
@@ -35,11 +35,12 @@ def unstated_kind(reason: str) -> str:
 
 
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
-                 offtask: OffTaskList | None = None, years_of: Mapping[str, frozenset[str]] | None = None) -> str | None:
+                 offtask: OffTaskList | None = None,
+                 years_of: Callable[[str], frozenset[str] | None] | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
     matched, a leading clause about another kind of right, a year asked about that its document does not state,
     validity or the fact asked not stated by the leading clause), or None when the fitted model is to
-    decide. `years_of`: the years each document states (IndexVersion.years; None: not checked). The fit
+    decide. `years_of`: the years a document of a year states (IndexVersion.years_of; None: not checked). The fit
     (evals/fit.py) applies it too, so that the threshold's false refusals count the rules' own."""
     if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
         return "off-task"
@@ -52,8 +53,10 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
     # when there is one)
     if query.other_rights(top.clause, top.document):
         return "other-right"
-    # another year's document is no answer to a question about this one (2023年又认定了哪些网点: 2022年's list)
-    if query.years and years_of is not None and not query.years <= years_of.get(top.document.id, frozenset()):
+    # another year's document is no answer to a question about this one (2023年又认定了哪些网点: 2022年's list); a
+    # document of no year (a law) may be asked about any (2022年注册的商标有效期是几年)
+    stated = years_of(top.document.id) if query.years and years_of is not None else None
+    if stated is not None and not query.years <= stated:
         return "year-unstated"
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
@@ -73,7 +76,7 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
 
 def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
            region_has_documents: bool = True, offtask: OffTaskList | None = None,
-           years_of: Mapping[str, frozenset[str]] | None = None) -> Decision:
+           years_of: Callable[[str], frozenset[str] | None] | None = None) -> Decision:
     rule = refusal_rule(query, hits, region_has_documents, offtask, years_of)
     p = ranking.answerability.probability(answer_features(hits, ranking.asks_fact(query), unknown_specific)) \
         if hits else 0.0

@@ -106,14 +106,8 @@ class IndexVersion:
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
-        # the years each document states (its text, title, 文号): a question asking about a year is answered only by
-        # a document stating it (decide.refusal_rule)
-        texts: dict[str, list[str]] = {}
-        for clause in self.records.clauses.values():
-            texts.setdefault(clause.doc_id, []).append(clause.text)
-        self.years: dict[str, frozenset[str]] = {
-            d.id: self.lexicon.kinds.years_stated("\n".join([d.title, d.doc_number or "", *texts.get(d.id, ())]))
-            for d in self.records.documents.values()}
+        self._years: dict[str, frozenset[str] | None] = {}
+        self._texts_by_doc: dict[str, list[str]] | None = None
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
@@ -143,6 +137,25 @@ class IndexVersion:
                 for name in unit_names(city):
                     places.setdefault(name, (locality, region))
         return places
+
+    def years_of(self, doc_id: str) -> frozenset[str] | None:
+        """The years a document of a year (one whose title or 文号 names it: 沪知局〔2022〕13号, 2024年…行动方案) states
+        in its text, title or 文号; None for a document of no year (a law, a catalogue), which any year may ask about.
+        Read on first use: a question seldom names a year, and an index may hold 10 000 documents."""
+        if doc_id not in self._years:
+            document = self.records.documents[doc_id]
+            self._years[doc_id] = self.lexicon.kinds.document_years(
+                f"{document.title}\n{document.doc_number or ''}", lambda: "\n".join(self._texts().get(doc_id, ())))
+        return self._years[doc_id]
+
+    def _texts(self) -> dict[str, list[str]]:
+        """Each document's clause texts, gathered on first use."""
+        if self._texts_by_doc is None:  # built whole before it is shared (requests run in threads)
+            texts: dict[str, list[str]] = {}
+            for clause in self.records.clauses.values():
+                texts.setdefault(clause.doc_id, []).append(clause.text)
+            self._texts_by_doc = texts
+        return self._texts_by_doc
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),

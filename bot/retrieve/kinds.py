@@ -15,6 +15,7 @@ import functools
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -376,6 +377,8 @@ class QuestionKinds:
                 or bool(year_spec.get("pattern")) != bool(year_spec.get("stated")):
             raise fail("years", "应为映射，含 pattern（问题里的年份）与 stated（文件里的年份）两个正则（第一组为年份），及 examples")
         year_examples = year_spec.get("examples") or {}
+        if not isinstance(year_examples, dict) or set(year_examples) - {"asked", "told"}:
+            raise fail("years.examples", "应为映射，只含 asked（问到年份的问题）与 told（只是讲到年份的问题）")
         found = []
         for key in ("pattern", "stated"):
             text = str(year_spec.get(key) or "")
@@ -542,6 +545,11 @@ class QuestionKinds:
     def years_stated(self, text: str) -> frozenset[str]:
         """The years a document's text (or title, or 文号) states."""
         return frozenset(m.group(1) for m in self.years.stated.finditer(text)) if self.years.stated else frozenset()
+
+    def document_years(self, named: str, text: Callable[[], str]) -> frozenset[str] | None:
+        """The years a document of a year states (in `named`, its title and 文号, or its `text`, read only for one of
+        a year); None for a document of no year, whose title and 文号 name none (a law, a catalogue)."""
+        return self.years_stated(f"{named}\n{text()}") if self.years_stated(named) else None
 
     def unit_asked(self, words: Words) -> str:
         """The measure word of a number asked for (多少家 → 家), or ""."""
