@@ -537,9 +537,8 @@ class QuestionKinds:
         question mark), not in one telling the caller's story (我爷爷是2000年去世的，他的小说还受保护吗)."""
         if self.years.pattern is None:
             return frozenset()
-        ends = [m.start() for m in _PARTS.finditer(text) if m.end() < len(text)]
-        asking = {len(ends)} | {_part(text, m.start()) for m in _PARTS.finditer(text)
-                                if m.end() < len(text) and re.search(r"[？?]", m.group(0))}
+        inner = [m for m in _PARTS.finditer(text) if m.end() < len(text)]  # a mark ending the text starts no part
+        asking = {len(inner)} | {_part(text, m.start()) for m in inner if any(mark in m.group(0) for mark in "？?")}
         return frozenset(m.group(1) for m in self.years.pattern.finditer(text) if _part(text, m.start()) in asking)
 
     def years_stated(self, text: str) -> frozenset[str]:
