@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 import statistics
 import sys
 from dataclasses import dataclass, field, replace
@@ -91,7 +92,7 @@ class Sample:
     sensitive: bool = False  # refused before the decision (a complaint about staff): a rule's refusal too
     offtask: object = None
     retrieval: Retrieval | None = None
-    years_of: object = None  # the years a document of a year states (IndexVersion.years_of)
+    years_of: Callable[[str], frozenset[str] | None] | None = None  # IndexVersion.years_of: a document of a year's
     rule: str | None = None
 
 

@@ -318,17 +318,22 @@ def test_a_file_without_years_reads_them_with_the_shipped_ones():
     without the group naming the year is refused."""
     older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "years"}))
     assert older.years_asked("2023年又认定了哪些网点") == {"2023"}
-    assert older.years_stated("沪知局〔2022〕13号 2024-12-02") == {"2022", "2024"}
+    assert older.years_stated("沪知局〔2022〕13号 2024-12-02 第2000号 2000余万元") == {"2022", "2024"}
     with pytest.raises(KindsError, match="years.pattern"):
         QuestionKinds.from_dict({**KINDS.data, "years": {"pattern": r"\d{4}年", "stated": r"(\d{4})"}}, "bad.yaml")
 
 
-def test_only_a_document_whose_title_or_number_names_a_year_is_of_a_year():
-    """A law or a catalogue (no year in its title or 文号) is of no year, however many dates its text gives, and its
-    text is not read; an amount (资助2000万元) is no year."""
+def test_a_document_is_of_a_year_by_its_title_or_as_an_act_of_its_day():
+    """A title naming a year (not a revision's), or an act of its day (a 通知) issued that year, makes a document of a
+    year, stating the years its text gives (an amount, 资助2000万元, is none); a law, a regulation or a standing
+    measure is of no year, however many dates its text or 文号 give, and its text is not read."""
     def unread() -> str:
-        raise AssertionError("a document of no year's text is not read")
+        raise AssertionError("a standing document's text is not read")
 
-    assert KINDS.document_years("中华人民共和国商标法\n", unread) is None
-    assert KINDS.document_years("关于认定2022年信息公共服务网点的通知\n沪知局办〔2022〕18号",
-                                lambda: "对认定的网点给予2000万元资助，2023年底前完成。") == {"2022", "2023"}
+    for title in ("中华人民共和国商标法", "中华人民共和国专利法（2020年修正）", "泉州市…预审服务管理办法（2025修订版）",
+                  "关于推动知识产权服务业高质量发展的若干措施"):
+        assert KINDS.document_years(title, 2024, unread) is None, title
+    assert KINDS.document_years("关于认定2022年上海市知识产权信息公共服务网点的通知", 2022,
+                                lambda: "沪知局办〔2022〕18号\n对认定的网点给予2000万元资助，2023年底前完成。") == {"2022", "2023"}
+    assert KINDS.document_years("关于调整进博会期间专利代办处服务时间的通知", 2019, lambda: "11月5日至10日") == {"2019"}
+    assert KINDS.document_years("关于调整进博会期间专利代办处服务时间的通知", None, unread) is None

@@ -200,7 +200,8 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
         text = (f"抱歉，找到的最接近的条款针对的是{'、'.join(found)}，没有明确适用于您问的{'、'.join(asked)}，"
                 "我不能据此作答。")
     elif reason == "year-unstated":
-        text = (f"抱歉，现有文件中没有找到{'、'.join(sorted(query.years))}年的相关规定（可能尚未发布或未收录），"
+        asked = "、".join(sorted(query.years))
+        text = (f"抱歉，找到的相关文件没有写到您问的{asked}年（{asked}年的规定可能尚未发布或未收录），"
                 "我不能用其他年份的文件代为答复。")
     elif label:
         text = f"抱歉，相关文件没有写明您问的{label}，我不能替文件作出答复。"

@@ -106,8 +106,7 @@ class IndexVersion:
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
-        self._years: dict[str, frozenset[str] | None] = {}
-        self._texts_by_doc: dict[str, list[str]] | None = None
+        self._years: dict[str, frozenset[str] | None] = {}  # IndexVersion.years_of's, by document
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
@@ -139,23 +138,16 @@ class IndexVersion:
         return places
 
     def years_of(self, doc_id: str) -> frozenset[str] | None:
-        """The years a document of a year (one whose title or 文号 names it: 沪知局〔2022〕13号, 2024年…行动方案) states
-        in its text, title or 文号; None for a document of no year (a law, a catalogue), which any year may ask about.
-        Read on first use: a question seldom names a year, and an index may hold 10 000 documents."""
+        """The years a document of a year states in its title, 文号 or text; None for a standing document, which a
+        question about any year may be answered from (QuestionKinds.document_years). Read on first use: a question
+        seldom names a year, and an index may hold 10 000 documents."""
         if doc_id not in self._years:
             document = self.records.documents[doc_id]
             self._years[doc_id] = self.lexicon.kinds.document_years(
-                f"{document.title}\n{document.doc_number or ''}", lambda: "\n".join(self._texts().get(doc_id, ())))
+                document.title, document.issued_on.year if document.issued_on else None,
+                lambda: "\n".join([document.doc_number or "",
+                                   *(c.text for c in self.records.clauses_of(doc_id))]))
         return self._years[doc_id]
-
-    def _texts(self) -> dict[str, list[str]]:
-        """Each document's clause texts, gathered on first use."""
-        if self._texts_by_doc is None:  # built whole before it is shared (requests run in threads)
-            texts: dict[str, list[str]] = {}
-            for clause in self.records.clauses.values():
-                texts.setdefault(clause.doc_id, []).append(clause.text)
-            self._texts_by_doc = texts
-        return self._texts_by_doc
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),

@@ -218,6 +218,7 @@ class YearWords:
     examples must be read as asking theirs, `told` ones as asking none (a year of the caller's own story)."""
     pattern: re.Pattern | None = None
     stated: re.Pattern | None = None  # a year as a document writes one (2022-07-18, 〔2022〕), its first group the year
+    dated: list[str] = field(default_factory=list)  # how an act of its day's title ends (通知, 公告): of its issue year
     asked: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)
 
@@ -373,9 +374,10 @@ class QuestionKinds:
             # a bureau's own file, or an index built before years were read: the shipped file's, as for rights
             data = {**data, "years": _default().data.get("years") or {}}
         year_spec = data.get("years") or {}
-        if not isinstance(year_spec, dict) or set(year_spec) - {"pattern", "stated", "examples"} \
+        if not isinstance(year_spec, dict) or set(year_spec) - {"pattern", "stated", "dated", "examples"} \
                 or bool(year_spec.get("pattern")) != bool(year_spec.get("stated")):
-            raise fail("years", "应为映射，含 pattern（问题里的年份）与 stated（文件里的年份）两个正则（第一组为年份），及 examples")
+            raise fail("years", "应为映射，含 pattern（问题和标题里的年份）与 stated（文件里的年份）两个正则（第一组为年份），"
+                                "dated（按日发布的文件标题的结尾，如 通知）及 examples")
         year_examples = year_spec.get("examples") or {}
         if not isinstance(year_examples, dict) or set(year_examples) - {"asked", "told"}:
             raise fail("years.examples", "应为映射，只含 asked（问到年份的问题）与 told（只是讲到年份的问题）")
@@ -385,7 +387,8 @@ class QuestionKinds:
             found.append(re.compile(_pattern(text, f"years.{key}", fail)) if text else None)
             if found[-1] is not None and found[-1].groups < 1:
                 raise fail(f"years.{key}", "需要一个分组，标出年份本身（如 2023）")
-        years = YearWords(found[0], found[1], strings(year_examples.get("asked"), "years.examples.asked"),
+        years = YearWords(found[0], found[1], strings(year_spec.get("dated"), "years.dated"),
+                          strings(year_examples.get("asked"), "years.examples.asked"),
                           strings(year_examples.get("told"), "years.examples.told"))
         places = data.get("places") or {}
         if not isinstance(places, dict):
@@ -545,10 +548,16 @@ class QuestionKinds:
         """The years a document's text (or title, or 文号) states."""
         return frozenset(m.group(1) for m in self.years.stated.finditer(text)) if self.years.stated else frozenset()
 
-    def document_years(self, named: str, text: Callable[[], str]) -> frozenset[str] | None:
-        """The years a document of a year states (in `named`, its title and 文号, or its `text`, read only for one of
-        a year); None for a document of no year, whose title and 文号 name none (a law, a catalogue)."""
-        return self.years_stated(f"{named}\n{text()}") if self.years_stated(named) else None
+    def document_years(self, title: str, issued: int | None, text: Callable[[], str]) -> frozenset[str] | None:
+        """The years a document of a year states (its title's, and any its `text` — 文号 and clauses — gives); None for
+        a standing document. A document is of a year when its title names one (关于认定2022年…网点的通知, 2024年…行动
+        方案; not a revision's, 专利法（2020年修正）) or, an act of its day (a title ending in 通知, 公告…: `dated`), when
+        it was issued; a law, a regulation, a measure or a guide without a year in its title stands whatever year a
+        question names (2022年注册的商标有效期是几年, 2023年上海的公共服务目标)."""
+        named = {m.group(1) for m in self.years.pattern.finditer(title)} if self.years.pattern else set()
+        if not named and issued and title.rstrip().endswith(tuple(self.years.dated)):
+            named = {str(issued)}
+        return frozenset(named) | self.years_stated(f"{title}\n{text()}") if named else None
 
     def unit_asked(self, words: Words) -> str:
         """The measure word of a number asked for (多少家 → 家), or ""."""
