@@ -247,8 +247,8 @@ def rerank(samples: list[Sample], ranker: LinearModel, retrieval: Retrieval | No
         hits = stating_first(hits, s.query.facts(), retrieval or s.retrieval or Retrieval.shipped())
         by_id = {c.clause_id: c for c in s.candidates}
         s.ranked = [by_id[h.clause.id] for h in hits]
-        s.rule = "sensitive" if s.sensitive else refusal_rule(s.query, hits, s.region_has_documents, s.offtask,
-                                                                       s.years_of)
+        s.rule = "sensitive" if s.sensitive else \
+            refusal_rule(s.query, hits, s.region_has_documents, s.offtask, s.years_of)
 
 
 # the out-of-fold "probability" of a question one of the decision's rules refuses: below every threshold

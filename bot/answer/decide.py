@@ -38,7 +38,7 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
                  offtask: OffTaskList | None = None,
                  years_of: Callable[[str], frozenset[str] | None] | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
-    matched, a leading clause about another kind of right, a year asked about that its document does not state,
+    matched, a leading clause about another kind of right, a leading clause of a document of another year,
     validity or the fact asked not stated by the leading clause), or None when the fitted model is to
     decide. `years_of`: the years a document of a year states (IndexVersion.years_of; None: not checked). The fit
     (evals/fit.py) applies it too, so that the threshold's false refusals count the rules' own."""

@@ -242,7 +242,7 @@ class QuestionKinds:
     matter: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: words for what it protects (小说)
     matter_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     events: Events = field(default_factory=lambda: Events({}))  # a document's events whose date is asked (施行…)
-    years: YearWords = field(default_factory=YearWords)  # a year asked about: only a document stating it answers
+    years: YearWords = field(default_factory=YearWords)  # a year asked about: no document of another year answers
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod

@@ -71,7 +71,7 @@ class Query:
     rights: frozenset[str] = frozenset()  # the kinds of right the question is about (专利, 商标…)
     matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
     event: str = ""  # about a document: the event whose date it asks (施行, 印发…), "" for any
-    years: frozenset[str] = frozenset()  # the years it asks about (2023年又认定了哪些): a document must state them
+    years: frozenset[str] = frozenset()  # the years it asks about (2023年又认定了哪些): a document of a year states them
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
