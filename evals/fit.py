@@ -92,7 +92,7 @@ class Sample:
     sensitive: bool = False  # refused before the decision (a complaint about staff): a rule's refusal too
     offtask: object = None
     retrieval: Retrieval | None = None
-    years_of: Callable[[str], frozenset[str] | None] | None = None  # IndexVersion.years_of: a document of a year's
+    years_of: Callable[[str], object] | None = None  # IndexVersion.years_of: the years a document speaks of
     rule: str | None = None
 
 

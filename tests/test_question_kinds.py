@@ -325,15 +325,21 @@ def test_a_file_without_years_reads_them_with_the_shipped_ones():
 
 def test_a_document_is_of_a_year_by_its_title_or_as_an_act_of_its_day():
     """A title naming a year (not a revision's), or an act of its day (a 通知) issued that year, makes a document of a
-    year, stating the years its text gives (an amount, 资助2000万元, is none); a law, a regulation or a standing
-    measure is of no year, however many dates its text or 文号 give, and its text is not read."""
+    year, speaking only of the years its text states (an amount, 资助2000万元, is none); a rule (a law, a regulation,
+    a guide) speaks of every year, and its text is not read; a standing measure of every year from its issue on."""
     def unread() -> str:
-        raise AssertionError("a standing document's text is not read")
+        raise AssertionError("a rule's text is not read")
 
     for title in ("中华人民共和国商标法", "中华人民共和国专利法（2020年修正）", "泉州市…预审服务管理办法（2025修订版）",
-                  "关于推动知识产权服务业高质量发展的若干措施"):
+                  "浙江省知识产权研究与服务中心办事指南"):
         assert KINDS.document_years(title, 2024, unread) is None, title
-    assert KINDS.document_years("关于认定2022年上海市知识产权信息公共服务网点的通知", 2022,
-                                lambda: "沪知局办〔2022〕18号\n对认定的网点给予2000万元资助，2023年底前完成。") == {"2022", "2023"}
-    assert KINDS.document_years("关于调整进博会期间专利代办处服务时间的通知", 2019, lambda: "11月5日至10日") == {"2019"}
+    notice = KINDS.document_years("关于认定2022年上海市知识产权信息公共服务网点的通知", 2022,
+                                  lambda: "沪知局办〔2022〕18号\n对认定的网点给予2000万元资助，2023年底前完成。")
+    assert notice.stated == {"2022", "2023"} and notice.since is None
+    assert notice.speaks_of(frozenset({"2022"})) and not notice.speaks_of(frozenset({"2024"}))
+    hours = KINDS.document_years("关于调整进博会期间专利代办处服务时间的通知", 2019, lambda: "11月5日至10日")
+    assert hours.stated == {"2019"} and not hours.speaks_of(frozenset({"2023"}))
     assert KINDS.document_years("关于调整进博会期间专利代办处服务时间的通知", None, unread) is None
+    measure = KINDS.document_years("关于推动知识产权服务业高质量发展的若干措施", 2024, lambda: "到2027年，培育20家机构。")
+    assert measure.since == 2024 and measure.speaks_of(frozenset({"2025", "2027"}))
+    assert not measure.speaks_of(frozenset({"2023"}))

@@ -494,25 +494,29 @@ def test_the_answerability_model_counts_only_the_kinds_of_fact_its_file_lists(in
 
 
 def test_a_year_asked_about_is_answered_only_by_a_document_that_states_it(index):
-    """2021年的蓝天行动 is not answered by 2024年's 实施方案 (a document of a year: its title names one); a standing
-    document (an 意见 whose title names no year) may be asked about any year; a year told in the caller's story (我的商标
-    是2015年注册的，…) asks nothing; the refusal names the year."""
+    """2021年的蓝天行动 is not answered by 2024年's 实施方案 (a document of a year: its title names one), nor a question
+    about 2021 by a standing 意见 issued in 2022; a year told in the caller's story (我的商标是2015年注册的，…) asks
+    nothing; the refusal names the year."""
     from bot.answer.extractive import compose_refusal
+    from bot.retrieve.kinds import DocumentYears
 
     retriever = Retriever(index, home_region="上海市")
     years_of = retriever.index.years_of
-    assert {"2024", "2023"} <= years_of("lantian") and "2019" in years_of("campaign")  # title, dates, text
-    assert years_of("home") is None  # 关于加强上海市知识产权公共服务工作的意见 (沪知局〔2022〕13号) stands
+    assert {"2024", "2023"} <= years_of("lantian").stated and "2019" in years_of("campaign").stated
+    assert years_of("home").since == 2022  # 关于加强…公共服务工作的意见 (沪知局〔2022〕13号), signed 2022年3月31日
     asked = retriever.parse("2021年的蓝天行动重点整治哪些不规范经营行为")
     hits = retriever.search(asked)
     assert asked.years == {"2021"} and hits[0].document.id == "lantian"
     decision = decide(asked, hits, retriever.ranking, years_of=years_of)
     assert decision.reason == "year-unstated" and not decision.grounded
     assert "2021年" in compose_refusal(asked, hits, decision.reason, DISPLAY.related_clauses).statement
-    # the year stated by the document, or a standing document, leaves the question to the model
-    for other in (lambda d: years_of(d) | {"2021"}, lambda d: None):
+    # the year stated by the document, a standing document issued before it, or a rule leave it to the model
+    for other in (lambda d: DocumentYears(frozenset({"2021"})), lambda d: DocumentYears(frozenset(), since=2020),
+                  lambda d: None):
         assert decide(asked, hits, retriever.ranking, years_of=other).reason != "year-unstated"
+    later = retriever.parse("2021年信息服务网点总数要达到多少家")
+    assert decide(later, retriever.search(later), retriever.ranking, years_of=years_of).reason == "year-unstated"
     told = retriever.parse("我的商标是2015年注册的，快满十年了，续展要在什么时候办？")
     assert not told.years
     assert decide(told, retriever.search(told), retriever.ranking,
-                  years_of=lambda d: frozenset()).reason != "year-unstated"
+                  years_of=lambda d: DocumentYears(frozenset())).reason != "year-unstated"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.retrieve.kinds import DocumentYears
 from bot.retrieve.query import Query
 from bot.retrieve.rank import Ranking, answer_features
 from bot.retrieve.search import Hit
@@ -36,11 +37,11 @@ def unstated_kind(reason: str) -> str:
 
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
                  offtask: OffTaskList | None = None,
-                 years_of: Callable[[str], frozenset[str] | None] | None = None) -> str | None:
+                 years_of: Callable[[str], DocumentYears | None] | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
     matched, a leading clause about another kind of right, a leading clause of a document of another year,
     validity or the fact asked not stated by the leading clause), or None when the fitted model is to
-    decide. `years_of`: the years a document of a year states (IndexVersion.years_of; None: not checked). The fit
+    decide. `years_of`: the years a document speaks of (IndexVersion.years_of; None: not checked). The fit
     (evals/fit.py) applies it too, so that the threshold's false refusals count the rules' own."""
     if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
         return "off-task"
@@ -53,10 +54,10 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
     # when there is one)
     if query.other_rights(top.clause, top.document):
         return "other-right"
-    # another year's document is no answer to a question about this one (2023年又认定了哪些网点: 2022年's list); a
-    # document of no year (a law) may be asked about any (2022年注册的商标有效期是几年)
-    stated = years_of(top.document.id) if query.years and years_of is not None else None
-    if stated is not None and not query.years <= stated:
+    # another year's document is no answer to a question about this one (2023年又认定了哪些网点: 2022年's list, nor a
+    # measure of 2024); a law may be asked about any year (2022年注册的商标有效期是几年)
+    spoken = years_of(top.document.id) if query.years and years_of is not None else None
+    if spoken is not None and not spoken.speaks_of(query.years):
         return "year-unstated"
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
@@ -76,7 +77,7 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
 
 def decide(query: Query, hits: list[Hit], ranking: Ranking, unknown_specific: float = 0.0,
            region_has_documents: bool = True, offtask: OffTaskList | None = None,
-           years_of: Callable[[str], frozenset[str] | None] | None = None) -> Decision:
+           years_of: Callable[[str], DocumentYears | None] | None = None) -> Decision:
     rule = refusal_rule(query, hits, region_has_documents, offtask, years_of)
     p = ranking.answerability.probability(answer_features(hits, ranking.asks_fact(query), unknown_specific)) \
         if hits else 0.0

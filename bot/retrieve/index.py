@@ -12,6 +12,7 @@ import numpy as np
 
 from bot.embed import Embedder, load_from_index
 from bot.models import NATIONAL_REGION, UNKNOWN_REGION, Clause, Document
+from bot.retrieve.kinds import DocumentYears
 from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.references import citations
 from bot.safety import OffTaskList, SensitiveList, default_offtask
@@ -106,7 +107,7 @@ class IndexVersion:
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
-        self._years: dict[str, frozenset[str] | None] = {}  # IndexVersion.years_of's, by document
+        self._years: dict[str, DocumentYears | None] = {}  # IndexVersion.years_of's, by document
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
@@ -137,10 +138,9 @@ class IndexVersion:
                     places.setdefault(name, (locality, region))
         return places
 
-    def years_of(self, doc_id: str) -> frozenset[str] | None:
-        """The years a document of a year states in its title, 文号 or text; None for a standing document, which a
-        question about any year may be answered from (QuestionKinds.document_years). Read on first use: a question
-        seldom names a year, and an index may hold 10 000 documents."""
+    def years_of(self, doc_id: str) -> DocumentYears | None:
+        """The years a document speaks of; None for a rule that any year may be asked of (QuestionKinds.document_years).
+        Read on first use: a question seldom names a year, and an index may hold 10 000 documents."""
         if doc_id not in self._years:
             document = self.records.documents[doc_id]
             self._years[doc_id] = self.lexicon.kinds.document_years(

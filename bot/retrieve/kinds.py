@@ -212,6 +212,17 @@ class PlaceWords:
     negative: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DocumentYears:
+    """The years a document speaks of: those it states, and for a standing policy every year from its issue on (a
+    measure of 2024 does not speak of what was done in 2023, unless it says so)."""
+    stated: frozenset[str]
+    since: int | None = None
+
+    def speaks_of(self, years: frozenset[str]) -> bool:
+        return all(y in self.stated or (self.since is not None and int(y) >= self.since) for y in years)
+
+
 @dataclass
 class YearWords:
     """A year a question asks about (2023年又认定了哪些网点): `pattern` finds one (its first group the year), `asked`
@@ -219,6 +230,7 @@ class YearWords:
     pattern: re.Pattern | None = None
     stated: re.Pattern | None = None  # a year as a document writes one (2022-07-18, 〔2022〕), its first group the year
     dated: list[str] = field(default_factory=list)  # how an act of its day's title ends (通知, 公告): of its issue year
+    standing: list[str] = field(default_factory=list)  # how a rule's title ends (法, 条例, 指南): of every year
     asked: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)
 
@@ -374,10 +386,10 @@ class QuestionKinds:
             # a bureau's own file, or an index built before years were read: the shipped file's, as for rights
             data = {**data, "years": _default().data.get("years") or {}}
         year_spec = data.get("years") or {}
-        if not isinstance(year_spec, dict) or set(year_spec) - {"pattern", "stated", "dated", "examples"} \
+        if not isinstance(year_spec, dict) or set(year_spec) - {"pattern", "stated", "dated", "standing", "examples"} \
                 or bool(year_spec.get("pattern")) != bool(year_spec.get("stated")):
             raise fail("years", "应为映射，含 pattern（问题和标题里的年份）与 stated（文件里的年份）两个正则（第一组为年份），"
-                                "dated（按日发布的文件标题的结尾，如 通知）及 examples")
+                                "dated（按日发布的文件标题的结尾，如 通知）、standing（规则类文件标题的结尾，如 条例）及 examples")
         year_examples = year_spec.get("examples") or {}
         if not isinstance(year_examples, dict) or set(year_examples) - {"asked", "told"}:
             raise fail("years.examples", "应为映射，只含 asked（问到年份的问题）与 told（只是讲到年份的问题）")
@@ -388,6 +400,7 @@ class QuestionKinds:
             if found[-1] is not None and found[-1].groups < 1:
                 raise fail(f"years.{key}", "需要一个分组，标出年份本身（如 2023）")
         years = YearWords(found[0], found[1], strings(year_spec.get("dated"), "years.dated"),
+                          strings(year_spec.get("standing"), "years.standing"),
                           strings(year_examples.get("asked"), "years.examples.asked"),
                           strings(year_examples.get("told"), "years.examples.told"))
         places = data.get("places") or {}
@@ -548,16 +561,22 @@ class QuestionKinds:
         """The years a document's text (or title, or 文号) states."""
         return frozenset(m.group(1) for m in self.years.stated.finditer(text)) if self.years.stated else frozenset()
 
-    def document_years(self, title: str, issued: int | None, text: Callable[[], str]) -> frozenset[str] | None:
-        """The years a document of a year states (its title's, and any its `text` — 文号 and clauses — gives); None for
-        a standing document. A document is of a year when its title names one (关于认定2022年…网点的通知, 2024年…行动
-        方案; not a revision's, 专利法（2020年修正）) or, an act of its day (a title ending in 通知, 公告…: `dated`), when
-        it was issued; a law, a regulation, a measure or a guide without a year in its title stands whatever year a
-        question names (2022年注册的商标有效期是几年, 2023年上海的公共服务目标)."""
+    def document_years(self, title: str, issued: int | None, text: Callable[[], str]) -> DocumentYears | None:
+        """The years a document speaks of (`text`: its 文号 and clauses, read only when needed); None for a rule that
+        applies whatever year a question names (a law, a regulation, a guide: a title ending in one of `standing`),
+        or a document of no known date.
+        - Of a year — its title names one (关于认定2022年…网点的通知; not a revision's, 专利法（2020年修正）), or it is an
+          act of its day (a title ending in one of `dated`: 通知, 公告) issued that year: only the years it states.
+        - A standing policy (a 措施, an 意见): the years it states, and every year from its issue on."""
         named = {m.group(1) for m in self.years.pattern.finditer(title)} if self.years.pattern else set()
-        if not named and issued and title.rstrip().endswith(tuple(self.years.dated)):
+        base = re.sub(r"[（(][^（）()]*[)）]\s*$", "", title.strip())  # 管理办法（2025修订版） is a 办法
+        if not named and issued and base.endswith(tuple(self.years.dated)):
             named = {str(issued)}
-        return frozenset(named) | self.years_stated(f"{title}\n{text()}") if named else None
+        if named:
+            return DocumentYears(frozenset(named) | self.years_stated(f"{title}\n{text()}"))
+        if not issued or base.endswith(tuple(self.years.standing)):
+            return None
+        return DocumentYears(self.years_stated(f"{title}\n{text()}"), since=issued)
 
     def unit_asked(self, words: Words) -> str:
         """The measure word of a number asked for (多少家 → 家), or ""."""
