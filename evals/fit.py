@@ -44,6 +44,7 @@ from bot.retrieve.rank import (ANSWER_FEATURES, DEFAULT_FILE, RANK_FEATURES, SEN
                                Retrieval,
                                answer_features, asks_fact, stating_first)
 from bot.answer.decide import refusal_rule
+from bot.retrieve.kinds import DocumentYears
 from bot.retrieve.sentences import lead_order, quotable
 from bot.text import normalise_text
 
@@ -92,7 +93,7 @@ class Sample:
     sensitive: bool = False  # refused before the decision (a complaint about staff): a rule's refusal too
     offtask: object = None
     retrieval: Retrieval | None = None
-    years_of: Callable[[str], object] | None = None  # IndexVersion.years_of: the years a document speaks of
+    years_of: Callable[[str], DocumentYears | None] | None = None  # IndexVersion.years_of
     rule: str | None = None
 
 

@@ -382,9 +382,12 @@ class QuestionKinds:
         numeral = str(units.get("numeral") or "")
         for pattern in [numeral, *map(str, (units.get("forms") or {}).values())]:
             _pattern(pattern, "units", fail)
-        if "years" not in data and source != str(DEFAULT_PATH):
-            # a bureau's own file, or an index built before years were read: the shipped file's, as for rights
-            data = {**data, "years": _default().data.get("years") or {}}
+        for key in ("rights", "years"):
+            # a bureau's own file, or an index built before these were data: the shipped file's (rights' words and
+            # matter, how a year is written), as for labels; document events have no such fallback: without them a
+            # date question asks any date
+            if key not in data and source != str(DEFAULT_PATH):
+                data = {**data, key: _default().data.get(key) or {}}
         year_spec = data.get("years") or {}
         if not isinstance(year_spec, dict) or set(year_spec) - {"pattern", "stated", "dated", "standing", "examples"} \
                 or bool(year_spec.get("pattern")) != bool(year_spec.get("stated")):
@@ -410,10 +413,6 @@ class QuestionKinds:
         place_words = PlaceWords(strings(places.get("not_before"), "places.not_before"),
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
-        if "rights" not in data and source != str(DEFAULT_PATH):
-            # a bureau's own file, or an index built before rights were data: the shipped file's (words and matter),
-            # as for labels; document events have no such fallback: without them a date question asks any date
-            data = {**data, "rights": _default().data.get("rights") or {}}
         rights = data.get("rights")
         if not isinstance(rights, dict) or not isinstance(rights.get("words"), dict) or not rights["words"] \
                 or set(rights) - {"words", "matter", "examples"} \
@@ -572,11 +571,10 @@ class QuestionKinds:
         base = re.sub(r"[（(][^（）()]*[)）]\s*$", "", title.strip())  # 管理办法（2025修订版） is a 办法
         if not named and issued and base.endswith(tuple(self.years.dated)):
             named = {str(issued)}
-        if named:
-            return DocumentYears(frozenset(named) | self.years_stated(f"{title}\n{text()}"))
-        if not issued or base.endswith(tuple(self.years.standing)):
+        if not named and (not issued or base.endswith(tuple(self.years.standing))):
             return None
-        return DocumentYears(self.years_stated(f"{title}\n{text()}"), since=issued)
+        stated = self.years_stated(f"{title}\n{text()}")
+        return DocumentYears(frozenset(named) | stated) if named else DocumentYears(stated, since=issued)
 
     def unit_asked(self, words: Words) -> str:
         """The measure word of a number asked for (多少家 → 家), or ""."""
