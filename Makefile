@@ -15,10 +15,11 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（找不到 $(PYTHON)；可用 make PYTHON=/path/to/python3.11 指定）"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip setuptools wheel >/dev/null
+	$(BIN)/pip install --no-cache-dir --upgrade pip setuptools wheel >/dev/null
 	# The CPU build of torch must come before sentence-transformers, or pip pulls GBs of CUDA packages.
-	$(BIN)/pip install torch==2.13.0
-	$(BIN)/pip install -e '.[dev]'
+	# No wheel cache: a fresh CI machine's disk once filled up holding every wheel twice (installed and cached).
+	$(BIN)/pip install --no-cache-dir torch==2.13.0
+	$(BIN)/pip install --no-cache-dir -e '.[dev]'
 	touch $(STAMP)
 
 ingest: setup
