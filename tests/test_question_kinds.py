@@ -2,6 +2,7 @@
 import json
 
 import pytest
+import yaml
 
 from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
@@ -86,6 +87,17 @@ def test_a_malformed_file_names_the_key(tmp_path):
     path.write_text("asks:\n  money:\n    triggers: 多少钱\n", encoding="utf-8")
     with pytest.raises(KindsError, match="asks.money.triggers"):
         QuestionKinds.from_yaml(path)
+
+
+def test_a_word_list_may_take_in_another_by_its_alias():
+    number = yaml.safe_load("label: 数字\nrules:\n  - triggers: [几]\n    counts: [家]\n    counts_by: [几]\n"
+                            "    not_after: &a_few [这, 近]\n  - triggers: [多少]\n    not_after: [*a_few, 前]\n")
+    kinds = QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "number": number}})
+    assert "number" in kinds.asked(Words("认定了多少家")) and "number" in kinds.asked(Words("有几家"))
+    assert "number" not in kinds.asked(Words("前多少")) | kinds.asked(Words("近多少")) | kinds.asked(Words("这几家"))
+    nested = {**number, "rules": [{"triggers": ["多少"], "not_after": [["这", ["近"]]]}]}  # one level, of words
+    with pytest.raises(KindsError, match="asks.number.*别名"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "number": nested}})
 
 
 def test_a_kind_level_key_inside_a_rule_is_refused_not_ignored():

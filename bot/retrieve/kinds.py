@@ -280,9 +280,11 @@ class QuestionKinds:
         def strings(value: Any, key: str) -> list[str]:
             if value is None:
                 return []
-            if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-                raise fail(key, "应为词语列表，例如 [多少钱, 费用]")
-            return [str(v) for v in value]
+            # a list may hold another one by its YAML alias ([*a_few, 前]): its words are taken in its place
+            words = [w for v in value for w in (v if isinstance(v, list) else [v])] if isinstance(value, list) else None
+            if words is None or not all(isinstance(v, (str, int)) for v in words):
+                raise fail(key, "应为词语列表，例如 [多少钱, 费用]（可含另一列表的别名，例如 [*a_few, 前]）")
+            return [str(v) for v in words]
 
         after_counts = strings(data.get("after_counts"), "after_counts")
 
