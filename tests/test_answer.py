@@ -113,20 +113,6 @@ def test_the_faqs_words_are_not_typos(assistant):
     assert known.parse(question).text == question
 
 
-def test_a_rare_word_of_jiebas_is_a_typo_where_the_documents_say_its_sound_alike_around_it(assistant):
-    """授理 is in jieba's dictionary (count 3) beside 受理 (1 212): 授理窗口 is the documents' 受理窗口. 时长 (47) is as
-    rare beside 市场, but the documents never say 课程市场: it is the caller's word (documents that did would make it a
-    typo). Without the documents to ask, no word of general Chinese is taken for a typo (how it was before)."""
-    retriever = assistant.retriever()
-    assert retriever.tokenizer.general_frequency("授理") and retriever.index.says("受理窗口")
-    assert retriever.parse("授理窗口在哪").corrections == [("授理", "受理")]
-    assert retriever.parse("培训课程时长多久").corrections == []
-    args = retriever.lexicon, retriever.tokenizer, retriever.df, retriever.understanding.known, None
-    assert QueryUnderstanding(*args, lambda phrase: "课程市场" in phrase).parse("培训课程时长多久").corrections == \
-        [("时长", "市场")]
-    assert QueryUnderstanding(*args).parse("授理窗口在哪").corrections == []
-
-
 def test_region_words_prefer_that_regions_documents(assistant):
     sh = assistant.ask("怎么提升知识产权代理服务质量", region="上海")
     js = assistant.ask("江苏怎么提升知识产权代理服务质量")

@@ -21,7 +21,7 @@ from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
-from bot.text import Tokenizer, normalise_text, place_names, place_units, unit_names
+from bot.text import Tokenizer, place_names, place_units, unit_names
 from ingest.metadata import NAME_FIELDS, OFFICE_FIELDS
 
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
@@ -108,7 +108,6 @@ class IndexVersion:
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
         self._years: dict[str, DocumentYears | None] = {}  # IndexVersion.years_of's, by document
-        self._text: str | None = None  # every clause's text, joined: IndexVersion.says's
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
@@ -149,13 +148,6 @@ class IndexVersion:
                 lambda: "\n".join([document.doc_number or "",
                                    *(c.text for c in self.records.clauses_of(doc_id))]))
         return self._years[doc_id]
-
-    def says(self, phrase: str) -> bool:
-        """Whether a clause holds the phrase as written (normalised: full-width forms as half-width). The text is
-        joined on first use: only a typo correction asks, and at 10 000 documents it is tens of megabytes."""
-        if self._text is None:
-            self._text = "\n".join(normalise_text(c.text) for c in self.records.clauses.values())
-        return phrase in self._text
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),

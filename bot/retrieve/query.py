@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
@@ -117,25 +117,16 @@ class Query:
 
 # how many characters either side of a typo correction are read to tell whether it changes what is asked
 ASKING_CONTEXT = 8
-# A typo that is also an entry of jieba's dictionary (专力 3, 保户 4, 授理 3) is a rarity there beside the corpus word
-# it sounds like (专利 1 171, 保护 13 874, 受理 1 212), while words of their own that sound alike are mostly both
-# common (权力 14 581 and 权利 7 829, 公式 1 158 and 公示 119, 实行 15 400 and 施行 1 744): under 0.004 against over
-# 0.09. Rare words and phrases of jieba's (想进 3 beside 现金 1 029, 时长 47 beside 市场) are told apart by what the
-# documents say around the word (QueryUnderstanding._said_around).
-RARE_BESIDE = 0.01
 
 
 class QueryUnderstanding:
     """Built once per index from its vocabulary; `parse` is pure and cheap (well under a millisecond)."""
 
     def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, df: dict[str, int], known: frozenset[str] = frozenset(),
-                 places: dict[str, tuple[str, str]] | None = None, says: Callable[[str], bool] | None = None):
+                 places: dict[str, tuple[str, str]] | None = None):
         """`df`: the corpus's words with the number of clauses containing each; `known`: words of the
         knowledge base that no clause uses (the FAQ's question variants), never taken for typos;
-        `places`: the names of the cities and districts the documents bind, each with (locality, region);
-        `says`: whether the documents hold a phrase (IndexVersion.says; None: a word general Chinese knows is
-        never taken for a typo)."""
-        self.says = says
+        `places`: the names of the cities and districts the documents bind, each with (locality, region)."""
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.known = known
@@ -196,12 +187,11 @@ class QueryUnderstanding:
         for w in words:
             pos += len(w)
             bounds.add(pos)
-        starts, ends = {}, {}
+        starts = {}
         pos = 0
         for w in words:
             starts[pos] = w
             pos += len(w)
-            ends[pos] = w
         out, i = run, 0
         while i < len(run):
             if i not in bounds:
@@ -212,11 +202,9 @@ class QueryUnderstanding:
                 if i + n not in bounds:
                     continue
                 window = run[i:i + n]
-                if window in self.vocab or window in self.known or window in self.lexicon.synonyms:
-                    continue  # a word the documents know is not a typo
-                common = self.tokenizer.general_frequency(window)
-                if common and not self._mistyped(window, common, ends.get(i), starts.get(i + n)):
-                    continue  # nor is one general Chinese knows, unless it is a rarity the documents do not say
+                if window in self.vocab or window in self.known or window in self.lexicon.synonyms \
+                        or self.tokenizer.general_frequency(window):
+                    continue  # a word the documents or general Chinese know is not a typo
                 pieces, p = [], i
                 while p < i + n:
                     pieces.append(starts[p])
@@ -240,25 +228,6 @@ class QueryUnderstanding:
             if not replaced:
                 i += 1
         return out
-
-    def _mistyped(self, window: str, common: int, before: str | None, after: str | None) -> bool:
-        """Whether a word of general Chinese (jieba's count `common`) is a typo of the corpus word that sounds the same:
-        it is a rarity beside that word (RARE_BESIDE), and the documents say that word with the caller's word right
-        before or after it, but not the typed one (专力代办处 → the documents' 专利代办处; 想进诉讼 is no 现金诉讼, 时长有没有
-        no 市场有没有). A neighbour that carries nothing (的, 了, a mark) tells nothing."""
-        alike = self.by_sound.get(fuzzy_pinyin(window))
-        if self.says is None or not alike or common >= RARE_BESIDE * self.tokenizer.general_frequency(alike):
-            return False
-        phrases = []
-        if after and self._content(after):
-            phrases.append((window + after, alike + after))
-        if before and self._content(before):
-            phrases.append((before + window, before + alike))
-        return any(self.says(fixed) and not self.says(typed) for typed, fixed in phrases)
-
-    @staticmethod
-    def _content(word: str) -> bool:
-        return word not in STOPWORDS and any(ch.isalnum() for ch in word)  # a CJK character is alphanumeric too
 
     def _keeps_asking(self, run: str, at: int, candidate: str) -> bool:
         """Whether correcting `run` at `at` to `candidate` leaves the question asking what it asked. No fact kind's
