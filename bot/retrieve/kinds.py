@@ -455,7 +455,7 @@ class QuestionKinds:
             matter_examples=matter_examples,
             events=events,
             years=years,
-            data=data,
+            data=_spread(data),  # as an older version reads it from an index: a list taken in by alias spread out
         )
 
     @functools.cached_property
@@ -670,6 +670,15 @@ def _pattern(text: str, where: str, fail) -> str:
     except re.error as exc:
         raise fail(where, f"不是有效的正则表达式：{exc}") from exc
     return text
+
+
+def _spread(value: Any) -> Any:
+    """`value` with every list that takes in another (not_after: [*a_few, 前]) holding that list's words in its place."""
+    if isinstance(value, dict):
+        return {key: _spread(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_spread(w) for v in value for w in (v if isinstance(v, list) else [v])]
+    return value
 
 
 def _said(table: dict[str, list[str]], words: Words) -> frozenset[str]:
