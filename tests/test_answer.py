@@ -113,6 +113,14 @@ def test_the_faqs_words_are_not_typos(assistant):
     assert known.parse(question).text == question
 
 
+def test_a_place_the_caller_names_is_never_a_typo(assistant):
+    """奉贤投资 sounds like the documents' 风险投资, but 奉贤 is a district of 上海 (synonyms.yaml): corrected, the
+    question lost its region."""
+    query = assistant.retriever().parse("奉贤投资有补贴吗")
+    assert query.corrections == [] and query.regions == ["上海市"]
+    assert assistant.retriever().parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
+
+
 def test_region_words_prefer_that_regions_documents(assistant):
     sh = assistant.ask("怎么提升知识产权代理服务质量", region="上海")
     js = assistant.ask("江苏怎么提升知识产权代理服务质量")

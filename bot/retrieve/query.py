@@ -159,6 +159,9 @@ class QueryUnderstanding:
         )
         self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
         self.cities = frozenset(lexicon.cities)
+        # a place the caller names is never a typo: 温州保护中心 is not 泉州保护中心, 奉贤投资 not 风险投资
+        self.place_names = frozenset(name for name in [*(n for n, _, _ in self.region_names), *(n for n, _ in self.places),
+                                                       *self.cities] if len(name) >= 2)
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """Replace words the corpus does not contain by corpus words that sound or look the same, and pinyin
@@ -203,8 +206,8 @@ class QueryUnderstanding:
                     continue
                 window = run[i:i + n]
                 if window in self.vocab or window in self.known or window in self.lexicon.synonyms \
-                        or self.tokenizer.general_frequency(window):
-                    continue  # a word the documents or general Chinese know is not a typo
+                        or self.tokenizer.general_frequency(window) or self._names_a_place(window):
+                    continue  # a word the documents or general Chinese know, or a place, is not a typo
                 pieces, p = [], i
                 while p < i + n:
                     pieces.append(starts[p])
@@ -228,6 +231,9 @@ class QueryUnderstanding:
             if not replaced:
                 i += 1
         return out
+
+    def _names_a_place(self, window: str) -> bool:
+        return any(window[a:b] in self.place_names for a in range(len(window)) for b in range(a + 2, len(window) + 1))
 
     def _keeps_asking(self, run: str, at: int, candidate: str) -> bool:
         """Whether correcting `run` at `at` to `candidate` leaves the question asking what it asked. No fact kind's
