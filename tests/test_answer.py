@@ -121,6 +121,16 @@ def test_a_place_the_caller_names_is_never_a_typo(assistant):
     assert assistant.retriever().parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
 
 
+def test_a_window_the_documents_words_make_up_is_no_typo(assistant):
+    """信息网点 is the documents' 信息 and 网点 (jieba cuts 信息网|点): one character from 信息网络, it is still no typo of it."""
+    retriever = assistant.retriever()
+    df = {**retriever.df, "信息网络": 2}
+    assert {"信息", "网点"} <= set(retriever.df)
+    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    assert understanding.parse("上海有哪些信息网点").corrections == []
+    assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
+
+
 def test_region_words_prefer_that_regions_documents(assistant):
     sh = assistant.ask("怎么提升知识产权代理服务质量", region="上海")
     js = assistant.ask("江苏怎么提升知识产权代理服务质量")
