@@ -103,9 +103,10 @@ def test_pinyin_typed_without_its_characters_is_read_as_the_word_it_spells(assis
 
 
 def test_the_faqs_words_are_not_typos(assistant):
-    """Once a regulation mentions 包裹, 包过 (the FAQ's word) must not be 'corrected' to it."""
+    """Once the regulations mention 包裹 (in two clauses: a word said once corrects nothing), 包过 (the FAQ's word) must
+    not be 'corrected' to it."""
     retriever = assistant.retriever()
-    df = {**retriever.df, "包裹": 1}
+    df = {**retriever.df, "包裹": 2}
     question = "有中介说能包过专利是真的吗"
     assert QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df).parse(question).text != question
     assert "包过" in retriever.understanding.known
@@ -129,6 +130,17 @@ def test_a_window_the_documents_words_make_up_is_no_typo(assistant):
     understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
     assert understanding.parse("上海有哪些信息网点").corrections == []
     assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
+
+
+def test_a_word_the_documents_say_once_corrects_nothing(assistant):
+    """时作 is a piece of the documents' own mis-cut (同时作为) found in one clause: 是做 is no typo of it. Said in two
+    clauses, it would be taken for the word meant, as 知识产权 is for 知识厂权."""
+    retriever = assistant.retriever()
+    args = retriever.lexicon, retriever.tokenizer
+    once = QueryUnderstanding(*args, {**retriever.df, "时作": 1}, retriever.understanding.known)
+    twice = QueryUnderstanding(*args, {**retriever.df, "时作": 2}, retriever.understanding.known)
+    assert once.parse("这个中心是做什么的").corrections == []
+    assert twice.parse("这个中心是做什么的").corrections == [("是做", "时作")]
 
 
 def test_region_words_prefer_that_regions_documents(assistant):

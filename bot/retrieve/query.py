@@ -209,9 +209,10 @@ class QueryUnderstanding:
                     # one character wrong in a long word: 知识产全 → 知识产权
                     best = process.extractOne(window, self.by_length.get(n, ()), scorer=Levenshtein.distance,
                                               score_cutoff=1)
-                    if best and self.vocab[best[0]] >= 2:
+                    if best:
                         candidate = best[0]
-                if candidate and candidate != window and len(candidate) == n \
+                # a word the documents say once may be a piece of their own mis-cut (时作 of 同时作为): it corrects nothing
+                if candidate and candidate != window and len(candidate) == n and self.vocab[candidate] >= 2 \
                         and self._keeps_asking(out, i, candidate):
                     corrections.append((window, candidate))
                     out = out[:i] + candidate + out[i + n:]
