@@ -183,12 +183,18 @@ class QueryUnderstanding:
 
     def _correct_run(self, run: str, corrections: list[tuple[str, str]]) -> str:
         """Correct windows of a run of Chinese characters. A window must start and end where jieba cuts
-        the question and not be made of words the corpus knows (however cut), so that correct text that
+        the question and hold at least one piece the corpus does not know, so that correct text that
         happens to sound like a corpus word across a word boundary (意见是 / 一件事) is left alone."""
+        words = self.tokenizer.words(run)
         bounds, pos = {0}, 0
-        for w in self.tokenizer.words(run):
+        for w in words:
             pos += len(w)
             bounds.add(pos)
+        starts = {}
+        pos = 0
+        for w in words:
+            starts[pos] = w
+            pos += len(w)
         out, i = run, 0
         while i < len(run):
             if i not in bounds:
@@ -199,10 +205,14 @@ class QueryUnderstanding:
                 if i + n not in bounds:
                     continue
                 window = run[i:i + n]
-                if window in self.vocab or window in self.known or window in self.lexicon.synonyms \
-                        or self.tokenizer.general_frequency(window) or self._names_a_place(window):
+                if self._known(window) or self.tokenizer.general_frequency(window) or self._names_a_place(window):
                     continue  # a word the documents or general Chinese know, or a place, is not a typo
-                if self._made_of_known_words(window):
+                pieces, p = [], i
+                while p < i + n:
+                    pieces.append(starts[p])
+                    p += len(starts[p])
+                if all(self._known(piece) or piece in STOPWORDS for piece in pieces) \
+                        or self._made_of_known_words(window):
                     continue
                 candidate = self.by_sound.get(fuzzy_pinyin(window))
                 if candidate is None and n >= 4:
@@ -224,15 +234,20 @@ class QueryUnderstanding:
         return out
 
     def _made_of_known_words(self, window: str) -> bool:
-        """Whether the window is the documents' words and words that carry nothing, however jieba cut it: 信息网点 is
-        信息|网点 (jieba's 信息网|点 hid it, and it became 信息网络), 专利代理所 专利|代理所."""
+        """Whether known words of two characters or more make up the window, however jieba cut it: 信息网点 is 信息|网点
+        (jieba's 信息网|点 hid it, and it became 信息网络), 专利代理所 专利|代理所 (not 专利代理师). Single characters do
+        not count: 能里 is a typo of 能力, though 能 and 里 are stopwords."""
         made = [True] + [False] * len(window)  # made[k]: window[:k] is
-        for end in range(1, len(window) + 1):
-            made[end] = any(made[start] and (window[start:end] in self.vocab or window[start:end] in STOPWORDS)
-                            for start in range(max(0, end - 8), end))
+        for end in range(2, len(window) + 1):
+            made[end] = any(made[start] and self._known(window[start:end]) for start in range(max(0, end - 8), end - 1))
         return made[-1]
 
+    def _known(self, word: str) -> bool:
+        """A word of the documents, of the FAQ's questions or of synonyms.yaml (代理所): never a typo."""
+        return word in self.vocab or word in self.known or word in self.lexicon.synonyms
+
     def _names_a_place(self, window: str) -> bool:
+        """Whether the window holds a region's or a city's name (温州保护中心, 奉贤投资): a place is never a typo."""
         return any(window[a:b] in self.place_names for a in range(len(window)) for b in range(a + 2, len(window) + 1))
 
     def _keeps_asking(self, run: str, at: int, candidate: str) -> bool:
