@@ -130,6 +130,9 @@ def test_a_window_the_documents_words_make_up_is_no_typo(assistant):
     understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
     assert understanding.parse("上海有哪些信息网点").corrections == []
     assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
+    # 代理所 is a synonyms.yaml word: 专利代理所 is no typo of 专利代理师; two stopwords make up no word (能里 → 能力)
+    assert retriever.parse("专利代理所怎么找").corrections == []
+    assert understanding._made_of_known_words("专利代理所") and not understanding._made_of_known_words("能里")
 
 
 def test_a_word_the_documents_say_once_corrects_nothing(assistant):
