@@ -274,17 +274,19 @@ class QuestionKinds:
 
     @classmethod
     def from_dict(cls, data: dict, source: str = KINDS_FILE) -> "QuestionKinds":
+        # a word list that takes in another by its YAML alias ([*a_few, 前]) holds its words in its place, here and in
+        # the index (data travels with it), so that a version without aliases reads an index built with them
+        data = _spread(data)
+
         def fail(key: str, why: str) -> KindsError:
             return KindsError(f"{source}: {key} {why}")
 
         def strings(value: Any, key: str) -> list[str]:
             if value is None:
                 return []
-            # a list may hold another one by its YAML alias ([*a_few, 前]): its words are taken in its place
-            words = [w for v in value for w in (v if isinstance(v, list) else [v])] if isinstance(value, list) else None
-            if words is None or not all(isinstance(v, (str, int)) for v in words):
+            if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
                 raise fail(key, "应为词语列表，例如 [多少钱, 费用]（可含另一列表的别名，例如 [*a_few, 前]）")
-            return [str(v) for v in words]
+            return [str(v) for v in value]
 
         after_counts = strings(data.get("after_counts"), "after_counts")
 
@@ -455,7 +457,7 @@ class QuestionKinds:
             matter_examples=matter_examples,
             events=events,
             years=years,
-            data=_spread(data),  # as an older version reads it from an index: a list taken in by alias spread out
+            data=data,
         )
 
     @functools.cached_property
