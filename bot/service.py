@@ -23,7 +23,7 @@ from bot.answer.basis import unsupported_facts
 from bot.answer.decide import Decision, decide, unstated_kind
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.extractive import (citation, compose_grounded, compose_refusal, compose_service, make_citation,
-                                   pieces, validity_note)
+                                   pieces, validity_notes)
 from bot.answer.claims import ClaimWords, claim_words, coverage_for
 from bot.answer.generative import SentenceChecker, Verification, build_messages, verify
 from bot.answer.hotline import Speech, read_call
@@ -574,8 +574,7 @@ class Assistant:
             issuer=None, region=pair.region, clause="", heading=pair.questions[0], text=pair.answer,
             kind="faq", status="有效", score=round(score / 100, 4), url=f"/faq#{pair.id}")
         citations.append(faq_citation)
-        notes = [note for c, b in zip(citations, basis)
-                 if (note := validity_note(c, p.retriever.document_on(b.doc_id, p.query.as_of)))]
+        notes = validity_notes([(c, p.retriever.document_on(b.doc_id, p.query.as_of)) for c, b in zip(citations, basis)])
         draft = AnswerDraft("faq", citations, [DraftSentence((pair.answer,), tuple(c.n for c in citations[:-1]))],
                             notes=notes)
         return _answer(draft, grounded=True, answer_id=uuid.uuid4().hex, confidence=round(score / 100, 3),

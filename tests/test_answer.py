@@ -199,3 +199,23 @@ def test_cli_without_an_index_says_how_to_fix_it(tmp_path):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "问题"], capture_output=True, text=True, env=env,
                          cwd=ROOT, timeout=120)
     assert out.returncode == 2 and "hotline ingest" in out.stderr
+
+
+def test_fields_of_one_guide_that_answer_alike_are_all_given(tmp_path):
+    """A guide states its phone in several fields (联系电话, 投诉电话): a question that does not tell them apart gets
+    each number under its own field's name, not one picked by a hair of similarity; one that names the purpose
+    (投诉) gets that field alone. The guide's status is noted once for all its citations."""
+    from bot.service import Assistant
+    from tests.conftest import ingest_policies
+
+    guide = ("临江市知识产权服务中心办事指南\n\n适用范围:本指南适用于专利申请受理\n"
+             "受理机构:临江市知识产权服务中心(专利局临江代办处)\n联系电话:0571-80000001\n"
+             "办理地点:临江市滨河路88号创新园A座\n\n专利文件副本证明费每份30元。\n\n投诉电话:0571-80000009\n")
+    assistant = Assistant(ingest_policies(tmp_path, {"guide": guide}))
+    answer = assistant.ask("临江代办处电话多少")
+    assert answer.grounded and "0571-80000001" in answer.answer and "0571-80000009" in answer.answer, answer.answer
+    assert {c.heading for c in answer.citations} >= {"联系电话", "投诉电话"}
+    assert answer.answer.count("注意：") <= 1
+    complaint = assistant.ask("对临江代办处不满意，投诉打哪个电话")
+    assert complaint.grounded and "0571-80000009" in complaint.answer and "0571-80000001" not in complaint.answer, \
+        complaint.answer

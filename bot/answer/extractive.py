@@ -14,7 +14,7 @@ from bot.safety import OffTaskList
 from bot.retrieve.search import Concept, Hit, SearchResult
 from bot.retrieve.sentences import Sentences, lead_order, quotable, repeats_heading, unnumbered
 
-ASKED_SHARE = 0.5  # … and, for another region the question names, at least this share
+ASKED_SHARE = 0.5  # … and, for another region the question names or a field it cannot tell apart, at least this share
 
 
 _PIECE = re.compile(r"[^，。；！？\n]{1,16}[，。；！？\n]?|[，。；！？\n]")
@@ -65,11 +65,23 @@ def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) ->
         # the scores are the fitted ranker's probabilities: "about as good as the best" is a share of its score
         strong = hit.score >= hits.close_share * hits[0].score
         if other_region and hit.score >= ASKED_SHARE * hits[0].score or (strong and adds >= 0.3) or \
-                (strong and query.about_a_document and hit.document.id not in {h.document.id for h in chosen}):
+                (strong and query.about_a_document and hit.document.id not in {h.document.id for h in chosen}) or \
+                (hit.score >= ASKED_SHARE * hits[0].score and _states_alike(hit, hits[0])):
             chosen.append(hit)
             covered |= set(hit.covered)
             regions_seen.add(hit.document.region)
     return chosen
+
+
+def _states_alike(hit: Hit, best: Hit) -> bool:
+    """Whether `hit` states the fact asked as well as the best clause, in the same document: the question does not
+    tell them apart (杭州代办处电话多少: 联系电话, 咨询电话 and 投诉电话 are fields of one guide), so each is given
+    with its own heading rather than one picked by a hair of similarity: it holds the question's words as fully
+    (literally, softly, and in the sentence stating the fact), whatever other words beside them weigh."""
+    return hit.document.id == best.document.id and bool(best.features.get("states_fact")) \
+        and bool(hit.features.get("states_fact")) \
+        and all(hit.features.get(name, 0.0) >= best.features.get(name, 0.0)
+                for name in ("coverage", "soft_coverage", "fact_focus"))
 
 
 def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Sentences, budget: int,
@@ -160,23 +172,37 @@ def compose_grounded(query: Query, hits: SearchResult, concepts: list[Concept], 
         sentences.append(DraftSentence(tuple(parts), (c.n,), label, said))
     return AnswerDraft(
         "grounded", citations, sentences,
-        notes=[note for c, hit in zip(citations, chosen) if (note := validity_note(c, hit.document))],
+        notes=validity_notes([(c, hit.document) for c, hit in zip(citations, chosen)]),
         one_per_line=multi_region or several,
         asks_which=f"有多份文件与您的描述相符，以下是最相近的{len(chosen)}份，请问您指的是哪一份？" if several else "")
 
 
-def validity_note(c: Citation, document: Document) -> str:
+def validity_notes(cited: list[tuple[Citation, Document]]) -> list[str]:
+    """One note for each cited document that is not in force, naming all its citations ([1][2]): it is history,
+    not the current rule."""
+    numbers: dict[str, list[int]] = {}
+    for c, document in cited:
+        numbers.setdefault(document.id, []).append(c.n)
+    notes = []
+    for c, document in cited:
+        if c.n == numbers[document.id][0] and (note := validity_note(c, document, numbers[document.id])):
+            notes.append(note)
+    return notes
+
+
+def validity_note(c: Citation, document: Document, numbers: list[int] | None = None) -> str:
     """Said whenever a cited document is not in force: it is history, not the current rule."""
     if c.status == "有效":
         return ""
+    marks = "".join(f"[{n}]" for n in numbers or [c.n])
     if c.status == "未生效" and document.effective_from:
-        return f"注意：[{c.n}]所在文件自{document.effective_from:%Y年%-m月%-d日}起施行，目前尚未生效。"
+        return f"注意：{marks}所在文件自{document.effective_from:%Y年%-m月%-d日}起施行，目前尚未生效。"
     if document.replaced_by and document.replaced_on:
-        return (f"注意：[{c.n}]所在文件已被新文件取代，自{document.replaced_on:%Y年%-m月%-d日}起失效，"
+        return (f"注意：{marks}所在文件已被新文件取代，自{document.replaced_on:%Y年%-m月%-d日}起失效，"
                 "请以现行文件为准。")
     if document.expires_on:
-        return f"注意：[{c.n}]所在文件有效期至{document.expires_on:%Y年%-m月%-d日}，已经失效，请以现行规定为准。"
-    return f"注意：[{c.n}]所在文件状态为“{c.status}”，请以现行规定为准。"
+        return f"注意：{marks}所在文件有效期至{document.expires_on:%Y年%-m月%-d日}，已经失效，请以现行规定为准。"
+    return f"注意：{marks}所在文件状态为“{c.status}”，请以现行规定为准。"
 
 
 def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses: int,
