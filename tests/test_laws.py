@@ -2,6 +2,7 @@
 
 The real texts are read from ../shared/corpus (skipped when it is not beside this checkout); the small texts
 written here test the same rules without it."""
+import re
 from datetime import date
 from pathlib import Path
 
@@ -279,3 +280,24 @@ def test_ingest_of_the_laws_folder(laws_index):
     # x03 repeals 《浙江省专利保护条例》, which is not in the corpus: nothing else is touched
     assert not any(d.replaced_by for d in records.documents.values())
     assert not any(PROVENANCE.match(line) for c in records.clauses.values() for line in c.text.split("\n"))
+
+
+@needs_corpus
+def test_a_guides_fields_that_answer_alike_are_given_and_a_laws_articles_are_not(laws_index):
+    """杭州代办处电话多少: the guide states a phone in three fields (联系电话, 咨询电话, 投诉电话); each number is given
+    under its field's name, in the guide's order. 著作权保护期多久: many articles of 著作权法 state a period and a short question is covered
+    as fully by each, but they state different rules: the answer rests on the one article and quotes its rule
+    whole. Asked of two regions, each guide's fields stand together."""
+    from bot.service import Assistant
+
+    assistant = Assistant(laws_index[0])
+    phones = assistant.ask("杭州代办处电话多少")
+    assert phones.grounded and {"0571-89937016", "0571-86875151"} <= set(re.findall(r"0571-\d{8}", phones.answer))
+    assert phones.answer.count("注意：") <= 1, phones.answer
+    assert [c.heading for c in phones.citations][0] == "联系电话"  # in the guide's order: its general number first
+    term = assistant.ask("著作权保护期多久")
+    assert term.grounded and "死亡后五十年" in term.answer, term.answer
+    assert len({c.doc_title for c in term.citations}) == len(term.citations), [c.clause for c in term.citations]
+    both = assistant.ask("浙江和福建专利受理电话分别是多少")
+    regions = [c.region for c in both.citations]
+    assert set(regions) == {"浙江省", "福建省"} and regions == sorted(regions, key=regions.index), regions

@@ -65,20 +65,32 @@ def pick_citations(query: Query, hits: SearchResult, concepts: list[Concept]) ->
         # the scores are the fitted ranker's probabilities: "about as good as the best" is a share of its score
         strong = hit.score >= hits.close_share * hits[0].score
         if other_region and hit.score >= ASKED_SHARE * hits[0].score or (strong and adds >= 0.3) or \
-                (strong and query.about_a_document and hit.document.id not in {h.document.id for h in chosen}) or \
-                (hit.score >= ASKED_SHARE * hits[0].score and _states_alike(hit, hits[0])):
+                (strong and query.about_a_document and hit.document.id not in {h.document.id for h in chosen}):
             chosen.append(hit)
             covered |= set(hit.covered)
             regions_seen.add(hit.document.region)
+    # then, in the places left, the best clause's guide's other fields stating the fact asked as well, beside the
+    # clauses of their own document (not between another region's) and in the guide's order (its 联系电话 first)
+    alike = [hit for hit in hits[1:4] if hit not in chosen and hit.score >= ASKED_SHARE * hits[0].score
+             and _states_alike(hit, hits[0])][:3 - len(chosen)]
+    if alike:
+        at = max(n + 1 for n, h in enumerate(chosen) if h.document.id == hits[0].document.id)
+        chosen[at:at] = alike
+        fields = [n for n, h in enumerate(chosen) if h.document.id == hits[0].document.id and h.clause.is_guide_field]
+        for n, hit in zip(fields, sorted((chosen[n] for n in fields), key=lambda h: h.clause.order)):
+            chosen[n] = hit
     return chosen
 
 
 def _states_alike(hit: Hit, best: Hit) -> bool:
-    """Whether `hit` states the fact asked as well as the best clause, in the same document: the question does not
+    """Whether `hit` is another field of the best clause's guide stating the fact asked as well: the question does not
     tell them apart (杭州代办处电话多少: 联系电话, 咨询电话 and 投诉电话 are fields of one guide), so each is given
-    with its own heading rather than one picked by a hair of similarity: it holds the question's words as fully
-    (literally, softly, and in the sentence stating the fact), whatever other words beside them weigh."""
-    return hit.document.id == best.document.id and bool(best.features.get("states_fact")) \
+    under its own name rather than one picked by a hair of similarity: it holds the question's words as fully
+    (literally, softly, and in the sentence stating the fact), whatever other words beside them weigh. Only a
+    guide's fields are alike so: two articles of a law that both state a period (著作权保护期多久) state different
+    rules, and a short question is covered as fully by either."""
+    return hit.clause.is_guide_field and best.clause.is_guide_field and hit.document.id == best.document.id \
+        and bool(best.features.get("states_fact")) \
         and bool(hit.features.get("states_fact")) \
         and all(hit.features.get(name, 0.0) >= best.features.get(name, 0.0)
                 for name in ("coverage", "soft_coverage", "fact_focus"))
