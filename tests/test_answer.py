@@ -135,6 +135,21 @@ def test_a_window_the_documents_words_make_up_is_no_typo(assistant):
     assert understanding._made_of_known_words("专利代理所") and not understanding._made_of_known_words("能里")
 
 
+def test_a_word_said_whole_is_not_lengthened_by_the_word_after_it(assistant):
+    """著作权跟版权是一回事吗 says 著作权 and then 跟: one character from 著作权法, it is still no typo of it, as 专利权归谁
+    is none of 专利权人. A character wrong inside a word is still corrected (知识产全, 实施方按), and so is one at its edge
+    that sounds like the right one (有效器, 著作全)."""
+    retriever = assistant.retriever()
+    df = {**retriever.df, "著作权": 3, "著作权法": 3, "专利权": 3, "专利权人": 3, "实施方案": 3, "有效": 3, "有效期": 3}
+    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    assert understanding.parse("著作权跟版权是一回事吗").corrections == []
+    assert understanding.parse("北京的项目形成的专利权归谁").corrections == []
+    assert understanding.parse("知识产全质押登记").corrections == [("知识产全", "知识产权")]
+    assert understanding.parse("实施方按哪天发的").corrections == [("实施方按", "实施方案")]
+    assert understanding.parse("商标的有效器怎么算").corrections == [("有效器", "有效期")]
+    assert understanding.parse("著作全登记怎么办").corrections == [("著作全", "著作权")]
+
+
 def test_a_word_the_documents_say_once_corrects_nothing(assistant):
     """时作 is a piece of the documents' own mis-cut (同时作为) found in one clause: 是做 is no typo of it. Said in two
     clauses, it would be taken for the word meant, as 知识产权 is for 知识厂权."""

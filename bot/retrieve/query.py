@@ -223,6 +223,7 @@ class QueryUnderstanding:
                         candidate = best[0]
                 # a word the documents say once may be a piece of their own mis-cut (时作 of 同时作为): it corrects nothing
                 if candidate and candidate != window and len(candidate) == n and self.vocab[candidate] >= 2 \
+                        and not self._lengthens_a_word_said(window, pieces, candidate) \
                         and self._keeps_asking(out, i, candidate):
                     corrections.append((window, candidate))
                     out = out[:i] + candidate + out[i + n:]
@@ -232,6 +233,19 @@ class QueryUnderstanding:
             if not replaced:
                 i += 1
         return out
+
+    def _lengthens_a_word_said(self, window: str, pieces: list[str], candidate: str) -> bool:
+        """Whether the correction only changes a character jieba reads as a word of its own, at the window's edge,
+        beside known words the caller said whole, into one that does not sound like it: 著作权跟 is 著作权 and 跟, no
+        typo of 著作权法, as 专利权归 is none of 专利权人, 知识产权科 of 知识产权局 or 是小微企业 of 中小微企业. A typo inside
+        a word (知识产全, 专利年非) or of an edge's sound (有效器, 著作全: what a phone's pinyin input gives) is still
+        corrected."""
+        changed = [k for k in range(len(window)) if window[k] != candidate[k]]
+        if len(pieces) < 2 or len(changed) != 1 \
+                or fuzzy_pinyin(window[changed[0]]) == fuzzy_pinyin(candidate[changed[0]]):
+            return False  # a sound-alike of the word's own edge is the caller's typo: 有效器, 著作全, 专利权任
+        return (len(pieces[0]) == 1 and changed == [0] and self._made_of_known_words(window[1:])) or \
+            (len(pieces[-1]) == 1 and changed == [len(window) - 1] and self._made_of_known_words(window[:-1]))
 
     def _made_of_known_words(self, window: str) -> bool:
         """Whether known words of two characters or more make up the window, however jieba cut it: 信息网点 is 信息|网点
