@@ -301,3 +301,17 @@ def test_a_guides_fields_that_answer_alike_are_given_and_a_laws_articles_are_not
     both = assistant.ask("浙江和福建专利受理电话分别是多少")
     regions = [c.region for c in both.citations]
     assert set(regions) == {"浙江省", "福建省"} and regions == sorted(regions, key=regions.index), regions
+
+
+@needs_corpus
+def test_an_office_asked_is_not_answered_with_another_offices_phone(laws_index):
+    """商标评审委员会的咨询电话: the guides state 杭州代办处's and 福建省知识产权局's phones, and the laws name the 委员会
+    without a phone. A phone is an office's own: the answer says that the documents do not state it, and quotes the
+    nearest clause as the nearest, not as the answer. 杭州代办处's own phone is still given."""
+    from bot.service import Assistant
+
+    assistant = Assistant(laws_index[0])
+    for question in ("商标评审委员会的咨询电话是多少", "请问市知识产权局业务事项中心的投诉电话是多少？"):
+        answer = assistant.ask(question)
+        assert not answer.grounded and "其他机构" in answer.answer, answer.answer
+    assert assistant.ask("杭州代办处几点上班").grounded

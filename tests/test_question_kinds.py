@@ -358,3 +358,13 @@ def test_a_document_is_of_a_year_by_its_title_or_as_an_act_of_its_day():
     measure = KINDS.document_years("关于推动知识产权服务业高质量发展的若干措施", 2024, lambda: "到2027年，培育20家机构。")
     assert measure.since == 2024 and measure.speaks_of(frozenset({"2025", "2027"}))
     assert not measure.speaks_of(frozenset({"2023"}))
+
+
+@pytest.mark.parametrize("word", KINDS.office_examples[0])
+def test_a_word_ending_as_offices_names_end_names_an_office(word):
+    assert KINDS.names_office(word)
+
+
+@pytest.mark.parametrize("word", KINDS.office_examples[1])
+def test_a_word_that_names_no_office(word):
+    assert not KINDS.names_office(word)

@@ -35,6 +35,16 @@ def unstated_kind(reason: str) -> str:
     return reason.removeprefix("fact-missing ") if reason.startswith("fact-missing ") else ""
 
 
+def office_unstated(query: Query, top: Hit) -> str:
+    """The office a contact question names (商标评审委员会的咨询电话) that the leading clause, with its headings, title
+    and frame, does not name, literally or by a synonym; "" when there is none, or the question asks no office's
+    fact (question_kinds.yaml `offices`)."""
+    kinds = query.kinds
+    if not kinds.office_kinds & query.asks:
+        return ""
+    return next((word for word in top.missing if kinds.names_office(word)), "")
+
+
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,
                  offtask: OffTaskList | None = None,
                  years_of: Callable[[str], DocumentYears | None] | None = None) -> str | None:
@@ -59,6 +69,9 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
     spoken = years_of(top.document.id) if query.years and years_of is not None else None
     if spoken is not None and not spoken.speaks_of(query.years):
         return "year-unstated"
+    # a phone, an address… is an office's own: a clause that does not name the office asked states another's
+    if office_unstated(query, top):
+        return "office-unstated"
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
 

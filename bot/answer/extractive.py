@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.decide import unstated_kind
+from bot.answer.decide import office_unstated, unstated_kind
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.render import citation_line
 from bot.config import DisplaySettings
@@ -237,6 +237,11 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
                                                                                              hits[0].document)))
         text = (f"抱歉，找到的最接近的条款针对的是{'、'.join(found)}，没有明确适用于您问的{'、'.join(asked)}，"
                 "我不能据此作答。")
+    elif reason == "office-unstated" and hits:
+        office = office_unstated(query, hits[0])
+        asked = next((query.kinds.label(kind) for kind in query.kinds.states
+                      if kind in query.asks & query.kinds.office_kinds), "联系方式")
+        text = f"抱歉，找到的相关条款没有写明{office}的{asked}，我不能用其他机构的{asked}代为答复。"
     elif reason == "year-unstated":
         asked = "、".join(sorted(query.years))
         text = (f"抱歉，找到的相关文件没有写到您问的{asked}年（{asked}年的规定可能尚未发布或未收录），"

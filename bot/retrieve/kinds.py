@@ -255,6 +255,9 @@ class QuestionKinds:
     matter_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     events: Events = field(default_factory=lambda: Events({}))  # a document's events whose date is asked (施行…)
     years: YearWords = field(default_factory=YearWords)  # a year asked about: no document of another year answers
+    office_endings: tuple[str, ...] = ()  # a question word ending in one names an office (保护中心, 促进科)
+    office_kinds: frozenset[str] = frozenset()  # the kinds of fact that are an office's own (phone, address…)
+    office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -417,6 +420,14 @@ class QuestionKinds:
         place_words = PlaceWords(strings(places.get("not_before"), "places.not_before"),
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
+        offices = data.get("offices") or {}
+        if not isinstance(offices, dict) or set(offices) - {"endings", "of", "examples"} \
+                or not isinstance(offices.get("examples") or {}, dict):
+            raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、of（属于机构的事实种类）与 examples")
+        office_kinds = strings(offices.get("of"), "offices.of")
+        if set(office_kinds) - set(asks):
+            raise fail("offices.of", f"未知的事实种类 {sorted(set(office_kinds) - set(asks))}")
+        office_examples = offices.get("examples") or {}
         rights = data.get("rights")
         if not isinstance(rights, dict) or not isinstance(rights.get("words"), dict) or not rights["words"] \
                 or set(rights) - {"words", "matter", "examples"} \
@@ -457,8 +468,17 @@ class QuestionKinds:
             matter_examples=matter_examples,
             events=events,
             years=years,
+            office_endings=tuple(strings(offices.get("endings"), "offices.endings")),
+            office_kinds=frozenset(office_kinds),
+            office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
+                             strings(office_examples.get("not"), "offices.examples.not")),
             data=data,
         )
+
+    def names_office(self, word: str) -> bool:
+        """Whether a question word names an office (保护中心, 商标评审委员会; not 中心 alone): three characters or more,
+        ending as offices' names end."""
+        return len(word) >= 3 and word.endswith(self.office_endings) if self.office_endings else False
 
     @functools.cached_property
     def trigger_words(self) -> frozenset[str]:
