@@ -368,3 +368,12 @@ def test_a_word_ending_as_offices_names_end_names_an_office(word):
 @pytest.mark.parametrize("word", KINDS.office_examples[1])
 def test_a_word_that_names_no_office(word):
     assert not KINDS.names_office(word)
+
+
+@pytest.mark.parametrize("question,offices,others", KINDS.offices_asked_examples,
+                         ids=[q for q, _, _ in KINDS.offices_asked_examples])
+def test_the_offices_a_question_asks_a_fact_of(question, offices, others):
+    from bot.text import Tokenizer
+
+    asked = KINDS.offices_asked(question, Tokenizer().tokens(question))
+    assert set(offices) <= asked and not set(others) & asked, asked

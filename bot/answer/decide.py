@@ -36,13 +36,13 @@ def unstated_kind(reason: str) -> str:
 
 
 def office_unstated(query: Query, top: Hit) -> str:
-    """The office a contact question names (商标评审委员会的咨询电话) that the leading clause, with its headings, title
-    and frame, does not name, literally or by a synonym; "" when there is none, or the question asks no office's
-    fact (question_kinds.yaml `offices`)."""
-    kinds = query.kinds
-    if not kinds.office_kinds & query.asks:
+    """The office a contact question asks about (商标评审委员会的咨询电话: QuestionKinds.offices_asked) that neither the
+    leading clause, with its headings, title and frame, nor its document anywhere names, literally or by a synonym
+    (Hit.offices_unnamed); "" when there is none, or the question asks no office's fact (question_kinds.yaml
+    `offices`)."""
+    if not query.kinds.office_kinds & query.asks:
         return ""
-    return next((word for word in top.missing if kinds.names_office(word)), "")
+    return top.offices_unnamed[0] if top.offices_unnamed else ""
 
 
 def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.decide import office_unstated, unstated_kind
+from bot.answer.decide import unstated_kind
 from bot.answer.draft import AnswerDraft, DraftSentence
 from bot.answer.render import citation_line
 from bot.config import DisplaySettings
@@ -237,11 +237,10 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
                                                                                              hits[0].document)))
         text = (f"抱歉，找到的最接近的条款针对的是{'、'.join(found)}，没有明确适用于您问的{'、'.join(asked)}，"
                 "我不能据此作答。")
-    elif reason == "office-unstated" and hits:
-        office = office_unstated(query, hits[0])
+    elif reason == "office-unstated":
         asked = next((query.kinds.label(kind) for kind in query.kinds.states
                       if kind in query.asks & query.kinds.office_kinds), "联系方式")
-        text = f"抱歉，找到的相关条款没有写明{office}的{asked}，我不能用其他机构的{asked}代为答复。"
+        text = f"抱歉，找到的相关条款没有写明您问的这个机构的{asked}，我不能用其他机构的{asked}代为答复。"
     elif reason == "year-unstated":
         asked = "、".join(sorted(query.years))
         text = (f"抱歉，找到的相关文件没有写到您问的{asked}年（{asked}年的规定可能尚未发布或未收录），"
@@ -250,9 +249,10 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
         text = f"抱歉，相关文件没有写明您问的{label}，我不能替文件作出答复。"
     else:
         text = "抱歉，现有政策文件中没有找到能直接回答这个问题的规定，我不能替文件作出答复。"
-    # a clause about another right is not quoted as the nearest answer: its period or fee is not the one asked
+    # a clause about another right or another office is not quoted as the nearest answer: its period or phone is not
+    # the one asked
     nearest = best_sentences(query, related[0], concepts, selector, budget=120) \
-        if citations and concepts and selector and reason != "other-right" else []
+        if citations and concepts and selector and reason not in ("other-right", "office-unstated") else []
     return AnswerDraft("refusal", citations, statement=text, nearest=nearest[0] if nearest else "",
                        asked_fact=label)
 

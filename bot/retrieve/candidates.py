@@ -49,6 +49,7 @@ class Hit:
     features: dict[str, float] = field(default_factory=dict)  # the ranker's view of it (rank.RANK_FEATURES)
     missing_specific: float = 0.0  # specificity / 9 of the most specific question word it does not match at all
     policy: float = 1.0  # validity and place: the factor its fitted score was multiplied by
+    offices_unnamed: list[str] = field(default_factory=list)  # offices asked that neither it nor its document names
 
 
 class Misconfigured(Exception):
@@ -244,6 +245,21 @@ class Candidates:
                 stating = max(stating, self._covered(context + " " + subject, concepts))
         return best / total, stating / total
 
+    def offices_unnamed(self, offices: frozenset[str], concepts: list[Concept], covered: list[Concept],
+                        document: Document) -> list[str]:
+        """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
+        title and frame), nor its document anywhere (a guide's office line, a notice's opening sentence; a catalogue
+        only in the item itself: its other items are other services'), literally or by a synonym; [] when one is
+        named."""
+        asked = [c for c in concepts if c.surface in offices]
+        if not asked or any(c in covered for c in asked):
+            return []
+        if document.kind != "catalogue":
+            text = self.index.document_text(document.id)
+            if any(alt in text for c in asked for alt in c.alternatives):
+                return []
+        return [c.surface for c in asked]
+
     def _covered(self, text: str, concepts: list[Concept]) -> float:
         return sum(c.weight * self.credit(text, c, soft=True) for c in concepts)
 
@@ -282,6 +298,11 @@ class Candidates:
         candidates = sorted(fused, key=fused.get, reverse=True)[:r.candidates]
         ordered = dict.fromkeys(candidates)  # in order, with those brought in beside the ranked lists (no repeats)
         concepts = self.concepts(query)
+        kinds = query.kinds
+        # the offices it asks a phone, an address… of (保护中心, 促进科): a clause neither it nor its document names is
+        # another office's (decide.office_unstated)
+        offices = kinds.offices_asked(query.text, [c.surface for c in concepts]) \
+            if kinds.office_kinds & query.asks else frozenset()
         named = self.named_documents(concepts)
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
@@ -380,5 +401,6 @@ class Candidates:
                             coverage=features["coverage"], focus=features["focus"], lexical=features["bm25"],
                             dense=features["dense"], covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered], features=features,
-                            missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy))
+                            missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy,
+                            offices_unnamed=self.offices_unnamed(offices, concepts, covered, document)))
         return hits, concepts

@@ -258,6 +258,8 @@ class QuestionKinds:
     office_endings: tuple[str, ...] = ()  # a question word ending in one names an office (保护中心, 促进科)
     office_kinds: frozenset[str] = frozenset()  # the kinds of fact that are an office's own (phone, address…)
     office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
+    # a question, offices it asks about and words it says that are none
+    offices_asked_examples: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -424,6 +426,12 @@ class QuestionKinds:
         if not isinstance(offices, dict) or set(offices) - {"endings", "of", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
             raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、of（属于机构的事实种类）与 examples")
+        asked_examples = []
+        for n, ex in enumerate((offices.get("examples") or {}).get("asked") or []):
+            if not isinstance(ex, dict) or "question" not in ex:
+                raise fail(f"offices.examples.asked[{n}]", "应为 {question: 问题, offices: [机构名], not: [不算的词]}")
+            asked_examples.append((str(ex["question"]), strings(ex.get("offices"), f"offices.examples.asked[{n}]"),
+                                   strings(ex.get("not"), f"offices.examples.asked[{n}]")))
         office_kinds = strings(offices.get("of"), "offices.of")
         if set(office_kinds) - set(asks):
             raise fail("offices.of", f"未知的事实种类 {sorted(set(office_kinds) - set(asks))}")
@@ -472,6 +480,7 @@ class QuestionKinds:
             office_kinds=frozenset(office_kinds),
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
                              strings(office_examples.get("not"), "offices.examples.not")),
+            offices_asked_examples=asked_examples,
             data=data,
         )
 
@@ -576,9 +585,27 @@ class QuestionKinds:
         question mark), not in one telling the caller's story (我爷爷是2000年去世的，他的小说还受保护吗)."""
         if self.years.pattern is None:
             return frozenset()
-        inner = [m for m in _PARTS.finditer(text) if m.end() < len(text)]  # a mark ending the text starts no part
-        asking = {len(inner)} | {_part(text, m.start()) for m in inner if any(mark in m.group(0) for mark in "？?")}
+        asking = _asking_parts(text)
         return frozenset(m.group(1) for m in self.years.pattern.finditer(text) if _part(text, m.start()) in asking)
+
+    def offices_asked(self, text: str, words: list[str]) -> frozenset[str]:
+        """The office a question asks a fact of (`offices.of`: a phone, an address…): of its words that name an office
+        (names_office), and none a kind of fact is asked with (哪个办公室, 官方网站, 公交站), those said in the last part
+        of it that says such a trigger (商标评审委员会的咨询电话是多少，我想查查进度; not 街道办让我打电话问，杭州专利受理电话
+        是多少, nor 我们实验室发明了个东西，杭州代办处电话多少), and of these the last said, as a name goes from the whole
+        to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处), the longest of those ending there (知识产权局, not
+        产权局)."""
+        triggers = [t for kind in self.office_kinds for rule in self.asks[kind].rules for t in rule.triggers]
+        said = [_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)]
+        if not said:
+            return frozenset()
+        asking = max(said)
+        long_triggers = [t for t in self.trigger_words if len(t) >= 2]
+        ends = {w: max((m.end() for m in re.finditer(re.escape(w), text) if _part(text, m.start()) == asking),
+                       default=-1)
+                for w in words if self.names_office(w) and not any(w in t or t in w for t in long_triggers)}
+        last = max(ends.values(), default=-1)
+        return frozenset(sorted((w for w, end in ends.items() if end == last >= 0), key=len)[-1:])
 
     def years_stated(self, text: str) -> frozenset[str]:
         """The years a document's text (or title, or 文号) states."""
@@ -706,6 +733,13 @@ def _spread(value: Any) -> Any:
 def _said(table: dict[str, list[str]], words: Words) -> frozenset[str]:
     """The keys of `table` (kinds of right) one of whose words the question says as a word or a compound's head."""
     return frozenset(key for key, names in table.items() if words.heads(names))
+
+
+def _asking_parts(text: str) -> set[int]:
+    """The parts of a question that ask (numbered as _part numbers them): its last part, and any ending in a question
+    mark."""
+    inner = [m for m in _PARTS.finditer(text) if m.end() < len(text)]  # a mark ending the text starts no part
+    return {len(inner)} | {_part(text, m.start()) for m in inner if any(mark in m.group(0) for mark in "？?")}
 
 
 def _part(text: str, at: int) -> int:
