@@ -245,18 +245,19 @@ class Candidates:
                 stating = max(stating, self._covered(context + " " + subject, concepts))
         return best / total, stating / total
 
-    def offices_unnamed(self, offices: frozenset[str], concepts: list[Concept], covered: list[Concept],
-                        document: Document) -> list[str]:
+    def offices_unnamed(self, asked: list[Concept], covered: list[Concept], document: Document,
+                        named_in: dict[str, bool]) -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
         title and frame), nor its document anywhere (a guide's office line, a notice's opening sentence; a catalogue
         only in the item itself: its other items are other services'), literally or by a synonym; [] when one is
-        named."""
-        asked = [c for c in concepts if c.surface in offices]
+        named. `named_in`: the question's answers by document so far, as many candidates share one."""
         if not asked or any(c in covered for c in asked):
             return []
         if document.kind != "catalogue":
-            text = self.index.document_text(document.id)
-            if any(alt in text for c in asked for alt in c.alternatives):
+            if document.id not in named_in:
+                named_in[document.id] = self.index.document_names(document.id,
+                                                                  [alt for c in asked for alt in c.alternatives])
+            if named_in[document.id]:
                 return []
         return [c.surface for c in asked]
 
@@ -303,6 +304,8 @@ class Candidates:
         # another office's (decide.office_unstated)
         offices = kinds.offices_asked(query.text, [c.surface for c in concepts]) \
             if kinds.office_kinds & query.asks else frozenset()
+        offices_asked = [c for c in concepts if c.surface in offices]
+        named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
         named = self.named_documents(concepts)
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
@@ -402,5 +405,5 @@ class Candidates:
                             dense=features["dense"], covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered], features=features,
                             missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy,
-                            offices_unnamed=self.offices_unnamed(offices, concepts, covered, document)))
+                            offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in)))
         return hits, concepts

@@ -108,7 +108,6 @@ class IndexVersion:
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
         self._years: dict[str, DocumentYears | None] = {}  # IndexVersion.years_of's, by document
-        self._texts: dict[str, str] = {}  # IndexVersion.document_text's, by document
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
@@ -150,14 +149,14 @@ class IndexVersion:
                                    *(c.text for c in self.records.clauses_of(doc_id))]))
         return self._years[doc_id]
 
-    def document_text(self, doc_id: str) -> str:
-        """A document's title, issuer and clauses as one text (a guide's office line, a notice's opening sentence name
-        the office whose phone it gives). Read on first use: only a question naming an office asks it."""
-        if doc_id not in self._texts:
-            document = self.records.documents[doc_id]
-            self._texts[doc_id] = "\n".join([document.title, document.issuer or "",
-                                             *(c.text for c in self.records.clauses_of(doc_id))]).lower()
-        return self._texts[doc_id]
+    def document_names(self, doc_id: str, words: list[str]) -> bool:
+        """Whether a document says one of `words` anywhere: its title, its issuer, a clause or the headings it is read
+        with (a guide's office line, a notice's opening sentence name the office whose phone it gives). Read from the
+        clauses' lower-cased texts kept for search, only for a question naming an office."""
+        document = self.records.documents[doc_id]
+        texts = [document.title.lower(), (document.issuer or "").lower(),
+                 *(self.clause_texts[c.id] for c in self.records.clauses_of(doc_id))]
+        return any(word in text for text in texts for word in words)
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),

@@ -426,8 +426,9 @@ class QuestionKinds:
         if not isinstance(offices, dict) or set(offices) - {"endings", "of", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
             raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、of（属于机构的事实种类）与 examples")
+        office_examples = offices.get("examples") or {}
         asked_examples = []
-        for n, ex in enumerate((offices.get("examples") or {}).get("asked") or []):
+        for n, ex in enumerate(office_examples.get("asked") or []):
             if not isinstance(ex, dict) or "question" not in ex:
                 raise fail(f"offices.examples.asked[{n}]", "应为 {question: 问题, offices: [机构名], not: [不算的词]}")
             asked_examples.append((str(ex["question"]), strings(ex.get("offices"), f"offices.examples.asked[{n}]"),
@@ -435,7 +436,6 @@ class QuestionKinds:
         office_kinds = strings(offices.get("of"), "offices.of")
         if set(office_kinds) - set(asks):
             raise fail("offices.of", f"未知的事实种类 {sorted(set(office_kinds) - set(asks))}")
-        office_examples = offices.get("examples") or {}
         rights = data.get("rights")
         if not isinstance(rights, dict) or not isinstance(rights.get("words"), dict) or not rights["words"] \
                 or set(rights) - {"words", "matter", "examples"} \
@@ -487,7 +487,7 @@ class QuestionKinds:
     def names_office(self, word: str) -> bool:
         """Whether a question word names an office (保护中心, 商标评审委员会; not 中心 alone): three characters or more,
         ending as offices' names end."""
-        return len(word) >= 3 and word.endswith(self.office_endings) if self.office_endings else False
+        return len(word) >= 3 and word.endswith(self.office_endings)  # no endings (a file without offices): none
 
     @functools.cached_property
     def trigger_words(self) -> frozenset[str]:
