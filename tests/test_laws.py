@@ -321,3 +321,20 @@ def test_an_office_asked_is_not_answered_with_another_offices_phone(laws_index):
                      "国知局的官方网站网址", "上海专利局电话", "我是设计院的杭州代办处电话多少",
                      "街道办让我打电话问，杭州专利受理咨询电话是多少"):
         assert assistant.ask(question).grounded, question
+
+
+@needs_corpus
+def test_an_article_that_only_says_who_makes_the_rules_answers_only_that(laws_index):
+    """著作权法 第六条 says only that the State Council makes the rules for folk works: asked what they are, the answer
+    says the documents do not hold them and quotes the article (where the rules are made); asked who makes them, it
+    answers from it. 商标法 第二十一条 states a rule before it delegates the details, and still answers."""
+    from bot.service import Assistant
+
+    assistant = Assistant(laws_index[0])
+    for question in ("民间文学艺术作品的著作权保护办法，具体是怎么规定的？", "我们村的民间故事被人拍成视频了，有没有具体的保护办法",
+                     "民间文学艺术作品用于商业用途要向谁付费？具体办法是什么"):
+        answer = assistant.ask(question)
+        assert not answer.grounded and "另行制定" in answer.answer and "由国务院另行规定" in answer.answer, answer.answer
+    who = assistant.ask("民间文学艺术作品的保护办法由谁来定")
+    assert who.grounded and "国务院" in who.answer and who.citations[0].clause.endswith("第六条"), who.answer
+    assert assistant.ask("商标国际注册遵循什么制度").grounded

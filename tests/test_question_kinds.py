@@ -24,14 +24,13 @@ def _examples():
                 yield pytest.param(section, name, example, True, id=f"{section}.{name}+{example}")
             for example in kind.negative:
                 yield pytest.param(section, name, example, False, id=f"{section}.{name}-{example}")
-    for example in KINDS.places.positive:
-        yield pytest.param("places", "places", example, True, id=f"places+{example}")
-    for example in KINDS.places.negative:
-        yield pytest.param("places", "places", example, False, id=f"places-{example}")
-    for example in KINDS.years.asked:
-        yield pytest.param("years", "years", example, True, id=f"years+{example}")
-    for example in KINDS.years.told:
-        yield pytest.param("years", "years", example, False, id=f"years-{example}")
+    for section, positive, negative in [("places", KINDS.places.positive, KINDS.places.negative),
+                                        ("years", KINDS.years.asked, KINDS.years.told),
+                                        ("delegation", KINDS.delegation.delegates, KINDS.delegation.states),
+                                        ("who", KINDS.delegation.who_questions, KINDS.delegation.not_who)]:
+        for examples, expected, sign in ((positive, True, "+"), (negative, False, "-")):
+            for example in examples:
+                yield pytest.param(section, section, example, expected, id=f"{section}{sign}{example}")
     for name, statement in KINDS.states.items():
         for example in statement.positive:
             yield pytest.param("states", name, example, True, id=f"states.{name}+{example}")
@@ -57,6 +56,9 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
     if section == "states":
         assert bool(KINDS.states[kind].pattern.search(example)) == expected
         return
+    if section == "delegation":  # a clause of this one sentence only says by whom its rules are made
+        assert KINDS.delegation.only_delegates(example) == expected
+        return
     if section == "places":  # names a region, or none
         assert bool(understanding.regions_in(example)) == expected, understanding.regions_in(example)
         return
@@ -64,7 +66,7 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
     found = {"asks": query.asks, "fields": set(query.fields), "service": {"service"} if query.service_like else set(),
              "history": {"history"} if query.history else set(),
              "document": {"document"} if query.about_a_document else set(),
-             "years": {"years"} if query.years else set()}[section]
+             "years": {"years"} if query.years else set(), "who": {"who"} if query.asks_who else set()}[section]
     assert (kind in found) == expected, f"{example} → {sorted(found)}"
 
 
@@ -336,6 +338,20 @@ def test_a_file_without_years_reads_them_with_the_shipped_ones():
     assert older.years_stated("沪知局〔2022〕13号 2024-12-02 第2000号 2000余万元") == {"2022", "2024"}
     with pytest.raises(KindsError, match="years.pattern"):
         QuestionKinds.from_dict({**KINDS.data, "years": {"pattern": r"\d{4}年", "stated": r"(\d{4})"}}, "bad.yaml")
+
+
+def test_delegation_is_read_from_the_shipped_file_and_a_malformed_one_is_refused():
+    """An index or a bureau's file without the section reads the shipped one; a clause of several sentences delegates
+    only when each of them does."""
+    older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "delegation"}))
+    assert older.delegation.only_delegates("民间文学艺术作品的著作权保护办法由国务院另行规定。")
+    assert not KINDS.delegation.only_delegates("本市可以予以资金支持。具体办法由市专利管理部门制定。")
+    assert KINDS.delegation.only_delegates("技术调查官的管理办法另行制定；具体程序由省市场监管部门规定。\n")
+    assert not QuestionKinds.from_dict({**KINDS.data, "delegation": {}}).delegation.only_delegates("办法另行制定。")
+    for bad, where in [({"pattern": "另行("}, "delegation.pattern"), ({"words": []}, "delegation"),
+                       ({"examples": {"asked": []}}, "delegation")]:
+        with pytest.raises(KindsError, match=where):
+            QuestionKinds.from_dict({**KINDS.data, "delegation": bad}, "bad.yaml")
 
 
 def test_a_document_is_of_a_year_by_its_title_or_as_an_act_of_its_day():

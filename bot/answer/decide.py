@@ -6,7 +6,8 @@ not a matter of degree and stay rules: an off-task or injected question, a regio
 leading clause about another kind of right than the one asked (专利 for a question on 商标), a leading clause of a
 document of another year than the one asked about (2022年's list for 2023年又认定了哪些), and a
 question asking for a kind of fact (a date, a length of time, a number, a fee, a contact, how to apply) that the
-leading clause does not state.
+leading clause does not state. (A leading clause that only says by whom its rules are made answers only who makes them,
+and a phone or an address is only that of the office the clause names.)
 """
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
                  years_of: Callable[[str], DocumentYears | None] | None = None) -> str | None:
     """The reason one of the rules refuses (off-task or injected, no documents for the region, not one word
     matched, a leading clause about another kind of right, a leading clause of a document of another year,
-    validity or the fact asked not stated by the leading clause), or None when the fitted model is to
+    a leading clause that only says by whom its rules are made, validity or the fact asked not stated by the leading
+    clause), or None when the fitted model is to
     decide. `years_of`: the years a document speaks of (IndexVersion.years_of; None: not checked). The fit
     (evals/fit.py) applies it too, so that the threshold's false refusals count the rules' own."""
     if is_injection(query.text, offtask) or is_injection(query.raw, offtask):
@@ -72,6 +74,9 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
     # a phone, an address… is an office's own: a clause that does not name the office asked states another's
     if office_unstated(query, top):
         return "office-unstated"
+    # a clause that only says by whom its rules are made (…由国务院另行规定) states none of them
+    if not query.asks_who and query.kinds.delegation.only_delegates(top.clause.text):
+        return "delegated"
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.
 

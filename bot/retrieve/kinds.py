@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.text import A_NOT_A, Tokenizer
+from bot.text import A_NOT_A, CJK, Tokenizer
 from bot.yamlfile import read_yaml
 
 KINDS_FILE = "question_kinds.yaml"
@@ -236,6 +236,34 @@ class YearWords:
 
 
 @dataclass
+class Delegation:
+    """A clause that only says where its rules are made (民间文学艺术作品的著作权保护办法由国务院另行规定) states none of
+    them: it answers who makes them (`who`: the words asking so), nothing else. `pattern` is matched on each sentence;
+    the examples are sentences that delegate and ones that do not, questions asking who and ones asking what."""
+    pattern: re.Pattern | None = None
+    who: list[str] = field(default_factory=list)
+    makes: list[str] = field(default_factory=list)  # a word of `who` with one of these after it asks who makes them
+    delegates: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+    who_questions: list[str] = field(default_factory=list)
+    not_who: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def asks_who(self) -> re.Pattern | None:
+        if not self.who or not self.makes:
+            return None
+        def one_of(words: list[str]) -> str:
+            return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+        return re.compile(f"(?:{one_of(self.who)})[^，。？?！!]{{0,3}}?(?:{one_of(self.makes)})")
+
+    def only_delegates(self, text: str) -> bool:
+        """Whether every sentence of a clause's text says only by whom its rules are made."""
+        sentences = [s.strip() for s in re.split(r"[。；;\n]", text) if re.search(f"[{CJK}]", s)]
+        return self.pattern is not None and bool(sentences) and all(self.pattern.search(s) for s in sentences)
+
+
+@dataclass
 class QuestionKinds:
     """Everything question understanding reads from question_kinds.yaml."""
     fillers: list[str]
@@ -260,6 +288,7 @@ class QuestionKinds:
     office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
     # a question, offices it asks about and words it says that are none
     offices_asked_examples: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    delegation: Delegation = field(default_factory=Delegation)  # a clause that only says who makes its rules
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
     @classmethod
@@ -391,7 +420,7 @@ class QuestionKinds:
         numeral = str(units.get("numeral") or "")
         for pattern in [numeral, *map(str, (units.get("forms") or {}).values())]:
             _pattern(pattern, "units", fail)
-        for key in ("rights", "years"):
+        for key in ("rights", "years", "delegation"):
             # a bureau's own file, or an index built before these were data: the shipped file's (rights' words and
             # matter, how a year is written), as for labels; document events have no such fallback: without them a
             # date question asks any date
@@ -422,6 +451,17 @@ class QuestionKinds:
         place_words = PlaceWords(strings(places.get("not_before"), "places.not_before"),
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
+        spec = data.get("delegation") or {}
+        if not isinstance(spec, dict) or set(spec) - {"pattern", "who", "makes", "examples"} \
+                or not isinstance(spec.get("examples") or {}, dict) \
+                or set(spec.get("examples") or {}) - {"delegates", "states", "who", "not_who"}:
+            raise fail("delegation", "应为映射，含 pattern（只规定由谁另行制定的句子）、who 与 makes（问由谁制定的词）及 examples"
+                                     "（delegates、states、who、not_who）")
+        spec_examples = spec.get("examples") or {}
+        delegation = Delegation(
+            re.compile(_pattern(str(spec["pattern"]), "delegation.pattern", fail)) if spec.get("pattern") else None,
+            strings(spec.get("who"), "delegation.who"), strings(spec.get("makes"), "delegation.makes"),
+            *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in ("delegates", "states", "who", "not_who")))
         offices = data.get("offices") or {}
         if not isinstance(offices, dict) or set(offices) - {"endings", "of", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
@@ -481,6 +521,7 @@ class QuestionKinds:
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
                              strings(office_examples.get("not"), "offices.examples.not")),
             offices_asked_examples=asked_examples,
+            delegation=delegation,
             data=data,
         )
 
@@ -512,6 +553,11 @@ class QuestionKinds:
         """The kinds of right a title or a heading names (专利法, 商标法实施条例), by the words of
         question_kinds.yaml's `rights`, as characters."""
         return frozenset(right for right, words in self.rights.items() if any(w in text for w in words))
+
+    def asks_who(self, words: Words) -> bool:
+        """Whether a question asks who makes a rule (由谁来定, 哪个部门制定, not 向谁付费): a clause saying only that
+        answers it. Read as characters: jieba keeps 由谁来定 whole."""
+        return self.delegation.asks_who is not None and bool(self.delegation.asks_who.search(words.text))
 
     def rights_asked(self, words: Words) -> frozenset[str]:
         """The kinds of right a question names, as whole words or the heads of compounds (合作品牌 says no 作品,

@@ -72,6 +72,7 @@ class Query:
     matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
     event: str = ""  # about a document: the event whose date it asks (施行, 印发…), "" for any
     years: frozenset[str] = frozenset()  # the years it asks about (2023年又认定了哪些): a document of a year states them
+    asks_who: bool = False  # who makes a rule (由谁来定): a clause saying only that it is made elsewhere answers it
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
@@ -323,7 +324,8 @@ class QueryUnderstanding:
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=about, event=kinds.event_asked(words) if about and "date" in asks else "",
                       as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words),
-                      matter=kinds.matter_asked(words), years=kinds.years_asked(corrected), kinds=kinds)
+                      matter=kinds.matter_asked(words), years=kinds.years_asked(corrected),
+                      asks_who=kinds.asks_who(words), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
