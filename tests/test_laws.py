@@ -313,7 +313,8 @@ def test_an_office_asked_is_not_answered_with_another_offices_phone(laws_index):
     from bot.service import Assistant
 
     assistant = Assistant(laws_index[0])
-    for question in ("商标评审委员会的咨询电话是多少", "请问市知识产权局业务事项中心的投诉电话是多少？"):
+    for question in ("商标评审委员会的咨询电话是多少", "请问市知识产权局业务事项中心的投诉电话是多少？",
+                     "商标局电话多少"):  # 商标局: the corpus's statistics cut it 商标 + 局, it is still an office
         answer = assistant.ask(question)
         assert not answer.grounded and "其他机构" in answer.answer and "最接近的规定" not in answer.answer, \
             answer.answer

@@ -246,12 +246,13 @@ class Candidates:
         return best / total, stating / total
 
     def offices_unnamed(self, asked: list[Concept], covered: list[Concept], document: Document,
-                        named_in: dict[str, bool]) -> list[str]:
+                        named_in: dict[str, bool], text: str = "") -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
-        title and frame), nor its document anywhere (a guide's office line, a notice's opening sentence; a catalogue
-        only in the item itself: its other items are other services'), literally or by a synonym; [] when one is
-        named. `named_in`: the question's answers by document so far, as many candidates share one."""
-        if not asked or any(c in covered for c in asked):
+        title and frame; `text`: those, lower-cased, for an office no concept holds), nor its document anywhere (a
+        guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
+        other services'), literally or by a synonym; [] when one is named. `named_in`: the question's answers by
+        document so far, as many candidates share one."""
+        if not asked or any(c in covered or any(alt.lower() in text for alt in c.alternatives) for c in asked):
             return []
         if document.kind != "catalogue":
             if document.id not in named_in:
@@ -302,9 +303,13 @@ class Candidates:
         kinds = query.kinds
         # the offices it asks a phone, an address… of (保护中心, 促进科): a clause neither it nor its document names is
         # another office's (decide.office_unstated)
-        offices = kinds.offices_asked(query.text, [c.surface for c in concepts]) \
+        # (the search's words too: a name the corpus's statistics cut, 商标 + 局, is still the office 商标局; it is then
+        # looked for literally, with the lexicon's synonyms)
+        offices = kinds.offices_asked(query.text, list(dict.fromkeys([c.surface for c in concepts] + query.tokens))) \
             if kinds.office_kinds & query.asks else frozenset()
-        offices_asked = [c for c in concepts if c.surface in offices]
+        synonyms = self.index.lexicon.synonyms
+        offices_asked = [c for c in concepts if c.surface in offices] + \
+            [Concept(o, {o, *synonyms.get(o, ())}, 0.0) for o in sorted(offices - {c.surface for c in concepts})]
         named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
         named = self.named_documents(concepts)
         for doc_id in named:  # their clauses rank on what they say, title included
@@ -405,5 +410,6 @@ class Candidates:
                             dense=features["dense"], covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered], features=features,
                             missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy,
-                            offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in)))
+                            offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in,
+                                                                 self.index.clause_texts[clause.id])))
         return hits, concepts
