@@ -27,6 +27,7 @@ def _examples():
     for section, positive, negative in [("places", KINDS.places.positive, KINDS.places.negative),
                                         ("years", KINDS.years.asked, KINDS.years.told),
                                         ("delegation", KINDS.delegation.delegates, KINDS.delegation.states),
+                                        ("details", KINDS.delegation.details_questions, KINDS.delegation.not_details),
                                         ("who", KINDS.delegation.who_questions, KINDS.delegation.not_who)]:
         for examples, expected, sign in ((positive, True, "+"), (negative, False, "-")):
             for example in examples:
@@ -66,7 +67,8 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
     found = {"asks": query.asks, "fields": set(query.fields), "service": {"service"} if query.service_like else set(),
              "history": {"history"} if query.history else set(),
              "document": {"document"} if query.about_a_document else set(),
-             "years": {"years"} if query.years else set(), "who": {"who"} if query.asks_who else set()}[section]
+             "years": {"years"} if query.years else set(), "details": {"details"} if query.wants_rules else set(),
+             "who": {"who"} if KINDS.delegation.asks_who(query.text) else set()}[section]
     assert (kind in found) == expected, f"{example} → {sorted(found)}"
 
 
@@ -348,8 +350,9 @@ def test_delegation_is_read_from_the_shipped_file_and_a_malformed_one_is_refused
     assert not KINDS.delegation.only_delegates("本市可以予以资金支持。具体办法由市专利管理部门制定。")
     assert KINDS.delegation.only_delegates("技术调查官的管理办法另行制定；具体程序由省市场监管部门规定。\n")
     assert not QuestionKinds.from_dict({**KINDS.data, "delegation": {}}).delegation.only_delegates("办法另行制定。")
-    for bad, where in [({"pattern": "另行("}, "delegation.pattern"), ({"words": []}, "delegation"),
-                       ({"examples": {"asked": []}}, "delegation")]:
+    for bad, where in [({"pattern": "另行("}, "delegation.pattern"), ({"pattern": 3}, "delegation.pattern"),
+                       ({"words": []}, "delegation.*words"), ({"examples": {"asked": []}}, "delegation.examples"),
+                       ({"who": ["谁"]}, "delegation.*makes")]:
         with pytest.raises(KindsError, match=where):
             QuestionKinds.from_dict({**KINDS.data, "delegation": bad}, "bad.yaml")
 

@@ -75,7 +75,7 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
     if office_unstated(query, top):
         return "office-unstated"
     # a clause that only says by whom its rules are made (…由国务院另行规定) states none of them
-    if not query.asks_who and query.kinds.delegation.only_delegates(top.clause.text):
+    if query.wants_rules and query.kinds.delegation.only_delegates(top.clause.text):
         return "delegated"
     # The fact asked for is a hard constraint: only a clause that states that kind of fact answers, and the
     # search has put such a clause first when a close one exists.

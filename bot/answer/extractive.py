@@ -242,7 +242,7 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
                       if kind in query.asks & query.kinds.office_kinds), "联系方式")
         text = f"抱歉，找到的相关条款没有写明您问的这个机构的{asked}，我不能用其他机构的{asked}代为答复。"
     elif reason == "delegated":
-        text = "抱歉，找到的条款只规定了这方面的具体办法由有关部门另行制定，现有文件中没有该办法的内容，我不能替文件作出答复。"
+        text = "抱歉，找到的条款只说明这方面的具体规定由有关部门另行制定，收录的文件中没有这些具体规定，我不能替文件作出答复。"
     elif reason == "year-unstated":
         asked = "、".join(sorted(query.years))
         text = (f"抱歉，找到的相关文件没有写到您问的{asked}年（{asked}年的规定可能尚未发布或未收录），"

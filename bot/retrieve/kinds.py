@@ -237,25 +237,40 @@ class YearWords:
 
 @dataclass
 class Delegation:
-    """A clause that only says where its rules are made (民间文学艺术作品的著作权保护办法由国务院另行规定) states none of
-    them: it answers who makes them (`who`: the words asking so), nothing else. `pattern` is matched on each sentence;
-    the examples are sentences that delegate and ones that do not, questions asking who and ones asking what."""
+    """A clause that only says by whom its rules are made (民间文学艺术作品的著作权保护办法由国务院另行规定) states none of
+    them. `pattern` is matched on each of its sentences; a question wants the rules themselves when it asks a kind of
+    fact or says one of `details` (具体, 内容), and does not ask who makes them (one of `who` with one of `makes`
+    after it: 由谁来定). The examples: sentences that delegate or not, questions that want details or not, that ask who
+    or not."""
     pattern: re.Pattern | None = None
+    details: list[str] = field(default_factory=list)
     who: list[str] = field(default_factory=list)
-    makes: list[str] = field(default_factory=list)  # a word of `who` with one of these after it asks who makes them
+    makes: list[str] = field(default_factory=list)
     delegates: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
+    details_questions: list[str] = field(default_factory=list)
+    not_details: list[str] = field(default_factory=list)
     who_questions: list[str] = field(default_factory=list)
     not_who: list[str] = field(default_factory=list)
 
     @functools.cached_property
-    def asks_who(self) -> re.Pattern | None:
-        if not self.who or not self.makes:
+    def who_pattern(self) -> re.Pattern | None:
+        if not self.who:
             return None
+
         def one_of(words: list[str]) -> str:
             return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
         return re.compile(f"(?:{one_of(self.who)})[^，。？?！!]{{0,3}}?(?:{one_of(self.makes)})")
+
+    def asks_who(self, text: str) -> bool:
+        """Whether a question asks who makes the rules (由谁来定, 哪个部门制定的; not 向谁付费, 谁能确定)."""
+        return self.who_pattern is not None and bool(self.who_pattern.search(text))
+
+    def wants_rules(self, text: str, asks_fact: bool) -> bool:
+        """Whether a question wants what rules say (their details, or a kind of fact), not who makes them nor only
+        whether there are any (受不受保护)."""
+        return (asks_fact or any(word in text for word in self.details)) and not self.asks_who(text)
 
     def only_delegates(self, text: str) -> bool:
         """Whether every sentence of a clause's text says only by whom its rules are made."""
@@ -422,7 +437,7 @@ class QuestionKinds:
             _pattern(pattern, "units", fail)
         for key in ("rights", "years", "delegation"):
             # a bureau's own file, or an index built before these were data: the shipped file's (rights' words and
-            # matter, how a year is written), as for labels; document events have no such fallback: without them a
+            # matter, how a year is written, what only delegates), as for labels; document events have no such fallback: without them a
             # date question asks any date
             if key not in data and source != str(DEFAULT_PATH):
                 data = {**data, key: _default().data.get(key) or {}}
@@ -452,16 +467,22 @@ class QuestionKinds:
                                  strings(examples.get("positive"), "places.examples"),
                                  strings(examples.get("negative"), "places.examples"))
         spec = data.get("delegation") or {}
-        if not isinstance(spec, dict) or set(spec) - {"pattern", "who", "makes", "examples"} \
-                or not isinstance(spec.get("examples") or {}, dict) \
-                or set(spec.get("examples") or {}) - {"delegates", "states", "who", "not_who"}:
-            raise fail("delegation", "应为映射，含 pattern（只规定由谁另行制定的句子）、who 与 makes（问由谁制定的词）及 examples"
-                                     "（delegates、states、who、not_who）")
+        keys, example_keys = {"pattern", "details", "who", "makes", "examples"}, \
+            ("delegates", "states", "details", "not_details", "who", "not_who")
+        if not isinstance(spec, dict) or set(spec) - keys:
+            raise fail("delegation", f"应为映射，只含 {'、'.join(sorted(keys))}"
+                                     f"{'；未知的项 ' + '、'.join(map(str, set(spec) - keys)) if isinstance(spec, dict) else ''}")
         spec_examples = spec.get("examples") or {}
+        if not isinstance(spec_examples, dict) or set(spec_examples) - set(example_keys):
+            raise fail("delegation.examples", f"应为映射，只含 {'、'.join(example_keys)}")
+        if not isinstance(spec.get("pattern") or "", str):
+            raise fail("delegation.pattern", "应为一个正则表达式字符串")
+        if bool(spec.get("who")) != bool(spec.get("makes")):
+            raise fail("delegation", "who（谁、哪个部门）与 makes（制定、规定）须同时给出：问由谁制定，要两者相连")
         delegation = Delegation(
-            re.compile(_pattern(str(spec["pattern"]), "delegation.pattern", fail)) if spec.get("pattern") else None,
-            strings(spec.get("who"), "delegation.who"), strings(spec.get("makes"), "delegation.makes"),
-            *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in ("delegates", "states", "who", "not_who")))
+            re.compile(_pattern(spec["pattern"], "delegation.pattern", fail)) if spec.get("pattern") else None,
+            *(strings(spec.get(k), f"delegation.{k}") for k in ("details", "who", "makes")),
+            *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in example_keys))
         offices = data.get("offices") or {}
         if not isinstance(offices, dict) or set(offices) - {"endings", "of", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
@@ -554,10 +575,10 @@ class QuestionKinds:
         question_kinds.yaml's `rights`, as characters."""
         return frozenset(right for right, words in self.rights.items() if any(w in text for w in words))
 
-    def asks_who(self, words: Words) -> bool:
-        """Whether a question asks who makes a rule (由谁来定, 哪个部门制定, not 向谁付费): a clause saying only that
-        answers it. Read as characters: jieba keeps 由谁来定 whole."""
-        return self.delegation.asks_who is not None and bool(self.delegation.asks_who.search(words.text))
+    def wants_rules(self, words: Words, asks: set[str]) -> bool:
+        """Whether a question wants what rules say, which a clause saying only by whom they are made does not state
+        (`delegation`): their details or a kind of fact, not who makes them."""
+        return self.delegation.wants_rules(words.text, bool(set(asks) & set(self.states)))
 
     def rights_asked(self, words: Words) -> frozenset[str]:
         """The kinds of right a question names, as whole words or the heads of compounds (合作品牌 says no 作品,

@@ -72,7 +72,8 @@ class Query:
     matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
     event: str = ""  # about a document: the event whose date it asks (施行, 印发…), "" for any
     years: frozenset[str] = frozenset()  # the years it asks about (2023年又认定了哪些): a document of a year states them
-    asks_who: bool = False  # who makes a rule (由谁来定): a clause saying only that it is made elsewhere answers it
+    # what rules say (具体怎么规定, or a fact), which a clause saying only by whom they are made (…另行规定) does not state
+    wants_rules: bool = False
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default, repr=False, compare=False)
 
     @cached_property
@@ -325,7 +326,7 @@ class QueryUnderstanding:
                       about_a_document=about, event=kinds.event_asked(words) if about and "date" in asks else "",
                       as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words),
                       matter=kinds.matter_asked(words), years=kinds.years_asked(corrected),
-                      asks_who=kinds.asks_who(words), kinds=kinds)
+                      wants_rules=kinds.wants_rules(words, asks), kinds=kinds)
         query.tokens = self.tokenizer.tokens(query.search_text, self.vocab)
         return query
 
