@@ -659,20 +659,24 @@ class QuestionKinds:
         """The office a question asks a fact of (`offices.of`: a phone, an address…): of its words that name an office
         (names_office), and none a kind of fact is asked with (哪个办公室, 官方网站, 公交站), those said in the last part
         of it that says such a trigger (商标评审委员会的咨询电话是多少，我想查查进度; not 街道办让我打电话问，杭州专利受理电话
-        是多少, nor 我们实验室发明了个东西，杭州代办处电话多少), and of these the last said, as a name goes from the whole
-        to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处), the longest of those ending there (知识产权局, not
-        产权局)."""
+        是多少, nor 我们实验室发明了个东西，杭州代办处电话多少), or, when that part names none, in an earlier such part that
+        asks (ending in a question mark: 海外服务站设在哪里？联系电话是多少？); of these the last said, as a name goes from
+        the whole to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处), the longest of those ending there
+        (知识产权局, not 产权局)."""
         triggers = [t for kind in self.office_kinds for rule in self.asks[kind].rules for t in rule.triggers]
-        said = [_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)]
-        if not said:
-            return frozenset()
-        asking = max(said)
+        said = sorted({_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)})
         long_triggers = [t for t in self.trigger_words if len(t) >= 2]
-        ends = {w: max((m.end() for m in re.finditer(re.escape(w), text) if _part(text, m.start()) == asking),
-                       default=-1)
-                for w in words if self.names_office(w) and not any(w in t or t in w for t in long_triggers)}
-        last = max(ends.values(), default=-1)
-        return frozenset(sorted((w for w, end in ends.items() if end == last >= 0), key=len)[-1:])
+        offices = [w for w in words if self.names_office(w) and not any(w in t or t in w for t in long_triggers)]
+        asking = _asking_parts(text)
+        for part in reversed(said):
+            if part != said[-1] and part not in asking:
+                continue
+            ends = {w: max((m.end() for m in re.finditer(re.escape(w), text) if _part(text, m.start()) == part),
+                           default=-1) for w in offices}
+            last = max(ends.values(), default=-1)
+            if last >= 0:
+                return frozenset(sorted((w for w, end in ends.items() if end == last), key=len)[-1:])
+        return frozenset()
 
     def years_stated(self, text: str) -> frozenset[str]:
         """The years a document's text (or title, or 文号) states."""
