@@ -414,6 +414,11 @@ def test_every_field_of_a_guide_is_about_the_office_and_the_service_its_own_fiel
     hits = {h.clause.heading: h for h in retriever.search(query, k=None)}
     office, complaint, contact = (replace(hits[name], coverage=0.5) for name in ("受理机构", "投诉电话", "联系电话"))
     assert retriever.stating_first([office, complaint, contact], query.facts())[0] is contact
+    # a phone is an office's own: another office's, a hair above, does not lead when the office asked has one close
+    elsewhere = replace(contact, offices_unnamed=["代办处"], coverage=0.5)
+    assert retriever.stating_first([office, elsewhere, complaint], query.facts())[0] is complaint
+    assert retriever.stating_first([elsewhere, complaint], query.facts())[0] is complaint
+    assert retriever.stating_first([elsewhere, office], query.facts())[0] is elsewhere  # none of its own: refused later
 
 
 def test_when_a_law_took_effect_is_answered_by_the_article_that_says_so_not_by_its_adoption_dates(tmp_path):

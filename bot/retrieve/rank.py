@@ -244,13 +244,20 @@ def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> 
     first hit does not, the one that covers most of the question among those of its own document (the
     closing line, for a cover that names no date) and the next few, covering nearly as much, comes first.
     (Without "nearly as much" the answerability model, fitted on the ranker's order, judges clauses it was
-    not fitted on: refusal accuracy fell from 0.58 to 0.40 on the train split, 0.80 to 0.55 on core.)"""
+    not fitted on: refusal accuracy fell from 0.58 to 0.40 on the train split, 0.80 to 0.55 on core.) A phone or an
+    address is an office's own: for a question naming the office (`offices_unnamed`, Candidates.offices_unnamed), a
+    clause that states it of another office does not count, and one of the office asked comes first (知调委电话多少:
+    the 知调委 notice's phone before another office's, a hair above it)."""
     top = hits[0] if hits else None
-    if not facts or top is None or any(p.search(top.clause.text) for p in facts):
+
+    def answers(h) -> bool:
+        return any(p.search(h.clause.text) for p in facts) and not h.offices_unnamed
+
+    if not facts or top is None or answers(top):
         return hits
 
     def states(h) -> bool:
-        return h.coverage >= top.coverage - retrieval.stating_slack and any(p.search(h.clause.text) for p in facts)
+        return h.coverage >= top.coverage - retrieval.stating_slack and answers(h)
 
     same = [h for h in hits[1:] if h.document.id == top.document.id]
 
