@@ -246,9 +246,10 @@ class Candidates:
         return best / total, stating / total
 
     def offices_unnamed(self, asked: list[Concept], covered: list[Concept], document: Document,
-                        named_in: dict[str, bool], text: str = "") -> list[str]:
+                        named_in: dict[str, bool], text: str) -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
-        title and frame; `text`: those, lower-cased, for an office no concept holds), nor its document anywhere (a
+        title and frame; `text`: those, lower-cased, where each office's alternatives are looked for literally too, as
+        an office no concept holds is found only so), nor its document anywhere (a
         guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
         other services'), literally or by a synonym; [] when one is named. `named_in`: the question's answers by
         document so far, as many candidates share one."""
@@ -308,8 +309,10 @@ class Candidates:
         offices = kinds.offices_asked(query.text, list(dict.fromkeys([c.surface for c in concepts] + query.tokens))) \
             if kinds.office_kinds & query.asks else frozenset()
         synonyms = self.index.lexicon.synonyms
+        # (offices_asked keeps only words said literally: the search's expansions are never an office asked)
         offices_asked = [c for c in concepts if c.surface in offices] + \
-            [Concept(o, {o, *synonyms.get(o, ())}, 0.0) for o in sorted(offices - {c.surface for c in concepts})]
+            [Concept(o, {o, *synonyms.get(o, ()), *(k for k, v in synonyms.items() if o in v)}, 0.0)
+             for o in sorted(offices - {c.surface for c in concepts})]  # a short name and the full one, either way
         named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
         named = self.named_documents(concepts)
         for doc_id in named:  # their clauses rank on what they say, title included
