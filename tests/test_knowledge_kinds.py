@@ -299,3 +299,29 @@ def test_several_documents_that_fit_a_question_about_a_document_are_listed_and_t
     same_region = bot.ask("上海的专利资助办法是哪天印发的")  # two of 上海's own, the district's after them
     assert "请问您指的是哪一份" in same_region.answer and "《上海市专利资助管理办法》：" in same_region.answer
     assert {c.doc_title for c in same_region.citations} == {"上海市专利资助办法", "上海市专利资助管理办法"}
+
+
+def test_a_service_items_fields_stating_the_fact_asked_come_first(tmp_path):
+    # an office's address and hours in its 办理渠道 field, its phone in 联系方式: a caller asking where (or when it
+    # opens) reads that field first, as one asking a phone reads the phone first
+    (tmp_path / "knowledge" / "catalogue").mkdir(parents=True)
+    (tmp_path / "knowledge" / "catalogue" / "desk.yaml").write_text(
+        "title: 服务事项\nissuer: 测试市知识产权局\nregion: 上海市\nitems:\n"
+        "  - name: 专利申请受理窗口\n    summary: 受理专利申请。\n"
+        "    channel: 现场办理；办理地点：测试市人民路100号；办理时间：工作日9:00-17:00\n"
+        "    contact: 联系电话 021-12345678\n", encoding="utf-8")
+    shutil.copy(KNOWLEDGE / "synonyms.yaml", tmp_path / "knowledge")
+    settings = make_settings(tmp_path / "var", tmp_path / "knowledge")
+    ingest([tmp_path / "knowledge"], settings, progress=False)
+    assistant = Assistant(settings)
+
+    def fields(question: str) -> list[str]:
+        answer = assistant.ask(question)
+        assert answer.citations[0].kind == "catalogue", question
+        return [line[2:6] for line in answer.answer.splitlines() if line.startswith("· ")]
+
+    assert fields("专利申请受理窗口电话多少")[0] == "联系方式"
+    assert set(fields("专利申请受理窗口在哪？电话多少？")[:2]) == {"联系方式", "办理渠道"}
+    assert fields("专利申请受理窗口几点上班")[0] == "办理渠道"
+    assert fields("专利申请受理窗口需要什么条件")[0] == "办理条件"  # asked by name; nothing else moves up
+    assert fields("专利申请受理窗口需要什么条件")[1] == "所需材料"
