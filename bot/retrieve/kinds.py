@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.text import A_NOT_A, CJK, Tokenizer
+from bot.text import A_NOT_A, Tokenizer, clause_sentences
 from bot.yamlfile import read_yaml
 
 KINDS_FILE = "question_kinds.yaml"
@@ -274,7 +274,7 @@ class Delegation:
 
     def only_delegates(self, text: str) -> bool:
         """Whether every sentence of a clause's text says only by whom its rules are made."""
-        sentences = [s.strip() for s in re.split(r"[。；;\n]", text) if re.search(f"[{CJK}]", s)]
+        sentences = [s.rstrip("。！？；") for s in clause_sentences(text)]
         return self.pattern is not None and bool(sentences) and all(self.pattern.search(s) for s in sentences)
 
 
@@ -301,7 +301,7 @@ class QuestionKinds:
     office_endings: tuple[str, ...] = ()  # a question word ending in one names an office (保护中心, 促进科)
     office_kinds: frozenset[str] = frozenset()  # the kinds of fact that are an office's own (phone, address…)
     office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
-    not_offices: frozenset[str] = frozenset()  # places that end as offices' names do (火车站, 市中心)
+    landmark_before: tuple[str, ...] = ()  # a name right before one of these says where the office is (中医院旁边)
     # a question, offices it asks about and words it says that are none
     offices_asked_examples: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     delegation: Delegation = field(default_factory=Delegation)  # a clause that only says who makes its rules
@@ -485,10 +485,10 @@ class QuestionKinds:
             *(strings(spec.get(k), f"delegation.{k}") for k in ("details", "who", "makes")),
             *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in example_keys))
         offices = data.get("offices") or {}
-        if not isinstance(offices, dict) or set(offices) - {"endings", "not", "of", "examples"} \
+        if not isinstance(offices, dict) or set(offices) - {"endings", "near", "of", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
-            raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、not（结尾像机构的地点，如 火车站）、of（属于机构的"
-                                  "事实种类）与 examples")
+            raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、near（说明位置的词，如 附近、旁边）、of（属于机构"
+                                  "的事实种类）与 examples")
         office_examples = offices.get("examples") or {}
         asked_examples = []
         for n, ex in enumerate(office_examples.get("asked") or []):
@@ -541,7 +541,7 @@ class QuestionKinds:
             years=years,
             office_endings=tuple(strings(offices.get("endings"), "offices.endings")),
             office_kinds=frozenset(office_kinds),
-            not_offices=frozenset(strings(offices.get("not"), "offices.not")),
+            landmark_before=tuple(strings(offices.get("near"), "offices.near")),
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
                              strings(office_examples.get("not"), "offices.examples.not")),
             offices_asked_examples=asked_examples,
@@ -551,9 +551,8 @@ class QuestionKinds:
 
     def names_office(self, word: str) -> bool:
         """Whether a question word names an office (保护中心, 商标评审委员会; not 中心 alone): three characters or more,
-        ending as offices' names end, and not a place that ends so (火车站)."""
-        # no endings (a file without offices): none
-        return len(word) >= 3 and word.endswith(self.office_endings) and word not in self.not_offices
+        ending as offices' names end."""
+        return len(word) >= 3 and word.endswith(self.office_endings)  # no endings (a file without offices): none
 
     @functools.cached_property
     def trigger_words(self) -> frozenset[str]:
@@ -661,33 +660,28 @@ class QuestionKinds:
 
     def offices_asked(self, text: str, words: list[str]) -> frozenset[str]:
         """The office a question asks a fact of (`offices.of`: a phone, an address…): of its words that name an office
-        (names_office), and none a kind of fact is asked with (哪个办公室, 官方网站, 公交站), those said in the last part
-        of it that says such a trigger (商标评审委员会的咨询电话是多少，我想查查进度; not 街道办让我打电话问，杭州专利受理
-        电话是多少, nor 我们实验室发明了个东西，杭州代办处电话多少); when that part names
-        none, in the nearest earlier part that names one and asks (ends in a question mark: 海外服务站是干嘛的？电话多少？)
-        or says nothing else (商标局，电话多少; not 我是研究院的，…). Of these the last said, as a name goes from the whole
-        to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处), the longest of those ending there (知识产权局, not
-        产权局)."""
+        (names_office), and none a kind of fact is asked with (哪个办公室, 官方网站, 公交站) nor a landmark (`offices.near`:
+        在中医院旁边), those said in the last part
+        of it that says such a trigger (商标评审委员会的咨询电话是多少，我想查查进度; not 街道办让我打电话问，杭州专利受理电话
+        是多少, nor 我们实验室发明了个东西，杭州代办处电话多少), or, when that part names none, in an earlier such part that
+        asks (ending in a question mark: 海外服务站设在哪里？联系电话是多少？); of these the last said, as a name goes from
+        the whole to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处), the longest of those ending there
+        (知识产权局, not 产权局)."""
         triggers = [t for kind in self.office_kinds for rule in self.asks[kind].rules for t in rule.triggers]
-        said = [_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)]
-        if not said:
-            return frozenset()
+        said = sorted({_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)})
         long_triggers = [t for t in self.trigger_words if len(t) >= 2]
-        offices = [w for w in dict.fromkeys(words)
-                   if self.names_office(w) and not any(w in t or t in w for t in long_triggers)]
-        spans = {w: [(m.start(), m.end()) for m in re.finditer(re.escape(w), text)] for w in offices}
-        bounds = [0, *(m.end() for m in _PARTS.finditer(text))]
+        # a name said right before a word of position (在中医院旁边, 离火车站远吗) is a landmark, where the office is
+        offices = [w for w in words if self.names_office(w) and not any(w in t or t in w for t in long_triggers)
+                   and not all(text.startswith(self.landmark_before, m.end()) for m in re.finditer(re.escape(w), text))]
         asking = _asking_parts(text)
-        last = max(said)
-        for part in range(last, -1, -1):
-            ends = {w: max((e for s, e in spans[w] if _part(text, s) == part), default=-1) for w in offices}
-            end = max(ends.values(), default=-1)
-            if end < 0:
+        for part in reversed(said):
+            if part != said[-1] and part not in asking:
                 continue
-            whole = re.sub(_PARTS.pattern, "", text[bounds[part]:bounds[part + 1] if part + 1 < len(bounds) else None])
-            if part == last or part in asking or whole in ends:
-                return frozenset(sorted((w for w, e in ends.items() if e == end), key=len)[-1:])
-            return frozenset()  # the nearest earlier office is the caller's story
+            ends = {w: max((m.end() for m in re.finditer(re.escape(w), text) if _part(text, m.start()) == part),
+                           default=-1) for w in offices}
+            last = max(ends.values(), default=-1)
+            if last >= 0:
+                return frozenset(sorted((w for w, end in ends.items() if end == last), key=len)[-1:])
         return frozenset()
 
     def years_stated(self, text: str) -> frozenset[str]:
