@@ -303,7 +303,7 @@ def test_several_documents_that_fit_a_question_about_a_document_are_listed_and_t
 
 def test_a_service_items_fields_stating_the_fact_asked_come_first(tmp_path):
     # an office's address and hours in its 办理渠道 field, its phone in 联系方式: a caller asking where (or when it
-    # opens) reads that field first, as one asking a phone reads the phone first
+    # opens) reads that field first, as one asking a phone reads the phone first; other kinds keep the fields' order
     (tmp_path / "knowledge" / "catalogue").mkdir(parents=True)
     (tmp_path / "knowledge" / "catalogue" / "desk.yaml").write_text(
         "title: 服务事项\nissuer: 测试市知识产权局\nregion: 上海市\nitems:\n"
@@ -323,5 +323,7 @@ def test_a_service_items_fields_stating_the_fact_asked_come_first(tmp_path):
     assert fields("专利申请受理窗口电话多少")[0] == "联系方式"
     assert set(fields("专利申请受理窗口在哪？电话多少？")[:2]) == {"联系方式", "办理渠道"}
     assert fields("专利申请受理窗口几点上班")[0] == "办理渠道"
+    assert fields("专利申请受理窗口地址在哪")[:2] == ["办理渠道", "联系方式"]  # 地址 names 联系方式; it states no address
     assert fields("专利申请受理窗口需要什么条件")[0] == "办理条件"  # asked by name; nothing else moves up
     assert fields("专利申请受理窗口需要什么条件")[1] == "所需材料"
+    assert fields("专利申请受理窗口要准备什么材料")[:2] == ["所需材料", "办理条件"]

@@ -291,10 +291,12 @@ def compose_service(query: Query, hit: Hit, item: CatalogueItem, basis: list[Cit
     """
     citations = [citation(1, hit)] + [b.model_copy(update={"n": n}) for n, b in enumerate(basis, start=2)]
     missing = [f for f in query.fields if not getattr(item, f) and not _stated_in_summary(query, item, f)]
-    # the fields asked by name, then those that state a kind of fact asked (在哪？ for 办理渠道's 办理地点), then the rest
+    # the fields that state an office's fact asked (在哪？ or 地址在哪: 办理渠道's 办理地点, not 联系方式's phones, though
+    # 地址 names that field), then those asked by name, then the rest
+    office_facts = query.asks & query.kinds.office_kinds & set(query.kinds.states)
     stating = [f for f in FIELD_NAMES if getattr(item, f)
-               and any(kind in query.kinds.states and query.fact(kind).search(_value(item, f)) for kind in query.asks)]
-    order = list(dict.fromkeys([*query.fields, *stating, *FIELD_NAMES]))
+               and any(query.fact(kind).search(_value(item, f)) for kind in office_facts)]
+    order = list(dict.fromkeys([*stating, *query.fields, *FIELD_NAMES]))
     summary = [DraftSentence((item.summary,), tuple(c.n for c in citations[1:]) or (1,))] if item.summary else []
     return AnswerDraft(
         "service", citations, summary, statement=item.name,
