@@ -30,8 +30,6 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / KINDS_FILE
 
 
 _PARTS = re.compile(r"[，,。？?！!；;\s]+")  # where a question's parts end
-# where its sentences end: a space typed on a phone often sets the topic after the question (几件 温州那个中心)
-_SENTENCES = re.compile(_PARTS.pattern.replace(r"\s", ""))
 
 
 class KindsError(ValueError):
@@ -136,7 +134,8 @@ class Rule:
     counted: list[str] = field(default_factory=list)  # 几天, 多少个工作日: triggers too, which may run on into…
     after_counts: list[str] = field(default_factory=list)  # …a place word jieba keeps with them (工作日内, 年内)
     requires_before: int | None = None  # the requires word ends at most this many characters before the trigger
-    asking_part: bool = False  # the trigger counts only in a sentence of the question that asks (_asking_parts)
+    told_by: list[str] = field(default_factory=list)  # a trigger in a part that says one of these (我, 我们) and does
+    # not ask (_asking_parts) is the caller's story
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -155,9 +154,9 @@ class Rule:
         triggers = [(s, e) for t in self.phrases(words.text) for s, e in words.head_spans(t)
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
-        if self.asking_part:
-            asking = _asking_parts(words.text, _SENTENCES)
-            triggers = [(s, e) for s, e in triggers if _part(words.text, s, _SENTENCES) in asking]
+        if self.told_by:
+            asking, told = _asking_parts(words.text), {_part(words.text, s) for p in self.told_by for s, _ in words.spans(p)}
+            triggers = [(s, e) for s, e in triggers if _part(words.text, s) in asking or _part(words.text, s) not in told]
         if not triggers:
             return False
         if not self.requires:
@@ -371,7 +370,7 @@ class QuestionKinds:
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
-                                    "not_between", "not_after", "not_before", "asking_part", "examples", "states",
+                                    "not_between", "not_after", "not_before", "told_by", "examples", "states",
                                     "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands"} if r is spec else set())
                 if unknown:
@@ -388,7 +387,7 @@ class QuestionKinds:
                                   strings(r.get("not_after"), f"{where}.not_after"),
                                   strings(r.get("not_before"), f"{where}.not_before"),
                                   counted, after_counts if counted else [], gap(r, where),
-                                  bool(r.get("asking_part", False))))
+                                  strings(r.get("told_by"), f"{where}.told_by")))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
@@ -819,16 +818,16 @@ def _said(table: dict[str, list[str]], words: Words) -> frozenset[str]:
     return frozenset(key for key, names in table.items() if words.heads(names))
 
 
-def _asking_parts(text: str, parts: re.Pattern = _PARTS) -> set[int]:
+def _asking_parts(text: str) -> set[int]:
     """The parts of a question that ask (numbered as _part numbers them): its last part, and any ending in a question
     mark."""
-    inner = [m for m in parts.finditer(text) if m.end() < len(text)]  # a mark ending the text starts no part
-    return {len(inner)} | {_part(text, m.start(), parts) for m in inner if any(mark in m.group(0) for mark in "？?")}
+    inner = [m for m in _PARTS.finditer(text) if m.end() < len(text)]  # a mark ending the text starts no part
+    return {len(inner)} | {_part(text, m.start()) for m in inner if any(mark in m.group(0) for mark in "？?")}
 
 
-def _part(text: str, at: int, parts: re.Pattern = _PARTS) -> int:
-    """Which part of a question, split at its punctuation and spaces (or at `parts`), position `at` falls in."""
-    return len(parts.findall(text, 0, at))
+def _part(text: str, at: int) -> int:
+    """Which part of a question, split at its punctuation and spaces, position `at` falls in."""
+    return len(_PARTS.findall(text, 0, at))
 
 
 @functools.lru_cache(maxsize=64)
