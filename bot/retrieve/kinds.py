@@ -135,7 +135,8 @@ class Rule:
     after_counts: list[str] = field(default_factory=list)  # …a place word jieba keeps with them (工作日内, 年内)
     requires_before: int | None = None  # the requires word ends at most this many characters before the trigger
     told_by: list[str] = field(default_factory=list)  # a trigger in a part that says one of these (我, 我们) and does
-    # not ask (_asking_parts) is the caller's story
+    # not ask (_asking_parts) is the caller's story…
+    asked_by: list[str] = field(default_factory=list)  # …unless one of these is said before it there (我们一年能报几件)
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -155,8 +156,11 @@ class Rule:
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if self.told_by:
-            asking, told = _asking_parts(words.text), {_part(words.text, s) for p in self.told_by for s, _ in words.spans(p)}
-            triggers = [(s, e) for s, e in triggers if _part(words.text, s) in asking or _part(words.text, s) not in told]
+            text = words.text
+            asking, told = _asking_parts(text), {_part(text, s) for p in self.told_by for s, _ in words.spans(p)}
+            asked = [(_part(text, s), s) for p in self.asked_by for s, _ in words.spans(p)]
+            triggers = [(s, e) for s, e in triggers if _part(text, s) in asking or _part(text, s) not in told
+                        or any(part == _part(text, s) and at < s for part, at in asked)]
         if not triggers:
             return False
         if not self.requires:
@@ -370,8 +374,8 @@ class QuestionKinds:
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
-                                    "not_between", "not_after", "not_before", "told_by", "examples", "states",
-                                    "with_kinds", "why"} \
+                                    "not_between", "not_after", "not_before", "told_by", "asked_by", "examples",
+                                    "states", "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
@@ -387,7 +391,8 @@ class QuestionKinds:
                                   strings(r.get("not_after"), f"{where}.not_after"),
                                   strings(r.get("not_before"), f"{where}.not_before"),
                                   counted, after_counts if counted else [], gap(r, where),
-                                  strings(r.get("told_by"), f"{where}.told_by")))
+                                  strings(r.get("told_by"), f"{where}.told_by"),
+                                  strings(r.get("asked_by"), f"{where}.asked_by")))
             examples = spec.get("examples") or {}
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
