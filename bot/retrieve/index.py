@@ -156,7 +156,7 @@ class IndexVersion:
         document = self.records.documents[doc_id]
         texts = [document.title.lower(), (document.issuer or "").lower(),
                  *(self.clause_texts[c.id] for c in self.records.clauses_of(doc_id))]
-        return any(word in text for text in texts for word in words)
+        return any(word.lower() in text for text in texts for word in words)  # as Candidates.offices_unnamed reads
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),

@@ -145,6 +145,16 @@ class Rule:
         return self.triggers + self.counted + [c + a for c in self.counted if c in text
                                                for a in self.after_counts if c + a in text]
 
+    def _in_story(self, words: Words, at: int) -> bool:
+        """Whether position `at` is in a part of the question that tells of the caller (`told_by`) and does not ask,
+        with none of `asked_by` said before it there."""
+        text, part = words.text, _part(words.text, at)
+
+        def said_in_part(phrases: list[str], before: int = len(text)) -> bool:
+            return any(_part(text, s) == part and s < before for p in phrases for s, _ in words.spans(p))
+
+        return part not in _asking_parts(text) and said_in_part(self.told_by) and not said_in_part(self.asked_by, at)
+
     def holds(self, words: Words) -> bool:
         if self.not_with and words.heads(self.not_with):
             return False
@@ -156,11 +166,7 @@ class Rule:
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if self.told_by:
-            text = words.text
-            asking, told = _asking_parts(text), {_part(text, s) for p in self.told_by for s, _ in words.spans(p)}
-            asked = [(_part(text, s), s) for p in self.asked_by for s, _ in words.spans(p)]
-            triggers = [(s, e) for s, e in triggers if _part(text, s) in asking or _part(text, s) not in told
-                        or any(part == _part(text, s) and at < s for part, at in asked)]
+            triggers = [(s, e) for s, e in triggers if not self._in_story(words, s)]
         if not triggers:
             return False
         if not self.requires:
@@ -449,8 +455,8 @@ class QuestionKinds:
             _pattern(pattern, "units", fail)
         for key in ("rights", "years", "delegation"):
             # a bureau's own file, or an index built before these were data: the shipped file's (rights' words and
-            # matter, how a year is written, what only delegates), as for labels; document events have no such fallback: without them a
-            # date question asks any date
+            # matter, how a year is written, what only delegates), as for labels; document events have no such
+            # fallback: without them a date question asks any date
             if key not in data and source != str(DEFAULT_PATH):
                 data = {**data, key: _default().data.get(key) or {}}
         year_spec = data.get("years") or {}
@@ -672,12 +678,11 @@ class QuestionKinds:
     def offices_asked(self, text: str, words: list[str]) -> frozenset[str]:
         """The office a question asks a fact of (`offices.of`: a phone, an address…): of its words that name an office
         (names_office), and none a kind of fact is asked with (哪个办公室, 官方网站, 公交站) nor a landmark (`offices.near`:
-        在中医院旁边), those said in the last part
-        of it that says such a trigger (商标评审委员会的咨询电话是多少，我想查查进度; not 街道办让我打电话问，杭州专利受理电话
-        是多少, nor 我们实验室发明了个东西，杭州代办处电话多少), or, when that part names none, in an earlier such part that
-        asks (ending in a question mark: 海外服务站设在哪里？联系电话是多少？); of these the last said, as a name goes from
-        the whole to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处), the longest of those ending there
-        (知识产权局, not 产权局)."""
+        在中医院旁边), those said in the last part of it that says such a trigger (商标评审委员会的咨询电话是多少，我想查查
+        进度; not 街道办让我打电话问，杭州专利受理电话是多少, nor 我们实验室发明了个东西，杭州代办处电话多少), or, when that
+        part names none, in an earlier such part that asks (ending in a question mark: 海外服务站设在哪里？联系电话是多少？);
+        of these the last said, as a name goes from the whole to its part (市知识产权局业务事项中心, 我是设计院的杭州代办处),
+        the longest of those ending there (知识产权局, not 产权局)."""
         triggers = [t for kind in self.office_kinds for rule in self.asks[kind].rules for t in rule.triggers]
         said = sorted({_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)})
         long_triggers = [t for t in self.trigger_words if len(t) >= 2]
