@@ -187,6 +187,9 @@ class Settings(BaseSettings):
                                           "passages) or hnsw (chroma's approximate graph, for millions)")
     ranking_file: Path | None = Field(None, description="the fitted ranker and answerability model (hotline eval "
                                       "--fit); unset: the one shipped in bot/retrieve/ranking.json")
+    asked_file: Path | None = Field(None, description="past questions and the clauses that answered them "
+                                    "(JSON Lines, bot/retrieve/precedents.py); unset: knowledge_dir/asked.jsonl if "
+                                    "there is one")
     home_region: str = Field("", max_length=20, description="the bureau's own region (上海市): a question that "
                              "names no place is about it: its documents are also searched on their own, and "
                              "other regions' come after them")

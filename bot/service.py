@@ -179,7 +179,8 @@ class Assistant:
     def _new_retriever(self, version: Path) -> Retriever:
         s = self.settings
         return Retriever(version, s.retrieval, s.dense_search, s.home_region,
-                         Ranking.load(s.ranking_file) if s.ranking_file else None)
+                         Ranking.load(s.ranking_file) if s.ranking_file else None,
+                         s.asked_file or Path(s.knowledge_dir) / "asked.jsonl")
 
     def load_live(self) -> str | None:
         """Load the live version now, not in the background: after a build in this worker (an upload), the next

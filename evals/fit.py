@@ -66,6 +66,8 @@ class Candidate:
     missing_specific: float
     gold: bool
     score: float = 0.0
+    refused_precedent: float = 0.0
+    asked_about: float = 0.0
 
 
 @dataclass
@@ -95,6 +97,7 @@ class Sample:
     retrieval: Retrieval | None = None
     years_of: Callable[[str], DocumentYears | None] | None = None  # IndexVersion.years_of
     rule: str | None = None
+    unasked: bool = False  # searched as if nobody had asked about its documents before (collect)
 
 
 def _bare(text: str) -> str:
@@ -133,7 +136,21 @@ def leads(retriever, item: dict, query) -> list[Lead]:
 
 
 def collect(retriever, items: list[dict]) -> list[Sample]:
-    """Search every question once, keeping every candidate's features."""
+    """Search every question, keeping every candidate's features: once as the product would, the past questions of
+    the items' own sets lending nothing (precedents.Precedents.holding_out), and, when there are past questions, once
+    more as if nobody had asked about the question's documents yet (a document a bureau has just added), so that
+    the models learn to do without them as well as with them."""
+    with retriever.precedents.holding_out(items):
+        samples = _collect(retriever, items)
+        if len(retriever.precedents):
+            for item in items:
+                documents = {item["doc"]} if item.get("doc") else {g.split(":")[0] for g in item.get("gold") or []}
+                with retriever.precedents.holding_out(documents=documents):
+                    samples += [replace(s, unasked=True) for s in _collect(retriever, [item], with_leads=False)]
+    return samples
+
+
+def _collect(retriever, items: list[dict], with_leads: bool = True) -> list[Sample]:
     samples = []
     for item in items:
         as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else None
@@ -148,10 +165,12 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
             # a service item counts with the clauses it rests on only for a question about the service: a policy
             # question is answered from the policy (the eval's hit@k counts it either way)
             answers = bool(cited & gold) and (h.clause.id in gold or not h.features["off_service_item"])
-            candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers))
+            candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers,
+                                        refused_precedent=h.refused_precedent, asked_about=h.asked_about))
         group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
         samples.append(Sample(item, candidates, asks_fact(query), retriever.unknown_specific(query), group,
-                              leads=leads(retriever, item, query), query=query, hits={h.clause.id: h for h in hits},
+                              leads=leads(retriever, item, query) if with_leads else [], query=query,
+                              hits={h.clause.id: h for h in hits},
                               region_has_documents=retriever.region_has_documents(query),
                               sensitive=retriever.is_sensitive(query, item["question"]),
                               offtask=retriever.offtask, retrieval=retriever.ranking.retrieval,
@@ -205,8 +224,8 @@ def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
 # covered, a closer vector, the fact stated never makes a clause a worse answer). Fitted weights are held to
 # these signs: with few questions of a kind, collinear features (BM25 and RRF, an item's name and its heading
 # words) otherwise take opposite signs that fit the train split and nothing else.
-RANK_AGAINST = {"off_service_item"}
-ANSWER_AGAINST = {"asks_fact", "missing_specific", "unknown_specific"}
+RANK_AGAINST = {"off_service_item", "asked_about"}
+ANSWER_AGAINST = {"asks_fact", "missing_specific", "unknown_specific", "refused_precedent", "top_asked_about"}
 
 
 def _signed_logistic(X: np.ndarray, y: np.ndarray, C: float, names: list[str], against: set[str],
@@ -266,6 +285,7 @@ class _View:
 
     def __init__(self, c: Candidate):
         self.score, self.features, self.missing_specific = c.score, c.features, c.missing_specific
+        self.refused_precedent, self.asked_about = c.refused_precedent, c.asked_about
 
 
 def answer_rows(samples: list[Sample]) -> list[dict[str, float]]:
@@ -281,6 +301,11 @@ def fit_answerability(samples: list[Sample], C: float) -> LinearModel:
         raise ValueError("拟合集需要同时有可回答和不可回答的问题")
     w, b = _signed_logistic(_matrix(answer_rows(samples), names), y, C, names, ANSWER_AGAINST, intercept=True)
     return LinearModel({n: round(float(v), 4) for n, v in zip(names, w)}, round(b, 4))
+
+
+def _questions(samples: list[Sample]) -> list[dict]:
+    """The questions fitted on, each once (collect searches most of them twice)."""
+    return list({id(s.item): s.item for s in samples}.values())
 
 
 def hit_at(samples: list[Sample], k: int) -> float:
@@ -428,7 +453,8 @@ def fit(samples: list[Sample], sources: list[str]) -> Ranking:
     ranking.sentences, ranking.sentences_fitted = fit_sentence_model(samples)
     ranking.sentences_fitted["on"] = sources
     ranking.fitted = {
-        "on": sources, "questions": len(samples), "answerable": sum(bool(s.item["answerable"]) for s in samples),
+        "on": sources, "questions": len(_questions(samples)),
+        "answerable": sum(bool(item["answerable"]) for item in _questions(samples)),
         "documents": len({s.group for s in samples}), "procedure": "evals/fit.py", "C_ranker": C_rank,
         "C_answerability": C_answer, "date": date.today().isoformat(),
         "cross_validated_by_document": {**figures, "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3)},
@@ -453,17 +479,26 @@ def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float
         ranking = fit_all(train, C_rank, C_answer)
         rerank(test, ranking.ranker)
         probs = decided(test, ranking.answerability)
-        fr, ra = refusal_figures(test, probs, threshold)
         leads = [lead for s in test for lead in s.leads]
         sentences = fit_sentences(train, C_sentences) if leads else None
-        out[group] = {"n": len(test), "hit@1": round(hit_at(test, 1), 3), "hit@5": round(hit_at(test, 5), 3),
-                      "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3),
-                      "answerable": sum(bool(s.item["answerable"]) for s in test),
+        out[group] = {**_judged(test, probs, threshold),
                       # the answer's lead sentence, by a sentence model fitted without this document
                       "leads": len(leads),
                       "lead": round(sum(lead.gold[led_with(lead, sentences)] for lead in leads) / len(leads), 3)
-                      if leads else 0.0}
+                      if leads else 0.0,
+                      # as searched with the document's past questions (as the product does) and without them (as
+                      # for a document just added): collect searches most questions both ways
+                      **{view: _judged([s for s in test if s.unasked == unasked],
+                                       [p for s, p in zip(test, probs) if s.unasked == unasked], threshold)
+                         for view, unasked in (("asked", False), ("unasked", True))}}
     return out
+
+
+def _judged(test: list[Sample], probs: list[float], threshold: float) -> dict:
+    fr, ra = refusal_figures(test, probs, threshold) if test else (0.0, 0.0)
+    return {"n": len(test), "hit@1": round(hit_at(test, 1), 3), "hit@5": round(hit_at(test, 5), 3),
+            "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3),
+            "answerable": sum(bool(s.item["answerable"]) for s in test)}
 
 
 def pooled(per_document: dict[str, dict]) -> dict[str, float]:
@@ -547,7 +582,7 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
         print(f"注意：规则本身已拒答 {sum(ruled.values())} 道可回答的题（{ruled}），多于目标误拒率 "
               f"{TARGET_FALSE_REFUSALS:.0%}，阈值无法弥补：请检查 knowledge/question_kinds.yaml 对这些题的问法和答句的判断",
               file=sys.stderr)
-    print(f"已拟合：{len(samples)} 题，{ranking.fitted['documents']} 组文档；写入 {target}")
+    print(f"已拟合：{ranking.fitted['questions']} 题（{len(samples)} 次检索），{ranking.fitted['documents']} 组文档；写入 {target}")
     print(f"按文档交叉验证：hit@1 {cv['hit@1']:.3f}  hit@5 {cv['hit@5']:.3f}  误拒 {cv['false_refusals']:.3f}  "
           f"拒答正确率 {cv['refusal_accuracy']:.3f}  阈值 {ranking.threshold:.3f}")
     for name, w in sorted(ranking.ranker.weights.items(), key=lambda kv: -abs(kv[1])):
@@ -569,4 +604,8 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
         p = pooled(per_doc)
         print(f"留一文档合计：hit@1 {p['hit@1']:.3f}  hit@5 {p['hit@5']:.3f}  误拒 {p['false_refusals']:.3f}  "
               f"拒答正确率 {p['refusal_accuracy']:.3f}  首句正确率 {p['lead']:.3f}")
+        for view, label in (("asked", "有该文档的历史问题"), ("unasked", "没有该文档的历史问题（如新上传的文件）")):
+            v = pooled({doc: figures[view] for doc, figures in per_doc.items() if figures[view]["n"]})
+            print(f"  其中{label}：hit@1 {v['hit@1']:.3f}  hit@5 {v['hit@5']:.3f}  误拒 {v['false_refusals']:.3f}  "
+                  f"拒答正确率 {v['refusal_accuracy']:.3f}")
     return 0

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.answer.generative import verify
 from bot.config import Settings
+from bot.retrieve.precedents import quoted_clauses
 from bot.service import Assistant
 from bot.text import normalise_text
 
@@ -106,11 +107,6 @@ class GoldNotFound(ValueError):
     """A question's evidence quote is in no clause of its document in the index evaluated."""
 
 
-def _squeezed(text: str) -> str:
-    """Normalised and without whitespace: how a quote and a clause are compared."""
-    return "".join(normalise_text(text).split())
-
-
 def resolve_gold(items: list[dict], records) -> list[str]:
     """Give each answerable item without `gold` the clauses of its document that contain its `evidence` (a
     verbatim quote written with the question), so that the bank does not depend on how documents are cut; a
@@ -125,10 +121,7 @@ def resolve_gold(items: list[dict], records) -> list[str]:
         if item["doc"] not in records.documents:
             missing.append(f"{item['id']}：索引中没有文档 {item['doc']}（请先用 python -m evals.bank 建立评测索引）")
             continue
-        quote = _squeezed(item["evidence"])
-        clauses = records.clauses_of(item["doc"])
-        item["gold"] = [c.id for c in clauses if quote in _squeezed(c.text)] or \
-            [c.id for c in clauses if any(quote in _squeezed(h) for h in (c.heading, *c.path))]
+        item["gold"] = quoted_clauses(records, item["doc"], item["evidence"])
         if not item["gold"]:
             lost.append(f"{item['id']}：文档 {item['doc']} 的条款中找不到引文「{item['evidence']}」")
     if missing:
@@ -136,12 +129,8 @@ def resolve_gold(items: list[dict], records) -> list[str]:
     return lost
 
 
-def evaluate(settings: Settings, items: list[dict]) -> Report:
-    assistant = Assistant(settings)
-    retriever = assistant.retriever()
-    for line in resolve_gold(items, retriever.records):
-        print(f"注意：{line}", file=sys.stderr)
-    assistant.ask("预热")  # first call loads lazily-built structures; keep it out of the latency figures
+def _asked(assistant: Assistant, retriever, settings: Settings, items: list[dict]) -> list[Result]:
+    """Each question asked through the assistant, with the clauses the search ranks first."""
     results = []
     for item in items:
         trace: dict = {}
@@ -158,6 +147,17 @@ def evaluate(settings: Settings, items: list[dict]) -> Report:
             ranked = [{c.clause_id} for c in answer.citations if c.kind != "faq"] + ranked
         results.append(Result(item, ranked, answer.grounded, answer.answer, seconds,
                               answer.composer, trace, final.unsupported_facts if final else 0))
+    return results
+
+
+def evaluate(settings: Settings, items: list[dict]) -> Report:
+    assistant = Assistant(settings)
+    retriever = assistant.retriever()
+    for line in resolve_gold(items, retriever.records):
+        print(f"注意：{line}", file=sys.stderr)
+    assistant.ask("预热")  # first call loads lazily-built structures; keep it out of the latency figures
+    with retriever.precedents.holding_out(items):  # a set's own questions lend it nothing
+        results = _asked(assistant, retriever, settings, items)
 
     answerable = [r for r in results if r.item["answerable"]]
     unanswerable = [r for r in results if not r.item["answerable"]]

@@ -48,6 +48,7 @@ SEARCH: dict[str, tuple] = {
     "soft_neighbours": (4, 8, 16),
     "title_route_max": (1, 2, 3),
     "dated_from": (5, 10, 20),
+    "precedent_floor": (0.3, 0.45, 0.6),
     "stating_window": (4, 8, 16),
     "stating_slack": (0.05, 0.1, 0.2),
 }

@@ -66,6 +66,7 @@ OFFTASK_FILE = "offtask.yaml"
 TRANSCRIPTS_FILE = "transcripts.yaml"  # how call transcripts are read (bot/answer/hotline.py): not a document
 CLAIMS_FILE = "claims.yaml"  # what an LLM sentence may claim: read by bot.answer.claims, not a document
 FOLLOWUPS_FILE = "followups.yaml"  # how follow-up questions are read (bot/retrieve/followup.py): not a document
+ASKED_FILE = "asked.jsonl"  # past questions and the clauses that answered them (bot/retrieve/precedents.py)
 
 
 @dataclass
@@ -111,7 +112,7 @@ def kind_of(path: Path) -> str | None:
     suffix = path.suffix.lower()
     parents = {p.name for p in path.parents}
     if path.name in (LEXICON_FILE, SENSITIVE_FILE, KINDS_FILE, PLACES_FILE, OFFTASK_FILE, CLAIMS_FILE,
-                     TRANSCRIPTS_FILE, FOLLOWUPS_FILE):
+                     TRANSCRIPTS_FILE, FOLLOWUPS_FILE, ASKED_FILE):
         return None
     if "catalogue" in parents and suffix in (".yaml", ".yml", ".csv"):
         return "catalogue"

@@ -9,7 +9,9 @@ import pytest
 from tests.conftest import OPERATOR, LiveServer, make_settings
 from tests.test_startup import hotline
 
-CALL = "来电人：你好，我想问一下专利代理师考试现在还要交报名费吗？还有，代理机构收了钱不办事，我想投诉他们，去哪里投诉？"
+# (the second question asks how a complaint is handled: the service item answers it, with more than 60 characters to
+# read; 去哪里投诉 is answered from the clause alone, in fewer)
+CALL = "来电人：你好，我想问一下专利代理师考试现在还要交报名费吗？还有，代理机构收了钱不办事，我想投诉他们，这个投诉怎么办理？"
 UNANSWERED = "外观设计专利保护期多少年"  # refused: the documents state no term; several clauses are near it
 
 

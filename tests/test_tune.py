@@ -62,15 +62,16 @@ def test_a_file_without_a_retrieval_section_takes_the_shipped_values_and_asks_fo
     assert "hotline eval --fit" in caplog.text  # its models were fitted around older constants
 
 
-def test_a_retrieval_section_written_before_the_other_right_factor_takes_the_shipped_one(tmp_path):
-    older = {k: v for k, v in Retrieval.shipped().to_json().items() if k != "other_right_damping"}
-    assert Ranking.load(_file(tmp_path, retrieval=older)).retrieval.other_right_damping \
-        == Retrieval.shipped().other_right_damping
+@pytest.mark.parametrize("later", [{"other_right_damping"}, {"precedent_floor"}, {"other_right_damping", "precedent_floor"}])
+def test_a_retrieval_section_written_before_a_later_constant_takes_the_shipped_one(tmp_path, later):
+    older = {k: v for k, v in Retrieval.shipped().to_json().items() if k not in later}
+    loaded = Ranking.load(_file(tmp_path, retrieval=older)).retrieval
+    assert all(getattr(loaded, k) == getattr(Retrieval.shipped(), k) for k in later)
 
 
 @pytest.mark.parametrize("change", [{"candidates": -1}, {"rrf_k": None}, {"unknown_constant": 3},
                                     {"soft_min_similarity": 1.5}, {"elsewhere_damping": 2},
-                                    {"other_right_damping": 2}])
+                                    {"other_right_damping": 2}, {"precedent_floor": 1}, {"precedent_floor": 0}])
 def test_a_bad_retrieval_section_is_refused_with_a_clear_message(tmp_path, change):
     section = {**Retrieval.shipped().to_json(), **change}
     section = {k: v for k, v in section.items() if v is not None}
@@ -157,13 +158,18 @@ def test_the_fit_ranks_as_the_search_does_and_counts_the_rules_refusals(settings
     fit.rerank(samples, shipped.ranker)
     assistant = Assistant(settings)
     ruled = 0
-    for s in samples:
-        prepared = assistant._prepare(s.item["question"], s.item.get("region"), None)
-        if prepared.hits and not prepared.hits.per_region:  # the per-region order is the search's alone
-            assert [c.clause_id for c in s.ranked[:2]] == [h.clause.id for h in prepared.hits[:2]], s.item["question"]
-        reason = prepared.decision.reason
-        assert s.rule == (None if reason.startswith(("answerable", "unanswerable")) else reason), s.item["question"]
-        ruled += bool(s.rule)
+    assert {s.unasked for s in samples} == {False, True}  # searched again without its documents' past questions
+    with assistant.retriever().precedents.holding_out(items):  # as the fit searched: its own set lends nothing
+        for s in samples:
+            if s.unasked:
+                continue
+            prepared = assistant._prepare(s.item["question"], s.item.get("region"), None)
+            if prepared.hits and not prepared.hits.per_region:  # the per-region order is the search's alone
+                assert [c.clause_id for c in s.ranked[:2]] == [h.clause.id for h in prepared.hits[:2]], \
+                    s.item["question"]
+            reason = prepared.decision.reason
+            assert s.rule == (None if reason.startswith(("answerable", "unanswerable")) else reason), s.item["question"]
+            ruled += bool(s.rule)
     assert ruled  # core asks dates and fees some clauses do not state
     probabilities = fit.decided(samples, shipped.answerability)
     answerable = [s.item["answerable"] for s in samples]

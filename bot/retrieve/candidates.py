@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.models import NATIONAL_REGION, Clause, Document
 from bot.retrieve.index import IndexVersion
+from bot.retrieve.precedents import Precedents
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
 from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
@@ -50,6 +51,8 @@ class Hit:
     missing_specific: float = 0.0  # specificity / 9 of the most specific question word it does not match at all
     policy: float = 1.0  # validity and place: the factor its fitted score was multiplied by
     offices_unnamed: list[str] = field(default_factory=list)  # offices asked that neither it nor its document names
+    refused_precedent: float = 0.0  # the nearest past question about its document that the documents did not answer
+    asked_about: float = 0.0  # 1 when past questions are about its document (precedents)
 
 
 class Misconfigured(Exception):
@@ -60,7 +63,7 @@ class Candidates:
     """The question side of one index version: its words weighed, and the clauses that may answer it."""
 
     def __init__(self, index: IndexVersion, mode: str = "hybrid", home_region: str = "",
-                 retrieval: Retrieval | None = None):
+                 retrieval: Retrieval | None = None, precedents: Precedents | None = None):
         if mode not in ("hybrid", "lexical", "dense"):
             raise ValueError(f"未知的检索方式 {mode!r}：应为 hybrid、lexical 或 dense")
         self.index = index
@@ -73,6 +76,7 @@ class Candidates:
         self.short_titles = {d.id: short for d in index.records.documents.values()
                              if len(short := self.short_title(d.title)) >= 3}
         self.home_region = self.resolve_region(home_region) if home_region else None
+        self.precedents = precedents or Precedents([], self.parse)
         self._weights: dict[str, float] = {}
         self._concepts_of: dict[str, list[Concept]] = {}  # a question's text → its concepts (search and answer share)
         self.soft = SoftMatcher(synonyms(), [w for w in index.df if len(w) >= 2 and not w.isascii()],
@@ -332,6 +336,10 @@ class Candidates:
         if query.service_like:
             # the bureau's service catalogue answers where and how a service is had: its items always compete
             ordered.update(dict.fromkeys(self.index.catalogue_items(allowed)))
+        # the clauses that answered the past questions nearest to this one compete, whatever words they share with it
+        near = self.precedents.near(query, r.precedent_floor)
+        ordered.update(dict.fromkeys(c for c in near.answered
+                                     if allowed is None or self.index.records.clauses[c].doc_id in allowed))
         candidates = list(ordered)
         if not candidates:
             return [], concepts
@@ -387,6 +395,8 @@ class Candidates:
                 "heading_words": sum(c.weight for c in concepts if any(alt in self.index.frames[clause_id]
                                                                      for alt in c.alternatives)) / total,
                 "names_document": float(clause.doc_id in titled),
+                "precedent": near.answered.get(clause_id, 0.0),
+                "asked_about": float(self.precedents.asked_about(document.id)),
                 # named in the question only: a widget's data-region or a bureau's home region says where the caller
                 # is, not that a national law answers less well (national-law questions asked with data-region 上海
                 # lost 7 of 48 right answers when it counted)
@@ -413,6 +423,8 @@ class Candidates:
                             dense=features["dense"], covered=[c.surface for c in covered],
                             missing=[c.surface for c in concepts if c not in covered], features=features,
                             missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy,
+                            refused_precedent=near.refused.get(document.id, 0.0),
+                            asked_about=features["asked_about"],
                             offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in,
                                                                  self.index.clause_texts[clause.id])))
         return hits, concepts

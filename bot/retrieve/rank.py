@@ -33,6 +33,10 @@ RANK_FEATURES = {
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
     "heading_words": "share of the question's word weight in the clause's heading and path",
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
+    "precedent": "how alike the nearest past question this clause answered is (knowledge/asked.jsonl; above the "
+                 "retrieval section's precedent_floor, as a share of the way to 1; 0 when none of the nearest did)",
+    "asked_about": "past questions are about its document: a clause none of the nearest of them was answered from is "
+                   "then less likely to answer than one of a document nobody has asked about yet (a notice just added)",
     "region": "the question itself names the clause's region (北京 for 北京市专利保护和促进条例; 苏州 or 南京, both 江苏省, "
               "for an item of 苏州市知识产权保护中心; a national law is no region's)",
     "states_fact": "the question asks for a kind of fact (a date, a fee, how to apply…) and the clause states one",
@@ -53,6 +57,10 @@ ANSWER_FEATURES = {
     "unknown_specific": "the specificity of the most specific question word the knowledge base has nowhere, "
                         "not even as a synonym (植物新品种)",
     "top_word_vectors": "its word-vector similarity",
+    "top_precedent": "its precedent: the nearest past question it answered",
+    "refused_precedent": "the cosine of the nearest past question about its document that the documents did not answer",
+    "top_asked_about": "past questions are about its document: unlike all of them, a question is less likely answered "
+                       "there than one about a document nobody has asked about yet",
     "asks_fact": "the question asks for a kind of fact the model counts (a date, a fee…; Ranking.fact_kinds)",
     "fact_stated": "…and the best candidate states one",
 }
@@ -72,6 +80,9 @@ SENTENCE_FEATURES = {
     "length": "the sentence's length, as a share of the clause's longest",
     "lead_in": "a lead-in that says little alone: ends with a colon (备案条件：, 下列职权：) or repeats the heading",
 }
+
+
+LATER = {"other_right_damping", "precedent_floor"}  # retrieval constants added after files were written without them
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,9 @@ class Retrieval:
     # a clause about another kind of right than the one asked (question_kinds.yaml's rights) comes after those
     # that are not; a file written before it existed takes the shipped file's value
     other_right_damping: float
+    # a past question less alike than this (cosine) lends nothing (precedents): the fit sees only what lies above it,
+    # as a share of the way to 1; below it, questions about another document share a topic's everyday words
+    precedent_floor: float
     chosen: dict = field(default_factory=dict, compare=False)  # what the searched values were chosen on
 
     @property
@@ -106,8 +120,9 @@ class Retrieval:
     def from_json(cls, data: dict) -> "Retrieval":
         names = {f.name for f in fields(cls)}
         missing = names - {"chosen"} - set(data)
-        if missing == {"other_right_damping"}:  # written before that factor existed: the shipped file's, as above
-            data = {**data, "other_right_damping": _read(DEFAULT_FILE)["retrieval"]["other_right_damping"]}
+        if missing and missing <= LATER:  # written before these existed: the shipped file's values
+            shipped = _read(DEFAULT_FILE)["retrieval"]
+            data = {**data, **{k: shipped[k] for k in missing}}
             missing = set()
         if missing or set(data) - names:
             raise ValueError(f"检索参数缺少 {sorted(missing)} 或含有未知项 {sorted(set(data) - names)}")
@@ -117,6 +132,7 @@ class Retrieval:
         # a similarity, a damping and a share of a coverage are fractions: above 1 they switch their step off
         bad += [k for k in ("soft_min_similarity", "not_in_force_damping", "elsewhere_damping", "other_right_damping",
                             "stating_slack") if k in values and values[k] > 1]
+        bad += [k for k in ("precedent_floor",) if k in values and values[k] >= 1]
         if bad:
             raise ValueError(f"检索参数 {bad} 应为正数（相似度、折减系数和差额不大于 1）")
         return cls(**values)
@@ -291,5 +307,7 @@ def answer_features(hits: list, asks_fact: bool, unknown_specific: float = 0.0) 
         "top_bm25": f.get("bm25", 0.0), "top_dense": f.get("dense", 0.0),
         "top_word_vectors": f.get("word_vectors", 0.0), "missing_specific": top.missing_specific,
         "unknown_specific": unknown_specific, "asks_fact": float(asks_fact),
+        "top_precedent": f.get("precedent", 0.0), "refused_precedent": top.refused_precedent,
+        "top_asked_about": top.asked_about,
         "fact_stated": f.get("states_fact", 0.0) if asks_fact else 0.0,
     }

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.models import Clause, Document
 from bot.retrieve.candidates import Candidates, Concept, Hit, Misconfigured
 from bot.retrieve.index import IndexNotFound, IndexVersion
+from bot.retrieve.precedents import Precedents
 from bot.retrieve.query import Query
 from bot.retrieve.rank import Ranking, stating_first
 from bot.retrieve.sentences import Sentences
@@ -35,10 +36,13 @@ class Retriever:
     The version's and the candidates' parts that callers use are exposed here under their own names."""
 
     def __init__(self, index_dir: Path, mode: str = "hybrid", dense_search: str = "exact", home_region: str = "",
-                 ranking: Ranking | None = None):
+                 ranking: Ranking | None = None, asked: Path | None = None):
+        """`asked`: the questions file of past questions and the clauses that answered them (precedents)."""
         self.index = IndexVersion(index_dir, dense_search)
         self.ranking = ranking or Ranking.load()
         self.candidates = Candidates(self.index, mode, home_region, self.ranking.retrieval)
+        self.precedents = self.candidates.precedents = Precedents.load(asked, self.index.records,
+                                                                       self.candidates.parse)
         self.sentences = Sentences(self.candidates, self.ranking.sentences)  # the answer's lead, scored
         index, candidates = self.index, self.candidates
         self.index_dir, self.version, self.mode, self.home_region = index.index_dir, index.version, mode, \
@@ -59,7 +63,8 @@ class Retriever:
         tries many settings on one index without loading it again)."""
         other = copy.copy(self)
         other.ranking = ranking
-        other.candidates = Candidates(self.index, self.mode, self.home_region or "", ranking.retrieval)
+        other.candidates = Candidates(self.index, self.mode, self.home_region or "", ranking.retrieval,
+                                      self.precedents)
         other.understanding, other.soft = other.candidates.understanding, other.candidates.soft
         other.sentences = Sentences(other.candidates, ranking.sentences)
         return other
