@@ -178,6 +178,9 @@ class Assistant:
 
     def _new_retriever(self, version: Path) -> Retriever:
         s = self.settings
+        if s.asked_file and not Path(s.asked_file).is_file():
+            raise Misconfigured(f"配置错误：HOTLINE_ASKED_FILE={s.asked_file} 不存在；请写历史问题文件（JSON Lines）的路径，"
+                                f"或不设置（使用知识库目录下的 asked.jsonl）")
         return Retriever(version, s.retrieval, s.dense_search, s.home_region,
                          Ranking.load(s.ranking_file) if s.ranking_file else None,
                          s.asked_file or Path(s.knowledge_dir) / "asked.jsonl")

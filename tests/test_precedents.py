@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.retrieve.precedents import Precedent, Precedents, PrecedentsInvalid, read_lines, resolve
+from bot.retrieve.kinds import QuestionKinds
 from bot.retrieve.search import Retriever
 from evals.asked import SHIPPED, lines
 from evals.import_blind import is_test
@@ -62,6 +63,35 @@ def test_a_clause_a_like_question_was_answered_from_competes_with_its_cosine(ret
     assert retriever.precedents.held_out == frozenset()
 
 
+def test_a_past_question_lends_nothing_to_a_question_about_another_right_or_document(tmp_path):
+    settings = ingest_policies(tmp_path, {
+        "trademark": _document("国家知识产权局", "国知发〔2023〕1号", "关于商标驳回复审的通知", [
+            "商标驳回复审。对驳回申请不服的，可以自收到通知之日起十五日内申请复审。"]),
+        "patent": _document("国家知识产权局", "国知发〔2023〕2号", "关于专利申请复审的通知", [
+            "专利复审。对驳回申请的决定不服的，可以自收到通知之日起三个月内请求复审。"]),
+    })
+    asked = tmp_path / "asked.jsonl"
+    asked.write_text(json.dumps({"id": "t-1", "set": "log", "question": "商标被驳回了不服的话几天内可以申请复审",
+                                 "answerable": True, "doc": "trademark", "evidence": "十五日内申请复审"},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    retriever = Retriever(live(settings), asked=asked)
+    hits = {h.clause.id: h for h in retriever.search(retriever.parse("商标被驳回不服几天内能复审"), k=None)}
+    assert hits["trademark:s1-i1"].features["precedent"] > 0.5
+    for question in ("专利被驳回不服几天内能复审",  # another right than the past question's clause is about
+                     "关于专利申请复审的通知里，被驳回不服几天内能复审"):  # another document named
+        hits = {h.clause.id: h for h in retriever.search(retriever.parse(question), k=None)}
+        assert hits["trademark:s1-i1"].features["precedent"] == 0.0, question
+        assert retriever.search(retriever.parse(question))[0].clause.id == "patent:s1-i1", question
+
+
+def test_a_question_written_again_word_for_word_in_the_set_evaluated_lends_nothing(retriever):
+    question = PAST[0]["question"]
+    with retriever.precedents.holding_out([{"id": "another-set-7", "question": question}]) as held:
+        assert held == frozenset()  # no id of the file: its set lends, but not its copy of the question
+        assert retriever.precedents.near(retriever.parse(question)).answered.get("award:s1-i2", 0.0) == 0.0
+    assert retriever.precedents.near(retriever.parse(question)).answered["award:s1-i2"] == pytest.approx(1.0)
+
+
 def test_a_question_the_documents_did_not_answer_before_is_told_to_the_answerability_model(retriever):
     from bot.retrieve.rank import answer_features
 
@@ -71,26 +101,29 @@ def test_a_question_the_documents_did_not_answer_before_is_told_to_the_answerabi
     assert answer_features(hits, True)["refused_precedent"] < 0.5
 
 
+KINDS = QuestionKinds.default()
+
+
 def _parsed(text: str) -> SimpleNamespace:
     """A question as the parser gives it, with words and 几 or 多少 asking a number (what Precedents reads)."""
     return SimpleNamespace(tokens=text.split(), asks={"number"} if {"几成", "多少"} & set(text.split()) else set(),
-                           wants_rules=False)
+                           wants_rules=False, text=text, kinds=KINDS)
 
 
 def test_a_past_question_less_alike_than_the_floor_lends_nothing():
-    past = Precedents([Precedent("专利 年费 多少", ("x:a1",), "s", "1", ("x",)),
-                       Precedent("商标 续展 多少", ("y:a2",), "s", "2", ("y",)),
-                       Precedent("专利 质押 几成", (), "s", "3", ("x",))], _parsed)
-    alike = past.near(_parsed("专利 年费 多少"))
+    past = Precedents([Precedent("年费 缴纳 多少", ("x:a1",), "s", "1", ("x",)),
+                       Precedent("续展 期限 多少", ("y:a2",), "s", "2", ("y",)),
+                       Precedent("质押 缴纳 几成", (), "s", "3", ("x",))], _parsed)
+    alike = past.near(_parsed("年费 缴纳 多少"))
     assert alike.answered["x:a1"] == pytest.approx(1.0)
     cosine = alike.answered["y:a2"]
     assert 0 < cosine < 0.5 and 0 < alike.refused["x"] < 0.5  # one word in common
-    floored = past.near(_parsed("专利 年费 多少"), floor=0.5)
+    floored = past.near(_parsed("年费 缴纳 多少"), floor=0.5)
     assert floored.answered == {"x:a1": pytest.approx(1.0)} and floored.refused == {}
-    assert past.near(_parsed("专利 年费 多少"), floor=cosine / 2).answered["y:a2"] == pytest.approx(
+    assert past.near(_parsed("年费 缴纳 多少"), floor=cosine / 2).answered["y:a2"] == pytest.approx(
         (cosine - cosine / 2) / (1 - cosine / 2))
     with past.holding_out(documents=["x"]):  # a document nobody has asked about yet
-        assert "x:a1" not in past.near(_parsed("专利 年费 多少")).answered and not past.asked_about("x")
+        assert "x:a1" not in past.near(_parsed("年费 缴纳 多少")).answered and not past.asked_about("x")
     assert past.asked_about("x") and not past.asked_about("z")
 
 
@@ -100,15 +133,50 @@ def test_an_unanswered_past_question_counts_only_for_a_question_asking_the_same(
     assert past.near(_parsed("专利 质押 能 办 吗")).refused == {}  # its words, another question
 
 
-def test_a_bad_questions_file_names_its_line(tmp_path):
+def test_a_past_question_about_another_right_lends_nothing():
+    past = Precedents([Precedent("商标 驳回 复审 几天", ("tm:a34",), "s", "1", ("tm",))], _parsed)
+    assert past.near(_parsed("商标 驳回 复审 几天")).answered == {"tm:a34": pytest.approx(1.0)}
+    assert past.near(_parsed("专利申请 驳回 复审 几天")).answered == {}
+    assert past.near(_parsed("申请 驳回 复审 几天")).answered  # names no right: alike enough
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('{"question": "缺少 answerable"}', "answerable 应为 true 或 false"),
+    ('{"question": "", "answerable": false}', "缺少 question"),
+    ('{"question": "数字引文", "answerable": true, "doc": "award", "evidence": 60}', "evidence 应为文字"),
+    ('{"question": "列表文档", "answerable": true, "doc": ["award"], "evidence": "百分之六十"}', "doc 应为文字"),
+    ('{"question": "没有答句", "answerable": true, "doc": "award"}', "可回答的问题需要 gold，或 doc/title 与 evidence"),
+    ('{"question": "条款", "answerable": true, "gold": "award:s1-i2"}', "gold 应为条款编号的列表"),
+    ("不是 JSON", "不是有效的 JSON"),
+])
+def test_a_bad_questions_file_names_its_line_and_the_fix(tmp_path, line, problem):
     path = tmp_path / "asked.jsonl"
-    path.write_text('{"question": "有效吗", "answerable": true, "gold": ["a:b"]}\n{"question": "缺少 answerable"}\n',
-                    encoding="utf-8")
-    with pytest.raises(PrecedentsInvalid, match=r"asked.jsonl:2: .*answerable"):
+    path.write_text('{"question": "有效吗", "answerable": true, "gold": ["a:b"]}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(PrecedentsInvalid, match=rf"asked.jsonl:2: {problem}.*每行一个 JSON 对象"):
         read_lines(path)
-    path.write_text("不是 JSON\n", encoding="utf-8")
-    with pytest.raises(PrecedentsInvalid, match=r"asked.jsonl:1: 不是有效的 JSON"):
-        read_lines(path)
+
+
+def test_a_file_saved_with_a_byte_order_mark_or_only_empty_words_is_read(tmp_path):
+    path = tmp_path / "asked.jsonl"
+    path.write_text('\ufeff{"question": "的？？？", "answerable": false}\n', encoding="utf-8")
+    assert read_lines(path)[0]["question"] == "的？？？"
+    past = Precedents([Precedent("的？？？", (), "s", "1", ("x",))],
+                      lambda q: SimpleNamespace(tokens=[], asks=set(), wants_rules=False, text=q, kinds=KINDS))
+    assert past.near(_parsed("专利 年费")).refused == {}  # nothing to compare: it lends nothing
+
+
+def test_a_malformed_or_missing_questions_file_is_a_configuration_error_not_a_crash(retriever, tmp_path):
+    from bot.config import Settings
+    from bot.retrieve.search import Misconfigured
+    from bot.service import Assistant
+
+    bad = tmp_path / "asked.jsonl"
+    bad.write_text('{"question": "质押", "answerable": "yes"}\n', encoding="utf-8")
+    with pytest.raises(Misconfigured, match=r"配置错误：.*asked.jsonl:1: answerable 应为 true 或 false"):
+        Retriever(retriever.index_dir, asked=bad)
+    settings = Settings(data_dir=retriever.index_dir.parent.parent, _env_file=None, asked_file=tmp_path / "missing.jsonl")
+    with pytest.raises(Misconfigured, match="HOTLINE_ASKED_FILE=.*不存在"):
+        Assistant(settings).ask("专利权质押登记几个工作日办结")
 
 
 def test_the_shipped_file_holds_no_question_about_a_test_document_nor_of_a_set_kept_out():

@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.models import NATIONAL_REGION, Clause, Document
 from bot.retrieve.index import IndexVersion
-from bot.retrieve.precedents import Precedents
+from bot.retrieve.precedents import Near, Precedents
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
 from bot.retrieve.semantic import ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms
@@ -129,6 +129,16 @@ class Candidates:
 
     def parse(self, question: str, region: str | None = None, as_of: date | None = None) -> Query:
         return self.understanding.parse(question, region, as_of or date.today())
+
+    @staticmethod
+    def lent(near: Near, clause: Clause, document: Document, query: Query, titled: set[str]) -> float:
+        """What the past questions lend a clause, unless the question says something they did not: a patent
+        question is not answered from the 商标法 article a trademark question was (other_rights), nor one naming a
+        document from another's. (A place it names has already kept other places' clauses out.)"""
+        lent = near.answered.get(clause.id, 0.0)
+        if lent and (query.other_rights(clause, document, matter=True) or (titled and clause.doc_id not in titled)):
+            return 0.0
+        return lent
 
     def weight(self, text: str) -> float:
         """How much a word tells: its information in general Chinese (9 − wordfreq's Zipf value: 的 weighs 1,
@@ -395,7 +405,7 @@ class Candidates:
                 "heading_words": sum(c.weight for c in concepts if any(alt in self.index.frames[clause_id]
                                                                      for alt in c.alternatives)) / total,
                 "names_document": float(clause.doc_id in titled),
-                "precedent": near.answered.get(clause_id, 0.0),
+                "precedent": self.lent(near, clause, document, query, titled),
                 "asked_about": float(self.precedents.asked_about(document.id)),
                 # named in the question only: a widget's data-region or a bureau's home region says where the caller
                 # is, not that a national law answers less well (national-law questions asked with data-region 上海

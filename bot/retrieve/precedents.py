@@ -24,12 +24,15 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.text import normalise_text
+from bot.yamlfile import KnowledgeFileError
 
 NEAREST = 10  # past questions read per question: a clause is credited with the best of its own
 
 
-class PrecedentsInvalid(ValueError):
+class PrecedentsInvalid(KnowledgeFileError):
     """The questions file cannot be read; the message names the line and how to fix it."""
+
+    file = "asked.jsonl"
 
 
 @dataclass(frozen=True)
@@ -64,19 +67,47 @@ def quoted_clauses(records, doc_id: str, evidence: str) -> list[str]:
         [c.id for c in clauses if any(quote in squeezed(h) for h in (c.heading, *c.path))]
 
 
+FIX = ("每行一个 JSON 对象：{\"question\": 问题, \"answerable\": true 或 false, \"doc\": 文档编号 或 \"title\": 文件标题, "
+       "\"evidence\": 答句原文}，或用 \"gold\": [条款编号] 代替 doc 与 evidence；改好后重新加载索引（hotline ingest）")
+TEXT_FIELDS = ("doc", "title", "evidence", "set", "id")
+
+
+def _problem(row) -> str | None:
+    """What is wrong with one line of a questions file, in the words its editor needs; None when nothing is."""
+    if not isinstance(row, dict):
+        return "不是 JSON 对象"
+    if not isinstance(row.get("question"), str) or not row["question"].strip():
+        return "缺少 question（问题原文）"
+    if not isinstance(row.get("answerable"), bool):
+        return "answerable 应为 true 或 false"
+    bad = [k for k in TEXT_FIELDS if row.get(k) is not None and not isinstance(row[k], str)]
+    if bad:
+        return f"{'、'.join(bad)} 应为文字"
+    gold = row.get("gold")
+    if gold is not None and not (isinstance(gold, list) and all(isinstance(g, str) for g in gold)):
+        return "gold 应为条款编号的列表"
+    if row["answerable"] and not gold and not (row.get("evidence") and (row.get("doc") or row.get("title"))):
+        return "可回答的问题需要 gold，或 doc/title 与 evidence"
+    return None
+
+
 def read_lines(path: Path) -> list[dict]:
+    """The lines of a questions file, each checked (a UTF-8 file, with or without a byte-order mark)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PrecedentsInvalid(f"无法读取历史问题文件 {path}：{exc}；应为 UTF-8 编码的文本文件") from exc
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise PrecedentsInvalid(f"{path}:{n}: 不是有效的 JSON：{exc}") from exc
-        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip() \
-                or not isinstance(row.get("answerable"), bool):
-            raise PrecedentsInvalid(f"{path}:{n}: 每行应为 {{\"question\": 问题, \"answerable\": true/false, "
-                                    f"\"doc\"/\"title\" 与 \"evidence\"（或 \"gold\": [条款编号]）}}")
+            raise PrecedentsInvalid(f"{path}:{n}: 不是有效的 JSON（{exc.msg}）。{FIX}") from exc
+        problem = _problem(row)
+        if problem:
+            raise PrecedentsInvalid(f"{path}:{n}: {problem}。{FIX}")
         rows.append(row)
     return rows
 
@@ -107,6 +138,11 @@ def asking(query) -> tuple:
     return frozenset(query.asks), bool(query.wants_rules)
 
 
+def named_rights(query) -> frozenset[str]:
+    """The kinds of right a parsed question's words name, as characters (专利申请 names 专利, 商表 corrected 商标)."""
+    return query.kinds.rights_named(query.text)
+
+
 class Precedents:
     """The past questions of one index version, as TF-IDF vectors over their search tokens."""
 
@@ -116,9 +152,14 @@ class Precedents:
         parsed = [parse(e.question) for e in entries]
         self.held_out: frozenset[str] = frozenset()  # sets that lend nothing
         self.held_documents: frozenset[str] = frozenset()  # documents whose past questions lend nothing
+        self.held_copies: frozenset[int] = frozenset()  # past questions worded as one being evaluated
         self.vectorizer = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True)
-        self.matrix = self.vectorizer.fit_transform([q.tokens for q in parsed]) if entries else None
+        try:
+            self.matrix = self.vectorizer.fit_transform([q.tokens for q in parsed]) if entries else None
+        except ValueError:  # not one search word among them (只有 的、？): they lend nothing
+            self.matrix = None
         self.asking = [asking(q) for q in parsed]
+        self.rights = [named_rights(q) for q in parsed]
         self.sources = np.array([e.source for e in entries])
         self._asked: frozenset[str] | None = None  # the documents lending past questions are about, made on first need
         self._by_document: dict[str, list[int]] = {}
@@ -141,21 +182,27 @@ class Precedents:
         """While evaluating or fitting on `items`, the sets any of them came from lend nothing: a question must not
         find itself, nor its writer's other questions. With `documents`, no past question about them lends anything
         either: how a document nobody has asked about yet is searched (the fit learns from both)."""
+        items = list(items)
         ids = {item.get("id") for item in items}
+        texts = {squeezed(item["question"]) for item in items if item.get("question")}
         held = frozenset(e.source for e in self.entries if e.id and e.id in ids)
-        before = self.held_out, self.held_documents
+        # a question written again word for word in another set (a copy, or two writers alike) lends nothing either
+        copies = frozenset(j for j, e in enumerate(self.entries) if squeezed(e.question) in texts)
+        before = self.held_out, self.held_documents, self.held_copies
         self.held_out, self.held_documents = self.held_out | held, self.held_documents | frozenset(documents)
+        self.held_copies = self.held_copies | copies
         self._asked = None
         try:
             yield held
         finally:
-            (self.held_out, self.held_documents), self._asked = before, None
+            (self.held_out, self.held_documents, self.held_copies), self._asked = before, None
 
     def _lending(self) -> np.ndarray:
         """Which past questions lend now (neither their set nor their document held out)."""
         lending = ~np.isin(self.sources, list(self.held_out)) if self.held_out else np.ones(len(self.entries), bool)
         for doc in self.held_documents:
             lending[self._by_document.get(doc, [])] = False
+        lending[list(self.held_copies)] = False
         return lending
 
     def asked_about(self, doc_id: str) -> bool:
@@ -168,14 +215,14 @@ class Precedents:
 
     def near(self, query, floor: float = 0.0) -> Near:
         """The nearest past questions to a parsed question, those at least `floor` alike, each credited with how far
-        above the floor it lies, as a share of the way to 1. An unanswered one counts only if it asked what this one
-        asks (the same kinds of fact, rules or not): 民间文学艺术作品的保护期是多长 was not answered, but that says nothing
+        above the floor it lies, as a share of the way to 1. One that names another kind of right than this one does
+        lends nothing. An unanswered one counts only if it asked what this one asks (the same kinds of fact, rules or not): 民间文学艺术作品的保护期是多长 was not answered, but that says nothing
         of 民间文学艺术作品受不受保护, which shares all its words."""
         if self.matrix is None or not query.tokens:
             return Near()
         sims = (self.matrix @ self.vectorizer.transform([query.tokens]).T).toarray().ravel()
-        asked = asking(query)
-        if self.held_out or self.held_documents:
+        asked, rights = asking(query), named_rights(query)
+        if self.held_out or self.held_documents or self.held_copies:
             sims[~self._lending()] = 0.0
         found = Near()
         for j in np.argsort(-sims)[:NEAREST]:
@@ -183,6 +230,8 @@ class Precedents:
             if sim <= 0.0:
                 break
             entry = self.entries[j]
+            if rights and self.rights[j] and not rights & self.rights[j]:
+                continue  # 专利申请被驳回 is not 商标被驳回, however alike the rest
             if not entry.clauses and self.asking[j] == asked:
                 for doc in entry.documents:
                     found.refused[doc] = max(found.refused.get(doc, 0.0), sim)

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.models import Clause, Document
 from bot.retrieve.candidates import Candidates, Concept, Hit, Misconfigured
 from bot.retrieve.index import IndexNotFound, IndexVersion
-from bot.retrieve.precedents import Precedents
+from bot.retrieve.precedents import Precedents, PrecedentsInvalid
 from bot.retrieve.query import Query
 from bot.retrieve.rank import Ranking, stating_first
 from bot.retrieve.sentences import Sentences
@@ -41,8 +41,11 @@ class Retriever:
         self.index = IndexVersion(index_dir, dense_search)
         self.ranking = ranking or Ranking.load()
         self.candidates = Candidates(self.index, mode, home_region, self.ranking.retrieval)
-        self.precedents = self.candidates.precedents = Precedents.load(asked, self.index.records,
-                                                                       self.candidates.parse)
+        try:
+            self.precedents = self.candidates.precedents = Precedents.load(asked, self.index.records,
+                                                                           self.candidates.parse)
+        except PrecedentsInvalid as exc:  # a 503 naming the line, as for the other files of the knowledge folder
+            raise Misconfigured(f"配置错误：{exc}") from exc
         self.sentences = Sentences(self.candidates, self.ranking.sentences)  # the answer's lead, scored
         index, candidates = self.index, self.candidates
         self.index_dir, self.version, self.mode, self.home_region = index.index_dir, index.version, mode, \
