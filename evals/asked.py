@@ -18,7 +18,7 @@ from pathlib import Path
 
 from evals import bank
 from evals.import_blind import is_test
-from evals.run import load_set
+from evals.run import documents_of, load_set
 
 SETS = Path(__file__).parent / "sets"
 SHIPPED = ["bank-train", "bank-dev", *(f"bank-dev{i}" for i in range(2, 11)), "core"]
@@ -29,7 +29,7 @@ def lines(set_paths: list[Path], records) -> list[dict]:
     out = []
     for path in set_paths:
         for item in load_set(path):
-            docs = {item["doc"]} if item.get("doc") else {g.split(":")[0] for g in item.get("gold") or []}
+            docs = documents_of(item)
             if not docs or any(is_test(d) for d in docs):
                 continue
             row = {"id": item["id"], "set": path.stem, "question": item["question"],

@@ -140,12 +140,13 @@ def collect(retriever, items: list[dict]) -> list[Sample]:
     the items' own sets lending nothing (precedents.Precedents.holding_out), and, when there are past questions, once
     more as if nobody had asked about the question's documents yet (a document a bureau has just added), so that
     the models learn to do without them as well as with them."""
+    from evals.run import documents_of
+
     with retriever.precedents.holding_out(items):
         samples = _collect(retriever, items)
         if len(retriever.precedents):
             for item in items:
-                documents = {item["doc"]} if item.get("doc") else {g.split(":")[0] for g in item.get("gold") or []}
-                with retriever.precedents.holding_out(documents=documents):
+                with retriever.precedents.holding_out(documents=documents_of(item)):
                     samples += [replace(s, unasked=True) for s in _collect(retriever, [item], with_leads=False)]
     return samples
 
@@ -582,7 +583,8 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
         print(f"注意：规则本身已拒答 {sum(ruled.values())} 道可回答的题（{ruled}），多于目标误拒率 "
               f"{TARGET_FALSE_REFUSALS:.0%}，阈值无法弥补：请检查 knowledge/question_kinds.yaml 对这些题的问法和答句的判断",
               file=sys.stderr)
-    print(f"已拟合：{ranking.fitted['questions']} 题（{len(samples)} 次检索），{ranking.fitted['documents']} 组文档；写入 {target}")
+    print(f"已拟合：{ranking.fitted['questions']} 题（{len(samples)} 次检索），{ranking.fitted['documents']} 组文档；"
+          f"写入 {target}")
     print(f"按文档交叉验证：hit@1 {cv['hit@1']:.3f}  hit@5 {cv['hit@5']:.3f}  误拒 {cv['false_refusals']:.3f}  "
           f"拒答正确率 {cv['refusal_accuracy']:.3f}  阈值 {ranking.threshold:.3f}")
     for name, w in sorted(ranking.ranker.weights.items(), key=lambda kv: -abs(kv[1])):

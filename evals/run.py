@@ -92,6 +92,11 @@ class Report:
     results: list[Result] = field(default_factory=list)
 
 
+def documents_of(item: dict) -> set[str]:
+    """The documents a set's question is about: its `doc`, else those of its gold clauses."""
+    return {item["doc"]} if item.get("doc") else {g.split(":")[0] for g in item.get("gold") or []}
+
+
 def load_set(path: Path) -> list[dict]:
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

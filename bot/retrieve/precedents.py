@@ -151,8 +151,6 @@ class Precedents:
         self.entries = entries
         parsed = [parse(e.question) for e in entries]
         self.held_out: frozenset[str] = frozenset()  # sets that lend nothing
-        self.held_documents: frozenset[str] = frozenset()  # documents whose past questions lend nothing
-        self.held_copies: frozenset[int] = frozenset()  # past questions worded as one being evaluated
         self.vectorizer = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True)
         try:
             self.matrix = self.vectorizer.fit_transform([q.tokens for q in parsed]) if entries else None
@@ -161,11 +159,11 @@ class Precedents:
         self.asking = [asking(q) for q in parsed]
         self.rights = [named_rights(q) for q in parsed]
         self.sources = np.array([e.source for e in entries])
-        self._asked: frozenset[str] | None = None  # the documents lending past questions are about, made on first need
         self._by_document: dict[str, list[int]] = {}
         for j, entry in enumerate(entries):
             for doc in entry.documents:
                 self._by_document.setdefault(doc, []).append(j)
+        self._lend(np.ones(len(entries), bool))
 
     @classmethod
     def load(cls, path: Path | None, records, parse: Callable[[str], object]) -> "Precedents":
@@ -180,50 +178,47 @@ class Precedents:
     @contextmanager
     def holding_out(self, items: Iterable[dict] = (), documents: Iterable[str] = ()):
         """While evaluating or fitting on `items`, the sets any of them came from lend nothing: a question must not
-        find itself, nor its writer's other questions. With `documents`, no past question about them lends anything
-        either: how a document nobody has asked about yet is searched (the fit learns from both)."""
+        find itself, nor its writer's other questions, nor a copy of it word for word in another set. With
+        `documents`, no past question about them lends anything either: how a document nobody has asked about yet is
+        searched (the fit learns from both)."""
         items = list(items)
         ids = {item.get("id") for item in items}
         texts = {squeezed(item["question"]) for item in items if item.get("question")}
         held = frozenset(e.source for e in self.entries if e.id and e.id in ids)
-        # a question written again word for word in another set (a copy, or two writers alike) lends nothing either
-        copies = frozenset(j for j, e in enumerate(self.entries) if squeezed(e.question) in texts)
-        before = self.held_out, self.held_documents, self.held_copies
-        self.held_out, self.held_documents = self.held_out | held, self.held_documents | frozenset(documents)
-        self.held_copies = self.held_copies | copies
-        self._asked = None
+        lending = self.lending & ~np.isin(self.sources, list(held))
+        lending &= np.array([squeezed(e.question) not in texts for e in self.entries], bool)
+        for doc in documents:
+            lending[self._by_document.get(doc, [])] = False
+        before = self.held_out, self.lending
+        self.held_out = self.held_out | held
+        self._lend(lending)
         try:
             yield held
         finally:
-            (self.held_out, self.held_documents, self.held_copies), self._asked = before, None
+            self.held_out = before[0]
+            self._lend(before[1])
 
-    def _lending(self) -> np.ndarray:
-        """Which past questions lend now (neither their set nor their document held out)."""
-        lending = ~np.isin(self.sources, list(self.held_out)) if self.held_out else np.ones(len(self.entries), bool)
-        for doc in self.held_documents:
-            lending[self._by_document.get(doc, [])] = False
-        lending[list(self.held_copies)] = False
-        return lending
+    def _lend(self, lending: np.ndarray) -> None:
+        """Which past questions lend (`lending`), and the documents those are about (asked_about)."""
+        self.lending = lending
+        self._asked = frozenset(doc for doc, rows in self._by_document.items() if lending[rows].any())
 
     def asked_about(self, doc_id: str) -> bool:
         """Whether any lending past question is about this document: a question about it unlike every one of them
         is then worth less than one about a document nobody has asked about yet."""
-        if self._asked is None:
-            lending = self._lending()
-            self._asked = frozenset(doc for doc, rows in self._by_document.items() if lending[rows].any())
         return doc_id in self._asked
 
     def near(self, query, floor: float = 0.0) -> Near:
         """The nearest past questions to a parsed question, those at least `floor` alike, each credited with how far
         above the floor it lies, as a share of the way to 1. One that names another kind of right than this one does
-        lends nothing. An unanswered one counts only if it asked what this one asks (the same kinds of fact, rules or not): 民间文学艺术作品的保护期是多长 was not answered, but that says nothing
-        of 民间文学艺术作品受不受保护, which shares all its words."""
+        lends nothing. An unanswered one counts only if it asked what this one asks (the same kinds of fact, rules or
+        not): 民间文学艺术作品的保护期是多长 was not answered, but that says nothing of 民间文学艺术作品受不受保护, which
+        shares all its words."""
         if self.matrix is None or not query.tokens:
             return Near()
         sims = (self.matrix @ self.vectorizer.transform([query.tokens]).T).toarray().ravel()
         asked, rights = asking(query), named_rights(query)
-        if self.held_out or self.held_documents or self.held_copies:
-            sims[~self._lending()] = 0.0
+        sims[~self.lending] = 0.0
         found = Near()
         for j in np.argsort(-sims)[:NEAREST]:
             sim = (float(sims[j]) - floor) / (1.0 - floor)
