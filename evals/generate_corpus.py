@@ -13,8 +13,9 @@ guides"), each document about one of fifteen subjects, each subject with its own
 - service guides (20 %): 事项名称, 实施机构, 受理条件, 申请材料, 办理流程, 办理时限, 收费标准, 咨询电话.
 Eight provinces; a quarter of the documents come from a province's own bureau and the rest from its cities
 and districts (`--province-share`), so region and locality filters have work to do. `--with-real` adds the
-bureau's four documents (knowledge/policies) and the regulations in ../shared/corpus/extra, so that quality can
-be measured with the real documents buried among generated ones.
+bureau's four documents (knowledge/policies), its synonyms and past questions (knowledge/asked.jsonl) and the
+regulations in ../shared/corpus/extra, so that quality can be measured with the real documents buried among
+generated ones.
 """
 from __future__ import annotations
 
@@ -459,7 +460,10 @@ def generate(out: Path, docs: int, seed: int = 1, with_real: bool = False, measu
         for path in sorted((root / "knowledge" / "policies").glob("*.txt")):
             shutil.copy(path, policies / path.name)
             count += 1
-        shutil.copy(root / "knowledge" / "synonyms.yaml", out / "synonyms.yaml")
+        # the bureau's own files beside its documents: its jargon, and the questions asked before (without them
+        # the bureau's documents would be ranked as if nobody had ever asked about them)
+        for name in ("synonyms.yaml", "asked.jsonl"):
+            shutil.copy(root / "knowledge" / name, out / name)
         for folder in ("catalogue", "faq"):
             shutil.copytree(root / "knowledge" / folder, out / folder, dirs_exist_ok=True)
         extra = root.parent / "shared" / "corpus" / "extra"
