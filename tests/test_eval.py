@@ -126,3 +126,17 @@ def test_a_quote_of_a_heading_names_the_clauses_under_it(settings):
     assert resolve_gold([item], records) == []
     assert item["gold"] and all(records.clauses[g].heading == heading or heading in records.clauses[g].path
                                 for g in item["gold"])
+
+
+def test_the_scale_corpus_holds_the_bureaus_own_files_beside_its_documents(tmp_path):
+    """The 10 000-document benchmark measures the bureau as it ships: its four documents, its synonyms and its past
+    questions (without knowledge/asked.jsonl the bureau's documents were ranked as if nobody had asked anything)."""
+    from evals.generate_corpus import generate
+    from tests.conftest import KNOWLEDGE
+
+    out = tmp_path / "knowledge"
+    count = generate(out, 3, seed=1, with_real=True)
+    assert count >= 3 + len(list((KNOWLEDGE / "policies").glob("*.txt")))
+    for name in ("asked.jsonl", "synonyms.yaml"):
+        assert (out / name).read_bytes() == (KNOWLEDGE / name).read_bytes()
+    assert {p.name for p in (KNOWLEDGE / "policies").glob("*.txt")} <= {p.name for p in (out / "policies").iterdir()}
