@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.answer.generative import verify
 from bot.config import Settings
-from bot.retrieve.precedents import quoted_clauses
+from bot.retrieve.precedents import Quotes
 from bot.service import Assistant
 from bot.text import normalise_text
 
@@ -119,6 +119,7 @@ def resolve_gold(items: list[dict], records) -> list[str]:
     lost: the item keeps no gold (a miss) and is named in the result; a document missing from the index is an
     error."""
     missing, lost = [], []
+    quotes = Quotes(records)
     for item in items:
         if item.get("gold") or not item.get("answerable") or not item.get("evidence"):
             item.setdefault("gold", [])
@@ -126,7 +127,7 @@ def resolve_gold(items: list[dict], records) -> list[str]:
         if item["doc"] not in records.documents:
             missing.append(f"{item['id']}：索引中没有文档 {item['doc']}（请先用 python -m evals.bank 建立评测索引）")
             continue
-        item["gold"] = quoted_clauses(records, item["doc"], item["evidence"])
+        item["gold"] = quotes.clauses(item["doc"], item["evidence"])
         if not item["gold"]:
             lost.append(f"{item['id']}：文档 {item['doc']} 的条款中找不到引文「{item['evidence']}」")
     if missing:
