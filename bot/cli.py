@@ -125,7 +125,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from evals.fit import main as run_fit
 
         return run_fit(settings, [Path(p) for p in chosen.split(",")] if chosen else None,
-                       Path(args.out) if args.out else None, lodo=args.lodo)
+                       Path(args.out) if args.out else None, lodo=args.lodo,
+                       keep_from=Path(args.keep_from) if args.keep_from else None)
     return run_eval(settings, Path(chosen) if chosen else None, as_json=args.json, verbose=args.verbose)
 
 
@@ -224,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="拟合排序与可答性模型（默认用题库训练集和 core 集；--set 可给逗号分隔的评测集，用当前索引）")
     p.add_argument("--out", help="--fit 的输出文件（默认 HOTLINE_RANKING_FILE，或随程序发布的 bot/retrieve/ranking.json）")
     p.add_argument("--lodo", action="store_true", help="--fit 时另给出留一文档（leave-one-document-out）的结果")
+    p.add_argument("--keep-from", metavar="FILE",
+                   help="--fit 时沿用该排序模型文件的答案首句模型和可答性模型所计的问题类型，只重新拟合排序与可答性"
+                        "（如 bot/retrieve/ranking.json：随程序发布的文件就是这样拟合的）")
     p.set_defaults(func=cmd_eval)
     return parser
 

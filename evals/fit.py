@@ -135,23 +135,25 @@ def leads(retriever, item: dict, query) -> list[Lead]:
     return out
 
 
-def collect(retriever, items: list[dict]) -> list[Sample]:
+def collect(retriever, items: list[dict], kinds: list[str] | None = None) -> list[Sample]:
     """Search every question, keeping every candidate's features: once as the product would, the past questions of
     the items' own sets lending nothing (precedents.Precedents.holding_out), and, when there are past questions, once
     more as if nobody had asked about the question's documents yet (a document a bureau has just added), so that
-    the models learn to do without them as well as with them."""
+    the models learn to do without them as well as with them. `kinds`: the kinds of fact asks_fact counts (None:
+    every kind the question kinds state)."""
     from evals.run import documents_of
 
     with retriever.precedents.holding_out(items):
-        samples = _collect(retriever, items)
+        samples = _collect(retriever, items, kinds=kinds)
         if len(retriever.precedents):
             for item in items:
                 with retriever.precedents.holding_out(documents=documents_of(item)):
-                    samples += [replace(s, unasked=True) for s in _collect(retriever, [item], with_leads=False)]
+                    samples += [replace(s, unasked=True)
+                                for s in _collect(retriever, [item], with_leads=False, kinds=kinds)]
     return samples
 
 
-def _collect(retriever, items: list[dict], with_leads: bool = True) -> list[Sample]:
+def _collect(retriever, items: list[dict], with_leads: bool = True, kinds: list[str] | None = None) -> list[Sample]:
     samples = []
     for item in items:
         as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else None
@@ -169,7 +171,7 @@ def _collect(retriever, items: list[dict], with_leads: bool = True) -> list[Samp
             candidates.append(Candidate(h.clause.id, dict(h.features), h.policy, h.missing_specific, answers,
                                         refused_precedent=h.refused_precedent, asked_about=h.asked_about))
         group = item.get("doc") or (sorted(gold)[0].split(":")[0] if gold else "unanswerable")
-        samples.append(Sample(item, candidates, asks_fact(query), retriever.unknown_specific(query), group,
+        samples.append(Sample(item, candidates, asks_fact(query, kinds), retriever.unknown_specific(query), group,
                               leads=leads(retriever, item, query) if with_leads else [], query=query,
                               hits={h.clause.id: h for h in hits},
                               region_has_documents=retriever.region_has_documents(query),
@@ -441,18 +443,24 @@ def choose_C(samples: list[Sample]) -> tuple[float, float]:
     return C_rank, best_answer[1]
 
 
-def fit(samples: list[Sample], sources: list[str]) -> Ranking:
-    """The whole procedure of the module docstring; the result records what it was fitted on and its CV figures."""
+def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None) -> Ranking:
+    """The whole procedure of the module docstring; the result records what it was fitted on and its CV figures.
+    `kept`: a ranking whose sentence model and fact kinds are kept as they are (the samples collected with its
+    kinds), the ranker and the answerability model refitted."""
     C_rank, C_answer = choose_C(samples)
     probabilities, figures = cross_validated(samples, C_rank, C_answer)
     threshold = choose_threshold(samples, probabilities)
     fr, ra = refusal_figures(samples, probabilities, threshold)
     ranking = fit_all(samples, C_rank, C_answer)
     ranking.threshold = round(threshold, 4)
-    # the kinds the samples' asks_fact counted (collect: every kind the fitting indexes' question kinds state)
-    ranking.fact_kinds = sorted({k for s in samples if s.query is not None for k in s.query.kinds.states}) or None
-    ranking.sentences, ranking.sentences_fitted = fit_sentence_model(samples)
-    ranking.sentences_fitted["on"] = sources
+    if kept is not None:
+        ranking.fact_kinds, ranking.sentences, ranking.sentences_fitted = \
+            kept.fact_kinds, kept.sentences, kept.sentences_fitted
+    else:
+        # the kinds the samples' asks_fact counted (collect: every kind the fitting indexes' question kinds state)
+        ranking.fact_kinds = sorted({k for s in samples if s.query is not None for k in s.query.kinds.states}) or None
+        ranking.sentences, ranking.sentences_fitted = fit_sentence_model(samples)
+        ranking.sentences_fitted["on"] = sources
     ranking.fitted = {
         "on": sources, "questions": len(_questions(samples)),
         "answerable": sum(bool(item["answerable"]) for item in _questions(samples)),
@@ -564,15 +572,19 @@ def retrieval_in(path: Path | None) -> Retrieval | None:
     return Retrieval.from_json(section) if section else None
 
 
-def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = False) -> int:
+def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = False,
+         keep_from: Path | None = None) -> int:
+    """`hotline eval --fit`: fit on the shipped sets (or `set_paths` on the settings' index) and write the file;
+    `keep_from`: a ranking file whose sentence model and fact kinds are kept (`fit`'s `kept`)."""
+    kept = Ranking.load(keep_from) if keep_from else None
     pairs = [(p, settings) for p in set_paths] if set_paths else shipped_sets(Path(settings.data_dir))
     loaded = prepared(pairs)
     tuned = retrieval_in(out)
     if tuned is not None:  # `python -m evals.tune --out X` then `--fit --out X`: fit around X's constants
         loaded = [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items) for r, items in loaded]
-    samples = [s for retriever, items in loaded for s in collect(retriever, items)]
+    samples = [s for retriever, items in loaded for s in collect(retriever, items, kept.fact_kinds if kept else None)]
     set_paths = [p for p, _ in pairs]
-    ranking = fit(samples, [p.name for p in set_paths])
+    ranking = fit(samples, [p.name for p in set_paths], kept)
     # the retrieval constants the features were collected with, kept as found (evals/tune.py chooses them)
     ranking.retrieval = loaded[0][0].ranking.retrieval
     target = out or settings.ranking_file or DEFAULT_FILE

@@ -102,6 +102,28 @@ def test_the_refit_keeps_the_retrieval_section_it_finds(settings, core, tmp_path
     assert "已拟合" in capsys.readouterr().out
 
 
+def test_a_refit_can_keep_a_files_lead_model_and_the_kinds_of_fact_its_answerability_counts(settings, core,
+                                                                                             tmp_path):
+    """`hotline eval --fit --keep-from FILE` (how the shipped file is refitted): FILE's sentence model and
+    answerability kinds are kept as they are, and the answerability model is fitted counting only those kinds in
+    asks_fact, as it will count them when answering (a kind dropped from the list after a fit that counted it left
+    the shipped model reading penalty questions otherwise than it was fitted on them)."""
+    sentences = {"weights": {"word_vectors": 1.0, "states_fact": 2.0}, "bias": 0.5,
+                 "fitted": {"by": "a bureau", "C": 1.0, "clauses": 3, "literal_coverage_lead_accuracy": 0.4,
+                            "cross_validated_by_document": {"lead_accuracy": 0.5}}}
+    (tmp_path / "kept").mkdir()
+    kept = _file(tmp_path / "kept", sentences=sentences, answerability_kinds=["date"])
+    out = tmp_path / "out.json"
+    assert fit.main(settings, [core], out, keep_from=kept) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["answerability_kinds"] == ["date"] and data["sentences"]["fitted"] == sentences["fitted"]
+    assert {k: v for k, v in data["sentences"]["weights"].items() if v} == sentences["weights"]
+    assert data["sentences"]["bias"] == 0.5 and data["fitted"]["on"] == ["core.jsonl"]
+    (retriever, items), = fit.prepared([(core, settings)])
+    every, dates = fit.collect(retriever, items), fit.collect(retriever, items, kinds=["date"])
+    assert 0 < sum(s.asks_fact for s in dates) < sum(s.asks_fact for s in every)
+
+
 def test_a_refit_into_the_file_tune_wrote_keeps_its_constants(settings, core, tmp_path):
     """`python -m evals.tune --out X`, then `hotline eval --fit --out X` without HOTLINE_RANKING_FILE=X: the fit
     collects its features with X's constants and leaves them in X (it used the shipped ones and overwrote X's)."""
