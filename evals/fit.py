@@ -476,9 +476,11 @@ def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None) 
 
 
 def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float,
-                           C_sentences: float = 1.0) -> dict[str, dict]:
+                           C_sentences: float = 1.0, sentences: LinearModel | None = None) -> dict[str, dict]:
     """For each document: fitted on all other documents' questions, judged on its own (ranking and decision as
-    the fitted models make them; the answer text itself is not composed here)."""
+    the fitted models make them; the answer text itself is not composed here). `sentences`: a lead-sentence model
+    kept as it is (--keep-from), judged instead of one fitted without the document."""
+    kept = sentences
     out = {}
     for group in sorted({s.group for s in samples}):
         train = [s for s in samples if s.group != group]
@@ -489,9 +491,9 @@ def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float
         rerank(test, ranking.ranker)
         probs = decided(test, ranking.answerability)
         leads = [lead for s in test for lead in s.leads]
-        sentences = fit_sentences(train, C_sentences) if leads else None
+        sentences = kept or (fit_sentences(train, C_sentences) if leads else None)
         out[group] = {**_judged(test, probs, threshold),
-                      # the answer's lead sentence, by a sentence model fitted without this document
+                      # the answer's lead sentence, by a sentence model fitted without this document (or kept)
                       "leads": len(leads),
                       "lead": round(sum(lead.gold[led_with(lead, sentences)] for lead in leads) / len(leads), 3)
                       if leads else 0.0,
@@ -572,11 +574,31 @@ def retrieval_in(path: Path | None) -> Retrieval | None:
     return Retrieval.from_json(section) if section else None
 
 
+def kept_ranking(path: Path) -> Ranking:
+    """The ranking file `--keep-from` names, which must hold its own lead-sentence model and answerability kinds (a
+    file without them would lend the shipped file's, or every kind, unsaid); ValueError saying how to fix it."""
+    fix = "请给出一个由 hotline eval --fit 写出的排序模型文件，如 bot/retrieve/ranking.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        missing = [k for k in ("sentences", "answerability_kinds", "ranker", "answerability") if k not in data]
+        if missing:
+            raise ValueError(f"缺少 {'、'.join(missing)}")
+        return Ranking.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"--keep-from 的文件 {path} 无法沿用（{exc}）；{fix}") from exc
+
+
 def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = False,
          keep_from: Path | None = None) -> int:
     """`hotline eval --fit`: fit on the shipped sets (or `set_paths` on the settings' index) and write the file;
     `keep_from`: a ranking file whose sentence model and fact kinds are kept (`fit`'s `kept`)."""
-    kept = Ranking.load(keep_from) if keep_from else None
+    kept = None
+    if keep_from is not None:
+        try:
+            kept = kept_ranking(keep_from)
+        except ValueError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
     pairs = [(p, settings) for p in set_paths] if set_paths else shipped_sets(Path(settings.data_dir))
     loaded = prepared(pairs)
     tuned = retrieval_in(out)
@@ -604,14 +626,18 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
     for name, w in sorted(ranking.answerability.weights.items(), key=lambda kv: -abs(kv[1])):
         print(f"  可答 {name:18s} {w:+.3f}")
     lead = ranking.sentences_fitted
-    print(f"答案首句：{lead['clauses']} 个条款，按文档交叉验证首句正确率 "
-          f"{lead['cross_validated_by_document']['lead_accuracy']:.3f}"
-          f"（只按字面覆盖 {lead['literal_coverage_lead_accuracy']:.3f}）")
+    if kept is not None:
+        print(f"答案首句：沿用 {keep_from} 的模型（未重新拟合）")
+    else:
+        print(f"答案首句：{lead['clauses']} 个条款，按文档交叉验证首句正确率 "
+              f"{lead['cross_validated_by_document']['lead_accuracy']:.3f}"
+              f"（只按字面覆盖 {lead['literal_coverage_lead_accuracy']:.3f}）")
     for name, w in sorted(ranking.sentences.weights.items(), key=lambda kv: -abs(kv[1])):
         print(f"  首句 {name:18s} {w:+.3f}")
     if lodo:
         per_doc = leave_one_document_out(samples, ranking.fitted["C_ranker"], ranking.fitted["C_answerability"],
-                                         ranking.sentences_fitted["C"])
+                                         ranking.sentences_fitted.get("C", 1.0),
+                                         sentences=kept.sentences if kept is not None else None)
         for doc, v in per_doc.items():
             print(f"  留一 {doc[:40]:40s} n={v['n']:3d} hit@1={v['hit@1']:.3f} hit@5={v['hit@5']:.3f} "
                   f"误拒={v['false_refusals']:.3f} 拒答正确={v['refusal_accuracy']:.3f} 首句={v['lead']:.3f}")

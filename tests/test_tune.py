@@ -103,7 +103,7 @@ def test_the_refit_keeps_the_retrieval_section_it_finds(settings, core, tmp_path
 
 
 def test_a_refit_can_keep_a_files_lead_model_and_the_kinds_of_fact_its_answerability_counts(settings, core,
-                                                                                             tmp_path):
+                                                                                             tmp_path, monkeypatch):
     """`hotline eval --fit --keep-from FILE` (how the shipped file is refitted): FILE's sentence model and
     answerability kinds are kept as they are, and the answerability model is fitted counting only those kinds in
     asks_fact, as it will count them when answering (a kind dropped from the list after a fit that counted it left
@@ -114,14 +114,34 @@ def test_a_refit_can_keep_a_files_lead_model_and_the_kinds_of_fact_its_answerabi
     (tmp_path / "kept").mkdir()
     kept = _file(tmp_path / "kept", sentences=sentences, answerability_kinds=["date"])
     out = tmp_path / "out.json"
+    collected, collect = [], fit.collect
+    monkeypatch.setattr(fit, "collect", lambda r, items, kinds=None: collected.append(kinds) or collect(r, items, kinds))
     assert fit.main(settings, [core], out, keep_from=kept) == 0
+    assert collected == [["date"]]  # the samples' asks_fact counted the kept kinds only
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["answerability_kinds"] == ["date"] and data["sentences"]["fitted"] == sentences["fitted"]
     assert {k: v for k, v in data["sentences"]["weights"].items() if v} == sentences["weights"]
     assert data["sentences"]["bias"] == 0.5 and data["fitted"]["on"] == ["core.jsonl"]
     (retriever, items), = fit.prepared([(core, settings)])
-    every, dates = fit.collect(retriever, items), fit.collect(retriever, items, kinds=["date"])
+    every, dates = collect(retriever, items), collect(retriever, items, kinds=["date"])
     assert 0 < sum(s.asks_fact for s in dates) < sum(s.asks_fact for s in every)
+
+
+def test_a_file_to_keep_must_hold_what_is_kept_or_the_fit_says_how_to_fix_it(settings, core, tmp_path, capsys):
+    (tmp_path / "kept").mkdir()
+    cases = {"无法沿用": tmp_path / "missing.json",  # no such file
+             "缺少 sentences": _file(tmp_path / "kept", sentences=None)}  # would lend the shipped lead model unsaid
+    for said, path in cases.items():
+        assert fit.main(settings, [core], tmp_path / "out.json", keep_from=path) == 2
+        err = capsys.readouterr().err
+        assert said in err and "--keep-from" in err and "bot/retrieve/ranking.json" in err
+        assert not (tmp_path / "out.json").exists()  # nothing written
+
+
+def test_a_fit_counting_every_kind_leaves_no_other_fits_list_in_the_file(tmp_path):
+    path = _file(tmp_path, answerability_kinds=["date"])
+    replace(Ranking.load(path), fact_kinds=None).save(path)
+    assert "answerability_kinds" not in json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_a_refit_into_the_file_tune_wrote_keeps_its_constants(settings, core, tmp_path):

@@ -245,6 +245,8 @@ class Ranking:
                      "retrieval": self.retrieval.to_json()})
         if self.fact_kinds is not None:
             data["answerability_kinds"] = self.fact_kinds
+        else:  # every kind counted: another fit's list left in the file would say otherwise
+            data.pop("answerability_kinds", None)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
