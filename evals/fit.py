@@ -476,11 +476,10 @@ def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None) 
 
 
 def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float,
-                           C_sentences: float = 1.0, sentences: LinearModel | None = None) -> dict[str, dict]:
+                           C_sentences: float = 1.0, kept: LinearModel | None = None) -> dict[str, dict]:
     """For each document: fitted on all other documents' questions, judged on its own (ranking and decision as
-    the fitted models make them; the answer text itself is not composed here). `sentences`: a lead-sentence model
-    kept as it is (--keep-from), judged instead of one fitted without the document."""
-    kept = sentences
+    the fitted models make them; the answer text itself is not composed here). `kept`: a lead-sentence model kept
+    as it is (--keep-from), judged instead of one fitted without the document."""
     out = {}
     for group in sorted({s.group for s in samples}):
         train = [s for s in samples if s.group != group]
@@ -637,7 +636,7 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
     if lodo:
         per_doc = leave_one_document_out(samples, ranking.fitted["C_ranker"], ranking.fitted["C_answerability"],
                                          ranking.sentences_fitted.get("C", 1.0),
-                                         sentences=kept.sentences if kept is not None else None)
+                                         kept=kept.sentences if kept is not None else None)
         for doc, v in per_doc.items():
             print(f"  留一 {doc[:40]:40s} n={v['n']:3d} hit@1={v['hit@1']:.3f} hit@5={v['hit@5']:.3f} "
                   f"误拒={v['false_refusals']:.3f} 拒答正确={v['refusal_accuracy']:.3f} 首句={v['lead']:.3f}")

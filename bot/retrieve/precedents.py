@@ -162,7 +162,6 @@ class Precedents:
         """`parse`: a question → its Query (search tokens, the kinds of fact it asks, whether it wants rules)."""
         self.entries = entries
         parsed = [parse(e.question) for e in entries]
-        self.held_out: frozenset[str] = frozenset()  # sets that lend nothing
         self.vectorizer = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True)
         try:
             self.matrix = self.vectorizer.fit_transform([q.tokens for q in parsed]) if entries else None
@@ -201,14 +200,12 @@ class Precedents:
         lending &= np.array([squeezed(e.question) not in texts for e in self.entries], bool)
         for doc in documents:
             lending[self._by_document.get(doc, [])] = False
-        before = self.held_out, self.lending
-        self.held_out = self.held_out | held
+        before = self.lending
         self._lend(lending)
         try:
             yield held
         finally:
-            self.held_out = before[0]
-            self._lend(before[1])
+            self._lend(before)
 
     def _lend(self, lending: np.ndarray) -> None:
         """Which past questions lend (`lending`), and the documents those are about (asked_about)."""
