@@ -26,7 +26,7 @@ BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
 # new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and four
 # development sets of five
 NOTICES = {"test": Path(__file__).parent / "notices",
-           **{name: Path(__file__).parent / f"notices-{name}" for name in ("dev", "dev2", "dev3", "dev4")}}
+           **{name: Path(__file__).parent / f"notices-{name}" for name in ("dev", "dev2", "dev3", "dev4", "dev5")}}
 NOTICE_SETS = {name: [SETS / f"notices-{name}.jsonl"] for name in NOTICES}
 
 
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*")
     parser.add_argument("--notices", nargs="?", const="test", choices=sorted(NOTICES),
                         help="新通知集：knowledge/ 加 evals/notices/（test，冻结），"
-                             "或 evals/notices-dev/ … notices-dev4/（dev … dev4）")
+                             "或 evals/notices-dev/ … notices-dev5/（dev … dev5）")
     parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or ROOT / "var" / (f"eval-notices-{args.notices}" if args.notices else "eval-bank"))
