@@ -36,6 +36,7 @@ from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
 from bot.store.versions import IndexVersions
 from bot.text import Tokenizer, split_sentences
+from ingest.divisions import divisions
 from ingest.catalogue import check_basis, item_text, load_faq
 from ingest.links import link_replacements
 from ingest.loaders import SUPPORTED, LoadError
@@ -244,7 +245,7 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     # any makes a new version; only the vocabulary's (and the places') refits the embedder
     places = load_places(settings.knowledge_dir / PLACES_FILE)
     lexicon_json = lexicon.to_json(kinds=False) + json.dumps(sensitive.to_dict(), ensure_ascii=False, sort_keys=True) + \
-        (json.dumps(places, ensure_ascii=False, sort_keys=True) if places else "")
+        (json.dumps(places, ensure_ascii=False, sort_keys=True) if places else "") + f"cpca {divisions().version}"
     kinds_json = lexicon.kinds.to_json()
     # the injection list travels with it too, apart: a change to it re-checks every clause, not the embedder
     offtask = OffTaskList.for_knowledge(settings.knowledge_dir)
@@ -346,11 +347,18 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
     # questions are read with the names documents are filed by: the lexicon's as written, the others (cities,
     # short forms) as whole words
-    region_places = region_names(lexicon.regions, places)
+    every = with_divisions(places)
+    region_places = region_names(lexicon.regions, every)
     lexicon.places = {region: [n for n in names if n not in lexicon.regions.get(region, [])]
                       for region, names in region_places.items()}
-    lexicon.cities = sorted({city for names in places.values() for city in names})
-    fill_regions(list(records.documents.values()), region_places)
+    lexicon.cities = sorted({city for names in every.values() for city in names})
+    said = {name for names in region_places.values() for name in names}
+    lexicon.counties = {name: [region, city] for name, (region, city) in divisions().counties.items()
+                        if name not in said}
+    # a document of a county or a district (安溪县) is filed under its province as one of a city is
+    fill_regions(list(records.documents.values()),
+                 {region: [*names, *(n for n, (r, _) in divisions().counties.items() if r == region)]
+                  for region, names in region_places.items()})
     fill_item_regions(records.items, records.documents,
                       {item_id: records.clauses[item_id].doc_id for item_id in records.items}, region_places,
                       frozenset(lexicon.cities))
@@ -507,6 +515,15 @@ def word_statistics(records: Records, tokens_by_id: dict[str, list[str]], tokeni
         for token in words:
             df[token] = df.get(token, 0) + 1
     return {"clauses": len(records.clauses), "df": df}
+
+
+def with_divisions(places: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every province's cities (ingest.divisions), with knowledge/places.yaml's names of each after them (a
+    county-level city callers name as a city: 昆山, 义乌)."""
+    every = {region: list(names) for region, names in divisions().cities.items()}
+    for region, names in places.items():
+        every[region] = list(dict.fromkeys([*every.get(region, []), *names]))
+    return every
 
 
 def load_places(path: Path) -> dict[str, list[str]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import NATIONAL_REGION, Document
+from ingest.divisions import divisions
 from bot.text import PLACE_UNIT, clause_sentences, place_unit_pattern, place_units, unit_names
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
@@ -44,11 +45,7 @@ _EXPIRES = re.compile(r"有效期(?:至|到|截至)(\d{4}年\d{1,2}月\d{1,2}日
 _VALID_YEARS = re.compile(r"有效期(?:为)?([一二三四五六七八九十\d]+)年")
 
 # Region names as they open an issuer or a title, and the one-character forms used in 文号.
-REGIONS = {
-    "上海": "上海市", "江苏": "江苏省", "浙江": "浙江省", "广东": "广东省", "北京": "北京市", "天津": "天津市",
-    "重庆": "重庆市", "福建": "福建省", "安徽": "安徽省", "山东": "山东省", "河南": "河南省", "湖北": "湖北省",
-    "湖南": "湖南省", "四川": "四川省", "河北": "河北省", "江西": "江西省", "陕西": "陕西省", "辽宁": "辽宁省",
-}
+REGIONS = divisions().regions  # every province's short name → its full name (云南 → 云南省, 广西 → 广西壮族自治区)
 DOC_NUMBER_PREFIX = {"沪": "上海市", "苏": "江苏省", "浙": "浙江省", "粤": "广东省", "京": "北京市", "闽": "福建省",
                      "皖": "安徽省", "鲁": "山东省", "国知": NATIONAL_REGION}
 NATIONAL = ("国家知识产权局", "国务院", "中华人民共和国", "全国人民代表大会")

@@ -279,6 +279,48 @@ def test_a_district_of_a_city_is_named_by_the_district_and_filed_under_the_citys
     assert _first(retriever, "崇岭发明专利资助标准是多少") == "county"
 
 
+COUNTIES = {
+    "county": _measure("安溪县市场监督管理局", "安市监〔2023〕3号", "安溪县商标品牌扶持办法",
+                       "驰名商标奖励标准。对新认定的驰名商标，给予一次性奖励30万元。"),
+    "city": _measure("芜湖市市场监督管理局", "芜市监〔2023〕4号", "芜湖市商标品牌扶持办法",
+                     "驰名商标奖励标准。对新认定的驰名商标，给予一次性奖励50万元。"),
+}
+
+
+@pytest.fixture(scope="module")
+def counties_index(tmp_path_factory):
+    return live(ingest_policies(tmp_path_factory.mktemp("counties"), COUNTIES))  # no places.yaml at all
+
+
+def test_every_county_and_province_is_known_from_the_table_of_administrative_divisions(counties_index):
+    """No list of the bureau's names 安溪 or 南陵: China's administrative divisions (cpca's table) do. A county's
+    document is filed under its province; a caller naming a county with its 县/区 names its city's documents and
+    its province; a county's name that is an everyday word names nothing without its suffix as a word."""
+    retriever = Retriever(counties_index)
+    documents = retriever.records.documents
+    assert (documents["county"].region, documents["city"].region) == ("福建省", "安徽省")
+    nanling = retriever.parse("我们是南陵县的企业，驰名商标奖励多少")
+    assert (nanling.regions, nanling.cities) == (["安徽省"], ["南陵", "芜湖"])
+    assert nanling.names_locality("芜湖市") and not nanling.names_locality("安溪县")
+    assert _first(retriever, "我们是南陵县的企业，驰名商标奖励多少") == "city"
+    fenghua = retriever.parse("奉化区的企业驰名商标奖励多少")
+    assert fenghua.regions == ["浙江省"] and retriever.search(fenghua) == []  # 宁波's: neither document answers
+    assert retriever.parse("我是云南的，驰名商标奖励多少").regions == ["云南省"]
+    assert retriever.parse("广西有没有驰名商标奖励").regions == ["广西壮族自治区"]
+    for everyday in ("合作市场监管部门对驰名商标奖励多少", "大方向上驰名商标奖励多少", "振兴区域品牌的驰名商标奖励"):
+        assert retriever.parse(everyday).regions == [], everyday
+
+
+def test_the_divisions_leave_out_a_name_two_places_share():
+    from ingest.divisions import divisions
+
+    table = divisions()
+    assert table.counties["南陵"] == ("安徽省", "芜湖") and table.counties["浦东"] == ("上海市", "上海")
+    assert table.counties["武侯"] == ("四川省", "成都") and table.regions["内蒙古"] == "内蒙古自治区"
+    assert "鼓楼" not in table.counties and "朝阳" not in table.counties  # 南京, 福州…; 北京, 辽宁
+    assert "延边" in table.cities["吉林省"] and "湘西" in table.cities["湖南省"]  # without the nations' names
+
+
 def test_a_question_naming_no_place_is_about_the_bureaus_own_region(places_index):
     assert _first(Retriever(places_index, home_region="江苏"), "发明专利资助标准是多少") == "province"
     assert _first(Retriever(places_index, home_region="上海市"), "发明专利资助标准是多少") == "city-wide"

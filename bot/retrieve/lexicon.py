@@ -1,6 +1,6 @@
-"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names; the cities of
-knowledge/places.yaml; and how questions are read (knowledge/question_kinds.yaml), which travels with it into
-the index."""
+"""The bureau's vocabulary (knowledge/synonyms.yaml): synonyms, terms and region names; the cities and counties
+of China's administrative divisions and knowledge/places.yaml; and how questions are read
+(knowledge/question_kinds.yaml), which travels with it into the index."""
 from __future__ import annotations
 
 import json
@@ -23,7 +23,10 @@ class Lexicon:
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default)
     # region → more names of it a question may say as whole words: places.yaml's cities, the region's short form
     places: dict[str, list[str]] = field(default_factory=dict)
-    cities: list[str] = field(default_factory=list)  # places.yaml's cities: a question naming one names a city
+    cities: list[str] = field(default_factory=list)  # every city (places.yaml's too): a question naming one names it
+    # a county's or district's name → [its region, its city] (ingest.divisions): named with its 县/区/市/旗 (南陵县),
+    # it names its city and region too
+    counties: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Lexicon":
@@ -47,6 +50,7 @@ class Lexicon:
             data["kinds"] = self.kinds.data
             data["places"] = self.places
             data["cities"] = self.cities
+            data["counties"] = self.counties
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -55,4 +59,4 @@ class Lexicon:
         # an index built before the kinds travelled with it reads questions with the shipped file
         kinds = QuestionKinds.from_dict(data["kinds"], "lexicon.json") if data.get("kinds") else QuestionKinds.default()
         return cls(data["synonyms"], data["terms"], data["regions"], kinds, data.get("places") or {},
-                   data.get("cities") or [])
+                   data.get("cities") or [], data.get("counties") or {})

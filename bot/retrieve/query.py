@@ -57,7 +57,8 @@ class Query:
     regions: list[str] = field(default_factory=list)  # the caller's setting (a widget's data-region) and those named
     named_regions: list[str] = field(default_factory=list)  # the regions the question itself names (上海, 芜湖)
     localities: list[str] = field(default_factory=list)  # cities or districts of the documents named (南京市, 松江区)
-    cities: list[str] = field(default_factory=list)  # any city named (places.yaml's: 厦门, whether documents bind it or not)
+    # any city named (厦门, whether documents bind it or not), a county's with its city (南陵县: 南陵, 芜湖)
+    cities: list[str] = field(default_factory=list)
     asks: set[str] = field(default_factory=set)
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
     service_like: bool = False
@@ -119,6 +120,10 @@ class Query:
 
 # how many characters either side of a typo correction are read to tell whether it changes what is asked
 ASKING_CONTEXT = 8
+# how a place's name must be said to name it (QueryUnderstanding.place_spans): as a word of its own (a city, a
+# region's short form), or, for a county or a district, with one of these after it
+WORD, COUNTY = "word", "county"
+COUNTY_SUFFIX = "县区市旗"
 
 
 class QueryUnderstanding:
@@ -152,18 +157,26 @@ class QueryUnderstanding:
         for word in vocab:
             if len(word) >= 4:
                 self.by_length.setdefault(len(word), []).append(word)
-        # (name, region, said as a whole word only): synonyms.yaml's names as the bureau wrote them (沪 in 沪知局),
-        # places.yaml's cities and the regions' short forms only as words (三明治 names no 三明)
+        # (name, region, how it must be said): synonyms.yaml's names as the bureau wrote them (沪 in 沪知局, ""),
+        # the cities and the regions' short forms only as words (三明治 names no 三明: WORD), a county or a district
+        # only with its 县/区/市/旗, the whole a word (南陵县, 奉化区; 合作市场 names no 合作市: COUNTY)
         self.region_names = sorted(
-            [*((name, region, False) for region, names in lexicon.regions.items() for name in [region, *names]),
-             *((name, region, True) for region, names in lexicon.places.items() for name in names)],
+            [*((name, region, "") for region, names in lexicon.regions.items() for name in [region, *names]),
+             *((name, region, WORD) for region, names in lexicon.places.items() for name in names),
+             *((name, region, COUNTY) for name, (region, _) in lexicon.counties.items())],
             key=lambda x: -len(x[0]),
         )
+        self._region_names: dict[str, tuple[str, str]] = {}  # each name's first entry: the one place_spans reads
+        for name, region, said in self.region_names:
+            self._region_names.setdefault(name, (region, said))
+        self._name_lengths = sorted({len(n) for n in self._region_names}, reverse=True)
         self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
-        self.cities = frozenset(lexicon.cities)
+        # what a place named names: a city itself; a county its city too (南陵 names 芜湖's documents)
+        self.cities = {**{city: (city,) for city in lexicon.cities},
+                       **{county: (county, city) for county, (_, city) in lexicon.counties.items()}}
         # a place the caller names is never a typo: 温州保护中心 is not 泉州保护中心, 奉贤投资 not 风险投资
-        self.place_names = frozenset(name for name in [*(n for n, _, _ in self.region_names), *(n for n, _ in self.places),
-                                                       *self.cities] if len(name) >= 2)
+        self.place_names = frozenset(name for name in [*(n for n, _, said in self.region_names if said != COUNTY),
+                                                       *(n for n, _ in self.places), *lexicon.cities] if len(name) >= 2)
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """Replace words the corpus does not contain by corpus words that sound or look the same, and pinyin
@@ -319,7 +332,7 @@ class QueryUnderstanding:
         about = bool({"date", "validity"} & asks) and kinds.document.holds(words, asks)
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, named_regions=named, localities=[locality for locality, _ in localities],
-                      cities=list(dict.fromkeys(corrected[s:e] for s, e, _ in spans if corrected[s:e] in self.cities)),
+                      cities=list(dict.fromkeys(c for s, e, _ in spans for c in self.cities.get(corrected[s:e], ()))),
                       asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
@@ -354,25 +367,32 @@ class QueryUnderstanding:
     def place_spans(self, text: str, words: Words | None = None) -> list[tuple[int, int, str]]:
         """Where a text names a region: (start, end, region), in the text's order, longest names first where
         they overlap. A name right before one of question_kinds.yaml's `places.not_before` (路, 西路, 河…) names
-        a street or a river instead (延安西路, 南京路, 苏州河); a city of places.yaml is a whole word, or one with
-        市/县/区 (开封市: 三明治 names no 三明). `words`: the text already cut, when the caller has it."""
+        a street or a river instead (延安西路, 南京路, 苏州河); a city is a whole word, or one with 市/县/区 (开封市:
+        三明治 names no 三明); a county or a district is named with its 县/区/市/旗 (南陵县). `words`: the text already
+        cut, when the caller has it."""
         taken, spans = [False] * len(text), []
         not_before = self.lexicon.kinds.places.not_before
 
-        def a_word(start: int, end: int) -> bool:
+        def said_so(start: int, end: int, said: str) -> bool:
             nonlocal words
+            if not said:
+                return True
             words = words or Words(text)
-            return self._a_word(words, start, end)
+            if said == WORD:
+                return self._a_word(words, start, end)
+            return text[end:end + 1] in COUNTY_SUFFIX and start in words.starts and end + 1 in words.ends
 
-        for name, region, whole in self.region_names:
-            at = text.find(name)
-            while at >= 0:
-                end = at + len(name)
-                if not any(taken[at:end]):
-                    taken[at:end] = [True] * (end - at)  # a street's name holds no shorter place name either
-                    if not any(text.startswith(w, end) for w in not_before) and (not whole or a_word(at, end)):
-                        spans.append((at, end, region))
-                at = text.find(name, at + 1)
+        # every name found in the text, longest first (as many names as China has places: looked up, not searched)
+        for length in self._name_lengths:
+            for at in range(len(text) - length + 1):
+                end = at + length
+                found = self._region_names.get(text[at:end])
+                if found is None or any(taken[at:end]):
+                    continue
+                taken[at:end] = [True] * length  # a street's name holds no shorter place name either
+                region, said = found
+                if not any(text.startswith(w, end) for w in not_before) and said_so(at, end, said):
+                    spans.append((at, end, region))
         return sorted(spans)
 
     def regions_in(self, text: str) -> list[str]:
