@@ -35,6 +35,11 @@ _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 # A "字段：内容" line of a copied guide (联系电话：…, 监督和投诉电话：…, 个人办事主题分类：…), or a field with
 # nothing after its colon (备注：, 申报条件： before its list): it is a line of its own, never a continuation.
 _FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[:：](?:\S|$)")
+# An attachment's heading line (附件2, 附件3：申报书; not 附件：1. … listing them, nor 附件2、附件3可在…下载): the
+# attachments after a notice's signature are parts of their own (structure.build_clauses)
+ATTACHMENT = re.compile(r"^附件\s*(\d{1,2})(?![\d.、．])\s*[：:]?\s*([^，。；！？]{0,40})$")
+# A question or an answer of a notice's questions and answers (问题1：…, 问：…, 答：…): each opens a line of its own
+QA_LINE = re.compile(r"^(?:问题?\s*\d{0,2}|答)\s*[：:]")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")
 
@@ -59,6 +64,8 @@ def _continues(prev: Paragraph, cur: Paragraph) -> bool:
         return False
     if MARKER.match(cur.text) or prev.is_heading_line:
         return False
+    if ATTACHMENT.match(prev.text) or ATTACHMENT.match(cur.text) or QA_LINE.match(cur.text):
+        return False
     if prev.text.endswith(_TERMINAL) or _HEADER_END.search(prev.text) or LAW_TITLE.match(prev.text):
         return False
     if PROVENANCE.match(prev.text) or PROVENANCE.match(cur.text):
@@ -68,6 +75,15 @@ def _continues(prev: Paragraph, cur: Paragraph) -> bool:
     if _FIELD_LINE.match(prev.text) or _FIELD_LINE.match(cur.text) or "http" in prev.text:
         return False  # 来源: https://…, 发布机构：… — a metadata line, not a broken sentence
     return True
+
+
+def _attachment_title(paragraphs: list[Paragraph]) -> bool:
+    """Whether the last paragraph is the title of an attachment headed by a bare 附件N line before it: it ends its
+    line (专利产业化项目实施方案（编写提纲） is not continued by the attachment's first sentence)."""
+    if len(paragraphs) < 2:
+        return False
+    heading = ATTACHMENT.match(paragraphs[-2].text)
+    return bool(heading) and not heading.group(2) and len(paragraphs[-1].text) <= 40 and "。" not in paragraphs[-1].text
 
 
 def _clean_line(line: str) -> Paragraph | None:
@@ -102,7 +118,7 @@ def normalise(raw: str) -> tuple[str, list[Paragraph]]:
         para = _clean_line(line)
         if para is None:
             continue
-        if paragraphs and _continues(paragraphs[-1], para):
+        if paragraphs and _continues(paragraphs[-1], para) and not _attachment_title(paragraphs):
             paragraphs[-1].text += para.text
             continue
         paragraphs.append(para)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from bot.models import Clause
 from bot.text import cn_to_int, split_sentences
 from ingest.metadata import _EFFECTIVE, _EXPIRES, _ISSUER_LINE, _STANDALONE_DATE, Header
-from ingest.normalise import MARKER, Paragraph
+from ingest.normalise import ATTACHMENT, MARKER, QA_LINE, Paragraph
 
 log = logging.getLogger("hotline.ingest")
 
@@ -102,7 +102,7 @@ def _closing_start(paragraphs: list[Paragraph], start: int) -> int:
 def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: Header) -> list[Clause]:
     units: list[_Unit] = []
     title_index = header.title_index
-    body = paragraphs[header.body_start:]
+    body, annexes = _attachments(paragraphs[header.body_start:])
     regulation = any(_ARTICLE.match(p.text) for p in body)
     # a copied web page's provenance lines (来源, 说明) are no clause at all: see metadata.Header
     if title_index is not None and title_index > header.provenance_end:
@@ -139,6 +139,8 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     if closing or validity:
         units.append(_Unit("closing", "落款", ["落款"], heading="施行日期与落款" if validity else "落款",
                            paras=([validity] if validity else []) + closing))
+    for number, title, heading_line, paras in annexes:
+        units.extend(_attachment_units(number, title, heading_line, paras))
 
     clauses = []
     taken: set[str] = set()
@@ -163,6 +165,46 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     if lost:
         log.warning("%s：%d 行正文未进入任何条款，例如“%s”", doc_id, len(lost), lost[0][:40])
     return clauses
+
+
+def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int, str, Paragraph, list[Paragraph]]]]:
+    """The body before its first attachment heading (附件2 on a line of its own, normalise.ATTACHMENT), and each
+    attachment: its number, its title (on the heading line, or the short line after a bare 附件2), the heading line and
+    the rest of its paragraphs. A notice's signature and date come before its attachments: its closing is found there."""
+    starts = [i for i, p in enumerate(body) if ATTACHMENT.match(p.text)]
+    parts = []
+    for k, at in enumerate(starts):
+        paras = body[at + 1:starts[k + 1] if k + 1 < len(starts) else len(body)]
+        number, title = ATTACHMENT.match(body[at].text).groups()
+        title = title.strip()
+        if not title and paras and len(paras[0].text) <= MAX_HEADING and "。" not in paras[0].text \
+                and not MARKER.match(paras[0].text) and not QA_LINE.match(paras[0].text):
+            title, paras = paras[0].text, paras[1:]
+        parts.append((int(number), title, body[at], paras))
+    return (body[:starts[0]] if starts else body), parts
+
+
+def _attachment_units(number: int, title: str, heading_line: Paragraph, paras: list[Paragraph]) -> list[_Unit]:
+    """An attachment's units, read in its own shape (its 一、 or 第一条 start again), each under the attachment's name:
+    anchor a2-…, label 附件2…, path [附件2 申报书, …]. An attachment that is only its heading (a form the system
+    generates) is one unit of its heading line."""
+    name = f"附件{number}"
+    part = heading_line.text if title and title in heading_line.text else f"{name} {title}".strip()
+    if any(_ARTICLE.match(p.text) for p in paras):
+        inner = _regulation_units(paras)
+    else:
+        guide_end = _guide_run_end(paras)
+        inner = _guide_units(paras[:guide_end]) + _policy_units(paras[guide_end:])
+    if not inner:
+        return [_Unit(f"a{number}", name, [part], heading=title or name, paras=[heading_line])]
+    for unit in inner:
+        opening = unit.anchor == "preamble"  # what comes before its first numbered item: the attachment itself
+        unit.anchor = f"a{number}" if opening else f"a{number}-{unit.anchor}"
+        unit.label = name if opening else name + unit.label
+        unit.path = [part] if opening else [part, *unit.path]
+        if opening:
+            unit.heading = title or name
+    return inner
 
 
 def uncovered_lines(body: list[Paragraph], clauses: list[Clause]) -> list[str]:
@@ -257,6 +299,7 @@ def _policy_units(body: list[Paragraph]) -> list[_Unit]:
     # the open heading at each level: (anchor part, label part, path part)
     levels: list[tuple[str, str, str] | None] = [None, None, None]
     current: _Unit | None = None
+    asked_count = 0
     i = 0
     while i < len(body):
         para = body[i]
@@ -279,6 +322,18 @@ def _policy_units(body: list[Paragraph]) -> list[_Unit]:
                                (current.path if current else []) + [caption or "附表"], heading=caption,
                                paras=body[i:j], text=(caption + "\n" if caption else "") + _table_text(rows)))
             i = j
+            continue
+        question = QA_LINE.match(t) if match is None and not t.startswith("答") else None
+        if question:
+            # one question and its answer of a notice's 常见问题解答: a unit of its own, headed by the question
+            asked = t[question.end():].strip()
+            open_levels = [x for x in levels if x]
+            asked_count += 1
+            current = _Unit("-".join([*(x[0] for x in open_levels), f"q{asked_count}"]),
+                            "".join(x[1] for x in open_levels), [*(x[2] for x in open_levels), asked[:MAX_HEADING]],
+                            heading=asked if len(asked) <= MAX_HEADING else "", paras=[para])
+            units.append(current)
+            i += 1
             continue
         if match is None:
             if current is None:

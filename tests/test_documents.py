@@ -7,7 +7,7 @@ import pytest
 from ingest.loaders import load
 from bot.models import CatalogueItem, Document
 from ingest.metadata import extract, fill_item_regions, fill_regions, locality_of, region_names
-from ingest.normalise import normalise
+from ingest.normalise import ATTACHMENT, normalise
 from ingest.structure import build_clauses
 from tests.conftest import KNOWLEDGE, SHARED
 
@@ -158,6 +158,31 @@ def test_a_notices_title_is_found_by_any_kind_of_official_document_and_never_in_
     assert document.title == "樊城区市场监督管理局关于公布维权援助工作站办事指南的通告"
     clauses = {c.label: c for c in build_clauses(document.id, text, paragraphs, header)}
     assert "0710-3156728" in clauses["一、（二）"].text and "0710-3156728" not in clauses["印发通知"].text
+
+
+def test_a_notices_attachments_are_parts_of_their_own_and_each_question_of_its_faq_a_clause():
+    """After the signature, 附件4 and 附件6 start again at 一、 or hold 问题1：… 答：…; read as one more item of the
+    last section, a form's outline and a whole FAQ were one clause of two thousand characters that every question
+    half matched. Each attachment is a part of its own (its title from the line after 附件N), the signature is the
+    closing again, and each question with its answer is a clause headed by the question."""
+    text, paragraphs = normalise(
+        "芜湖市市场监督管理局文件\n\n芜市监〔2026〕18号\n\n关于组织申报专利转化专项资金的通知\n\n各有关单位：\n\n"
+        "一、支持方向\n\n（一）转让许可补助。按实际支付额的15%给予补助。\n\n二、申报时间\n\n网上申报截至2026年4月24日。\n\n"
+        "芜湖市市场监督管理局\n2026年3月9日\n\n附件4\n专利产业化项目实施方案（编写提纲）\n\n一、企业基本情况。包括注册资本。\n\n"
+        "二、核心专利情况。包括专利号。\n\n附件6\n常见问题解答\n问题1：2024年签订的合同能申报吗？\n答：不能。合同须在2025年签订。\n"
+        "问题2：申报后在哪里查看进度？\n答：登录申报系统查看。\n")
+    document, header = extract("notice", text, paragraphs, "notice.txt", "", TODAY)
+    clauses = {c.id.split(":")[1]: c for c in build_clauses(document.id, text, paragraphs, header)}
+    assert "2026年3月9日" in clauses["closing"].text and "附件" not in clauses["closing"].text
+    assert clauses["s2"].text == "网上申报截至2026年4月24日。"  # the last item ends where the notice does
+    assert clauses["a4-s1"].path == ["附件4 专利产业化项目实施方案（编写提纲）", "一、企业基本情况"]
+    assert clauses["a4-s2"].label == "附件4二、"
+    assert (clauses["a6-q1"].heading, clauses["a6-q1"].text) == (
+        "2024年签订的合同能申报吗？", "问题1：2024年签订的合同能申报吗？\n答：不能。合同须在2025年签订。")
+    assert clauses["a6-q2"].path == ["附件6 常见问题解答", "申报后在哪里查看进度？"]
+    # a line that lists or mentions attachments is no attachment's heading
+    for line in ("附件：1. 申报书", "附件2、附件3可在门户网站下载。", "附件1由系统在线生成，附件2可下载"):
+        assert not ATTACHMENT.match(line), line
 
 
 def test_a_city_guide_without_a_region_takes_its_citys():
