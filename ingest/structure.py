@@ -12,6 +12,10 @@ A third shape comes from copied web pages: a service guide written as "字段：
 each field is a clause of its own (anchor f1, f2, …; label and heading the field name), holding the list
 lines under it; see _guide_units.
 
+A notice's attachments after its signature (附件2 on a line of its own, or 附件2：title) are parts of their own, read
+in their own shape under anchors a2-… (see _attachments), and each question of a questions-and-answers list (问题1：… /
+答：…) is a clause headed by its question.
+
 No body line is dropped: a numbered item that is all heading ("3.分案申请；") is a clause whose text is its
 line, two units that would share an anchor get distinct ones (i1, i1-2), and build_clauses warns about any
 body line that still ends up in no clause (uncovered_lines).

@@ -311,6 +311,15 @@ def test_every_county_and_province_is_known_from_the_table_of_administrative_div
         assert retriever.parse(everyday).regions == [], everyday
 
 
+def test_a_question_naming_a_documents_number_names_the_document(counties_index):
+    """A 文号 says which document as exactly as its title, in whatever brackets the caller types."""
+    retriever = Retriever(counties_index)
+    for question in ("安市监〔2023〕3号驰名商标奖励多少", "安市监[2023]3号 驰名商标奖励多少", "安市监2023 3号驰名商标奖励多少"):
+        hits = retriever.search(retriever.parse(question))
+        assert hits[0].document.id == "county" and hits[0].features["names_document"] == 1.0, question
+    assert retriever.search(retriever.parse("安市监〔2023〕33号驰名商标奖励多少"))[0].features["names_document"] == 0.0
+
+
 def test_the_divisions_leave_out_a_name_two_places_share():
     from ingest.divisions import divisions
 

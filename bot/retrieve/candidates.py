@@ -55,6 +55,11 @@ class Hit:
     asked_about: float = 0.0  # 1 when past questions are about its document (precedents)
 
 
+def _bare_number(text: str) -> str:
+    """A 文号 (or a text holding one) without its brackets and spaces: 沪知局2024 32号 says 沪知局〔2024〕32号."""
+    return re.sub(r"[\s〔〕\[\]（）()【】]", "", text)
+
+
 class Misconfigured(Exception):
     """A setting names something the index cannot resolve (HOTLINE_HOME_REGION=火星)."""
 
@@ -75,6 +80,9 @@ class Candidates:
         # 中华人民共和国商标法); the longest one a question holds names that document (商标法实施条例, not 商标法)
         self.short_titles = {d.id: short for d in index.records.documents.values()
                              if len(short := self.short_title(d.title)) >= 3}
+        # a document's 文号 names it as exactly as its title (甬市监知〔2026〕15号有效期到什么时候), brackets as typed
+        self.numbers = {d.id: _bare_number(d.doc_number) for d in index.records.documents.values()
+                        if d.doc_number and len(_bare_number(d.doc_number)) >= 6}
         self.home_region = self.resolve_region(home_region) if home_region else None
         self.precedents = precedents or Precedents([], self.parse)
         self._weights: dict[str, float] = {}
@@ -99,9 +107,15 @@ class Candidates:
         return title
 
     def titled(self, text: str) -> set[str]:
-        """The documents whose short title the question says, the longest ones only."""
+        """The documents whose short title the question says, the longest ones only, and those whose 文号 it says."""
         found = {d: t for d, t in self.short_titles.items() if t in text}
-        return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())}
+        return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())} | \
+            set(self.numbered(text))
+
+    def numbered(self, text: str) -> list[str]:
+        """The documents whose 文号 the text says."""
+        bare = _bare_number(text)
+        return [d for d, number in self.numbers.items() if number in bare]
 
     def named_documents(self, concepts: list[Concept]) -> list[str]:
         """Documents a question names by a word that only their titles hold (at most `title_route_max`)."""
@@ -328,7 +342,7 @@ class Candidates:
             [Concept(o, {o, *synonyms.get(o, ()), *(k for k, v in synonyms.items() if o in v)}, 0.0)
              for o in sorted(offices - {c.surface for c in concepts})]  # a short name and the full one, either way
         named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
-        named = self.named_documents(concepts)
+        named = list(dict.fromkeys([*self.named_documents(concepts), *self.numbered(query.text)]))
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
                 ordered.update(dict.fromkeys(c.id for c in self.index.records.clauses_of(doc_id)))

@@ -32,7 +32,7 @@ RANK_FEATURES = {
     "heading": "longest run of characters shared with the clause's heading",
     "item_name": "longest run of characters shared with a service item's name (专利导航)",
     "heading_words": "share of the question's word weight in the clause's heading and path",
-    "names_document": "the question says the document's name (商标法实施条例; the longest name said counts)",
+    "names_document": "the question says the document's name (商标法实施条例; the longest name said counts) or its 文号",
     "precedent": "how alike the nearest past question this clause answered is (knowledge/asked.jsonl; above the "
                  "retrieval section's precedent_floor, as a share of the way to 1; 0 when none of the nearest did)",
     "asked_about": "past questions are about its document: a clause none of the nearest of them was answered from is "
