@@ -9,7 +9,8 @@ from bot.models import CatalogueItem, Document
 from ingest.metadata import extract, fill_item_regions, fill_regions, locality_of, region_names
 from ingest.normalise import ATTACHMENT, normalise
 from ingest.structure import build_clauses
-from tests.conftest import KNOWLEDGE, SHARED
+from bot.service import Assistant
+from tests.conftest import KNOWLEDGE, SHARED, ingest_policies
 
 TODAY = date(2026, 11, 21)
 
@@ -183,6 +184,17 @@ def test_a_notices_attachments_are_parts_of_their_own_and_each_question_of_its_f
     # a line that lists or mentions attachments is no attachment's heading
     for line in ("附件：1. 申报书", "附件2、附件3可在门户网站下载。", "附件1由系统在线生成，附件2可下载"):
         assert not ATTACHMENT.match(line), line
+
+
+def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
+    """本通知自印发之日起施行，有效期至… is no closing line when contact lines or attachments follow it: the clause
+    holding it still competes for "有效期到什么时候" as the dated closing does."""
+    notice = ("宁波市市场监督管理局文件\n\n甬市监知〔2026〕15号\n\n关于开展海外纠纷应对资助申报工作的通知\n\n各有关单位：\n\n"
+              "一、资助对象\n\n在本市登记注册的企业。\n\n二、其他事项\n\n（一）本通知自印发之日起施行，有效期至2026年12月31日。\n\n"
+              "（二）联系人：王工，电话：0574-87654321。\n\n宁波市市场监督管理局\n2026年4月20日\n\n附件1\n申请表\n\n一、企业名称。\n")
+    bot = Assistant(ingest_policies(tmp_path, {"notice": notice}))
+    answer = bot.ask("甬市监知〔2026〕15号有效期到什么时候")
+    assert answer.grounded and "2026年12月31日" in answer.answer.split("依据")[0], answer.answer
 
 
 def test_a_city_guide_without_a_region_takes_its_citys():

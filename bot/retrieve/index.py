@@ -76,7 +76,8 @@ class IndexVersion:
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
         self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
-        self.dated: dict[str, list[str]] = {}  # a document's clauses that carry its date (cover, closing)
+        # a document's clauses that carry its date (cover, closing) or state its validity
+        self.dated: dict[str, list[str]] = {}
         # A service guide names its office and its service in fields of their own (受理机构：…杭州代办处, 事项名称：…):
         # its other fields (办理时间, 联系电话, 办理地点) are about them, as a clause's sentences are about its heading
         identity: dict[str, list[str]] = {}
@@ -99,11 +100,16 @@ class IndexVersion:
                 self.sanctioned_by.setdefault(target, []).append(clause_id)
         for clause in self.records.clauses.values():
             document = self.records.documents[clause.doc_id]
-            frame = f"{document.title}\n{' '.join(clause.path)}\n{clause.heading}"
+            # (its 文号 with its title: a question naming the document by either is about any of its clauses)
+            frame = f"{document.title} {document.doc_number or ''}\n{' '.join(clause.path)}\n{clause.heading}"
             if clause.is_guide_field and clause.heading not in GUIDE_IDENTITY_FIELDS:
                 frame += "".join(f"\n{text}" for text in identity.get(clause.doc_id, ()))
             if clause.anchor in ("cover", "closing") and DATE_LINE.search(clause.text):
                 frame += "\n印发 发布 发文 签发"  # the unit that carries the document's date answers "哪天发的"
+                self.dated.setdefault(document.id, []).append(clause.id)
+            elif any(len(part) >= 6 and part in clause.text for part in (document.status_basis or "").split("，")):
+                # the sentence its validity was read from (本通知自印发之日起施行，有效期至…), where it is no closing
+                # line (contact lines or attachments follow it): it answers "有效期到什么时候" as the closing would
                 self.dated.setdefault(document.id, []).append(clause.id)
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
