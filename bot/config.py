@@ -23,16 +23,16 @@ CHOICES = {"retrieval": RETRIEVAL_MODES, "log_format": ("auto", "json", "text"),
 
 def known_regions(knowledge_dir: Path) -> dict[str, list[str]]:
     """The regions of the knowledge base (region → the names callers use), as ingest files documents by them:
-    knowledge/synonyms.yaml's, every province's cities (ingest.divisions) with knowledge/places.yaml's, and the regions'
-    short forms; {} when there is none."""
+    knowledge/synonyms.yaml's, knowledge/places.yaml's cities and every province's short form (ingest.divisions)."""
     import yaml
 
-    from ingest.build import PLACES_FILE, load_places, with_divisions
+    from ingest.build import PLACES_FILE, load_places
+    from ingest.divisions import divisions
     from ingest.metadata import region_names
 
     try:
         data = yaml.safe_load((knowledge_dir / "synonyms.yaml").read_text(encoding="utf-8")) or {}
-        places = with_divisions(load_places(knowledge_dir / PLACES_FILE))
+        places = {**{region: [] for region in divisions().regions.values()}, **load_places(knowledge_dir / PLACES_FILE)}
     except (OSError, ValueError, yaml.YAMLError):
         return {}  # ingest reports a broken lexicon or places table itself
     regions = data.get("regions") if isinstance(data, dict) else None

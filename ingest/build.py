@@ -347,18 +347,22 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
             summary.warnings.append(f"{clause.id} 含有指令性文字（如“忽略之前的指令”），这些句子不会出现在答复中")
     # questions are read with the names documents are filed by: the lexicon's as written, the others (cities,
     # short forms) as whole words
-    every = with_divisions(places)
-    region_places = region_names(lexicon.regions, every)
+    table = divisions()
+    # every province by its short form (云南), places.yaml's cities as words (泉州), and every other city and county
+    # named with its kind (大庆市, 南陵县: Lexicon.divisions)
+    region_places = region_names(lexicon.regions, {**{region: [] for region in table.regions.values()}, **places})
     lexicon.places = {region: [n for n in names if n not in lexicon.regions.get(region, [])]
                       for region, names in region_places.items()}
-    lexicon.cities = sorted({city for names in every.values() for city in names})
-    said = {name for names in region_places.values() for name in names}
-    lexicon.counties = {name: [region, city] for name, (region, city) in divisions().counties.items()
-                        if name not in said}
-    # a document of a county or a district (安溪县) is filed under its province as one of a city is
+    lexicon.cities = sorted({city for names in places.values() for city in names})
+    said = {name for names in region_places.values() for name in names} | set(lexicon.regions)
+    # (a place the bureau's names already hold keeps their reading: 义乌 is a city of its own to its callers)
+    lexicon.divisions = {form: list(place) for form, place in table.said.items()
+                         if form not in said and (place[2] or place[1]) not in said}
+    # a document of any city or county (大庆市, 安溪县) is filed under its province, as one of places.yaml's city is
     fill_regions(list(records.documents.values()),
-                 {region: [*names, *(n for n, (r, _) in divisions().counties.items() if r == region)]
-                  for region, names in region_places.items()})
+                 {region: [*names, *table.cities.get(region, ()),
+                           *(n for n, (r, _) in table.counties.items() if r == region)]
+                  for region, names in {**{r: [] for r in table.cities}, **region_places}.items()})
     fill_item_regions(records.items, records.documents,
                       {item_id: records.clauses[item_id].doc_id for item_id in records.items}, region_places,
                       frozenset(lexicon.cities))
@@ -515,15 +519,6 @@ def word_statistics(records: Records, tokens_by_id: dict[str, list[str]], tokeni
         for token in words:
             df[token] = df.get(token, 0) + 1
     return {"clauses": len(records.clauses), "df": df}
-
-
-def with_divisions(places: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Every province's cities (ingest.divisions), with knowledge/places.yaml's names of each after them (a
-    county-level city callers name as a city: 昆山, 义乌)."""
-    every = {region: list(names) for region, names in divisions().cities.items()}
-    for region, names in places.items():
-        every[region] = list(dict.fromkeys([*every.get(region, []), *names]))
-    return every
 
 
 def load_places(path: Path) -> dict[str, list[str]]:

@@ -28,14 +28,20 @@ class DivisionsMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Divisions:
-    """Short names (云南, 芜湖, 南陵: as callers say them) by what they name."""
+    """Every place of the table, by the names it is known by."""
 
     version: str = ""
-    regions: dict[str, str] = field(default_factory=dict)  # a province's short name → its full name
-    cities: dict[str, list[str]] = field(default_factory=dict)  # a province's full name → its cities' short names
-    # a county's or district's short name → (its province's full name, its city's short name); a name that two
-    # places share (鼓楼, 朝阳) or that a province or city has is left out: it names none of them for sure
+    regions: dict[str, str] = field(default_factory=dict)  # a province's short name → its full name (云南 → 云南省)
+    # a province's full name → its cities' short names (芜湖): what a document of a city is filed by
+    cities: dict[str, list[str]] = field(default_factory=dict)
+    # a county's or district's short name → (its province, its city's short name): what a document of a county is
+    # filed by (安溪县 → 福建省); a short name two places share (鼓楼, 朝阳) or a province or a city has is left out
     counties: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # a city or a county as a caller names it with its kind (芜湖市, 阿里地区, 延边州, 南陵县, 浦东新区; three characters
+    # or more, one place only) → (its province, its city's short name, its own short name when it is a county, else
+    # ""). Short forms without the kind are many everyday words (阿里, 大庆, 合作, 大方), and a kind that is not the
+    # place's own says another thing (大城市 is no 大城县, 合作区 no 合作市): a question names a place by these only
+    said: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def short_name(name: str, suffixes: tuple[str, ...], nations: tuple[str, ...] = ()) -> str:
@@ -94,8 +100,28 @@ def divisions() -> Divisions:
                 if len(places) == 1 and short not in province_short and short not in city_short}
     for region in cities:
         cities[region] = list(dict.fromkeys(n for n in cities[region] if n not in province_short))
+    forms: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for code, name in rows:
+        if code[2:].strip("0") == "" or code[:2] not in provinces or name in _PLACEHOLDERS:
+            continue
+        region = provinces[code[:2]]
+        if code[4:].strip("0") == "":  # a city
+            short = short_name(name, _CITY_SUFFIXES, nations)
+            place = (region, short, "")
+            conventional = {"自治州": "州"}
+        else:
+            short = short_name(name, _COUNTY_SUFFIXES, nations)
+            city = city_rows.get(code[:4])
+            place = (region, short_name(city, _CITY_SUFFIXES, nations) if city else next(
+                (s for s, full in regions.items() if full == region and full.endswith("市")), short), short)
+            conventional = {"自治县": "县", "自治旗": "旗"}
+        said = [name, *(short + kind for ending, kind in conventional.items() if name.endswith(ending))]
+        for form in said:
+            if len(form) >= 3 and form != short:
+                forms[form].add(place)
+    said_once = {form: places.pop() for form, places in forms.items() if len(places) == 1}
     try:
         version = importlib.metadata.version("cpca")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - _resource found its files
         version = ""
-    return Divisions(version, regions, dict(cities), counties)
+    return Divisions(version, regions, dict(cities), counties, said_once)

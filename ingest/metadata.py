@@ -92,7 +92,10 @@ def locality_of(issuer_or_title: str | None) -> str | None:
     document of a whole region or of the nation."""
     if not issuer_or_title or issuer_or_title.startswith(NATIONAL):
         return None
-    rest = next((issuer_or_title[len(p):] for p in _REGION_PREFIXES if issuer_or_title.startswith(p)), issuer_or_title)
+    # a province's name opens it, but a short one followed by 市 is a city's (吉林市, not 吉林 + 市市场…; a
+    # municipality's full name, 上海市, is a prefix of its own)
+    rest = next((issuer_or_title[len(p):] for p in _REGION_PREFIXES
+                 if issuer_or_title.startswith(p) and not issuer_or_title.startswith(p + "市")), issuer_or_title)
     m = _LOCALITY.match(rest)
     if m is None or m.group(1) in REGIONS.values() or any(w in m.group(1) for w in ("关于", "知识产权", "的")):
         return None

@@ -12,9 +12,9 @@ A third shape comes from copied web pages: a service guide written as "字段：
 each field is a clause of its own (anchor f1, f2, …; label and heading the field name), holding the list
 lines under it; see _guide_units.
 
-A notice's attachments after its signature (附件2 on a line of its own, or 附件2：title) are parts of their own, read
-in their own shape under anchors a2-… (see _attachments), and each question of a questions-and-answers list (问题1：… /
-答：…) is a clause headed by its question.
+A notice's attachments after its signature (附件2 on a line of its own, or 附件2：title) are parts of their own,
+read in their own shape under anchors annex2-… (see _attachments), and each question of a questions-and-answers
+list (问题1：… / 答：…) is a clause headed by its question.
 
 No body line is dropped: a numbered item that is all heading ("3.分案申请；") is a clause whose text is its
 line, two units that would share an anchor get distinct ones (i1, i1-2), and build_clauses warns about any
@@ -172,10 +172,13 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
 
 
 def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int, str, Paragraph, list[Paragraph]]]]:
-    """The body before its first attachment heading (附件2 on a line of its own, normalise.ATTACHMENT), and each
-    attachment: its number, its title (on the heading line, or the short line after a bare 附件2), the heading line and
+    """The body before its first attachment heading (附件2 on a line of its own after the signature's date,
+    normalise.ATTACHMENT), and each attachment: its number, its title (on the heading line, or the short line after a bare 附件2), the heading line and
     the rest of its paragraphs. A notice's signature and date come before its attachments: its closing is found there."""
-    starts = [i for i, p in enumerate(body) if ATTACHMENT.match(p.text)]
+    # only after the signature's date: before it, 附件1：申报书 lines list the attachments, and a body line may open
+    # with one (附件2《…指标》主要内容如下：)
+    signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), len(body))
+    starts = [i for i, p in enumerate(body) if i > signed and ATTACHMENT.match(p.text)]
     parts = []
     for k, at in enumerate(starts):
         paras = body[at + 1:starts[k + 1] if k + 1 < len(starts) else len(body)]
@@ -190,7 +193,7 @@ def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int
 
 def _attachment_units(number: int, title: str, heading_line: Paragraph, paras: list[Paragraph]) -> list[_Unit]:
     """An attachment's units, read in its own shape (its 一、 or 第一条 start again), each under the attachment's name:
-    anchor a2-…, label 附件2…, path [附件2 申报书, …]. An attachment that is only its heading (a form the system
+    anchor annex2-…, label 附件2…, path [附件2 申报书, …]. An attachment that is only its heading (a form the system
     generates) is one unit of its heading line."""
     name = f"附件{number}"
     part = heading_line.text if title and title in heading_line.text else f"{name} {title}".strip()
@@ -200,10 +203,10 @@ def _attachment_units(number: int, title: str, heading_line: Paragraph, paras: l
         guide_end = _guide_run_end(paras)
         inner = _guide_units(paras[:guide_end]) + _policy_units(paras[guide_end:])
     if not inner:
-        return [_Unit(f"a{number}", name, [part], heading=title or name, paras=[heading_line])]
+        return [_Unit(f"annex{number}", name, [part], heading=title or name, paras=[heading_line])]
     for unit in inner:
         opening = unit.anchor == "preamble"  # what comes before its first numbered item: the attachment itself
-        unit.anchor = f"a{number}" if opening else f"a{number}-{unit.anchor}"
+        unit.anchor = f"annex{number}" if opening else f"annex{number}-{unit.anchor}"
         unit.label = name if opening else name + unit.label
         unit.path = [part] if opening else [part, *unit.path]
         if opening:

@@ -10,7 +10,7 @@ from ingest.metadata import extract, fill_item_regions, fill_regions, locality_o
 from ingest.normalise import ATTACHMENT, normalise
 from ingest.structure import build_clauses
 from bot.service import Assistant
-from tests.conftest import KNOWLEDGE, SHARED, ingest_policies
+from tests.conftest import KNOWLEDGE, SHARED, ingest_policies, tuned
 
 TODAY = date(2026, 11, 21)
 
@@ -176,14 +176,20 @@ def test_a_notices_attachments_are_parts_of_their_own_and_each_question_of_its_f
     clauses = {c.id.split(":")[1]: c for c in build_clauses(document.id, text, paragraphs, header)}
     assert "2026年3月9日" in clauses["closing"].text and "附件" not in clauses["closing"].text
     assert clauses["s2"].text == "网上申报截至2026年4月24日。"  # the last item ends where the notice does
-    assert clauses["a4-s1"].path == ["附件4 专利产业化项目实施方案（编写提纲）", "一、企业基本情况"]
-    assert clauses["a4-s2"].label == "附件4二、"
-    assert (clauses["a6-q1"].heading, clauses["a6-q1"].text) == (
+    assert clauses["annex4-s1"].path == ["附件4 专利产业化项目实施方案（编写提纲）", "一、企业基本情况"]
+    assert clauses["annex4-s2"].label == "附件4二、"
+    assert (clauses["annex6-q1"].heading, clauses["annex6-q1"].text) == (
         "2024年签订的合同能申报吗？", "问题1：2024年签订的合同能申报吗？\n答：不能。合同须在2025年签订。")
-    assert clauses["a6-q2"].path == ["附件6 常见问题解答", "申报后在哪里查看进度？"]
+    assert clauses["annex6-q2"].path == ["附件6 常见问题解答", "申报后在哪里查看进度？"]
     # a line that lists or mentions attachments is no attachment's heading
     for line in ("附件：1. 申报书", "附件2、附件3可在门户网站下载。", "附件1由系统在线生成，附件2可下载"):
         assert not ATTACHMENT.match(line), line
+    # before the signature's date, 附件1：申报书 lines list them: the notice keeps its closing
+    listed = text.split("芜湖市市场监督管理局\n2026年3月9日")[0] + "附件1：申报书\n附件2：汇总表\n芜湖市市场监督管理局\n2026年3月9日\n"
+    text, paragraphs = normalise(listed)
+    document, header = extract("notice", text, paragraphs, "notice.txt", "", TODAY)
+    clauses = {c.id.split(":")[1]: c for c in build_clauses(document.id, text, paragraphs, header)}
+    assert "2026年3月9日" in clauses["closing"].text and not any(anchor.startswith("annex") for anchor in clauses)
 
 
 def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
@@ -195,6 +201,10 @@ def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_
     bot = Assistant(ingest_policies(tmp_path, {"notice": notice}))
     answer = bot.ask("甬市监知〔2026〕15号有效期到什么时候")
     assert answer.grounded and "2026年12月31日" in answer.answer.split("依据")[0], answer.answer
+    # with one candidate from the ranked lists, the document's dated lines still compete beside it
+    crowded = bot.retriever().with_ranking(tuned(candidates=1))
+    found = [h.clause.id for h in crowded.search(crowded.parse("宁波市那个通知什么时候施行"), k=None)]
+    assert "notice:s2-p1" in found, found
 
 
 def test_a_city_guide_without_a_region_takes_its_citys():

@@ -284,6 +284,8 @@ COUNTIES = {
                        "驰名商标奖励标准。对新认定的驰名商标，给予一次性奖励30万元。"),
     "city": _measure("芜湖市市场监督管理局", "芜市监〔2023〕4号", "芜湖市商标品牌扶持办法",
                      "驰名商标奖励标准。对新认定的驰名商标，给予一次性奖励50万元。"),
+    "district": _measure("温州市鹿城区市场监督管理局", "鹿市监〔2023〕5号", "鹿城区商标品牌扶持办法",
+                         "驰名商标奖励标准。对新认定的驰名商标，给予一次性奖励40万元。"),
 }
 
 
@@ -294,8 +296,9 @@ def counties_index(tmp_path_factory):
 
 def test_every_county_and_province_is_known_from_the_table_of_administrative_divisions(counties_index):
     """No list of the bureau's names 安溪 or 南陵: China's administrative divisions (cpca's table) do. A county's
-    document is filed under its province; a caller naming a county with its 县/区 names its city's documents and
-    its province; a county's name that is an everyday word names nothing without its suffix as a word."""
+    document is filed under its province; a caller naming a county with its own kind (南陵县) names its city's
+    documents and its province; short forms and other kinds are often everyday words (阿里, 大庆, 合作区, 大城市)
+    and name nothing."""
     retriever = Retriever(counties_index)
     documents = retriever.records.documents
     assert (documents["county"].region, documents["city"].region) == ("福建省", "安徽省")
@@ -303,18 +306,27 @@ def test_every_county_and_province_is_known_from_the_table_of_administrative_div
     assert (nanling.regions, nanling.cities) == (["安徽省"], ["南陵", "芜湖"])
     assert nanling.names_locality("芜湖市") and not nanling.names_locality("安溪县")
     assert _first(retriever, "我们是南陵县的企业，驰名商标奖励多少") == "city"
-    fenghua = retriever.parse("奉化区的企业驰名商标奖励多少")
-    assert fenghua.regions == ["浙江省"] and retriever.search(fenghua) == []  # 宁波's: neither document answers
+    cixi = retriever.parse("慈溪市的企业驰名商标奖励多少")
+    assert cixi.regions == ["浙江省"] and retriever.search(cixi) == []  # 宁波's: no document answers
+    # another district of 鹿城区's city names 温州 but is not 鹿城区's caller; 温州 and 鹿城区 themselves are
+    assert retriever.search(retriever.parse("我们是瓯海区的，驰名商标奖励多少")) == []
+    for question in ("温州的驰名商标奖励多少", "我们是鹿城区的，驰名商标奖励多少"):
+        assert _first(retriever, question) == "district", question
     assert retriever.parse("我是云南的，驰名商标奖励多少").regions == ["云南省"]
     assert retriever.parse("广西有没有驰名商标奖励").regions == ["广西壮族自治区"]
-    for everyday in ("合作市场监管部门对驰名商标奖励多少", "大方向上驰名商标奖励多少", "振兴区域品牌的驰名商标奖励"):
+    for everyday in ("合作市场监管部门对驰名商标奖励多少", "大方向上驰名商标奖励多少", "振兴区域品牌的驰名商标奖励",
+                     "阿里的店铺驰名商标奖励多少", "国庆大庆期间驰名商标奖励照发吗", "我们是前海合作区的企业，驰名商标奖励多少",
+                     "大城市的驰名商标奖励多少", "大庆市场上的驰名商标奖励多少"):
         assert retriever.parse(everyday).regions == [], everyday
+    assert retriever.parse("北京朝阳区的企业驰名商标奖励多少").regions == ["北京市"]  # 朝阳区: 北京's and 长春's
+    assert retriever.parse("大庆市的企业驰名商标奖励多少").regions == ["黑龙江省"]
 
 
 def test_a_question_naming_a_documents_number_names_the_document(counties_index):
     """A 文号 says which document as exactly as its title, in whatever brackets the caller types."""
     retriever = Retriever(counties_index)
-    for question in ("安市监〔2023〕3号驰名商标奖励多少", "安市监[2023]3号 驰名商标奖励多少", "安市监2023 3号驰名商标奖励多少"):
+    for question in ("安市监〔2023〕3号驰名商标奖励多少", "安市监[2023]3号 驰名商标奖励多少", "安市监2023 3号驰名商标奖励多少",
+                     "安市监［2023］3号驰名商标奖励多少"):  # (full-width, as an input method types them)
         hits = retriever.search(retriever.parse(question))
         assert hits[0].document.id == "county" and hits[0].features["names_document"] == 1.0, question
     assert retriever.search(retriever.parse("安市监〔2023〕33号驰名商标奖励多少"))[0].features["names_document"] == 0.0
@@ -325,6 +337,8 @@ def test_the_divisions_leave_out_a_name_two_places_share():
 
     table = divisions()
     assert table.counties["南陵"] == ("安徽省", "芜湖") and table.counties["浦东"] == ("上海市", "上海")
+    assert table.said["南陵县"] == ("安徽省", "芜湖", "南陵") and table.said["延边州"] == ("吉林省", "延边", "")
+    assert "朝阳区" not in table.said and "鼓楼区" not in table.said  # 北京 and 长春; 南京, 福州…
     assert table.counties["武侯"] == ("四川省", "成都") and table.regions["内蒙古"] == "内蒙古自治区"
     assert "鼓楼" not in table.counties and "朝阳" not in table.counties  # 南京, 福州…; 北京, 辽宁
     assert "延边" in table.cities["吉林省"] and "湘西" in table.cities["湖南省"]  # without the nations' names

@@ -42,12 +42,12 @@ def _examples():
 @pytest.fixture(scope="module")
 def understanding():
     """Questions read as in service, with the bureau's vocabulary but no index (no typos to correct)."""
-    from ingest.build import PLACES_FILE, load_places, with_divisions
+    from ingest.build import PLACES_FILE, load_places
     from ingest.metadata import region_names
 
     lexicon = Lexicon.from_yaml(KNOWLEDGE / "synonyms.yaml")
     lexicon.kinds = KINDS
-    names = region_names(lexicon.regions, with_divisions(load_places(KNOWLEDGE / PLACES_FILE)))  # as ingest stores them
+    names = region_names(lexicon.regions, load_places(KNOWLEDGE / PLACES_FILE))  # as ingest stores them
     lexicon.places = {r: [n for n in ns if n not in lexicon.regions.get(r, [])] for r, ns in names.items()}
     return QueryUnderstanding(lexicon, Tokenizer(lexicon.terms), {})
 

@@ -57,7 +57,7 @@ class Hit:
 
 def _bare_number(text: str) -> str:
     """A 文号 (or a text holding one) without its brackets and spaces: 沪知局2024 32号 says 沪知局〔2024〕32号."""
-    return re.sub(r"[\s〔〕\[\]（）()【】]", "", text)
+    return re.sub(r"[\s〔〕\[\]［］﹝﹞〖〗（）()【】]", "", text)
 
 
 class Misconfigured(Exception):

@@ -23,10 +23,10 @@ class Lexicon:
     kinds: QuestionKinds = field(default_factory=QuestionKinds.default)
     # region → more names of it a question may say as whole words: places.yaml's cities, the region's short form
     places: dict[str, list[str]] = field(default_factory=dict)
-    cities: list[str] = field(default_factory=list)  # every city (places.yaml's too): a question naming one names it
-    # a county's or district's name → [its region, its city] (ingest.divisions): named with its 县/区/市/旗 (南陵县),
-    # it names its city and region too
-    counties: dict[str, list[str]] = field(default_factory=dict)
+    cities: list[str] = field(default_factory=list)  # places.yaml's cities: a question naming one names a city
+    # a city or a county named with its kind (大庆市, 南陵县) → [its region, its city, its own short name if a county,
+    # else ""] (ingest.divisions): a question naming it names its city and region too
+    divisions: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_yaml(cls, path: Path) -> "Lexicon":
@@ -50,7 +50,7 @@ class Lexicon:
             data["kinds"] = self.kinds.data
             data["places"] = self.places
             data["cities"] = self.cities
-            data["counties"] = self.counties
+            data["divisions"] = self.divisions
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -59,4 +59,4 @@ class Lexicon:
         # an index built before the kinds travelled with it reads questions with the shipped file
         kinds = QuestionKinds.from_dict(data["kinds"], "lexicon.json") if data.get("kinds") else QuestionKinds.default()
         return cls(data["synonyms"], data["terms"], data["regions"], kinds, data.get("places") or {},
-                   data.get("cities") or [], data.get("counties") or {})
+                   data.get("cities") or [], data.get("divisions") or {})

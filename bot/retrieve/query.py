@@ -59,6 +59,7 @@ class Query:
     localities: list[str] = field(default_factory=list)  # cities or districts of the documents named (南京市, 松江区)
     # any city named (厦门, whether documents bind it or not), a county's with its city (南陵县: 南陵, 芜湖)
     cities: list[str] = field(default_factory=list)
+    counties: list[str] = field(default_factory=list)  # the counties and districts named (南陵县: 南陵)
     asks: set[str] = field(default_factory=set)
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
     service_like: bool = False
@@ -85,8 +86,14 @@ class Query:
     def names_locality(self, locality: str) -> bool:
         """Whether the question names this city or district, or the city it lies in (泉州 names the 泉州市 of a
         document and the 泉州 of a catalogue item alike, 合肥 the 合肥高新区; 武进, naming 常州市武进区, names
-        常州市 too)."""
-        return place_short_name(locality) in self._named_places or any(city in locality for city in self.cities)
+        常州市 too). A caller who names a county or a district is not answered from another district's document of
+        the same city (瓯海区 and 温州市鹿城区), though its city's own are theirs (南陵县 and 芜湖市)."""
+        if place_short_name(locality) in self._named_places:
+            return True
+        units = place_units(locality)
+        if self.counties and len(units) > 1:
+            return any(county in units[-1] for county in self.counties)
+        return any(city in locality for city in self.cities)
 
     def other_rights(self, clause: Clause, document: Document, matter: bool = False) -> frozenset[str]:
         """The kinds of right a clause is about when none is one the question asks about (专利法's 诉讼时效 says
@@ -120,10 +127,8 @@ class Query:
 
 # how many characters either side of a typo correction are read to tell whether it changes what is asked
 ASKING_CONTEXT = 8
-# how a place's name must be said to name it (QueryUnderstanding.place_spans): as a word of its own (a city, a
-# region's short form), or, for a county or a district, with one of these after it
-WORD, COUNTY = "word", "county"
-COUNTY_SUFFIX = "县区市旗"
+# a place's name that names it only as a word of its own (QueryUnderstanding.place_spans: 三明治 names no 三明)
+WORD = "word"
 
 
 class QueryUnderstanding:
@@ -158,12 +163,12 @@ class QueryUnderstanding:
             if len(word) >= 4:
                 self.by_length.setdefault(len(word), []).append(word)
         # (name, region, how it must be said): synonyms.yaml's names as the bureau wrote them (沪 in 沪知局, ""),
-        # the cities and the regions' short forms only as words (三明治 names no 三明: WORD), a county or a district
-        # only with its 县/区/市/旗, the whole a word (南陵县, 奉化区; 合作市场 names no 合作市: COUNTY)
+        # places.yaml's cities, the regions' short forms and every city or county named with its kind (大庆市,
+        # 南陵县; ingest.divisions) only as words (三明治 names no 三明, 大庆市场 no 大庆市: WORD)
         self.region_names = sorted(
             [*((name, region, "") for region, names in lexicon.regions.items() for name in [region, *names]),
              *((name, region, WORD) for region, names in lexicon.places.items() for name in names),
-             *((name, region, COUNTY) for name, (region, _) in lexicon.counties.items())],
+             *((form, region, WORD) for form, (region, _, _) in lexicon.divisions.items())],
             key=lambda x: -len(x[0]),
         )
         self._region_names: dict[str, tuple[str, str]] = {}  # each name's first entry: the one place_spans reads
@@ -171,11 +176,12 @@ class QueryUnderstanding:
             self._region_names.setdefault(name, (region, said))
         self._name_lengths = sorted({len(n) for n in self._region_names}, reverse=True)
         self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
-        # what a place named names: a city itself; a county its city too (南陵 names 芜湖's documents)
+        # what a place named names: a city itself (大庆市: 大庆); a county its city too (南陵县: 南陵, 芜湖)
         self.cities = {**{city: (city,) for city in lexicon.cities},
-                       **{county: (county, city) for county, (_, city) in lexicon.counties.items()}}
+                       **{form: tuple(n for n in (county, city) if n)
+                          for form, (_, city, county) in lexicon.divisions.items()}}
         # a place the caller names is never a typo: 温州保护中心 is not 泉州保护中心, 奉贤投资 not 风险投资
-        self.place_names = frozenset(name for name in [*(n for n, _, said in self.region_names if said != COUNTY),
+        self.place_names = frozenset(name for name in [*(n for n, _, _ in self.region_names),
                                                        *(n for n, _ in self.places), *lexicon.cities] if len(name) >= 2)
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -333,6 +339,8 @@ class QueryUnderstanding:
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, named_regions=named, localities=[locality for locality, _ in localities],
                       cities=list(dict.fromkeys(c for s, e, _ in spans for c in self.cities.get(corrected[s:e], ()))),
+                      counties=list(dict.fromkeys(self.lexicon.divisions[corrected[s:e]][2] for s, e, _ in spans
+                                                  if self.lexicon.divisions.get(corrected[s:e], ("", "", ""))[2])),
                       asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
@@ -368,8 +376,9 @@ class QueryUnderstanding:
         """Where a text names a region: (start, end, region), in the text's order, longest names first where
         they overlap. A name right before one of question_kinds.yaml's `places.not_before` (路, 西路, 河…) names
         a street or a river instead (延安西路, 南京路, 苏州河); a city is a whole word, or one with 市/县/区 (开封市:
-        三明治 names no 三明); a county or a district is named with its 县/区/市/旗 (南陵县). `words`: the text already
-        cut, when the caller has it."""
+        三明治 names no 三明); any other city or county is named with its own kind (大庆市, 南陵县). Where two names
+        overlap, the longer wins, and of two as long the one further left. `words`: the text already cut, when the
+        caller has it."""
         taken, spans = [False] * len(text), []
         not_before = self.lexicon.kinds.places.not_before
 
@@ -378,9 +387,7 @@ class QueryUnderstanding:
             if not said:
                 return True
             words = words or Words(text)
-            if said == WORD:
-                return self._a_word(words, start, end)
-            return text[end:end + 1] in COUNTY_SUFFIX and start in words.starts and end + 1 in words.ends
+            return self._a_word(words, start, end)
 
         # every name found in the text, longest first (as many names as China has places: looked up, not searched)
         for length in self._name_lengths:
