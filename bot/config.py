@@ -32,7 +32,7 @@ def known_regions(knowledge_dir: Path) -> dict[str, list[str]]:
 
     try:
         data = yaml.safe_load((knowledge_dir / "synonyms.yaml").read_text(encoding="utf-8")) or {}
-        places = {**{region: [] for region in divisions().regions.values()}, **load_places(knowledge_dir / PLACES_FILE)}
+        places = divisions().with_provinces(load_places(knowledge_dir / PLACES_FILE))
     except (OSError, ValueError, yaml.YAMLError):
         return {}  # ingest reports a broken lexicon or places table itself
     regions = data.get("regions") if isinstance(data, dict) else None

@@ -36,8 +36,8 @@ from bot.store.lexical import LexicalIndex
 from bot.store.records import Records, write_atomic
 from bot.store.versions import IndexVersions
 from bot.text import Tokenizer, split_sentences
-from ingest.divisions import divisions
 from ingest.catalogue import check_basis, item_text, load_faq
+from ingest.divisions import divisions
 from ingest.links import link_replacements
 from ingest.loaders import SUPPORTED, LoadError
 from ingest.metadata import fill_item_regions, fill_regions, region_names
@@ -350,7 +350,7 @@ def _build_version(paths: list[Path], settings: Settings, progress: bool, force:
     table = divisions()
     # every province by its short form (云南), places.yaml's cities as words (泉州), and every other city and county
     # named with its kind (大庆市, 南陵县: Lexicon.divisions)
-    region_places = region_names(lexicon.regions, {**{region: [] for region in table.regions.values()}, **places})
+    region_places = region_names(lexicon.regions, table.with_provinces(places))
     lexicon.places = {region: [n for n in names if n not in lexicon.regions.get(region, [])]
                       for region, names in region_places.items()}
     lexicon.cities = sorted({city for names in places.values() for city in names})

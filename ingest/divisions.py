@@ -43,6 +43,11 @@ class Divisions:
     # place's own says another thing (大城市 is no 大城县, 合作区 no 合作市): a question names a place by these only
     said: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
+    def with_provinces(self, places: dict[str, list[str]]) -> dict[str, list[str]]:
+        """places.yaml's cities by region, every other province beside them with none (metadata.region_names then
+        gives each its short form: 云南 names 云南省)."""
+        return {**{region: [] for region in self.regions.values()}, **places}
+
 
 def short_name(name: str, suffixes: tuple[str, ...], nations: tuple[str, ...] = ()) -> str:
     """How a place is said without its kind: 芜湖 of 芜湖市, 延边 of 延边朝鲜族自治州 (cut before the first of `nations`,
@@ -83,24 +88,9 @@ def divisions() -> Divisions:
     for code, name in sorted(city_rows.items()):
         if code[:2] in provinces:
             cities[provinces[code[:2]]].append(short_name(name, _CITY_SUFFIXES, nations))
-    province_short = {short: full for short, full in regions.items()}
     city_short = {short: region for region, names in cities.items() for short in names}
-    seen: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for code, name in rows:
-        if code[4:].strip("0") == "" or code[:2] not in provinces or name in _PLACEHOLDERS:
-            continue
-        short = short_name(name, _COUNTY_SUFFIXES, nations)
-        if len(short) < 2 or short == name and not name.endswith(_COUNTY_SUFFIXES):
-            continue
-        city = city_rows.get(code[:4])
-        city = short_name(city, _CITY_SUFFIXES, nations) if city else next(
-            (s for s, full in regions.items() if full == provinces[code[:2]] and full.endswith("市")), short)
-        seen[short].add((provinces[code[:2]], city))
-    counties = {short: places.pop() for short, places in seen.items()
-                if len(places) == 1 and short not in province_short and short not in city_short}
-    for region in cities:
-        cities[region] = list(dict.fromkeys(n for n in cities[region] if n not in province_short))
-    forms: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    seen: dict[str, set[tuple[str, str]]] = defaultdict(set)  # a county's short name → (province, city) of each
+    forms: dict[str, set[tuple[str, str, str]]] = defaultdict(set)  # a name said with its kind → the places it names
     for code, name in rows:
         if code[2:].strip("0") == "" or code[:2] not in provinces or name in _PLACEHOLDERS:
             continue
@@ -112,13 +102,19 @@ def divisions() -> Divisions:
         else:
             short = short_name(name, _COUNTY_SUFFIXES, nations)
             city = city_rows.get(code[:4])
-            place = (region, short_name(city, _CITY_SUFFIXES, nations) if city else next(
-                (s for s, full in regions.items() if full == region and full.endswith("市")), short), short)
+            city = short_name(city, _CITY_SUFFIXES, nations) if city else next(
+                (s for s, full in regions.items() if full == region and full.endswith("市")), short)
+            place = (region, city, short)
             conventional = {"自治县": "县", "自治旗": "旗"}
-        said = [name, *(short + kind for ending, kind in conventional.items() if name.endswith(ending))]
-        for form in said:
+            if len(short) >= 2 and (short != name or name.endswith(_COUNTY_SUFFIXES)):
+                seen[short].add((region, city))
+        for form in [name, *(short + kind for ending, kind in conventional.items() if name.endswith(ending))]:
             if len(form) >= 3 and form != short:
                 forms[form].add(place)
+    counties = {short: places.pop() for short, places in seen.items()
+                if len(places) == 1 and short not in regions and short not in city_short}
+    for region in cities:
+        cities[region] = list(dict.fromkeys(n for n in cities[region] if n not in regions))
     said_once = {form: places.pop() for form, places in forms.items() if len(places) == 1}
     try:
         version = importlib.metadata.version("cpca")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.models import NATIONAL_REGION, Document
-from ingest.divisions import divisions
 from bot.text import PLACE_UNIT, clause_sentences, place_unit_pattern, place_units, unit_names
+from ingest.divisions import divisions
 from ingest.normalise import LAW_TITLE, MARKER, PROVENANCE, TITLE_ENDINGS, Paragraph
 
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")

@@ -77,13 +77,13 @@ def _continues(prev: Paragraph, cur: Paragraph) -> bool:
     return True
 
 
-def _attachment_title(paragraphs: list[Paragraph]) -> bool:
-    """Whether the last paragraph is the title of an attachment headed by a bare 附件N line before it: it ends its
-    line (专利产业化项目实施方案（编写提纲） is not continued by the attachment's first sentence)."""
-    if len(paragraphs) < 2:
-        return False
-    heading = ATTACHMENT.match(paragraphs[-2].text)
-    return bool(heading) and not heading.group(2) and len(paragraphs[-1].text) <= 40 and "。" not in paragraphs[-1].text
+def attachment_title(heading: str, line: str) -> bool:
+    """Whether `line` is the title of an attachment that a bare 附件N line `heading` opens: a short line, no sentence,
+    numbered item, question or answer (专利产业化项目实施方案（编写提纲）). It ends its line, and names the attachment
+    (structure._attachments)."""
+    opens = ATTACHMENT.match(heading)
+    return bool(opens) and not opens.group(2) and len(line) <= 40 and "。" not in line \
+        and not MARKER.match(line) and not QA_LINE.match(line)
 
 
 def _clean_line(line: str) -> Paragraph | None:
@@ -118,7 +118,8 @@ def normalise(raw: str) -> tuple[str, list[Paragraph]]:
         para = _clean_line(line)
         if para is None:
             continue
-        if paragraphs and _continues(paragraphs[-1], para) and not _attachment_title(paragraphs):
+        if paragraphs and _continues(paragraphs[-1], para) and \
+                not (len(paragraphs) > 1 and attachment_title(paragraphs[-2].text, paragraphs[-1].text)):
             paragraphs[-1].text += para.text
             continue
         paragraphs.append(para)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from bot.models import Clause
 from bot.text import cn_to_int, split_sentences
 from ingest.metadata import _EFFECTIVE, _EXPIRES, _ISSUER_LINE, _STANDALONE_DATE, Header
-from ingest.normalise import ATTACHMENT, MARKER, QA_LINE, Paragraph
+from ingest.normalise import ATTACHMENT, MARKER, QA_LINE, Paragraph, attachment_title
 
 log = logging.getLogger("hotline.ingest")
 
@@ -173,8 +173,9 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
 
 def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int, str, Paragraph, list[Paragraph]]]]:
     """The body before its first attachment heading (附件2 on a line of its own after the signature's date,
-    normalise.ATTACHMENT), and each attachment: its number, its title (on the heading line, or the short line after a bare 附件2), the heading line and
-    the rest of its paragraphs. A notice's signature and date come before its attachments: its closing is found there."""
+    normalise.ATTACHMENT), and each attachment: its number, its title (on the heading line, or the short line after
+    a bare 附件2: normalise.attachment_title), the heading line and the rest of its paragraphs. A notice's signature
+    and date come before its attachments: its closing is found there."""
     # only after the signature's date: before it, 附件1：申报书 lines list the attachments, and a body line may open
     # with one (附件2《…指标》主要内容如下：)
     signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), len(body))
@@ -184,8 +185,7 @@ def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int
         paras = body[at + 1:starts[k + 1] if k + 1 < len(starts) else len(body)]
         number, title = ATTACHMENT.match(body[at].text).groups()
         title = title.strip()
-        if not title and paras and len(paras[0].text) <= MAX_HEADING and "。" not in paras[0].text \
-                and not MARKER.match(paras[0].text) and not QA_LINE.match(paras[0].text):
+        if paras and attachment_title(body[at].text, paras[0].text):
             title, paras = paras[0].text, paras[1:]
         parts.append((int(number), title, body[at], paras))
     return (body[:starts[0]] if starts else body), parts

@@ -107,10 +107,9 @@ class Candidates:
         return title
 
     def titled(self, text: str) -> set[str]:
-        """The documents whose short title the question says, the longest ones only, and those whose 文号 it says."""
+        """The documents whose short title the question says, the longest ones only."""
         found = {d: t for d, t in self.short_titles.items() if t in text}
-        return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())} | \
-            set(self.numbered(text))
+        return {d for d, t in found.items() if not any(t != u and t in u for u in found.values())}
 
     def numbered(self, text: str) -> list[str]:
         """The documents whose 文号 the text says."""
@@ -346,7 +345,8 @@ class Candidates:
             [Concept(o, {o, *synonyms.get(o, ()), *(k for k, v in synonyms.items() if o in v)}, 0.0)
              for o in sorted(offices - {c.surface for c in concepts})]  # a short name and the full one, either way
         named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
-        named = list(dict.fromkeys([*self.named_documents(concepts), *self.numbered(query.text)]))
+        numbered = self.numbered(query.text)  # a 文号 said names its document as its title would
+        named = list(dict.fromkeys([*self.named_documents(concepts), *numbered]))
         for doc_id in named:  # their clauses rank on what they say, title included
             if allowed is None or doc_id in allowed:
                 ordered.update(dict.fromkeys(c.id for c in self.index.records.clauses_of(doc_id)))
@@ -385,7 +385,7 @@ class Candidates:
         total = sum(c.weight for c in concepts) or 1.0
         facts = query.facts()
         question_vector = sif_vector(self.index.tokenizer.words(query.text), self.soft.resource)
-        titled = self.titled(query.text)
+        titled = self.titled(query.text) | set(numbered)
         hits = []
         within = {*query.regions, NATIONAL_REGION} if query.regions else None
         for clause_id in candidates:

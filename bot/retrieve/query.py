@@ -127,8 +127,6 @@ class Query:
 
 # how many characters either side of a typo correction are read to tell whether it changes what is asked
 ASKING_CONTEXT = 8
-# a place's name that names it only as a word of its own (QueryUnderstanding.place_spans: 三明治 names no 三明)
-WORD = "word"
 
 
 class QueryUnderstanding:
@@ -162,24 +160,25 @@ class QueryUnderstanding:
         for word in vocab:
             if len(word) >= 4:
                 self.by_length.setdefault(len(word), []).append(word)
-        # (name, region, how it must be said): synonyms.yaml's names as the bureau wrote them (沪 in 沪知局, ""),
+        # (name, region, said as a whole word only): synonyms.yaml's names as the bureau wrote them (沪 in 沪知局),
         # places.yaml's cities, the regions' short forms and every city or county named with its kind (大庆市,
-        # 南陵县; ingest.divisions) only as words (三明治 names no 三明, 大庆市场 no 大庆市: WORD)
+        # 南陵县; ingest.divisions) only as words (三明治 names no 三明, 大庆市场 no 大庆市)
         self.region_names = sorted(
-            [*((name, region, "") for region, names in lexicon.regions.items() for name in [region, *names]),
-             *((name, region, WORD) for region, names in lexicon.places.items() for name in names),
-             *((form, region, WORD) for form, (region, _, _) in lexicon.divisions.items())],
+            [*((name, region, False) for region, names in lexicon.regions.items() for name in [region, *names]),
+             *((name, region, True) for region, names in lexicon.places.items() for name in names),
+             *((form, region, True) for form, (region, _, _) in lexicon.divisions.items())],
             key=lambda x: -len(x[0]),
         )
-        self._region_names: dict[str, tuple[str, str]] = {}  # each name's first entry: the one place_spans reads
-        for name, region, said in self.region_names:
-            self._region_names.setdefault(name, (region, said))
+        self._region_names: dict[str, tuple[str, bool]] = {}  # each name's first entry: the one place_spans reads
+        for name, region, whole in self.region_names:
+            self._region_names.setdefault(name, (region, whole))
         self._name_lengths = sorted({len(n) for n in self._region_names}, reverse=True)
         self.synonym_keys = sorted(lexicon.synonyms, key=len, reverse=True)
         # what a place named names: a city itself (大庆市: 大庆); a county its city too (南陵县: 南陵, 芜湖)
         self.cities = {**{city: (city,) for city in lexicon.cities},
                        **{form: tuple(n for n in (county, city) if n)
                           for form, (_, city, county) in lexicon.divisions.items()}}
+        self.counties = {form: county for form, (_, _, county) in lexicon.divisions.items() if county}
         # a place the caller names is never a typo: 温州保护中心 is not 泉州保护中心, 奉贤投资 not 风险投资
         self.place_names = frozenset(name for name in [*(n for n, _, _ in self.region_names),
                                                        *(n for n, _ in self.places), *lexicon.cities] if len(name) >= 2)
@@ -339,8 +338,8 @@ class QueryUnderstanding:
         query = Query(raw=question, text=corrected, corrections=corrections, expansions=expansions,
                       regions=regions, named_regions=named, localities=[locality for locality, _ in localities],
                       cities=list(dict.fromkeys(c for s, e, _ in spans for c in self.cities.get(corrected[s:e], ()))),
-                      counties=list(dict.fromkeys(self.lexicon.divisions[corrected[s:e]][2] for s, e, _ in spans
-                                                  if self.lexicon.divisions.get(corrected[s:e], ("", "", ""))[2])),
+                      counties=list(dict.fromkeys(self.counties[corrected[s:e]] for s, e, _ in spans
+                                                  if corrected[s:e] in self.counties)),
                       asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
@@ -382,10 +381,8 @@ class QueryUnderstanding:
         taken, spans = [False] * len(text), []
         not_before = self.lexicon.kinds.places.not_before
 
-        def said_so(start: int, end: int, said: str) -> bool:
+        def a_word(start: int, end: int) -> bool:
             nonlocal words
-            if not said:
-                return True
             words = words or Words(text)
             return self._a_word(words, start, end)
 
@@ -397,8 +394,8 @@ class QueryUnderstanding:
                 if found is None or any(taken[at:end]):
                     continue
                 taken[at:end] = [True] * length  # a street's name holds no shorter place name either
-                region, said = found
-                if not any(text.startswith(w, end) for w in not_before) and said_so(at, end, said):
+                region, whole = found
+                if not any(text.startswith(w, end) for w in not_before) and (not whole or a_word(at, end)):
                     spans.append((at, end, region))
         return sorted(spans)
 
