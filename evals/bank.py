@@ -26,7 +26,7 @@ BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
 # new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and four
 # development sets of five
 NOTICES = {"test": Path(__file__).parent / "notices",
-           **{name: Path(__file__).parent / f"notices-{name}" for name in ("dev", "dev2", "dev3", "dev4", "dev5")}}
+           **{name: Path(__file__).parent / f"notices-{name}" for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")}}
 NOTICE_SETS = {name: [SETS / f"notices-{name}.jsonl"] for name in NOTICES}
 
 
