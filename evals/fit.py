@@ -201,7 +201,7 @@ def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
     names = list(RANK_FEATURES)
     diffs, rows, gold_rows = [], [], []
     for s in samples:
-        if not s.item.get("answerable"):
+        if not s.item.get("answerable") or not s.candidates:  # nothing found (a region without documents)
             continue
         features = _matrix([c.features for c in s.candidates], names)
         gold = np.array([c.gold for c in s.candidates], dtype=bool)

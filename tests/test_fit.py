@@ -13,3 +13,18 @@ def test_the_rankers_regularisation_is_chosen_on_the_mean_reciprocal_rank(monkey
     assert fit.choose_C([sample])[0] == 1.0
     figures[0.1] = (0.767, 0.8153)  # a tie: the more regularised
     assert fit.choose_C([sample])[0] == 0.1
+
+
+def test_a_question_the_search_found_nothing_for_is_left_out_of_the_rankers_pairs():
+    """An answerable question with no candidate (a region the knowledge base has no documents for) has no pair to
+    learn from; it must not stop the fit (it had: an index error on the empty feature matrix)."""
+    names = list(fit.RANK_FEATURES)
+
+    def candidate(gold: bool, coverage: float) -> fit.Candidate:
+        return fit.Candidate("d:c", {n: 0.0 for n in names} | {"coverage": coverage}, 1.0, 0.0, gold)
+
+    found = [fit.Sample({"answerable": True}, [candidate(True, 0.9), candidate(False, 0.2)], False, 0.0)
+             for _ in range(4)]
+    nothing = fit.Sample({"answerable": True}, [], False, 0.0)
+    model = fit.fit_ranker(found + [nothing], C=1.0)
+    assert model.weights["coverage"] > 0
