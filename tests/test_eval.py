@@ -11,8 +11,10 @@ from evals.run import DEFAULT_SET, Result, evaluate, load_set
 # Refusal accuracy is lower than the 1.000 the hand-tuned rules gave on these (tuned) sets: the threshold is now
 # chosen for false refusals <= 0.05 on questions the fit never saw (issue 15; README "How an answer is made").
 # hit@1 and mrr@5 0.95 until the twenty-first session: with past questions weighed (core's own held out), 0.990 →
-# 0.939, its generic questions now led by the clause like past questions were answered from (README)
-CORE_FLOORS = {"hit@1": 0.93, "hit@5": 1.0, "mrr@5": 0.93, "must_mention": 0.93, "refusal_accuracy": 0.8}
+# 0.939, its generic questions now led by the clause like past questions were answered from (README); hit@1 0.93
+# until the twenty-fourth session: with ask_coverage 0.939 → 0.929 (网上有代理冒充官方招揽业务，监管怎么管 asks its
+# topic in the part before the question: rank 1 → 2), for eight more first answers on the new notices' sets (README)
+CORE_FLOORS = {"hit@1": 0.92, "hit@5": 1.0, "mrr@5": 0.93, "must_mention": 0.93, "refusal_accuracy": 0.8}
 CORE_CEILINGS = {"false_refusal_rate": 0.05}
 HELDOUT_FLOORS = {"hit@1": 0.85, "hit@5": 0.95, "must_mention": 0.9, "refusal_accuracy": 0.6}
 HELDOUT_CEILINGS = {"false_refusal_rate": 0.05}

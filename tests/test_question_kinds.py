@@ -4,7 +4,7 @@ import json
 import pytest
 import yaml
 
-from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds, Words
+from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds, Words, asking_text
 from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.query import QueryUnderstanding
 from bot.text import Tokenizer
@@ -396,3 +396,17 @@ def test_the_offices_a_question_asks_a_fact_of(question, offices, others):
 
     asked = KINDS.offices_asked(question, Tokenizer().tokens(question))
     assert set(offices) <= asked and not set(others) & asked, asked
+
+
+@pytest.mark.parametrize("question, asking", [
+    ("我们是做阀门的小厂，去年拿两个专利去银行押着贷了点款，那个利息政府能帮着出多少啊？", "那个利息政府能帮着出多少啊"),
+    ("海外服务站设在哪里？联系电话是多少？我想过去", "海外服务站设在哪里 联系电话是多少 我想过去"),
+    ("我43岁了，还能报专利代理培训吗", "还能报专利代理培训吗"),
+    ("申请商标注册要交钱吗", "申请商标注册要交钱吗"),
+    ("？专利费多少", "专利费多少"),
+    ("？？？", ""),
+])
+def test_the_asking_parts_of_a_question_leave_the_callers_story_out(question, asking):
+    """What a caller asks is the question's last part and any part ending in a question mark; the story before it is
+    not (ask_coverage, a ranking feature, weighs the words of these parts alone)."""
+    assert asking_text(question) == asking

@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.models import NATIONAL_REGION, Clause, Document
 from bot.retrieve.index import IndexVersion
+from bot.retrieve.kinds import asking_text
 from bot.retrieve.precedents import Near, Precedents
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
@@ -209,6 +210,18 @@ class Candidates:
             concepts.append(Concept(token, {token}, weight, parts, soft, self.information(token)))
         return concepts
 
+    def said_in(self, text: str, concepts: list[Concept]) -> list[bool]:
+        """Which of a question's concepts a part of it says, read as _concepts reads the question: the lexicon's keys
+        first, longest first, each taking its characters (处罚 is no 罚 of 罚款), then the rest lower-cased (PCT)."""
+        keys = set()
+        for key in self.understanding.synonym_keys:
+            if key in text:
+                keys.add(key)
+                text = text.replace(key, " ")
+        rest = text.lower()
+        synonyms = self.index.lexicon.synonyms
+        return [c.surface in keys if c.surface in synonyms else c.surface in rest for c in concepts]
+
     def credit(self, text: str, concept: Concept, soft: bool = False) -> float:
         """1 when the clause says the concept; half the share of its parts when it says only some of them
         (知识产权代理机构 for 专利代理机构); with `soft`, at least the similarity of the closest synonym it says."""
@@ -383,6 +396,9 @@ class Candidates:
         top_lex = max(lex_score.values(), default=1.0) or 1.0
         max_fused = max(fused.values(), default=1.0)
         total = sum(c.weight for c in concepts) or 1.0
+        # the words of the parts that ask, apart from the caller's story before them (a question of one part: all)
+        asked = self.said_in(asking_text(query.text), concepts)
+        asked_total = sum(c.weight for c, a in zip(concepts, asked) if a)
         facts = query.facts()
         question_vector = sif_vector(self.index.tokenizer.words(query.text), self.soft.resource)
         titled = self.titled(query.text) | set(numbered)
@@ -406,6 +422,7 @@ class Candidates:
             credits = [self.credit(text, c) for c in concepts]
             soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
                     for c, credit in zip(concepts, credits)]
+            soft_coverage = sum(c.weight * credit for c, credit in zip(concepts, soft)) / total
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
             focus, fact_focus = self.focus(clause, concepts, facts, penalty)
@@ -415,7 +432,9 @@ class Candidates:
                 "word_vectors": self.word_vector_similarity(question_vector, clause_id, penalty),
                 "rrf": fused.get(clause_id, 0.0) / max_fused,
                 "coverage": sum(c.weight * credit for c, credit in zip(concepts, credits)) / total,
-                "soft_coverage": sum(c.weight * credit for c, credit in zip(concepts, soft)) / total,
+                "soft_coverage": soft_coverage,
+                "ask_coverage": (sum(c.weight * credit for c, credit, a in zip(concepts, soft, asked) if a) / asked_total
+                                 if asked_total else soft_coverage),
                 "focus": focus,
                 "fact_focus": fact_focus,
                 "heading": 0.0 if is_item else self.heading_similarity(query.text, clause.heading),

@@ -832,7 +832,17 @@ def _asking_parts(text: str) -> set[int]:
     """The parts of a question that ask (numbered as _part numbers them): its last part, and any ending in a question
     mark."""
     inner = [m for m in _PARTS.finditer(text) if m.end() < len(text)]  # a mark ending the text starts no part
-    return {len(inner)} | {_part(text, m.start()) for m in inner if any(mark in m.group(0) for mark in "？?")}
+    # the n-th mark ends part n (one pass: numbering each mark's part by counting the marks before it again took
+    # time growing with their number times the text's length)
+    return {len(inner)} | {n for n, m in enumerate(inner) if any(mark in m.group(0) for mark in "？?")}
+
+
+def asking_text(text: str) -> str:
+    """The parts of a question that ask (its last part, and any ending in a question mark; split at punctuation and
+    spaces), joined by spaces: what the caller wants to know, without the story told before it (我们是做阀门的小厂，
+    去年拿专利贷了款，利息能补多少 → 利息能补多少)."""
+    asking = _asking_parts(text)
+    return " ".join(p for n, p in enumerate(_PARTS.split(text)) if p and n in asking)
 
 
 def _part(text: str, at: int) -> int:

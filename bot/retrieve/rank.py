@@ -26,6 +26,8 @@ RANK_FEATURES = {
     "rrf": "reciprocal-rank fusion of the BM25 and dense lists, divided by the best",
     "coverage": "share of the question's word weight the clause (with headings and title) holds literally",
     "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",
+    "ask_coverage": "soft coverage of the words of the question's asking parts only (its last part, and any ending in "
+                    "a question mark), not of the caller's story before them",
     "focus": "soft coverage by the clause's best single sentence",
     "fact_focus": "the question asks for a kind of fact (a date, a fee, how to apply…): soft coverage by the clause's best "
                   "sentence stating one (0 when none does)",
