@@ -183,16 +183,24 @@ class Candidates:
             found = self._concepts_of[query.text] = self._concepts(query)
         return found
 
+    def keys_said(self, text: str) -> tuple[list[str], str]:
+        """The lexicon's keys a text says, longest first, each taking its characters (处罚 leaves no 罚 of its own),
+        and the text with them blanked out."""
+        said = []
+        for key in self.understanding.synonym_keys:
+            if key in text:
+                said.append(key)
+                text = text.replace(key, " ")
+        return said, text
+
     def _concepts(self, query: Query) -> list[Concept]:
         concepts: list[Concept] = []
-        rest = query.text
-        for key in self.understanding.synonym_keys:
-            if key in rest:
-                alternatives = {key, *self.index.lexicon.synonyms[key]}
-                present = [self.weight(w) for w in alternatives if self.index.df_of(w)]
-                concepts.append(Concept(key, alternatives, min(present) if present else 0.0,
-                                        soft=dict(self.soft.neighbours(key)), specificity=self.information(key)))
-                rest = rest.replace(key, " ")
+        keys, rest = self.keys_said(query.text)
+        for key in keys:
+            alternatives = {key, *self.index.lexicon.synonyms[key]}
+            present = [self.weight(w) for w in alternatives if self.index.df_of(w)]
+            concepts.append(Concept(key, alternatives, min(present) if present else 0.0,
+                                    soft=dict(self.soft.neighbours(key)), specificity=self.information(key)))
         rest = self.understanding.without_places(rest)
         tokens = list(dict.fromkeys(self.index.tokenizer.tokens(rest, self.index.df)))
         surfaces = [c.surface for c in concepts]
@@ -211,14 +219,10 @@ class Candidates:
         return concepts
 
     def said_in(self, text: str, concepts: list[Concept]) -> list[bool]:
-        """Which of a question's concepts a part of it says, read as _concepts reads the question: the lexicon's keys
-        first, longest first, each taking its characters (处罚 is no 罚 of 罚款), then the rest lower-cased (PCT)."""
-        keys = set()
-        for key in self.understanding.synonym_keys:
-            if key in text:
-                keys.add(key)
-                text = text.replace(key, " ")
-        rest = text.lower()
+        """Which of a question's concepts a part of it says, read as _concepts reads the question (keys_said, then the
+        rest lower-cased, as its tokens are: PCT)."""
+        keys, rest = self.keys_said(text)
+        rest = rest.lower()
         synonyms = self.index.lexicon.synonyms
         return [c.surface in keys if c.surface in synonyms else c.surface in rest for c in concepts]
 
