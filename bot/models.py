@@ -8,6 +8,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, PrivateAttr, StringConstraints, computed_field
 
 _GUIDE_FIELD = re.compile(r"f\d+")
+# a clause's own label: a heading this short names what the clause is about (受理时间, 收费标准), a longer one is its
+# first sentence; and a lead-in of a few characters closed by a colon at the start of its text (补贴标准：)
+_LABEL_CHARS = 12
+_LEAD_IN = re.compile(r"\s*([^，。；：:\n\d]{2,10})[：:]")  # (not 上班时间8 of 上班时间8:30)
 
 Status = Literal["有效", "已失效", "未生效", "未知"]
 Kind = Literal["policy", "catalogue", "faq"]
@@ -77,6 +81,20 @@ class Clause(BaseModel):
     @property
     def anchor(self) -> str:
         return self.id.split(":", 1)[1]
+
+    @property
+    def own_label(self) -> str:
+        """What the clause calls itself: a short heading or its part before a colon (受理时间 of 受理时间：2026年3月2日至…,
+        利息贴息, 联系方式), else the short lead-in its text opens with (补贴标准：); "" when it has none, or only a
+        name ingest gave it (落款, 前言: GENERIC_HEADINGS). A service item's heading is its category, not its name."""
+        heading = self.heading.strip()
+        if heading in GENERIC_HEADINGS:
+            return ""
+        head = re.split("[：:]", heading, maxsplit=1)[0].strip()
+        if head and len(head) <= _LABEL_CHARS:
+            return head
+        lead = _LEAD_IN.match(self.text)
+        return lead.group(1).strip() if lead else ""
 
     @property
     def is_guide_field(self) -> bool:

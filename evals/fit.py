@@ -9,7 +9,9 @@ Procedure, the same for a bureau that refits on its own documents and questions:
    and judged), on the mean reciprocal rank of the gold clause in the re-ranked lists' first five (the most
    regularised C of the best). Not hit@1 with the most regularised C within MIN_GAIN: one question of 300 swung
    that choice between 0.1 and 1.0, and C=0.1 ranked worse on bank-dev, bank-dev2 and laws-dev (README, eleventh
-   session).
+   session). The weights of LAYOUT_FEATURES (how a notice labels its items) are then fitted on those questions and
+   the notices development sets' together, every other weight held: the fitting sets' documents hardly label an
+   item by the fact it states.
 3. Each list is re-ranked as the search orders it (a close clause stating the fact asked first; not the search's
    per-region reordering of a question that names no region, which moves the second place of 2 lists in 333) and
    the decision's rules are applied to it (decide.refusal_rule: off-task, a region without documents, no word
@@ -55,6 +57,14 @@ C_GRID = (0.01, 0.1, 1.0, 10.0)
 MIN_GAIN = 0.005
 SETS = Path(__file__).parent / "sets"
 FIT_SETS = [SETS / "bank-train.jsonl", SETS / "core.jsonl"]
+# How a notice lays out its items (a clause's own label: 申报时间：…, 收费标准). On the fitting sets' documents (laws,
+# guides whose labelled fields states_fact and the service items already find, the bureau's policies) this feature
+# got weight 0; it is fitted on the questions of the notices development sets as well (fictional notices, each set
+# on its own index beside the bureau's four documents), every other weight fitted without it and held (fitted on the
+# notices too, every weight moved: laws-dev hit@1 0.719 → 0.667, README twenty-fifth session). evals/tune.py judges
+# its settings without them (this feature at the fitting sets' own weight).
+LAYOUT_FEATURES = ("heading_kind",)
+LAYOUT_SETS = ("dev", "dev2", "dev3", "dev4")
 NEUTRAL_FILE = Path(__file__).parent / "neutral-ranking.json"  # every weight 0: for collecting features only
 
 
@@ -194,28 +204,44 @@ def _calibration(scores: np.ndarray, gold: np.ndarray):
     return LogisticRegression(C=1.0, max_iter=2000).fit(scores, gold)
 
 
-def fit_ranker(samples: list[Sample], C: float) -> LinearModel:
-    """Pairwise logistic regression (each gold clause against each other candidate of the same question, on the
-    difference of their features), then a one-feature logistic fit of the pairwise score to gold-or-not that
-    turns it into a probability (a scale and a bias)."""
-    names = list(RANK_FEATURES)
+def _pairs(samples: list[Sample], names: list[str]) -> tuple[np.ndarray, np.ndarray, list, list]:
+    """Each gold clause minus each other candidate of the same question, each pair followed by its mirror (with the
+    pairs' labels), and every candidate's features with whether it is gold."""
     diffs, rows, gold_rows = [], [], []
     for s in samples:
         if not s.item.get("answerable") or not s.candidates:  # nothing found (a region without documents)
             continue
         features = _matrix([c.features for c in s.candidates], names)
         gold = np.array([c.gold for c in s.candidates], dtype=bool)
-        # every gold row minus every other row, each pair followed by its mirror (as arrays: a refit in each of
-        # evals/tune.py's folds must take seconds)
+        # (as arrays: a refit in each of evals/tune.py's folds must take seconds)
         d = (features[gold][:, None, :] - features[~gold][None, :, :]).reshape(-1, len(names))
         diffs.append(np.stack([d, -d], axis=1).reshape(-1, len(names)))
         rows.append(features)
         gold_rows.append(gold)
     X = np.vstack(diffs) if diffs else np.zeros((0, len(names)))
+    return X, np.tile([1, 0], len(X) // 2), rows, gold_rows
+
+
+def fit_ranker(samples: list[Sample], C: float, layout: list[Sample] = ()) -> LinearModel:
+    """Pairwise logistic regression (each gold clause against each other candidate of the same question, on the
+    difference of their features), then a one-feature logistic fit of the pairwise score to gold-or-not that
+    turns it into a probability (a scale and a bias). `layout`: questions on notices, on which LAYOUT_FEATURES'
+    weights are then fitted, every other weight held as `samples` fitted it."""
+    names = list(RANK_FEATURES)
+    X, signs, rows, gold_rows = _pairs(samples, names)
     if not len(X):
         raise ValueError("拟合集没有可回答且检索到正确条款的问题，无法拟合排序模型")
-    signs = np.tile([1, 0], len(X) // 2)
+    free = [names.index(n) for n in LAYOUT_FEATURES if n in names] if len(layout) else []
+    if free:  # the others are fitted without them, as they will be held beside the weights the notices give them
+        X = X.copy()
+        X[:, free] = 0.0
     w = _signed_logistic(X, signs, C, names, RANK_AGAINST)[0]
+    if free:
+        XL, signsL, _, _ = _pairs([*samples, *layout], names)
+        held = w.copy()
+        held[free] = 0.0
+        w[free] = _signed_logistic(XL[:, free], signsL, C, [names[i] for i in free], RANK_AGAINST,
+                                   offset=XL @ held)[0]
     direction = dict(zip(names, w))
     raw = (np.vstack(rows) @ w)[:, None]
     calibration = _calibration(raw, np.concatenate(gold_rows))
@@ -232,9 +258,10 @@ ANSWER_AGAINST = {"asks_fact", "missing_specific", "unknown_specific", "refused_
 
 
 def _signed_logistic(X: np.ndarray, y: np.ndarray, C: float, names: list[str], against: set[str],
-                     intercept: bool = False) -> tuple[np.ndarray, float]:
+                     intercept: bool = False, offset: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Logistic regression, L2-regularised like sklearn's (C), classes balanced, each weight held to its sign:
-    ≤ 0 for the features in `against`, ≥ 0 for the others. Returns (weights, intercept)."""
+    ≤ 0 for the features in `against`, ≥ 0 for the others; `offset`: each row's score from weights held. Returns
+    (weights, intercept)."""
     from scipy.optimize import minimize
 
     sign = np.where(y > 0, 1.0, -1.0)
@@ -242,8 +269,10 @@ def _signed_logistic(X: np.ndarray, y: np.ndarray, C: float, names: list[str], a
     weight = np.array([0.5 / share[v] for v in sign])  # balanced, as sklearn's class_weight="balanced"
     Xb = np.hstack([X, np.ones((len(X), 1))]) if intercept else X
 
+    held = np.zeros(len(X)) if offset is None else offset
+
     def loss(w):
-        margin = sign * (Xb @ w)
+        margin = sign * (Xb @ w + held)
         reg = w[:X.shape[1]]
         value = (weight * np.logaddexp(0.0, -margin)).sum() + reg @ reg / (2 * C)
         grad = -(Xb.T @ (weight * sign / (1.0 + np.exp(margin))))
@@ -403,21 +432,23 @@ def fit_sentence_model(samples: list[Sample]) -> tuple[LinearModel, dict]:
                    "cross_validated_by_document": {"lead_accuracy": scores[C]}}
 
 
-def fit_all(samples: list[Sample], C_rank: float, C_answer: float, retrieval: Retrieval | None = None) -> Ranking:
-    ranker = fit_ranker(samples, C_rank)
+def fit_all(samples: list[Sample], C_rank: float, C_answer: float, retrieval: Retrieval | None = None,
+            layout: list[Sample] = ()) -> Ranking:
+    ranker = fit_ranker(samples, C_rank, layout)
     rerank(samples, ranker, retrieval)
     answerability = fit_answerability(samples, C_answer)
     return Ranking(ranker, answerability, 0.5)
 
 
-def cross_validated(samples: list[Sample], C_rank: float, C_answer: float) -> tuple[list[float], dict]:
+def cross_validated(samples: list[Sample], C_rank: float, C_answer: float,
+                    layout: list[Sample] = ()) -> tuple[list[float], dict]:
     """Out-of-fold answerability probabilities, and hit@1/@5 and MRR@5 of the out-of-fold rankings (each question
     ranked by the fit of the fold that left its document out, recorded before a later fold re-ranks it
     in-sample)."""
     probabilities: dict[int, float] = {}
     ranks: dict[int, int | None] = {}  # the gold clause's place in the first five, from 1
     for train, test in folds(samples):
-        ranking = fit_all(train, C_rank, C_answer)
+        ranking = fit_all(train, C_rank, C_answer, layout=layout)  # (the notices' documents are none of samples')
         rerank(test, ranking.ranker)
         for s, p in zip(test, decided(test, ranking.answerability)):
             probabilities[id(s)] = p
@@ -429,12 +460,12 @@ def cross_validated(samples: list[Sample], C_rank: float, C_answer: float) -> tu
         "mrr@5": round(sum(1 / r for r in answerable if r) / len(answerable), 4)}
 
 
-def choose_C(samples: list[Sample]) -> tuple[float, float]:
+def choose_C(samples: list[Sample], layout: list[Sample] = ()) -> tuple[float, float]:
     best_answer = (math.inf, 1.0)
-    mrr = {C: cross_validated(samples, C, 1.0)[1]["mrr@5"] for C in C_GRID}
+    mrr = {C: cross_validated(samples, C, 1.0, layout)[1]["mrr@5"] for C in C_GRID}
     C_rank = max(C_GRID, key=lambda C: (mrr[C], -C))
     for C in C_GRID:
-        probs, _ = cross_validated(samples, C_rank, C)
+        probs, _ = cross_validated(samples, C_rank, C, layout)
         y = [bool(s.item["answerable"]) for s in samples]
         judged = [(p, t) for p, t in zip(probs, y) if p != RULED]
         loss = -statistics.fmean(math.log(max(1e-9, p if t else 1 - p)) for p, t in judged) if judged else 0.0
@@ -443,15 +474,16 @@ def choose_C(samples: list[Sample]) -> tuple[float, float]:
     return C_rank, best_answer[1]
 
 
-def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None) -> Ranking:
+def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None, layout: list[Sample] = (),
+        layout_sources: list[str] = ()) -> Ranking:
     """The whole procedure of the module docstring; the result records what it was fitted on and its CV figures.
     `kept`: a ranking whose sentence model and fact kinds are kept as they are (the samples collected with its
     kinds), the ranker and the answerability model refitted."""
-    C_rank, C_answer = choose_C(samples)
-    probabilities, figures = cross_validated(samples, C_rank, C_answer)
+    C_rank, C_answer = choose_C(samples, layout)
+    probabilities, figures = cross_validated(samples, C_rank, C_answer, layout)
     threshold = choose_threshold(samples, probabilities)
     fr, ra = refusal_figures(samples, probabilities, threshold)
-    ranking = fit_all(samples, C_rank, C_answer)
+    ranking = fit_all(samples, C_rank, C_answer, layout=layout)
     ranking.threshold = round(threshold, 4)
     if kept is not None:
         ranking.fact_kinds, ranking.sentences, ranking.sentences_fitted = \
@@ -465,6 +497,8 @@ def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None) 
         "on": sources, "questions": len(_questions(samples)),
         "answerable": sum(bool(item["answerable"]) for item in _questions(samples)),
         "documents": len({s.group for s in samples}), "procedure": "evals/fit.py", "C_ranker": C_rank,
+        **({"layout_features": list(LAYOUT_FEATURES), "layout_on": list(layout_sources),
+            "layout_questions": len(_questions(list(layout)))} if layout else {}),
         "C_answerability": C_answer, "date": date.today().isoformat(),
         "cross_validated_by_document": {**figures, "false_refusals": round(fr, 3), "refusal_accuracy": round(ra, 3)},
         # answerable questions a rule refuses (as the final fit ranks them), by reason: false refusals no threshold
@@ -476,7 +510,8 @@ def fit(samples: list[Sample], sources: list[str], kept: Ranking | None = None) 
 
 
 def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float,
-                           C_sentences: float = 1.0, kept: LinearModel | None = None) -> dict[str, dict]:
+                           C_sentences: float = 1.0, kept: LinearModel | None = None,
+                           layout: list[Sample] = ()) -> dict[str, dict]:
     """For each document: fitted on all other documents' questions, judged on its own (ranking and decision as
     the fitted models make them; the answer text itself is not composed here). `kept`: a lead-sentence model kept
     as it is (--keep-from), judged instead of one fitted without the document."""
@@ -484,9 +519,9 @@ def leave_one_document_out(samples: list[Sample], C_rank: float, C_answer: float
     for group in sorted({s.group for s in samples}):
         train = [s for s in samples if s.group != group]
         test = [s for s in samples if s.group == group]
-        probabilities, _ = cross_validated(train, C_rank, C_answer)
+        probabilities, _ = cross_validated(train, C_rank, C_answer, layout)
         threshold = choose_threshold(train, probabilities)
-        ranking = fit_all(train, C_rank, C_answer)
+        ranking = fit_all(train, C_rank, C_answer, layout=layout)
         rerank(test, ranking.ranker)
         probs = decided(test, ranking.answerability)
         leads = [lead for s in test for lead in s.leads]
@@ -537,6 +572,15 @@ def shipped_sets(data_dir: Path) -> list[tuple[Path, object]]:
     core = Settings(data_dir=data_dir / "eval-core", knowledge_dir=bank.ROOT / "knowledge")
     ingest([core.knowledge_dir], core, progress=False)
     return [(FIT_SETS[0], bank.build(data_dir / "eval-bank")), (FIT_SETS[1], core)]
+
+
+def layout_sets(data_dir: Path) -> list[tuple[Path, object]]:
+    """The notices development sets LAYOUT_FEATURES are fitted on, each on an index of the bureau's four documents
+    and its notices (evals/notices-dev…, shipped with the code)."""
+    from evals import bank
+
+    return [(SETS / f"notices-{which}.jsonl",
+             bank.build(data_dir / f"eval-notices-{which}", paths=bank.notice_paths(which))) for which in LAYOUT_SETS]
 
 
 def prepared(pairs) -> list[tuple[object, list[dict]]]:
@@ -603,9 +647,17 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
     tuned = retrieval_in(out)
     if tuned is not None:  # `python -m evals.tune --out X` then `--fit --out X`: fit around X's constants
         loaded = [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items) for r, items in loaded]
-    samples = [s for retriever, items in loaded for s in collect(retriever, items, kept.fact_kinds if kept else None)]
+    kinds = kept.fact_kinds if kept else None
+    samples = [s for retriever, items in loaded for s in collect(retriever, items, kinds)]
+    layout_pairs = layout_sets(Path(settings.data_dir))
+    layout_loaded = prepared(layout_pairs)
+    if tuned is not None:
+        layout_loaded = [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items) for r, items in layout_loaded]
+    layout = [replace(s, group=f"{path.stem}:{s.group}")  # fictional documents: none of the fitting sets'
+              for (path, _), (retriever, items) in zip(layout_pairs, layout_loaded)
+              for s in collect(retriever, items, kinds)]
     set_paths = [p for p, _ in pairs]
-    ranking = fit(samples, [p.name for p in set_paths], kept)
+    ranking = fit(samples, [p.name for p in set_paths], kept, layout, [p.name for p, _ in layout_pairs])
     # the retrieval constants the features were collected with, kept as found (evals/tune.py chooses them)
     ranking.retrieval = loaded[0][0].ranking.retrieval
     target = out or settings.ranking_file or DEFAULT_FILE
@@ -636,7 +688,7 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
     if lodo:
         per_doc = leave_one_document_out(samples, ranking.fitted["C_ranker"], ranking.fitted["C_answerability"],
                                          ranking.sentences_fitted.get("C", 1.0),
-                                         kept=kept.sentences if kept is not None else None)
+                                         kept=kept.sentences if kept is not None else None, layout=layout)
         for doc, v in per_doc.items():
             print(f"  留一 {doc[:40]:40s} n={v['n']:3d} hit@1={v['hit@1']:.3f} hit@5={v['hit@5']:.3f} "
                   f"误拒={v['false_refusals']:.3f} 拒答正确={v['refusal_accuracy']:.3f} 首句={v['lead']:.3f}")

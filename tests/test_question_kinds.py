@@ -32,6 +32,12 @@ def _examples():
         for examples, expected, sign in ((positive, True, "+"), (negative, False, "-")):
             for example in examples:
                 yield pytest.param(section, section, example, expected, id=f"{section}{sign}{example}")
+    for section, kinds in (("asks", KINDS.asks), ("fields", KINDS.fields)):
+        for name, kind in kinds.items():
+            for examples, expected, sign in ((kind.headings.positive, True, "+"), (kind.headings.negative, False, "-")):
+                for example in examples:
+                    yield pytest.param("headings", f"{section}.{name}", example, expected,
+                                       id=f"headings.{section}.{name}{sign}{example}")
     for name, statement in KINDS.states.items():
         for example in statement.positive:
             yield pytest.param("states", name, example, True, id=f"states.{name}+{example}")
@@ -56,6 +62,10 @@ def understanding():
 def test_every_example_is_read_as_its_kind(understanding, section, kind, example, expected):
     if section == "states":
         assert bool(KINDS.states[kind].pattern.search(example)) == expected
+        return
+    if section == "headings":  # a clause's own label says it states the kind of fact (or field), or not
+        part, name = kind.split(".")
+        assert getattr(KINDS, part)[name].headings.name(example) == expected
         return
     if section == "delegation":  # a clause of this one sentence only says by whom its rules are made
         assert KINDS.delegation.only_delegates(example) == expected
@@ -410,3 +420,41 @@ def test_the_asking_parts_of_a_question_leave_the_callers_story_out(question, as
     """What a caller asks is the question's last part and any part ending in a question mark; the story before it is
     not (ask_coverage, a ranking feature, weighs the words of these parts alone)."""
     assert asking_text(question) == asking
+
+
+def test_every_kind_with_headings_has_examples_of_both_and_one_without_takes_its_expands():
+    for part in ("asks", "fields"):
+        for name, kind in getattr(KINDS, part).items():
+            if kind.headings.words and kind.headings.words != kind.expands:
+                assert len(kind.headings.positive) >= 3 and len(kind.headings.negative) >= 3, f"{part}.{name}"
+    assert KINDS.asks["hours"].headings.words == KINDS.asks["hours"].expands  # 办理时间 labels a window's hours
+
+
+@pytest.mark.parametrize("headings, why", [
+    ("申报时间", "映射"), ({"not_with": ["办理时间"]}, "words"), ({"words": ["时间"], "also": ["x"]}, "映射"),
+    ({"words": ["时间"], "examples": {"good": ["申报时间"]}}, "positive"),
+])
+def test_malformed_headings_are_refused_naming_the_key(headings, why):
+    data = yaml.safe_load((KNOWLEDGE / KINDS_FILE).read_text(encoding="utf-8"))
+    data["asks"]["date"]["headings"] = headings
+    with pytest.raises(KindsError, match="asks.date.headings") as caught:
+        QuestionKinds.from_dict(data)
+    assert why in str(caught.value)
+
+
+@pytest.mark.parametrize("question, heading, text, expected", [
+    ("专利资助网上申报哪天截止", "申报时间：2026年3月16日至4月30日", "申报时间：2026年3月16日至4月30日。逾期不再受理。", True),
+    ("专利资助网上申报哪天截止", "", "补贴标准：\n（一）按实际缴纳保费的50%给予补贴。", False),
+    ("保险补贴能补多少", "", "补贴标准：\n（一）按实际缴纳保费的50%给予补贴。", True),
+    ("调解要不要收钱", "调解费用", "人民调解不收取任何费用。", True),
+    ("维权工作站在哪里", "服务地点", "服务地点。樊城区长征路216号。", True),
+    ("维权工作站在哪里", "办理时间：周一至周五", "办理时间：周一至周五9:00—17:00。", False),
+    ("个体户能不能申请示范企业", "申报条件", "申报条件。在本县登记注册的企业。", True),
+    ("个体户能不能申请示范企业", "", "在本县登记注册、依法纳税的企业，可以申报。", False),
+])
+def test_a_clause_labelled_with_the_kind_of_fact_asked(understanding, question, heading, text, expected):
+    from bot.models import Clause
+    from bot.retrieve.candidates import Candidates
+
+    clause = Clause(id="d:s1", doc_id="d", label="（一）", heading=heading, text=text)
+    assert Candidates.labelled_as_asked(clause, understanding.parse(question)) == expected, clause.own_label

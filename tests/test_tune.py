@@ -117,7 +117,8 @@ def test_a_refit_can_keep_a_files_lead_model_and_the_kinds_of_fact_its_answerabi
     collected, collect = [], fit.collect
     monkeypatch.setattr(fit, "collect", lambda r, items, kinds=None: collected.append(kinds) or collect(r, items, kinds))
     assert fit.main(settings, [core], out, keep_from=kept) == 0
-    assert collected == [["date"]]  # the samples' asks_fact counted the kept kinds only
+    # the samples' asks_fact counted the kept kinds only: the fitting set's and the notices sets' (LAYOUT_FEATURES)
+    assert collected == [["date"]] * (1 + len(fit.LAYOUT_SETS))
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["answerability_kinds"] == ["date"] and data["sentences"]["fitted"] == sentences["fitted"]
     assert {k: v for k, v in data["sentences"]["weights"].items() if v} == sentences["weights"]

@@ -240,6 +240,18 @@ class Candidates:
             partial = max(partial, max((sim for word, sim in concept.soft.items() if word in text), default=0.0))
         return partial
 
+    @staticmethod
+    def labelled_as_asked(clause: Clause, query: Query) -> bool:
+        """Whether the clause's own label says it states a kind of fact or a service field the question asks for (申报时间
+        for a date, 收费标准 for a fee, 申报条件 for who may apply: question_kinds.yaml's `headings`): the words of a
+        notice's answer to 什么时候截止 are in its label, not in 2026年3月16日至4月30日."""
+        label = clause.own_label
+        if not label:
+            return False
+        kinds = query.kinds
+        return any(kinds.asks[k].headings.name(label) for k in query.asks if k in kinds.asks) or \
+            any(kinds.fields[f].headings.name(label) for f in query.fields if f in kinds.fields)
+
     def unknown_specific(self, query: Query) -> float:
         """Specificity / 9 of the most specific thing the question names that no clause holds, even as a
         synonym: a rare one (植物新品种) says the documents do not cover the question; a common one says little."""
@@ -453,6 +465,7 @@ class Candidates:
                 # lost 7 of 48 right answers when it counted)
                 "region": float(place not in (None, "", NATIONAL_REGION) and place in query.named_regions),
                 "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
+                "heading_kind": float(self.labelled_as_asked(clause, query)),
                 "service_item": float(is_item and query.service_like),
                 "off_service_item": float(is_item and not query.service_like),
             }

@@ -192,6 +192,29 @@ class Rule:
         return False
 
 
+LABEL_JOINERS = ("以及", "及", "和", "与", "、", "/")  # what joins the things one label names
+
+
+@dataclass
+class Headings:
+    """The words of a clause's own label (申报时间：…, 收费标准：…, 报送地点) that say the clause is the one stating a
+    kind of fact, with labels that do and do not (办理时间 is a window's hours, not the date a call opens)."""
+    words: list[str] = field(default_factory=list)
+    not_with: list[str] = field(default_factory=list)
+    positive: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+
+    def name(self, label: str) -> bool:
+        """Whether a clause labelled `label` is labelled as stating this kind of fact: a word ends the label, or one of
+        the things it joins (参会对象及名额: 参会对象, 名额), as a Chinese label ends in what it names (投诉处理 is no 处理,
+        责任分工 no 责任), and no `not_with` word is in it (联系方式 is no 方式 of how to apply)."""
+        joined = label
+        for joiner in LABEL_JOINERS:
+            joined = joined.replace(joiner, "\n")
+        parts = [p for p in joined.split("\n") if p]
+        return any(p.endswith(w) for p in parts for w in self.words) and not any(w in label for w in self.not_with)
+
+
 @dataclass
 class Kind:
     """One kind of question, with the example questions that pin down what it means."""
@@ -203,6 +226,7 @@ class Kind:
     label: str = ""  # how an answer names the fact asked (文件没有写明您问的费用或金额)
     yields_to: list[str] = field(default_factory=list)  # not asked when one of these, more specific, is
     expands: list[str] = field(default_factory=list)  # words a clause stating this fact is labelled with (办理时间)
+    headings: Headings = field(default_factory=Headings)  # a clause's label naming it (申报时间; else `expands`)
 
     def holds(self, words: Words, asks: set[str] = frozenset()) -> bool:
         """Whether the question is of this kind; `asks`: the kinds of fact it was found to ask for."""
@@ -369,8 +393,8 @@ class QuestionKinds:
             if not isinstance(spec, dict):
                 raise fail(key, "应为映射，含 triggers 或 rules 以及 examples")
             if "rules" in spec:  # beside its rules a kind holds only kind-level keys: any other would be ignored
-                unknown = set(spec) - {"rules", "label", "yields_to", "with_kinds", "expands", "examples", "states",
-                                       "why"}
+                unknown = set(spec) - {"rules", "label", "yields_to", "with_kinds", "expands", "headings", "examples",
+                                       "states", "why"}
                 if unknown:
                     raise fail(key, f"有未知的键 {sorted(unknown)}（条件写在 rules 的各条里）")
             rule_specs = spec.get("rules") or ([spec] if "triggers" in spec else [])
@@ -382,7 +406,7 @@ class QuestionKinds:
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
                                     "not_between", "not_after", "not_before", "told_by", "asked_by", "examples",
                                     "states", "with_kinds", "why"} \
-                    - ({"label", "yields_to", "expands"} if r is spec else set())
+                    - ({"label", "yields_to", "expands", "headings"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
                 # 几 / 多少 (or `counts_by`), with or without 个, before each unit: 几天 多少个工作日 几个钟头 (jieba
@@ -400,11 +424,24 @@ class QuestionKinds:
                                   strings(r.get("told_by"), f"{where}.told_by"),
                                   strings(r.get("asked_by"), f"{where}.asked_by")))
             examples = spec.get("examples") or {}
+            expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
                         strings(examples.get("negative"), f"{key}.examples.negative"),
                         strings(spec.get("with_kinds"), f"{key}.with_kinds"), str(spec.get("label") or ""),
-                        strings(spec.get("yields_to"), f"{key}.yields_to"),
-                        strings(spec.get("expands"), f"{key}.expands"))
+                        strings(spec.get("yields_to"), f"{key}.yields_to"), expands,
+                        headings(spec.get("headings"), f"{key}.headings", expands))
+
+        def headings(spec: Any, key: str, expands: list[str]) -> Headings:
+            if spec is None:  # the words an answer is labelled with, which the question is expanded by
+                return Headings(list(expands))
+            if not isinstance(spec, dict) or set(spec) - {"words", "not_with", "examples"} or not spec.get("words"):
+                raise fail(key, "应为映射，含 words（条款自身标题里说明它写的是这类事实的词）及可选的 not_with、examples")
+            examples = spec.get("examples") or {}
+            if not isinstance(examples, dict) or set(examples) - {"positive", "negative"}:
+                raise fail(f"{key}.examples", "应为映射，只含 positive 与 negative（条款标题的例子）")
+            return Headings(strings(spec["words"], f"{key}.words"), strings(spec.get("not_with"), f"{key}.not_with"),
+                            strings(examples.get("positive"), f"{key}.examples.positive"),
+                            strings(examples.get("negative"), f"{key}.examples.negative"))
 
         def section(key: str) -> dict[str, Kind]:
             specs = data.get(key)

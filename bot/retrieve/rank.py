@@ -42,6 +42,8 @@ RANK_FEATURES = {
     "region": "the question itself names the clause's region (北京 for 北京市专利保护和促进条例; 苏州 or 南京, both 江苏省, "
               "for an item of 苏州市知识产权保护中心; a national law is no region's)",
     "states_fact": "the question asks for a kind of fact (a date, a fee, how to apply…) and the clause states one",
+    "heading_kind": "the clause's own label says it states the kind of fact or service field asked (申报时间 for a date, "
+                    "收费标准 for a fee, 申报条件 for who may apply; question_kinds.yaml's headings)",
     "service_item": "a service-catalogue item, for a question about getting a service done",
     "off_service_item": "a service-catalogue item, for a question that is not about a service",
 }
