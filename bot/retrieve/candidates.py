@@ -465,7 +465,10 @@ class Candidates:
                 # lost 7 of 48 right answers when it counted)
                 "region": float(place not in (None, "", NATIONAL_REGION) and place in query.named_regions),
                 "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
-                "heading_kind": float(self.labelled_as_asked(clause, query)),
+                # (a label promising what the clause then does not state, 申报时间：另行通知, or one kind of two asked,
+                # 有效期 for 哪天起施行，试行期几年, draws the question to a clause the fact rule refuses)
+                "heading_kind": float(self.labelled_as_asked(clause, query)
+                                      and all(p.search(clause.text) for p in facts)),
                 "service_item": float(is_item and query.service_like),
                 "off_service_item": float(is_item and not query.service_like),
             }
