@@ -643,18 +643,19 @@ def main(settings, set_paths: list[Path] | None, out: Path | None, lodo: bool = 
             print(f"错误：{exc}", file=sys.stderr)
             return 2
     pairs = [(p, settings) for p in set_paths] if set_paths else shipped_sets(Path(settings.data_dir))
-    loaded = prepared(pairs)
     tuned = retrieval_in(out)
-    if tuned is not None:  # `python -m evals.tune --out X` then `--fit --out X`: fit around X's constants
-        loaded = [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items) for r, items in loaded]
+
+    def searched(pairs):  # `python -m evals.tune --out X` then `--fit --out X`: fit around X's constants
+        loaded = prepared(pairs)
+        return loaded if tuned is None else [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items)
+                                             for r, items in loaded]
+
+    loaded = searched(pairs)
     kinds = kept.fact_kinds if kept else None
     samples = [s for retriever, items in loaded for s in collect(retriever, items, kinds)]
     layout_pairs = layout_sets(Path(settings.data_dir))
-    layout_loaded = prepared(layout_pairs)
-    if tuned is not None:
-        layout_loaded = [(r.with_ranking(replace(r.ranking, retrieval=tuned)), items) for r, items in layout_loaded]
     layout = [replace(s, group=f"{path.stem}:{s.group}")  # fictional documents: none of the fitting sets'
-              for (path, _), (retriever, items) in zip(layout_pairs, layout_loaded)
+              for (path, _), (retriever, items) in zip(layout_pairs, searched(layout_pairs))
               for s in collect(retriever, items, kinds)]
     set_paths = [p for p, _ in pairs]
     ranking = fit(samples, [p.name for p in set_paths], kept, layout, [p.name for p, _ in layout_pairs])

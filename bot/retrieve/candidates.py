@@ -245,6 +245,8 @@ class Candidates:
         """Whether the clause's own label says it states a kind of fact or a service field the question asks for (申报时间
         for a date, 收费标准 for a fee, 申报条件 for who may apply: question_kinds.yaml's `headings`): the words of a
         notice's answer to 什么时候截止 are in its label, not in 2026年3月16日至4月30日."""
+        if not (query.asks or query.fields):
+            return False
         label = clause.own_label
         if not label:
             return False
@@ -442,6 +444,7 @@ class Candidates:
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
             focus, fact_focus = self.focus(clause, concepts, facts, penalty)
+            stated = [p.search(clause.text) is not None for p in facts]  # each kind of fact asked
             features = {
                 "bm25": lex_score.get(clause_id, 0.0) / top_lex,
                 "dense": max(0.0, dense_score.get(clause_id, 0.0)),
@@ -464,11 +467,10 @@ class Candidates:
                 # is, not that a national law answers less well (national-law questions asked with data-region 上海
                 # lost 7 of 48 right answers when it counted)
                 "region": float(place not in (None, "", NATIONAL_REGION) and place in query.named_regions),
-                "states_fact": float(bool(facts) and any(p.search(clause.text) for p in facts)),
+                "states_fact": float(any(stated)),
                 # (a label promising what the clause then does not state, 申报时间：另行通知, or one kind of two asked,
                 # 有效期 for 哪天起施行，试行期几年, draws the question to a clause the fact rule refuses)
-                "heading_kind": float(self.labelled_as_asked(clause, query)
-                                      and all(p.search(clause.text) for p in facts)),
+                "heading_kind": float(all(stated) and self.labelled_as_asked(clause, query)),
                 "service_item": float(is_item and query.service_like),
                 "off_service_item": float(is_item and not query.service_like),
             }
