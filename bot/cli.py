@@ -127,7 +127,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return run_fit(settings, [Path(p) for p in chosen.split(",")] if chosen else None,
                        Path(args.out) if args.out else None, lodo=args.lodo,
                        keep_from=Path(args.keep_from) if args.keep_from else None)
-    return run_eval(settings, Path(chosen) if chosen else None, as_json=args.json, verbose=args.verbose)
+    return run_eval(settings, Path(chosen) if chosen else None, as_json=args.json, verbose=args.verbose,
+                    unasked=args.unasked)
 
 
 def cmd_admin(args: argparse.Namespace) -> int:
@@ -221,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", help="评测集 JSONL 文件（默认 evals/sets/core.jsonl）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     p.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
+    p.add_argument("--unasked", action="store_true",
+                   help="每题都当作其文档从未被问过（历史问题中关于该文档的不参与）：新上传文件的情形")
     p.add_argument("--fit", action="store_true",
                    help="拟合排序与可答性模型（默认用题库训练集和 core 集；--set 可给逗号分隔的评测集，用当前索引）")
     p.add_argument("--out", help="--fit 的输出文件（默认 HOTLINE_RANKING_FILE，或随程序发布的 bot/retrieve/ranking.json）")

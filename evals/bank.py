@@ -63,11 +63,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="新通知集：knowledge/ 加 evals/notices/（test，冻结），"
                              "或 evals/notices-dev/ … notices-dev5/（dev … dev5）")
     parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
+    parser.add_argument("--unasked", action="store_true",
+                        help="每题都当作其文档从未被问过（冻结测试集的文档、新上传的文件即如此）")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or ROOT / "var" / (f"eval-notices-{args.notices}" if args.notices else "eval-bank"))
     settings = build(data_dir, paths=notice_paths(args.notices) if args.notices else None)
     for path in args.sets or [str(p) for p in (NOTICE_SETS[args.notices] if args.notices else BANK_SETS)]:
-        report = evaluate(settings, load_set(Path(path)))
+        report = evaluate(settings, load_set(Path(path)), args.unasked)
         m = report.metrics
         print(f"{Path(path).name:20s} n={m['questions']:3d} hit@1={m['hit@1']:.3f} hit@5={m['hit@5']:.3f} "
               f"must={m['must_mention']:.3f} refusal_acc={m['refusal_accuracy']:.3f} "

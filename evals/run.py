@@ -135,35 +135,46 @@ def resolve_gold(items: list[dict], records) -> list[str]:
     return lost
 
 
-def _asked(assistant: Assistant, retriever, settings: Settings, items: list[dict]) -> list[Result]:
-    """Each question asked through the assistant, with the clauses the search ranks first."""
+def _asked(assistant: Assistant, retriever, settings: Settings, items: list[dict],
+           unasked: bool = False) -> list[Result]:
+    """Each question asked through the assistant, with the clauses the search ranks first; `unasked`: with no past
+    question about its own documents lending anything, as a document just added is searched."""
     results = []
     for item in items:
-        trace: dict = {}
-        started = time.perf_counter()
-        as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else None
-        answer = assistant.ask(item["question"], region=item.get("region"), trace=trace, as_of=as_of)
-        seconds = time.perf_counter() - started
-        hits = retriever.search(retriever.parse(item["question"], item.get("region"), as_of), k=5)
-        final = verify(answer.answer.split("\n\n依据")[0], answer.citations,
-                       closing_chars=settings.display.llm_closing_chars) if answer.composer != "extractive" else None
-        ranked = [{h.clause.id, *(retriever.records.items[h.clause.id].basis_list
-                                  if h.clause.id in retriever.records.items else [])} for h in hits]
-        if answer.composer == "faq":  # a curated answer: what it cites comes first
-            ranked = [{c.clause_id} for c in answer.citations if c.kind != "faq"] + ranked
-        results.append(Result(item, ranked, answer.grounded, answer.answer, seconds,
-                              answer.composer, trace, final.unsupported_facts if final else 0))
+        with retriever.precedents.holding_out(documents=documents_of(item) if unasked else ()):
+            results.append(_ask_one(assistant, retriever, settings, item))
     return results
 
 
-def evaluate(settings: Settings, items: list[dict]) -> Report:
+def _ask_one(assistant: Assistant, retriever, settings: Settings, item: dict) -> Result:
+    """One question asked through the assistant, with the clauses the search ranks first."""
+    trace: dict = {}
+    started = time.perf_counter()
+    as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else None
+    answer = assistant.ask(item["question"], region=item.get("region"), trace=trace, as_of=as_of)
+    seconds = time.perf_counter() - started
+    hits = retriever.search(retriever.parse(item["question"], item.get("region"), as_of), k=5)
+    final = verify(answer.answer.split("\n\n依据")[0], answer.citations,
+                   closing_chars=settings.display.llm_closing_chars) if answer.composer != "extractive" else None
+    ranked = [{h.clause.id, *(retriever.records.items[h.clause.id].basis_list
+                              if h.clause.id in retriever.records.items else [])} for h in hits]
+    if answer.composer == "faq":  # a curated answer: what it cites comes first
+        ranked = [{c.clause_id} for c in answer.citations if c.kind != "faq"] + ranked
+    return Result(item, ranked, answer.grounded, answer.answer, seconds,
+                  answer.composer, trace, final.unsupported_facts if final else 0)
+
+
+def evaluate(settings: Settings, items: list[dict], unasked: bool = False) -> Report:
+    """The set's questions asked through the assistant, and its figures. `unasked`: each question as if nobody had
+    asked about its documents before (their past questions in knowledge/asked.jsonl lend nothing), which is how
+    the documents of the frozen test split, and any document a bureau has just added, are searched."""
     assistant = Assistant(settings)
     retriever = assistant.retriever()
     for line in resolve_gold(items, retriever.records):
         print(f"注意：{line}", file=sys.stderr)
     assistant.ask("预热")  # first call loads lazily-built structures; keep it out of the latency figures
     with retriever.precedents.holding_out(items):  # a set's own questions lend it nothing
-        results = _asked(assistant, retriever, settings, items)
+        results = _asked(assistant, retriever, settings, items, unasked)
 
     answerable = [r for r in results if r.item["answerable"]]
     unanswerable = [r for r in results if not r.item["answerable"]]
@@ -237,13 +248,14 @@ def llm_metrics(grounded: list[Result]) -> dict:
     }
 
 
-def main(settings: Settings, set_path: Path | None = None, as_json: bool = False, verbose: bool = False) -> int:
+def main(settings: Settings, set_path: Path | None = None, as_json: bool = False, verbose: bool = False,
+         unasked: bool = False) -> int:
     items = load_set(set_path or DEFAULT_SET)
     from evals import transcripts
 
     if transcripts.is_transcript_set(items):  # call transcripts: questions found, cards, refusals
         return transcripts.report(settings, items, set_path, as_json, verbose)
-    report = evaluate(settings, items)
+    report = evaluate(settings, items, unasked)
     if as_json:
         print(json.dumps({"metrics": report.metrics, "by_category": report.by_category,
                           "misses": report.misses if verbose else len(report.misses)}, ensure_ascii=False, indent=2))

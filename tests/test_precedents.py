@@ -206,3 +206,19 @@ def test_the_bureaus_index_finds_the_shipped_past_questions_of_its_own_documents
     own = [p for p in kept if p.clauses]
     assert len(retriever.precedents) == len(kept) and len(own) > 300
     assert {c.split(":")[0] for p in own for c in p.clauses} <= set(retriever.records.documents)
+
+
+def test_the_evaluation_can_ask_each_question_as_if_its_document_were_new(tmp_path):
+    from evals.run import evaluate
+
+    settings = ingest_policies(tmp_path, CORPUS)
+    asked = tmp_path / "asked.jsonl"
+    asked.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in PAST), encoding="utf-8")
+    settings = settings.model_copy(update={"asked_file": asked})
+    # worded like p-1, and sharing no content word with the clause that answered it
+    item = {"id": "q-1", "question": "学校老师的专利卖给企业，老师个人能分多少钱", "answerable": True, "doc": "award",
+            "evidence": "不低于百分之六十"}
+    asked_rank, unasked_rank = (evaluate(settings, [dict(item)], unasked=unasked).results[0].rank
+                                for unasked in (False, True))
+    assert asked_rank == 1  # p-1 lends its clause
+    assert unasked_rank != 1  # the document's past questions lend nothing: as a document just added is searched
