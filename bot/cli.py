@@ -121,6 +121,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     chosen = args.set or (str(settings.eval_set) if settings.eval_set else None)
+    if args.fit and args.unasked:
+        print("--unasked 只用于评测，不能与 --fit 同用：拟合本就把每题检索两次（有、无其文档的历史问题）", file=sys.stderr)
+        return 2
     if args.fit:
         from evals.fit import main as run_fit
 

@@ -141,9 +141,20 @@ def _asked(assistant: Assistant, retriever, settings: Settings, items: list[dict
     question about its own documents lending anything, as a document just added is searched."""
     results = []
     for item in items:
-        with retriever.precedents.holding_out(documents=documents_of(item) if unasked else ()):
+        with retriever.precedents.holding_out(documents=_new_documents(retriever, item) if unasked else ()):
             results.append(_ask_one(assistant, retriever, settings, item))
     return results
+
+
+def _new_documents(retriever, item: dict) -> set[str]:
+    """The documents an item is about, taken as nobody's asked about them (`unasked`): its own, or, for a question the
+    documents do not answer that names none (core's unanswerable ones), the one its best clause is of, whose past
+    questions would otherwise tell the refusal features about it."""
+    documents = documents_of(item)
+    if not documents:
+        hits = retriever.search(retriever.parse(item["question"], item.get("region")), k=1)
+        documents = {hits[0].clause.doc_id} if hits else set()
+    return documents
 
 
 def _ask_one(assistant: Assistant, retriever, settings: Settings, item: dict) -> Result:
@@ -254,6 +265,9 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
     from evals import transcripts
 
     if transcripts.is_transcript_set(items):  # call transcripts: questions found, cards, refusals
+        if unasked:
+            print("--unasked 只适用于问题集：通话记录集（transcripts）按原样评测，请去掉 --unasked", file=sys.stderr)
+            return 2
         return transcripts.report(settings, items, set_path, as_json, verbose)
     report = evaluate(settings, items, unasked)
     if as_json:

@@ -1,5 +1,6 @@
 """Past questions and the clauses that answered them (bot/retrieve/precedents.py), on a real index."""
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -125,8 +126,10 @@ def test_a_past_question_less_alike_than_the_floor_lends_nothing():
     assert floored.answered == {"x:a1": pytest.approx(1.0)} and floored.refused == {}
     assert past.near(_parsed("年费 缴纳 多少"), floor=cosine / 2).answered["y:a2"] == pytest.approx(
         (cosine - cosine / 2) / (1 - cosine / 2))
-    with past.holding_out(documents=["x"]):  # a document nobody has asked about yet
-        assert "x:a1" not in past.near(_parsed("年费 缴纳 多少")).answered and not past.asked_about("x")
+    with past.holding_out(documents=["x"]):  # a document nobody has asked about yet; the others' still lend
+        near = past.near(_parsed("年费 缴纳 多少"))
+        assert "x:a1" not in near.answered and not past.asked_about("x")
+        assert near.answered["y:a2"] == pytest.approx(cosine) and past.asked_about("y")
     assert past.asked_about("x") and not past.asked_about("z")
 
 
@@ -222,3 +225,22 @@ def test_the_evaluation_can_ask_each_question_as_if_its_document_were_new(tmp_pa
                                 for unasked in (False, True))
     assert asked_rank == 1  # p-1 lends its clause
     assert unasked_rank != 1  # the document's past questions lend nothing: as a document just added is searched
+    # an unanswerable question that names no document (core's) is new to the document its best clause is of
+    from evals.run import _new_documents
+
+    retriever = Retriever(live(settings), asked=asked)
+    assert _new_documents(retriever, item) == {"award"}
+    assert _new_documents(retriever, {"question": "专利质押贷款，银行按评估值能放几成", "answerable": False}) == {"pledge"}
+
+
+def test_unasked_is_refused_where_it_would_mean_nothing(tmp_path, capsys):
+    """--unasked with --fit (which searches each question both ways already) or on a transcripts set is an error
+    that says so, not an option silently ignored."""
+    from bot.cli import main
+
+    env = ["--data-dir", str(tmp_path / "var")]
+    assert main([*env, "eval", "--fit", "--unasked"]) == 2
+    assert "--fit" in capsys.readouterr().err
+    transcripts = Path(__file__).resolve().parent.parent / "evals" / "sets" / "transcripts-dev.jsonl"
+    assert main([*env, "eval", "--unasked", "--set", str(transcripts)]) == 2
+    assert "transcripts" in capsys.readouterr().err
