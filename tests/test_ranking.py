@@ -530,23 +530,3 @@ def test_a_year_asked_about_is_answered_only_by_a_document_that_states_it(index)
     assert not told.years
     assert decide(told, retriever.search(told), retriever.ranking,
                   years_of=lambda d: DocumentYears(frozenset())).reason != "year-unstated"
-
-
-def test_a_phone_a_clause_gives_beside_another_office_is_not_the_one_asked(tmp_path):
-    """A notice the 市场监管局 and the 财政局 issue together gives one contact: the 市场监管局's 促进科. Asked the 财政局's
-    phone, the answer says the documents do not state it (the document names the 财政局, but the clause with the phone
-    names only the other office); asked the 促进科's, it gives it."""
-    from bot.service import Assistant
-
-    settings = ingest_policies(tmp_path, {"fund": _document(
-        "柳州市市场监督管理局 柳州市财政局", "柳市监规〔2026〕2号", "柳州市知识产权资助和奖励实施细则", [
-            "资金拨付。资助资金由市财政局按国库集中支付有关规定拨付至申报单位账户。",
-            "联系方式。联系人：市市场监督管理局知识产权促进科韦女士，联系电话：0772-2836157。",
-        ])})
-    assistant = Assistant(settings)
-    answer = assistant.ask("市财政局管资助拨款的电话是多少")
-    assert not answer.grounded and "其他机构" in answer.answer, answer.answer
-    # the office asked by its short name (市场监管局) is the one the clause names in full (市场监督管理局)
-    for question in ("知识产权促进科的联系电话是多少", "市市场监管局促进科对接人及电话？"):
-        answer = assistant.ask(question)
-        assert answer.grounded and "0772-2836157" in answer.answer, (question, answer.answer)

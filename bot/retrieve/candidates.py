@@ -308,38 +308,22 @@ class Candidates:
         return best / total, stating / total
 
     def offices_unnamed(self, asked: list[Concept], covered: list[Concept], document: Document,
-                        named_in: dict[str, bool], text: str, elsewhere: bool = False) -> list[str]:
+                        named_in: dict[str, bool], text: str) -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
         title and frame; `text`: those, lower-cased, where each office's alternatives are looked for literally too, as
         an office no concept holds is found only so), nor its document anywhere (a
         guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
         other services'), literally or by a synonym; [] when one is named. `named_in`: the question's answers by
-        document so far, as many candidates share one. `elsewhere`: the clause's sentences stating the fact asked name
-        another office (联系人：市市场监管局知识产权促进科…电话 for 财政局的电话): that fact is that office's, whatever else
-        the document names (names_other_office)."""
+        document so far, as many candidates share one."""
         if not asked or any(c in covered or any(alt.lower() in text for alt in c.alternatives) for c in asked):
             return []
-        if document.kind != "catalogue" and not elsewhere:
+        if document.kind != "catalogue":
             if document.id not in named_in:
                 named_in[document.id] = self.index.document_names(document.id,
                                                                   [alt for c in asked for alt in c.alternatives])
             if named_in[document.id]:
                 return []
         return [c.surface for c in asked]
-
-    def names_other_office(self, clause: Clause, facts: list[re.Pattern], asked: list[Concept]) -> bool:
-        """Whether the clause states an office's fact asked (`facts`: a phone's, an address's… patterns) and names an
-        office, none of those asked: 联系人：市市场监管局知识产权促进科 韦女士 / 联系电话：0772-… gives that office's phone,
-        not 财政局's. A clause naming no office (a guide's 咨询电话：…) speaks for its document."""
-        if not asked or not facts:
-            return False
-        text = clause.text.lower()
-        if not any(p.search(text) for p in facts):
-            return False
-        names = {alt.lower() for c in asked for alt in c.alternatives}
-        kinds = self.understanding.lexicon.kinds
-        offices = [w for w in self.index.tokenizer.words(text) if kinds.names_office(w)]
-        return bool(offices) and not any(n in w or w in n for w in offices for n in names)
 
     def _covered(self, text: str, concepts: list[Concept]) -> float:
         return sum(c.weight * self.credit(text, c, soft=True) for c in concepts)
@@ -388,14 +372,10 @@ class Candidates:
             if kinds.office_kinds & query.asks else frozenset()
         synonyms = self.index.lexicon.synonyms
         # (offices_asked keeps only words said literally: the search's expansions are never an office asked)
-        # a short name and the full one, either way, and a name whose part is said short (市场监管局: 市场监督管理局)
         offices_asked = [c for c in concepts if c.surface in offices] + \
-            [Concept(o, {o, *synonyms.get(o, ()), *(k for k, v in synonyms.items() if o in v),
-                         *(o.replace(k, alt) for k, alts in synonyms.items() if k in o and k != o for alt in alts)}, 0.0)
-             for o in sorted(offices - {c.surface for c in concepts})]
+            [Concept(o, {o, *synonyms.get(o, ()), *(k for k, v in synonyms.items() if o in v)}, 0.0)
+             for o in sorted(offices - {c.surface for c in concepts})]  # a short name and the full one, either way
         named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
-        office_facts = [query.fact(k) for k in sorted(kinds.office_kinds & query.asks) if k in kinds.states] \
-            if offices_asked else []
         numbered = self.numbered(query.text)  # a 文号 said names its document as its title would
         named = list(dict.fromkeys([*self.named_documents(concepts), *numbered]))
         for doc_id in named:  # their clauses rank on what they say, title included
@@ -514,7 +494,6 @@ class Candidates:
                             missing_specific=max(unmatched, default=0.0) / ZIPF_SCALE, policy=policy,
                             refused_precedent=near.refused.get(document.id, 0.0),
                             asked_about=features["asked_about"],
-                            offices_unnamed=self.offices_unnamed(
-                                offices_asked, covered, document, named_in, self.index.clause_texts[clause.id],
-                                self.names_other_office(clause, office_facts, offices_asked))))
+                            offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in,
+                                                                 self.index.clause_texts[clause.id])))
         return hits, concepts
