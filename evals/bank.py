@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*")
     parser.add_argument("--notices", nargs="?", const="test", choices=sorted(NOTICES),
                         help="新通知集：knowledge/ 加 evals/notices/（test，冻结），"
-                             "或 evals/notices-dev/ … notices-dev5/（dev … dev5）")
+                             f"或开发集 evals/notices-<名称>/（{'、'.join(n for n in NOTICES if n != 'test')}）")
     parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
     parser.add_argument("--unasked", action="store_true",
                         help="每题都当作其文档从未被问过（冻结测试集的文档、新上传的文件即如此）")
