@@ -47,6 +47,8 @@ MAX_HEADING = 40
 # list follows: 申报条件：). A longer name before a colon (质押登记后许可备案流程：…) only names a paragraph.
 _FIELD = re.compile(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(.*)$")
 _NAMED = re.compile(r"^([\u4e00-\u9fff]{2,20})[：:]")
+# the line that lists a notice's attachments, 附件：1. 申请表 (the list may go on on the lines below it)
+_ATTACHMENT_LIST = re.compile(r"^附件[：:]\s*(1|一)?\s*[.、．]?\s*\S")
 MIN_FIELDS = 3  # fewer field lines than this are a notice's contact lines, not a guide
 
 
@@ -178,7 +180,11 @@ def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int
     and date come before its attachments: its closing is found there."""
     # only after the signature's date: before it, 附件1：申报书 lines list the attachments, and a body line may open
     # with one (附件2《…指标》主要内容如下：)
-    signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), len(body))
+    signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), None)
+    if signed is None:
+        # a notice that issues a text (关于印发《…方案》的通知) is signed and dated before it, in its cover letter: the
+        # issued text's own list of attachments (附件：1. …申请表) is where its attachments begin to follow
+        signed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), len(body))
     starts = [i for i, p in enumerate(body) if i > signed and ATTACHMENT.match(p.text)]
     parts = []
     for k, at in enumerate(starts):

@@ -192,6 +192,38 @@ def test_a_notices_attachments_are_parts_of_their_own_and_each_question_of_its_f
     assert "2026年3月9日" in clauses["closing"].text and not any(anchor.startswith("annex") for anchor in clauses)
 
 
+def test_the_attachments_of_a_text_a_notice_issues_follow_that_text_whose_signature_came_before_it():
+    """关于印发《…方案》的通知 is signed and dated in its cover letter, before the 方案 it issues; the 方案 ends with
+    its list of attachments (附件：1. …) and the attachments follow. With no date in the 方案's body they were read as
+    its last item, and an agreement's 第一条 in one of them made the whole 方案 a regulation: everything before that
+    第一条, 8 000 characters of 一、（一）, was one preamble clause."""
+    notice = (
+        "海口市市场监督管理局\n\n海市监〔2026〕38号\n\n关于印发《海口市中小企业知识产权托管服务实施方案》的通知\n\n"
+        "各区市场监督管理局：\n\n现将《海口市中小企业知识产权托管服务实施方案》印发给你们，请认真组织实施。\n\n"
+        "海口市市场监督管理局\n2026年4月2日\n\n海口市中小企业知识产权托管服务实施方案\n\n"
+        "为降低企业知识产权管理成本，制定本方案。\n\n一、费用分担\n\n（一）基础服务包。价格为1.5万元，企业自付3000元。\n\n"
+        "二、企业参加托管\n\n（一）报名。企业向所在区市场监管部门报名。\n\n"
+        "附件：1. 托管服务申请表\n2. 托管服务三方协议（示范文本）\n\n"
+        "附件1\n\n托管服务申请表\n\n一、企业基本信息：企业名称、注册地址。\n\n"
+        "附件2\n\n托管服务三方协议（示范文本）\n\n第一条 托管期限。本协议托管期限为1年。\n\n"
+        "第二条 争议解决。协商不成的，可以依法提起诉讼。\n")
+
+    def clauses_of(source: str) -> dict:
+        text, paragraphs = normalise(source)
+        document, header = extract("notice", text, paragraphs, "notice.txt", "", TODAY)
+        return {c.id.split(":")[1]: c for c in build_clauses(document.id, text, paragraphs, header)}
+
+    clauses = clauses_of(notice)
+    assert clauses["preamble"].text == "为降低企业知识产权管理成本，制定本方案。"
+    assert clauses["s1-p1"].text == "基础服务包。价格为1.5万元，企业自付3000元。"
+    assert "附件1" not in clauses["s2-p1"].text and "第一条" not in clauses["s2-p1"].text
+    assert clauses["annex2-a1"].path == ["附件2 托管服务三方协议（示范文本）", "第一条"]
+    assert clauses["annex1-s1"].label == "附件1一、"
+    # before its list, a line of the body that names an attachment is the body's
+    named = notice.replace("（一）报名。", "附件1《托管服务申请表》主要内容如下：\n\n（一）报名。")
+    assert "附件1《托管服务申请表》" in clauses_of(named)["s2"].text
+
+
 def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
     """本通知自印发之日起施行，有效期至… is no closing line when contact lines or attachments follow it: the clause
     holding it still competes for "有效期到什么时候" as the dated closing does."""
