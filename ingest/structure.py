@@ -41,6 +41,8 @@ _CHAPTER = re.compile(r"^第([一二三四五六七八九十百零〇]+)章\s*")
 _SECTION = re.compile(r"^第([一二三四五六七八九十百零〇]+)节\s*")
 _ARTICLE = re.compile(r"^第([一二三四五六七八九十百零〇]+)条\s*")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主送|（此件|此件|特此通知)")
+# the 版记's last line (GB/T 9704): the office that printed it and the date, on one line (XX办公室　　2026年1月12日印发)
+_PRINTED = re.compile(r"^[\u4e00-\u9fff（）]{2,30}\s*\d{4}年\d{1,2}月\d{1,2}日印发$")
 _VALIDITY_SENTENCE = re.compile(r"^本(措施|办法|方案|意见|规定|条例|细则|通知|决定|实施方案)")
 MAX_HEADING = 40
 # A guide's field line: a name of 2–8 CJK characters, a colon, then its content (which may be empty when a
@@ -98,7 +100,7 @@ def _closing_start(paragraphs: list[Paragraph], start: int) -> int:
     i = len(paragraphs)
     while i > start:
         t = paragraphs[i - 1].text
-        if _ISSUER_LINE.match(t) or _STANDALONE_DATE.match(t) or _CLOSING.match(t):
+        if _ISSUER_LINE.match(t) or _STANDALONE_DATE.match(t) or _CLOSING.match(t) or _PRINTED.match(t):
             i -= 1
         else:
             break
@@ -118,6 +120,15 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
                            paras=paragraphs[header.provenance_end:title_index]))
     closing_at = _closing_start(body, 0)
     body, closing = body[:closing_at], body[closing_at:]
+    if annexes:
+        # the 版记 (抄送, 印发) ends the whole document, after its attachments: it is the closing's, not the last
+        # attachment's (a form's own 年月日 and signature lines stay the form's)
+        number, title, heading_line, paras = annexes[-1]
+        end = len(paras)
+        while end > 0 and (_CLOSING.match(paras[end - 1].text) or _PRINTED.match(paras[end - 1].text)):
+            end -= 1
+        annexes[-1] = (number, title, heading_line, paras[:end])
+        closing += paras[end:]
 
     # The validity statement that ends the last item ("本措施自…施行，有效期至…") belongs to the closing.
     validity: Paragraph | None = None

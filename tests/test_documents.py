@@ -222,6 +222,14 @@ def test_the_attachments_of_a_text_a_notice_issues_follow_that_text_whose_signat
     # before its list, a line of the body that names an attachment is the body's
     named = notice.replace("（一）报名。", "附件1《托管服务申请表》主要内容如下：\n\n（一）报名。")
     assert "附件1《托管服务申请表》" in clauses_of(named)["s2"].text
+    # the 版记 ends the whole document (GB/T 9704), after the attachments, its office and date on one line
+    printed = "抄送：海口市财政局。\n\n海口市市场监督管理局办公室　　　　2026年4月3日印发\n"
+    clauses = clauses_of(notice + "\n" + printed)
+    assert "抄送" in clauses["closing"].text and "2026年4月3日印发" in clauses["closing"].text
+    assert clauses["annex2-a2"].text == "争议解决。协商不成的，可以依法提起诉讼。"
+    without = notice.split("附件：1.")[0] + printed
+    clauses = clauses_of(without)
+    assert "2026年4月3日印发" in clauses["closing"].text and "印发" not in clauses["s2-p1"].text
 
 
 def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
