@@ -121,12 +121,10 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     closing_at = _closing_start(body, 0)
     body, closing = body[:closing_at], body[closing_at:]
     if annexes:
-        # the 版记 (抄送, 印发) ends the whole document, after its attachments: it is the closing's, not the last
-        # attachment's (a form's own 年月日 and signature lines stay the form's)
+        # what ends the whole document after its attachments — the 版记 (抄送, 印发), or a signature and date put
+        # after them — is the closing's, not the last attachment's (a form's own blank 年 月 日 is no date)
         number, title, heading_line, paras = annexes[-1]
-        end = len(paras)
-        while end > 0 and (_CLOSING.match(paras[end - 1].text) or _PRINTED.match(paras[end - 1].text)):
-            end -= 1
+        end = _closing_start(paras, 0)
         annexes[-1] = (number, title, heading_line, paras[:end])
         closing += paras[end:]
 
@@ -191,11 +189,12 @@ def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int
     and date come before its attachments: its closing is found there."""
     # only after the signature's date: before it, 附件1：申报书 lines list the attachments, and a body line may open
     # with one (附件2《…指标》主要内容如下：)
-    signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), None)
-    if signed is None:
-        # a notice that issues a text (关于印发《…方案》的通知) is signed and dated before it, in its cover letter: the
-        # issued text's own list of attachments (附件：1. …申请表) is where its attachments begin to follow
-        signed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), len(body))
+    signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), len(body))
+    # the body's own list of attachments (附件：1. …申请表) ends it as well: a notice that issues a text (关于印发
+    # 《…方案》的通知) is signed and dated before that text, in its cover letter, and some put the signature after
+    # the attachments
+    listed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), len(body))
+    signed = min(signed, listed)
     starts = [i for i, p in enumerate(body) if i > signed and ATTACHMENT.match(p.text)]
     parts = []
     for k, at in enumerate(starts):

@@ -182,7 +182,8 @@ def test_a_notices_attachments_are_parts_of_their_own_and_each_question_of_its_f
         "2024年签订的合同能申报吗？", "问题1：2024年签订的合同能申报吗？\n答：不能。合同须在2025年签订。")
     assert clauses["annex6-q2"].path == ["附件6 常见问题解答", "申报后在哪里查看进度？"]
     # a line that lists or mentions attachments is no attachment's heading
-    for line in ("附件：1. 申报书", "附件2、附件3可在门户网站下载。", "附件1由系统在线生成，附件2可下载"):
+    for line in ("附件：1. 申报书", "附件2、附件3可在门户网站下载。", "附件1由系统在线生成，附件2可下载",
+                 "附件2《信用评价指标》主要内容如下："):
         assert not ATTACHMENT.match(line), line
     # before the signature's date, 附件1：申报书 lines list them: the notice keeps its closing
     listed = text.split("芜湖市市场监督管理局\n2026年3月9日")[0] + "附件1：申报书\n附件2：汇总表\n芜湖市市场监督管理局\n2026年3月9日\n"
@@ -230,6 +231,16 @@ def test_the_attachments_of_a_text_a_notice_issues_follow_that_text_whose_signat
     without = notice.split("附件：1.")[0] + printed
     clauses = clauses_of(without)
     assert "2026年4月3日印发" in clauses["closing"].text and "印发" not in clauses["s2-p1"].text
+    # a notice signed at its end, after its attachments (温州市鹿城区市场监督管理局 / 2026年3月6日 below the last form)
+    signed_last = ("鹿城区市场监督管理局关于质押融资贴息申报的通知\n\n各街道：\n\n一、申报条件\n\n（一）在本区注册。\n\n"
+                   "附件：1. 贴息申报表\n　　　2. 信用承诺书\n\n附件1\n\n贴息申报表\n\n一、企业基本情况：企业名称。\n\n"
+                   "附件2\n\n信用承诺书\n\n本企业自愿申报贴息资金。\n\n企业（盖章）：　　　　年　月　日\n\n"
+                   "温州市鹿城区市场监督管理局\n\n2026年3月6日\n\n（此件公开发布）\n")
+    clauses = clauses_of(signed_last)
+    assert clauses["s1-p1"].text.startswith("在本区注册。") and "一、企业基本情况" not in clauses["s1-p1"].text
+    assert clauses["annex1-s1"].text == "企业基本情况：企业名称。"
+    assert "2026年3月6日" in clauses["closing"].text and "2026年3月6日" not in clauses["annex2"].text
+    assert clauses["annex2"].text.endswith("企业（盖章）： 年月日")  # a form's own blank date is the form's
 
 
 def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
