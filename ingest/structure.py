@@ -41,16 +41,23 @@ _CHAPTER = re.compile(r"^第([一二三四五六七八九十百零〇]+)章\s*")
 _SECTION = re.compile(r"^第([一二三四五六七八九十百零〇]+)节\s*")
 _ARTICLE = re.compile(r"^第([一二三四五六七八九十百零〇]+)条\s*")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主送|（此件|此件|特此通知)")
-# the 版记's last line (GB/T 9704): the office that printed it and the date, on one line (XX办公室　　2026年1月12日印发)
-_PRINTED = re.compile(r"^[\u4e00-\u9fff（）]{2,30}\s*\d{4}年\d{1,2}月\d{1,2}日印发$")
+# the 版记's last line (GB/T 9704): the office that printed it and the date, on one line (XX办公室　　2026年1月12日印发),
+# between the rules that frame it when a copy glued them on
+_PRINTED = re.compile(r"^[─━—\-_=＿－]*\s*[\u4e00-\u9fff（）]{2,30}\s*\d{4}年\d{1,2}月\d{1,2}日印发\s*[─━—\-_=＿－]*$")
+# what may end a document after its last attachment: its signature, date and 版记 (特此通知 or 主送 there are a
+# sample notice's own)
+_AFTER_ATTACHMENTS = re.compile(r"^(抄送|抄报|印发|（此件|此件)")
 _VALIDITY_SENTENCE = re.compile(r"^本(措施|办法|方案|意见|规定|条例|细则|通知|决定|实施方案)")
 MAX_HEADING = 40
 # A guide's field line: a name of 2–8 CJK characters, a colon, then its content (which may be empty when a
 # list follows: 申报条件：). A longer name before a colon (质押登记后许可备案流程：…) only names a paragraph.
 _FIELD = re.compile(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(.*)$")
 _NAMED = re.compile(r"^([\u4e00-\u9fff]{2,20})[：:]")
-# the line that lists a notice's attachments, 附件：1. 申请表 (the list may go on on the lines below it)
-_ATTACHMENT_LIST = re.compile(r"^附件[：:]\s*(1|一)?\s*[.、．]?\s*\S")
+# the line that lists a notice's attachments, 附件：1. 申请表 or 附件： alone (the list may go on on the lines below)
+_ATTACHMENT_LIST = re.compile(r"^附件[：:]")
+# the 版记's first line, and a line of one that goes on below it (抄送：…，/ 市政协办公室。)
+_COPIED_TO = re.compile(r"^(抄送|抄报)[：:]")
+_RULE = re.compile(r"^[─━—\-_=＿－]{3,}$")
 MIN_FIELDS = 3  # fewer field lines than this are a notice's contact lines, not a guide
 
 
@@ -95,22 +102,45 @@ def _table_text(rows: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _closing_start(paragraphs: list[Paragraph], start: int) -> int:
-    """Index of the first closing paragraph (signature, date, 抄送, 印发) at the end of the document."""
+def _closing_start(paragraphs: list[Paragraph], start: int, closing: re.Pattern = _CLOSING) -> int:
+    """Index of the first closing paragraph (signature, date, 抄送, 印发, the rules framing them) at the end of the
+    document; a 抄送 that runs on to a second line (抄送：…，/ 市政协办公室。) is taken whole. `closing`: the other
+    lines that may end it."""
     i = len(paragraphs)
-    while i > start:
-        t = paragraphs[i - 1].text
-        if _ISSUER_LINE.match(t) or _STANDALONE_DATE.match(t) or _CLOSING.match(t) or _PRINTED.match(t):
+    while True:
+        while i > start and _ends_document(paragraphs[i - 1].text, closing):
             i -= 1
-        else:
-            break
-    return i
+        # the lines a 抄送 ran on to are no numbered item, attachment or sentence of their own: a few short lines
+        copied = next((j for j in range(i - 1, max(start, i - 3) - 1, -1)
+                       if _COPIED_TO.match(paragraphs[j].text)), None)
+        if copied is None or i == len(paragraphs) or not all(
+                not MARKER.match(p.text) and not ATTACHMENT.match(p.text) and len(p.text) <= 60
+                for p in paragraphs[copied + 1:i]):
+            return i
+        i = copied
+
+
+def _in_attachment_list(text: str) -> bool:
+    """A line a list of attachments goes on with: 2. 汇总表, 二、合作协议, 附件2：…, or a note on it in brackets
+    (（附件请在门户网站下载）)."""
+    if text.startswith(("（", "(")) and text.endswith(("）", ")")):
+        return len(text) <= 80
+    return len(text) <= 60 and "。" not in text and bool(MARKER.match(text) or ATTACHMENT.match(text))
+
+
+def _ends_document(text: str, closing: re.Pattern) -> bool:
+    return bool(_ISSUER_LINE.match(text) or _STANDALONE_DATE.match(text) or closing.match(text)
+                or _PRINTED.match(text) or _RULE.match(text))
 
 
 def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: Header) -> list[Clause]:
     units: list[_Unit] = []
     title_index = header.title_index
-    body, annexes = _attachments(paragraphs[header.body_start:])
+    # a cover letter signed and dated before the text it issues (关于印发《…办法》的通知): that text's attachments
+    # may follow it without a signature of their own
+    cover_signed = title_index is not None and any(
+        _STANDALONE_DATE.match(p.text) for p in paragraphs[header.provenance_end:title_index])
+    body, annexes = _attachments(paragraphs[header.body_start:], cover_signed)
     regulation = any(_ARTICLE.match(p.text) for p in body)
     # a copied web page's provenance lines (来源, 说明) are no clause at all: see metadata.Header
     if title_index is not None and title_index > header.provenance_end:
@@ -124,9 +154,16 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
         # what ends the whole document after its attachments — the 版记 (抄送, 印发), or a signature and date put
         # after them — is the closing's, not the last attachment's (a form's own blank 年 月 日 is no date)
         number, title, heading_line, paras = annexes[-1]
-        end = _closing_start(paras, 0)
+        end = _closing_start(paras, 0, _AFTER_ATTACHMENTS)
         annexes[-1] = (number, title, heading_line, paras[:end])
         closing += paras[end:]
+
+    # the list of the attachments (附件：1. …申报表 / 2. …汇总表) that ends the body is a unit of its own: its lines are
+    # no items of the last section (2. 汇总表 was a second item of 六、), nor its text the last item's
+    listed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), None)
+    attachment_list: list[Paragraph] = []
+    if listed is not None and all(_in_attachment_list(p.text) for p in body[listed + 1:]):
+        body, attachment_list = body[:listed], body[listed:]
 
     # The validity statement that ends the last item ("本措施自…施行，有效期至…") belongs to the closing.
     validity: Paragraph | None = None
@@ -150,6 +187,8 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
         guide_end = _guide_run_end(body)
         units.extend(_guide_units(body[:guide_end]))
         units.extend(_policy_units(body[guide_end:]))
+    if attachment_list:
+        units.append(_Unit("annexes", "附件", ["附件"], heading="附件", paras=attachment_list))
 
     if closing or validity:
         units.append(_Unit("closing", "落款", ["落款"], heading="施行日期与落款" if validity else "落款",
@@ -182,29 +221,46 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     return clauses
 
 
-def _attachments(body: list[Paragraph]) -> tuple[list[Paragraph], list[tuple[int, str, Paragraph, list[Paragraph]]]]:
-    """The body before its first attachment heading (附件2 on a line of its own after the signature's date,
-    normalise.ATTACHMENT), and each attachment: its number, its title (on the heading line, or the short line after
-    a bare 附件2: normalise.attachment_title), the heading line and the rest of its paragraphs. A notice's signature
-    and date come before its attachments: its closing is found there."""
-    # only after the signature's date: before it, 附件1：申报书 lines list the attachments, and a body line may open
-    # with one (附件2《…指标》主要内容如下：)
-    signed = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), len(body))
-    # the body's own list of attachments (附件：1. …申请表) ends it as well: a notice that issues a text (关于印发
-    # 《…方案》的通知) is signed and dated before that text, in its cover letter, and some put the signature after
-    # the attachments
-    listed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), len(body))
-    signed = min(signed, listed)
-    starts = [i for i, p in enumerate(body) if i > signed and ATTACHMENT.match(p.text)]
+def _attachments(body: list[Paragraph], cover_signed: bool = False
+                 ) -> tuple[list[Paragraph], list[tuple[int, str, Paragraph, list[Paragraph]]]]:
+    """The body before its first attachment heading (附件2, 附件二 or a bare 附件 on a line of its own: normalise.ATTACHMENT),
+    and each attachment: its number, its title (on the heading line, or the short line after a bare 附件2:
+    normalise.attachment_title), the heading line and the rest of its paragraphs.
+
+    Attachments begin after the signature's date, or after the body's own list of them (附件：1. …申请表) when the
+    document is signed somewhere (a notice may put its signature after its attachments), or anywhere in the text a
+    signed cover letter issues. Before that, 附件1：申报书 lines list them and a body line may open with one; a
+    document signed nowhere (a copied guide: 附件：申请表.doc, 附件2：合同.doc to download) has none. Of the headings
+    left, the attachments begin at the earliest of each number's last heading: a list written 附件1：…/附件2：… comes
+    before them (and attachments may come in any order: 附件4, 附件6, 附件2)."""
+    dated = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), None)
+    listed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), None)
+    if cover_signed:
+        after = -1
+    elif dated is None:
+        return body, []
+    else:
+        after = min(dated, listed if listed is not None else dated)
+    headings = [(i, ATTACHMENT.match(p.text)) for i, p in enumerate(body) if i > after]
+    numbered = [(i, _attachment_number(m.group(1))) for i, m in headings if m]
+    first = min({number: i for i, number in numbered}.values(), default=0)
+    run = [(i, number) for i, number in numbered if i >= first]
+    starts = [i for i, _ in run]
     parts = []
-    for k, at in enumerate(starts):
+    for k, (at, number) in enumerate(run):
         paras = body[at + 1:starts[k + 1] if k + 1 < len(starts) else len(body)]
-        number, title = ATTACHMENT.match(body[at].text).groups()
-        title = title.strip()
+        title = (ATTACHMENT.match(body[at].text).group(2) or "").strip()
         if paras and attachment_title(body[at].text, paras[0].text):
             title, paras = paras[0].text, paras[1:]
-        parts.append((int(number), title, body[at], paras))
+        parts.append((number, title, body[at], paras))
     return (body[:starts[0]] if starts else body), parts
+
+
+def _attachment_number(numeral: str | None) -> int:
+    """附件2 → 2, 附件二 → 2, a bare 附件 (the only one) → 1."""
+    if numeral is None:
+        return 1
+    return int(numeral) if numeral.isdigit() else (cn_to_int(numeral) or 1)
 
 
 def _attachment_units(number: int, title: str, heading_line: Paragraph, paras: list[Paragraph]) -> list[_Unit]:
@@ -212,7 +268,8 @@ def _attachment_units(number: int, title: str, heading_line: Paragraph, paras: l
     anchor annex2-…, label 附件2…, path [附件2 申报书, …]. An attachment that is only its heading (a form the system
     generates) is one unit of its heading line."""
     name = f"附件{number}"
-    part = heading_line.text if title and title in heading_line.text else f"{name} {title}".strip()
+    # (the heading as written: 附件二 银行合作协议 is found by its own words)
+    part = heading_line.text if title and title in heading_line.text else f"{heading_line.text} {title}".strip()
     if any(_ARTICLE.match(p.text) for p in paras):
         inner = _regulation_units(paras)
     else:

@@ -243,6 +243,42 @@ def test_the_attachments_of_a_text_a_notice_issues_follow_that_text_whose_signat
     assert clauses["annex2"].text.endswith("企业（盖章）： 年月日")  # a form's own blank date is the form's
 
 
+def _clauses(source: str) -> dict:
+    text, paragraphs = normalise(source)
+    document, header = extract("notice", text, paragraphs, "notice.txt", "", TODAY)
+    return {c.id.split(":")[1]: c for c in build_clauses(document.id, text, paragraphs, header)}
+
+
+def test_attachments_however_their_list_and_headings_are_written_and_the_banji_after_them():
+    """Shapes an outside review wrote (helper-121): a list 附件： alone on its line, headings 附件一/附件二 or a bare 附件,
+    attachments in any order, the list of them a unit of its own (its 2. 汇总表 was a second item of the last
+    section), a 抄送 that runs on to a second line and rules framing the 版记; a copied guide signed nowhere lists files
+    to download (附件2：合同.doc), which are no attachments, and a sample notice's 特此通知 stays the sample's."""
+    cover = ("某市市场监督管理局关于印发《某市质押融资实施方案》的通知\n\n各区局：\n\n现印发给你们。\n\n"
+             "某市市场监督管理局\n\n2026年5月8日\n\n某市质押融资实施方案\n\n一、补偿对象\n\n在本市注册的企业。\n\n")
+    clauses = _clauses(cover + "附件：\n1.风险补偿申请表\n2.合作协议\n\n附件二\n\n合作协议\n\n第一条 合作期限。三年。\n\n"
+                                "附件一\n\n风险补偿申请表\n\n一、企业名称：\n\n"
+                                "─────────────\n抄送：省市场监督管理局，市委办公室，\n市政协办公室。\n"
+                                "─────────────\n某市市场监督管理局办公室　　　　2026年5月9日印发\n")
+    assert clauses["s1"].text == "在本市注册的企业。"
+    assert clauses["annexes"].text == "附件：\n1.风险补偿申请表\n2.合作协议"
+    assert clauses["annex2-a1"].path == ["附件二 合作协议", "第一条"]
+    assert clauses["annex1-s1"].text == "企业名称："
+    closing = clauses["closing"].text
+    assert "市政协办公室。" in closing and "2026年5月9日印发" in closing
+    single = _clauses(cover + "附件：风险补偿申请表\n\n附件\n\n风险补偿申请表\n\n第一条 申请人名称。\n")
+    assert single["annex1-a1"].text == "申请人名称。" and single["s1"].text == "在本市注册的企业。"
+    guide = _clauses("专利权质押登记办事指南\n\n事项名称：专利权质押登记\n\n办理依据：《专利权质押登记办法》\n\n"
+                     "附件：专利权质押登记申请表.doc\n\n附件2：专利权质押合同参考文本.doc\n\n办理时限：5个工作日\n\n"
+                     "办理地点：市政务服务中心二楼\n\n联系电话：0471-1234567\n")
+    assert not any(anchor.startswith("annex") for anchor in guide)
+    assert any(c.text == "办理时限：5个工作日" for c in guide.values())
+    sample = _clauses("某区市场监督管理局关于开展老字号认定工作的通知\n\n各有关企业：\n\n一、认定条件\n\n创立于1976年以前。\n\n"
+                      "附件：1.申报书\n2.认定结果通知书（样式）\n\n某区市场监督管理局\n\n2026年7月1日\n\n附件1\n\n申报书\n\n"
+                      "一、企业基本情况\n\n附件2\n\n认定结果通知书（样式）\n\n××企业：\n\n经评审，你单位品牌被认定为老字号。\n\n特此通知。\n")
+    assert sample["annex2"].text.endswith("特此通知。") and "特此通知" not in sample["closing"].text
+
+
 def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
     """本通知自印发之日起施行，有效期至… is no closing line when contact lines or attachments follow it: the clause
     holding it still competes for "有效期到什么时候" as the dated closing does."""
