@@ -4,14 +4,15 @@
 - markdown headings and bold lead-ins are removed from the text but remembered (the bold lead-in
   becomes the clause heading);
 - full-width digits and letters are folded, brackets made consistent, stray spaces inside numbers and
-  between CJK characters (`2024 年 5 月 14 日`, `服务业 高质量`) removed.
+  between CJK characters (`2024 年 5 月 14 日`, `服务业 高质量`) removed, and a date in Chinese numerals
+  (二〇二六年四月二日) written in digits.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from bot.text import normalise_doc_number, normalise_text
+from bot.text import cn_to_int, normalise_doc_number, normalise_text
 
 # Markers that open a numbered unit: 一、 （一） 1. （1） 第一章 第一条.
 MARKER = re.compile(
@@ -106,10 +107,25 @@ def _clean_line(line: str) -> Paragraph | None:
         text = "\t".join(normalise_text(c) for c in line.split("\t"))
     else:
         text = normalise_text(line)
-    text = normalise_doc_number(text)
+    text = _arabic_dates(normalise_doc_number(text))
     if not text.strip():
         return None
     return Paragraph(text=text, md_level=md_level, bold_lead=normalise_doc_number(bold_lead))
+
+
+_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+
+
+def _arabic_dates(text: str) -> str:
+    """A date in Chinese numerals (二〇二六年四月二日, as older documents sign) in digits (2026年4月2日), as every date
+    is read: a signature, an issue date, a deadline."""
+    def arabic(m: re.Match) -> str:
+        month, day = cn_to_int(m.group(2)), cn_to_int(m.group(3))
+        if not (month and day and 1 <= month <= 12 and 1 <= day <= 31):
+            return m.group(0)
+        return f"{''.join(_CN_DIGIT[c] for c in m.group(1))}年{month}月{day}日"
+    return _CN_DATE.sub(arabic, text)
 
 
 def normalise(raw: str) -> tuple[str, list[Paragraph]]:

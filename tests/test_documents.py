@@ -279,6 +279,18 @@ def test_attachments_however_their_list_and_headings_are_written_and_the_banji_a
     assert sample["annex2"].text.endswith("特此通知。") and "特此通知" not in sample["closing"].text
 
 
+def test_a_date_in_chinese_numerals_is_a_date():
+    """Older documents sign 二〇二六年四月二日: it is the signature's date, the document's issue date and the closing's
+    (it was read as a line of the last item, and the document had no date)."""
+    text, paragraphs = normalise("某市知识产权局关于开展托管服务的通知\n\n各区局：\n\n一、服务内容\n\n提供托管服务。\n\n"
+                                 "本通知自二〇二六年五月一日起施行。\n\n某市知识产权局\n\n二〇二六年四月二日\n")
+    document, header = extract("notice", text, paragraphs, "notice.txt", "", TODAY)
+    clauses = {c.id.split(":")[1]: c for c in build_clauses(document.id, text, paragraphs, header)}
+    assert document.issued_on == date(2026, 4, 2) and document.effective_from == date(2026, 5, 1)
+    assert "2026年4月2日" in clauses["closing"].text
+    assert normalise("二〇二六年十三月一日")[0] == "二〇二六年十三月一日"  # no such month: left as written
+
+
 def test_a_question_on_a_documents_validity_finds_the_sentence_it_was_read_from_wherever_it_is(tmp_path):
     """本通知自印发之日起施行，有效期至… is no closing line when contact lines or attachments follow it: the clause
     holding it still competes for "有效期到什么时候" as the dated closing does."""
