@@ -17,7 +17,8 @@ _TITLE_END = re.compile(rf"({TITLE_ENDINGS})$")
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 # (an office's other name in brackets after it: 合肥市市场监督管理局（知识产权局）)
-_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)(（[\u4e00-\u9fff]{2,15}）)?$")
+_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)"
+                          r"(（(?!盖章|印章|公章|代章|签字|签章)[\u4e00-\u9fff]{2,15}）)?$")
 # a guide's field lines, by the words a government service page labels them with: the office that issues or
 # handles it, and the service's name (every other field of the guide is about them: bot/retrieve/index.py)
 OFFICE_FIELDS = ("发布机构", "发文机关", "发布单位", "实施部门", "实施机构", "实施主体", "受理机构", "受理单位")

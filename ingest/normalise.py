@@ -38,9 +38,10 @@ _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 _FIELD_LINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[:：](?:\S|$)")
 # An attachment's heading line (附件2, 附件3：申报书; not 附件：1. … listing them, nor 附件2、附件3可在…下载): the
 # attachments after a notice's signature are parts of their own (structure.build_clauses)
-# (附件一 too, and a bare 附件 when there is one; a title has no colon: 附件2《…指标》主要内容如下： introduces the
-# attachment's contents in the body)
-ATTACHMENT = re.compile(r"^附件\s*(?:(\d{1,2}|[一二三四五六七八九十]{1,3})(?![\d.、．])\s*[：:]?\s*([^，。；！？：:]{0,40}))?$")
+# (附件一 and 附件1-1 too, and a bare 附件 when there is one; a title does not end in a colon: 附件2《…指标》主要内容如下：
+# introduces the attachment's contents in the body)
+ATTACHMENT = re.compile(r"^附件\s*(?:(\d{1,2}(?:[-－]\d{1,2})?|[一二三四五六七八九十]{1,3})(?![\d.、．])\s*[：:]?\s*"
+                        r"([^，。；！？]{0,40}))?(?<![：:])$")
 # A question or an answer of a notice's questions and answers (问题1：…, 问：…, 答：…): each opens a line of its own
 QA_LINE = re.compile(r"^(?:问题?\s*\d{0,2}|答)\s*[：:]")
 _BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*")

@@ -55,6 +55,8 @@ _FIELD = re.compile(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(.*)$")
 _NAMED = re.compile(r"^([\u4e00-\u9fff]{2,20})[：:]")
 # the line that lists a notice's attachments, 附件：1. 申请表 or 附件： alone (the list may go on on the lines below)
 _ATTACHMENT_LIST = re.compile(r"^附件[：:]")
+# who signs: an issuing office's line, or its other name on a line of its own below it (（天津市滨海新区知识产权局）)
+_SIGNER = re.compile(rf"{_ISSUER_LINE.pattern}|^（[\u4e00-\u9fff]{{2,30}}）$")
 # the 版记's first line, and a line of one that goes on below it (抄送：…，/ 市政协办公室。)
 _COPIED_TO = re.compile(r"^(抄送|抄报)[：:]")
 _RULE = re.compile(r"^[─━—\-_=＿－]{3,}$")
@@ -102,13 +104,15 @@ def _table_text(rows: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _closing_start(paragraphs: list[Paragraph], start: int, closing: re.Pattern = _CLOSING) -> int:
+def _closing_start(paragraphs: list[Paragraph], start: int, closing: re.Pattern = _CLOSING,
+                   version_only: bool = False) -> int:
     """Index of the first closing paragraph (signature, date, 抄送, 印发, the rules framing them) at the end of the
     document; a 抄送 that runs on to a second line (抄送：…，/ 市政协办公室。) is taken whole. `closing`: the other
-    lines that may end it."""
+    lines that may end it; `version_only`: only the 版记's (抄送, 印发 and the rules), not a signature or a date."""
     i = len(paragraphs)
     while True:
-        while i > start and _ends_document(paragraphs[i - 1].text, closing):
+        while i > start and (_in_version(paragraphs, i - 1) if version_only
+                             else _ends_document(paragraphs[i - 1].text, closing)):
             i -= 1
         # the lines a 抄送 ran on to are no numbered item, attachment or sentence of their own: a few short lines
         copied = next((j for j in range(i - 1, max(start, i - 3) - 1, -1)
@@ -128,6 +132,18 @@ def _in_attachment_list(text: str) -> bool:
     return len(text) <= 60 and "。" not in text and bool(MARKER.match(text) or ATTACHMENT.match(text))
 
 
+def _in_version(paragraphs: list[Paragraph], i: int) -> bool:
+    """Whether line i is one of the 版记's: 抄送, 抄报, 印发, the printed line (its office and its date may be two lines:
+    XX办公室 / 2026年5月15日印发), a rule."""
+    text = paragraphs[i].text
+    if _COPIED_TO.match(text) or text.startswith("印发") or _PRINTED.match(text) or _RULE.match(text):
+        return True
+    if _STANDALONE_DATE.match(text):
+        return text.endswith("印发")
+    return bool(_ISSUER_LINE.match(text) and i + 1 < len(paragraphs)
+                and _STANDALONE_DATE.match(paragraphs[i + 1].text) and paragraphs[i + 1].text.endswith("印发"))
+
+
 def _ends_document(text: str, closing: re.Pattern) -> bool:
     return bool(_ISSUER_LINE.match(text) or _STANDALONE_DATE.match(text) or closing.match(text)
                 or _PRINTED.match(text) or _RULE.match(text))
@@ -138,8 +154,9 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     title_index = header.title_index
     # a cover letter signed and dated before the text it issues (关于印发《…办法》的通知): that text's attachments
     # may follow it without a signature of their own
-    cover_signed = title_index is not None and any(
-        _STANDALONE_DATE.match(p.text) for p in paragraphs[header.provenance_end:title_index])
+    cover = paragraphs[header.provenance_end:title_index] if title_index is not None else []
+    cover_signed = any(_STANDALONE_DATE.match(p.text) and any(_SIGNER.match(q.text) for q in cover[max(0, k - 2):k])
+                       for k, p in enumerate(cover))
     body, annexes = _attachments(paragraphs[header.body_start:], cover_signed)
     regulation = any(_ARTICLE.match(p.text) for p in body)
     # a copied web page's provenance lines (来源, 说明) are no clause at all: see metadata.Header
@@ -151,10 +168,12 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
     closing_at = _closing_start(body, 0)
     body, closing = body[:closing_at], body[closing_at:]
     if annexes:
-        # what ends the whole document after its attachments — the 版记 (抄送, 印发), or a signature and date put
-        # after them — is the closing's, not the last attachment's (a form's own blank 年 月 日 is no date)
+        # what ends the whole document after its attachments is the closing's, not the last attachment's: the 版记
+        # (抄送, 印发) always, a signature and date only when the document has none before them (a sample letter's
+        # own signature and date, a list of offices, stay the sample's; a form's blank 年 月 日 is no date)
         number, title, heading_line, paras = annexes[-1]
-        end = _closing_start(paras, 0, _AFTER_ATTACHMENTS)
+        signed = cover_signed or any(_STANDALONE_DATE.match(p.text) for p in body + closing)
+        end = _closing_start(paras, 0, _AFTER_ATTACHMENTS, version_only=signed)
         annexes[-1] = (number, title, heading_line, paras[:end])
         closing += paras[end:]
 
@@ -222,29 +241,35 @@ def build_clauses(doc_id: str, text: str, paragraphs: list[Paragraph], header: H
 
 
 def _attachments(body: list[Paragraph], cover_signed: bool = False
-                 ) -> tuple[list[Paragraph], list[tuple[int, str, Paragraph, list[Paragraph]]]]:
-    """The body before its first attachment heading (附件2, 附件二 or a bare 附件 on a line of its own: normalise.ATTACHMENT),
-    and each attachment: its number, its title (on the heading line, or the short line after a bare 附件2:
-    normalise.attachment_title), the heading line and the rest of its paragraphs.
+                 ) -> tuple[list[Paragraph], list[tuple[str, str, Paragraph, list[Paragraph]]]]:
+    """The body before its first attachment heading (附件2, 附件二, 附件1-1 or a bare 附件 on a line of its own:
+    normalise.ATTACHMENT), and each attachment: its number, its title (on the heading line, or the short line after a
+    bare 附件2: normalise.attachment_title), the heading line and the rest of its paragraphs.
 
     Attachments begin after the signature's date, or after the body's own list of them (附件：1. …申请表) when the
-    document is signed somewhere (a notice may put its signature after its attachments), or anywhere in the text a
-    signed cover letter issues. Before that, 附件1：申报书 lines list them and a body line may open with one; a
-    document signed nowhere (a copied guide: 附件：申请表.doc, 附件2：合同.doc to download) has none. Of the headings
-    left, the attachments begin at the earliest of each number's last heading: a list written 附件1：…/附件2：… comes
-    before them (and attachments may come in any order: 附件4, 附件6, 附件2)."""
+    document is signed somewhere (a notice may put its signature after its attachments), or in the text a signed
+    cover letter issues once that text's own numbering has ended (附件1：申报书 under 第三条 is the article's, when 第四条
+    follows). Before that, 附件1：申报书 lines list them and a body line may open with one; a document signed nowhere
+    has none, and a file to download (附件2：合同.doc) is no attachment. A list written 附件1：…/附件2：… whose numbers
+    come again is no attachment either, and once they have begun, a number that comes again is the text of an
+    attachment (a checklist's 附件1：申报书), not a new one; attachments may come in any order (附件4, 附件6, 附件2)."""
     dated = next((i for i, p in enumerate(body) if _STANDALONE_DATE.match(p.text)), None)
     listed = next((i for i, p in enumerate(body) if _ATTACHMENT_LIST.match(p.text)), None)
     if cover_signed:
-        after = -1
+        after = _numbering_ends(body)
     elif dated is None:
         return body, []
     else:
         after = min(dated, listed if listed is not None else dated)
-    headings = [(i, ATTACHMENT.match(p.text)) for i, p in enumerate(body) if i > after]
-    numbered = [(i, _attachment_number(m.group(1))) for i, m in headings if m]
-    first = min({number: i for i, number in numbered}.values(), default=0)
-    run = [(i, number) for i, number in numbered if i >= first]
+    numbered = [(i, _attachment_number(m.group(1))) for i, p in enumerate(body)
+                if i > after and (m := ATTACHMENT.match(p.text)) and not _FILE.search(p.text)]
+    listing = {i for k, (i, number) in enumerate(numbered)  # adjacent lines whose numbers come again: a list
+               if any(i2 == i + 1 or i2 == i - 1 for i2, _ in numbered)
+               and any(n2 == number and i2 > i + 1 for i2, n2 in numbered[k + 1:])}
+    run: list[tuple[int, str]] = []
+    for i, number in numbered:
+        if i not in listing and number not in {n for _, n in run}:
+            run.append((i, number))
     starts = [i for i, _ in run]
     parts = []
     for k, (at, number) in enumerate(run):
@@ -256,14 +281,37 @@ def _attachments(body: list[Paragraph], cover_signed: bool = False
     return (body[:starts[0]] if starts else body), parts
 
 
-def _attachment_number(numeral: str | None) -> int:
-    """附件2 → 2, 附件二 → 2, a bare 附件 (the only one) → 1."""
+_FILE = re.compile(r"\.(?:docx?|xlsx?|pdf|wps|et|zip|rar)\s*$", re.IGNORECASE)
+
+
+def _numbering_ends(body: list[Paragraph]) -> int:
+    """Where the text a cover letter issues has its last numbered unit at the top level (第X条 of a 办法, X、 of a
+    方案): the end of the run that counts up from its first (an attachment's own 一、 or 第一条 starts again), after
+    which attachments may begin."""
+    tops = [[(i, cn_to_int(m.group(1))) for i, p in enumerate(body) if (m := pattern.match(p.text))]
+            for pattern in (_ARTICLE, _L1)]
+    tops = [top for top in tops if top]
+    if not tops:
+        return -1
+    top = min(tops, key=lambda t: t[0][0])  # the text's own kind of unit comes first (第一条 may be an attachment's)
+    end = top[0][0]
+    for (_, before), (i, number) in zip(top, top[1:]):
+        if before is None or number != before + 1:
+            break
+        end = i
+    return end
+
+
+def _attachment_number(numeral: str | None) -> str:
+    """附件2 → "2", 附件二 → "2", 附件1-1 → "1-1", a bare 附件 (the only one) → "1"."""
     if numeral is None:
-        return 1
-    return int(numeral) if numeral.isdigit() else (cn_to_int(numeral) or 1)
+        return "1"
+    if numeral[0].isdigit():
+        return numeral.replace("－", "-")
+    return str(cn_to_int(numeral) or 1)
 
 
-def _attachment_units(number: int, title: str, heading_line: Paragraph, paras: list[Paragraph]) -> list[_Unit]:
+def _attachment_units(number: str, title: str, heading_line: Paragraph, paras: list[Paragraph]) -> list[_Unit]:
     """An attachment's units, read in its own shape (its 一、 or 第一条 start again), each under the attachment's name:
     anchor annex2-…, label 附件2…, path [附件2 申报书, …]. An attachment that is only its heading (a form the system
     generates) is one unit of its heading line."""

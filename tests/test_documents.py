@@ -279,6 +279,38 @@ def test_attachments_however_their_list_and_headings_are_written_and_the_banji_a
     assert sample["annex2"].text.endswith("特此通知。") and "特此通知" not in sample["closing"].text
 
 
+def test_what_an_attachment_says_of_attachments_and_a_text_that_names_them_are_no_attachments():
+    """A second outside review (helper-123): a checklist attachment's line 附件1：申报书（原件一式两份） is the
+    checklist's, not attachment 1 again; 附件1-1 and 附件1-2 are attachments of their own; a signed guide's files to
+    download (附件2：合同.doc) are none; a 办法 whose 第三条 lists 附件1：/附件2： goes on with 第四条, so those lines are
+    the article's; a sample letter's signature and date in the last attachment stay the sample's, and an office
+    signing a sample (平湖市市场监督管理局（盖章）) signs nothing."""
+    signed = "某市市场监督管理局关于申报示范企业的通知\n\n各区局：\n\n一、申报条件\n\n在本市注册。\n\n"
+    checklist = _clauses(signed + "附件：1.示范企业申报书\n2.申报材料清单\n\n某市市场监督管理局\n\n2026年4月10日\n\n"
+                         "附件1\n\n示范企业申报书\n\n一、企业基本情况\n\n附件2\n\n申报材料清单\n\n"
+                         "附件1：示范企业申报书（原件一式两份）\n\n营业执照复印件\n")
+    assert checklist["annex1-s1"].text == "企业基本情况"
+    assert checklist["annex2"].text.startswith("附件1：示范企业申报书（原件一式两份）")
+    sub = _clauses(signed + "某市市场监督管理局\n\n2026年4月10日\n\n附件1-1：专利转化项目申报书\n\n一、项目名称\n\n"
+                   "附件1-2：商标品牌项目申报书\n\n一、品牌名称\n")
+    assert sub["annex1-1-s1"].text == "项目名称" and sub["annex1-2-s1"].text == "品牌名称"
+    guide = _clauses("商标专用权质押登记办事指南\n\n事项名称：商标专用权质押登记\n\n附件：\n\n附件1：质押登记申请书.doc\n\n"
+                     "附件2：质权合同（参考文本）.doc\n\n办理时限：2个工作日\n\n办理地点：政务服务中心三楼\n\n"
+                     "某市市场监督管理局\n\n2026年2月16日\n")
+    assert not any(anchor.startswith("annex") for anchor in guide)
+    assert any(c.text == "办理时限：2个工作日" for c in guide.values())
+    rules = _clauses("某市市场监督管理局关于印发《某市专利导航项目管理办法》的通知\n\n各区局：\n\n现印发给你们。\n\n"
+                     "某市市场监督管理局\n\n2026年3月18日\n\n某市专利导航项目管理办法\n\n第一条 为规范项目管理，制定本办法。\n\n"
+                     "第二条 申报单位应当提交下列材料：\n\n附件1：专利导航项目申报书\n\n附件2：专利导航项目预算表\n\n"
+                     "第三条 本办法自2026年4月1日起施行。\n")
+    assert "附件2：专利导航项目预算表" in rules["a2"].text and rules["a3"].label == "第三条"
+    assert not any(anchor.startswith("annex") for anchor in rules)
+    sample = _clauses(signed + "附件：推荐函（参考样例）\n\n某市市场监督管理局\n\n2026年7月1日\n\n附件\n\n推荐函（参考样例）\n\n"
+                      "某市市场监督管理局：\n\n经审核，推荐甲公司为知识产权强企。\n\n特此推荐。\n\n"
+                      "平湖市市场监督管理局（盖章）\n\n2026年7月10日\n")
+    assert sample["annex1"].text.endswith("2026年7月10日") and "2026年7月10日" not in sample["closing"].text
+
+
 def test_a_date_in_chinese_numerals_is_a_date():
     """Older documents sign 二〇二六年四月二日: it is the signature's date, the document's issue date and the closing's
     (it was read as a line of the last item, and the document had no date)."""
