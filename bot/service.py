@@ -209,9 +209,12 @@ class Assistant:
 
     def _load(self, version: Path) -> None:
         try:
-            self._swap(self._new_retriever(version))
-            log.info("index version %s loaded", version.name)
+            retriever = self._new_retriever(version)
+            # cleared before the swap: /healthz must never show the new version still "degraded" by an older one's
+            # problem (it did, for a moment, between the two)
             self.load_problem = None
+            self._swap(retriever)
+            log.info("index version %s loaded", version.name)
         except Exception as exc:  # a version deleted meanwhile, or unreadable: keep serving the old one
             log.exception("could not load index version %s", version.name)
             self.load_problem = {"version": version.name, "error": f"{type(exc).__name__}: {exc}",
