@@ -51,6 +51,12 @@ def normalise_doc_number(text: str) -> str:
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+def cn_digits(text: str) -> str:
+    """Chinese numerals read digit by digit, as a year is written: 二〇二六 → 2026 (○, a circle often typed for 〇,
+    is 0 too)."""
+    return "".join(str(_CN_DIGITS.get(ch, 0)) for ch in text)
+
+
 def cn_to_int(text: str) -> int | None:
     """一 → 1, 十二 → 12, 三十四 → 34, 一百零五 → 105; None if not a Chinese numeral."""
     if not text:

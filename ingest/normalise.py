@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import cn_to_int, normalise_doc_number, normalise_text
+from bot.text import cn_digits, cn_to_int, normalise_doc_number, normalise_text
 
 # Markers that open a numbered unit: 一、 （一） 1. （1） 第一章 第一条.
 MARKER = re.compile(
@@ -115,7 +115,6 @@ def _clean_line(line: str) -> Paragraph | None:
 
 
 _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
 
 
 def _arabic_dates(text: str) -> str:
@@ -125,7 +124,7 @@ def _arabic_dates(text: str) -> str:
         month, day = cn_to_int(m.group(2)), cn_to_int(m.group(3))
         if not (month and day and 1 <= month <= 12 and 1 <= day <= 31):
             return m.group(0)
-        return f"{''.join(_CN_DIGIT[c] for c in m.group(1))}年{month}月{day}日"
+        return f"{cn_digits(m.group(1))}年{month}月{day}日"
     return _CN_DATE.sub(arabic, text)
 
 

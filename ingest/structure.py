@@ -43,7 +43,8 @@ _ARTICLE = re.compile(r"^第([一二三四五六七八九十百零〇]+)条\s*")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主送|（此件|此件|特此通知)")
 # the 版记's last line (GB/T 9704): the office that printed it and the date, on one line (XX办公室　　2026年1月12日印发),
 # between the rules that frame it when a copy glued them on
-_PRINTED = re.compile(r"^[─━—\-_=＿－]*\s*[\u4e00-\u9fff（）]{2,30}\s*\d{4}年\d{1,2}月\d{1,2}日印发\s*[─━—\-_=＿－]*$")
+_RULE_CHARS = r"[─━—\-_=＿－]"
+_PRINTED = re.compile(rf"^{_RULE_CHARS}*\s*[\u4e00-\u9fff（）]{{2,30}}\s*\d{{4}}年\d{{1,2}}月\d{{1,2}}日印发\s*{_RULE_CHARS}*$")
 # what may end a document after its last attachment: its signature, date and 版记 (特此通知 or 主送 there are a
 # sample notice's own)
 _AFTER_ATTACHMENTS = re.compile(r"^(抄送|抄报|印发|（此件|此件)")
@@ -59,7 +60,7 @@ _ATTACHMENT_LIST = re.compile(r"^附件[：:]")
 _SIGNER = re.compile(rf"{_ISSUER_LINE.pattern}|^（[\u4e00-\u9fff]{{2,30}}）$")
 # the 版记's first line, and a line of one that goes on below it (抄送：…，/ 市政协办公室。)
 _COPIED_TO = re.compile(r"^(抄送|抄报)[：:]")
-_RULE = re.compile(r"^[─━—\-_=＿－]{3,}$")
+_RULE = re.compile(rf"^{_RULE_CHARS}{{3,}}$")
 MIN_FIELDS = 3  # fewer field lines than this are a notice's contact lines, not a guide
 
 
@@ -135,13 +136,15 @@ def _in_attachment_list(text: str) -> bool:
 def _in_version(paragraphs: list[Paragraph], i: int) -> bool:
     """Whether line i is one of the 版记's: 抄送, 抄报, 印发, the printed line (its office and its date may be two lines:
     XX办公室 / 2026年5月15日印发), a rule."""
+    def printed_on(line: str) -> bool:  # 2026年5月15日印发
+        return bool(_STANDALONE_DATE.match(line)) and line.endswith("印发")
+
     text = paragraphs[i].text
     if _COPIED_TO.match(text) or text.startswith("印发") or _PRINTED.match(text) or _RULE.match(text):
         return True
     if _STANDALONE_DATE.match(text):
-        return text.endswith("印发")
-    return bool(_ISSUER_LINE.match(text) and i + 1 < len(paragraphs)
-                and _STANDALONE_DATE.match(paragraphs[i + 1].text) and paragraphs[i + 1].text.endswith("印发"))
+        return printed_on(text)
+    return bool(_ISSUER_LINE.match(text) and i + 1 < len(paragraphs) and printed_on(paragraphs[i + 1].text))
 
 
 def _ends_document(text: str, closing: re.Pattern) -> bool:
@@ -261,20 +264,21 @@ def _attachments(body: list[Paragraph], cover_signed: bool = False
         return body, []
     else:
         after = min(dated, listed if listed is not None else dated)
-    numbered = [(i, _attachment_number(m.group(1))) for i, p in enumerate(body)
+    headings = [(i, _attachment_number(m.group(1)), m) for i, p in enumerate(body)
                 if i > after and (m := ATTACHMENT.match(p.text)) and not _FILE.search(p.text)]
-    listing = {i for k, (i, number) in enumerate(numbered)  # adjacent lines whose numbers come again: a list
-               if any(i2 == i + 1 or i2 == i - 1 for i2, _ in numbered)
-               and any(n2 == number and i2 > i + 1 for i2, n2 in numbered[k + 1:])}
-    run: list[tuple[int, str]] = []
-    for i, number in numbered:
-        if i not in listing and number not in {n for _, n in run}:
-            run.append((i, number))
-    starts = [i for i, _ in run]
+    lines = {i for i, _, _ in headings}
+    listing = {i for k, (i, number, _) in enumerate(headings)  # adjacent lines whose numbers come again: a list
+               if (i + 1 in lines or i - 1 in lines) and any(n2 == number and i2 > i + 1 for i2, n2, _ in headings[k + 1:])}
+    run, seen = [], set()
+    for i, number, m in headings:
+        if i not in listing and number not in seen:
+            run.append((i, number, m))
+            seen.add(number)
+    starts = [i for i, _, _ in run]
     parts = []
-    for k, (at, number) in enumerate(run):
+    for k, (at, number, m) in enumerate(run):
         paras = body[at + 1:starts[k + 1] if k + 1 < len(starts) else len(body)]
-        title = (ATTACHMENT.match(body[at].text).group(2) or "").strip()
+        title = (m.group(2) or "").strip()
         if paras and attachment_title(body[at].text, paras[0].text):
             title, paras = paras[0].text, paras[1:]
         parts.append((number, title, body[at], paras))
