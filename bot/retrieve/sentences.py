@@ -21,10 +21,13 @@ BM25_K1, BM25_B = 1.2, 0.75  # Robertson's usual saturation and length normalisa
 _ITEM = re.compile(r"(?:^|(?<=[：:。；;]))\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、](?!\d)"
                    r"|[①-⑳]|第[一二三四五六七八九十]{1,3}项)")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(印发|发布|施行)?")
-_ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研究院)$")
+# an office signing: its name's last word, perhaps its other name in brackets (南昌市市场监督管理局（南昌市知识产权局）)
+_ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研究院)(（[^（）]{2,20}）)?$")
 _ASIDE = re.compile(r"[（(][^）)]{1,12}[）)]。?")
 UNITS_CACHED = 2_000  # clauses whose sentences are kept cut (with a vector each: a few MB)
 BARE_LINE = 16  # a line this short that is no item means little alone (a signature, a date, an aside)
+SIGNING_LINE = 40  # a closing's line naming the offices that sign (two on one line, one with its other name)
+_LABELLED = re.compile(r"[：:]")  # 联系单位：市知识产权局 is a field of the closing, not a signature
 
 
 def unnumbered(text: str) -> str:
@@ -65,12 +68,16 @@ def units(clause: Clause) -> list[Unit]:
     context = ""
     lines = [line for line in clause.text.split("\n") if line.strip()]
     lists = sum(len(_ITEM.findall(line)) for line in lines) > 1  # one number alone is the clause's own label
+    # a document's closing is its signature: an office's line there signs it wherever it stands and however long
+    # its name (its first line, two offices on one line), not only a short line after a sentence
+    closing = clause.anchor == "closing"
     for n, line in enumerate(lines):
         for text, item in _pieces(line, lists):
             bare = not item and len(text) < BARE_LINE and raw and n > 0 and text == line
-            if bare and (_DATE.fullmatch(text.rstrip("。")) or _ISSUER.search(text.rstrip("。"))):
+            signs = closing and not item and text == line and len(text) <= SIGNING_LINE and not _LABELLED.search(text)
+            if (bare or signs) and (_DATE.fullmatch(text.rstrip("。")) or _ISSUER.search(text.rstrip("。"))):
                 signature.append(text.rstrip("。"))
-            elif bare and _ASIDE.fullmatch(text):
+            elif (bare or signs) and _ASIDE.fullmatch(text):
                 continue
             elif bare and not raw[-1][1]:  # a bare line means little alone: keep the line before it with it
                 raw[-1][0] = raw[-1][0].rstrip("。") + "，" + text
