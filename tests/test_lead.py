@@ -226,8 +226,11 @@ def test_a_closing_says_every_office_signing_with_its_date():
     text = "南昌市人力资源和社会保障局\n南昌市市场监督管理局（南昌市知识产权局）\n2026年4月8日\n（此件主动公开）"
     said = [u.text for u in units(Clause(id="d:closing", doc_id="d", label="", text=text))]
     assert said == ["落款日期为2026年4月8日（南昌市人力资源和社会保障局，南昌市市场监督管理局（南昌市知识产权局））。"]
-    # a field of the closing is no signature; a body clause's first line naming an office stays a sentence
+    # a field or a sentence of the closing is no signature; a body clause's first line naming an office stays a sentence
     fields = units(Clause(id="d:closing", doc_id="d", label="", text="联系单位：市知识产权局\n上海市知识产权局\n2024年12月2日"))
     assert [u.signature for u in fields] == [False, True] and fields[1].text == "落款日期为2024年12月2日（上海市知识产权局）。"
+    asked = units(Clause(id="d:closing", doc_id="d", label="",
+                         text="特此通知。\n逾期不予受理，材料请报送至市知识产权服务中心\n上海市知识产权局\n2024年12月2日"))
+    assert [u.signature for u in asked] == [False, False, True]
     body = units(Clause(id="d:s1", doc_id="d", label="", text="江苏省知识产权局\n2025年10月9日"))
     assert [u.text for u in body] == ["江苏省知识产权局", "落款日期为2025年10月9日。"]

@@ -27,7 +27,8 @@ _ASIDE = re.compile(r"[（(][^）)]{1,12}[）)]。?")
 UNITS_CACHED = 2_000  # clauses whose sentences are kept cut (with a vector each: a few MB)
 BARE_LINE = 16  # a line this short that is no item means little alone (a signature, a date, an aside)
 SIGNING_LINE = 40  # a closing's line naming the offices that sign (two on one line, one with its other name)
-_LABELLED = re.compile(r"[：:]")  # 联系单位：市知识产权局 is a field of the closing, not a signature
+# an office's name holds no field's colon (联系单位：市知识产权局) and no sentence (材料请报送至市知识产权服务中心，…)
+_NOT_A_NAME = re.compile(r"[：:，,；;。]")
 
 
 def unnumbered(text: str) -> str:
@@ -74,7 +75,7 @@ def units(clause: Clause) -> list[Unit]:
     for n, line in enumerate(lines):
         for text, item in _pieces(line, lists):
             bare = not item and len(text) < BARE_LINE and raw and n > 0 and text == line
-            signs = closing and not item and text == line and len(text) <= SIGNING_LINE and not _LABELLED.search(text)
+            signs = closing and not item and text == line and len(text) <= SIGNING_LINE and not _NOT_A_NAME.search(text.rstrip("。"))
             if (bare or signs) and (_DATE.fullmatch(text.rstrip("。")) or _ISSUER.search(text.rstrip("。"))):
                 signature.append(text.rstrip("。"))
             elif (bare or signs) and _ASIDE.fullmatch(text):
