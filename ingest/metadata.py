@@ -17,7 +17,7 @@ _TITLE_END = re.compile(rf"({TITLE_ENDINGS})$")
 _WRAPPED_TITLE = re.compile(r"印发[《〈](.+?)[》〉]|现将[《〈](.+?)[》〉](?:印发|转发)")
 _STANDALONE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 # (an office's other name in brackets after it: 合肥市市场监督管理局（知识产权局）)
-_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)"
+ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(局|委员会|委|厅|办公室|政府|中心|部)"
                           r"(（(?!盖章|印章|公章|代章|签字|签章)[\u4e00-\u9fff]{2,15}）)?$")
 # a guide's field lines, by the words a government service page labels them with: the office that issues or
 # handles it, and the service's name (every other field of the guide is about them: bot/retrieve/index.py)
@@ -273,7 +273,7 @@ def extract(doc_id: str, text: str, paragraphs: list[Paragraph], source: str, sh
         issuer = _field(head, _ISSUER_FIELD)
     if issuer is None:  # the signature: an issuer line right before a date line
         for a, b in zip(paragraphs, paragraphs[1:]):
-            if _ISSUER_LINE.match(a.text) and _STANDALONE_DATE.match(b.text):
+            if ISSUER_LINE.match(a.text) and _STANDALONE_DATE.match(b.text):
                 issuer = a.text
     if issuer is None and "关于" in title[:20] and not title.startswith("关于"):
         issuer = title.split("关于", 1)[0]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from bot.models import Clause
 from bot.text import cn_to_int, split_sentences
-from ingest.metadata import _EFFECTIVE, _EXPIRES, _ISSUER_LINE, _STANDALONE_DATE, Header
+from ingest.metadata import ISSUER_LINE, _EFFECTIVE, _EXPIRES, _STANDALONE_DATE, Header
 from ingest.normalise import ATTACHMENT, MARKER, QA_LINE, Paragraph, attachment_title
 
 log = logging.getLogger("hotline.ingest")
@@ -57,7 +57,7 @@ _NAMED = re.compile(r"^([\u4e00-\u9fff]{2,20})[：:]")
 # the line that lists a notice's attachments, 附件：1. 申请表 or 附件： alone (the list may go on on the lines below)
 _ATTACHMENT_LIST = re.compile(r"^附件[：:]")
 # who signs: an issuing office's line, or its other name on a line of its own below it (（天津市滨海新区知识产权局）)
-_SIGNER = re.compile(rf"{_ISSUER_LINE.pattern}|^（[\u4e00-\u9fff]{{2,30}}）$")
+_SIGNER = re.compile(rf"{ISSUER_LINE.pattern}|^（[\u4e00-\u9fff]{{2,30}}）$")
 # the 版记's first line, and a line of one that goes on below it (抄送：…，/ 市政协办公室。)
 _COPIED_TO = re.compile(r"^(抄送|抄报)[：:]")
 _RULE = re.compile(rf"^{_RULE_CHARS}{{3,}}$")
@@ -144,11 +144,11 @@ def _in_version(paragraphs: list[Paragraph], i: int) -> bool:
         return True
     if _STANDALONE_DATE.match(text):
         return printed_on(text)
-    return bool(_ISSUER_LINE.match(text) and i + 1 < len(paragraphs) and printed_on(paragraphs[i + 1].text))
+    return bool(ISSUER_LINE.match(text) and i + 1 < len(paragraphs) and printed_on(paragraphs[i + 1].text))
 
 
 def _ends_document(text: str, closing: re.Pattern) -> bool:
-    return bool(_ISSUER_LINE.match(text) or _STANDALONE_DATE.match(text) or closing.match(text)
+    return bool(ISSUER_LINE.match(text) or _STANDALONE_DATE.match(text) or closing.match(text)
                 or _PRINTED.match(text) or _RULE.match(text))
 
 

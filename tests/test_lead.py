@@ -234,3 +234,22 @@ def test_a_closing_says_every_office_signing_with_its_date():
     assert [u.signature for u in asked] == [False, False, True]
     body = units(Clause(id="d:s1", doc_id="d", label="", text="江苏省知识产权局\n2025年10月9日"))
     assert [u.text for u in body] == ["江苏省知识产权局", "落款日期为2025年10月9日。"]
+
+
+def test_what_a_closing_signs_with_and_what_it_does_not():
+    def said(text: str) -> list[str]:
+        return [u.text for u in units(Clause(id="d:closing", doc_id="d", label="", text=text))]
+
+    # offices whose date the page printed elsewhere are said as they are, aside dropped
+    assert said("甘肃省知识产权局\n（此件公开发布）") == ["甘肃省知识产权局。"]
+    # a joint signer named 部 or 委 signs too
+    assert said("甘肃省知识产权局\n中共甘肃省委宣传部\n2026年3月5日") == \
+        ["落款日期为2026年3月5日（甘肃省知识产权局，中共甘肃省委宣传部）。"]
+    # the offices a 抄送 line lists, and a sentence ending with an office, sign nothing
+    copied = said("青海省知识产权局\n2026年3月12日\n抄送：国家知识产权局办公室，省委办公厅，\n"
+                  "省人大常委会办公厅、省政府办公厅、省政协办公厅。")
+    assert copied[-1] == "落款日期为2026年3月12日（青海省知识产权局）。"
+    told = said("特此通知。\n具体事宜请联系市知识产权保护中心\n上海市知识产权局\n2026年3月2日")
+    assert told == ["特此通知。", "具体事宜请联系市知识产权保护中心", "落款日期为2026年3月2日（上海市知识产权局）。"]
+    # a seal is no other name
+    assert "（印章）" not in said("甘肃省知识产权局（印章）\n2026年3月5日")[-1]

@@ -15,6 +15,7 @@ from bot.retrieve.query import Query
 from bot.retrieve.semantic import sif_vector
 from bot.safety import OffTaskList, is_injection
 from bot.text import split_sentences
+from ingest.metadata import ISSUER_LINE
 
 BM25_K1, BM25_B = 1.2, 0.75  # Robertson's usual saturation and length normalisation
 # a numbered item opens a line or follows a colon, 。 or ；: （4） (4) 4. 4、 ① 第四项 (a 4.5 or 第4条 inside text is not one)
@@ -26,9 +27,6 @@ _ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研�
 _ASIDE = re.compile(r"[（(][^）)]{1,12}[）)]。?")
 UNITS_CACHED = 2_000  # clauses whose sentences are kept cut (with a vector each: a few MB)
 BARE_LINE = 16  # a line this short that is no item means little alone (a signature, a date, an aside)
-SIGNING_LINE = 40  # a closing's line naming the offices that sign (two on one line, one with its other name)
-# an office's name holds no field's colon (联系单位：市知识产权局) and no sentence (材料请报送至市知识产权服务中心，…)
-_NOT_A_NAME = re.compile(r"[：:，,；;。]")
 
 
 def unnumbered(text: str) -> str:
@@ -69,15 +67,18 @@ def units(clause: Clause) -> list[Unit]:
     context = ""
     lines = [line for line in clause.text.split("\n") if line.strip()]
     lists = sum(len(_ITEM.findall(line)) for line in lines) > 1  # one number alone is the clause's own label
-    # a document's closing is its signature: an office's line there signs it wherever it stands and however long
-    # its name (its first line, two offices on one line), not only a short line after a sentence
-    closing = clause.anchor == "closing"
+    # a closing that opens with the offices signing it: each line of theirs signs, however long (two offices on one
+    # line, one with its other name in brackets), as ingest reads an issuer's line; after a sentence or a 抄送 line
+    # only a bare short line does, as in any clause
+    opening = clause.anchor == "closing"
     for n, line in enumerate(lines):
         for text, item in _pieces(line, lists):
             bare = not item and len(text) < BARE_LINE and raw and n > 0 and text == line
-            signs = closing and not item and text == line and len(text) <= SIGNING_LINE and not _NOT_A_NAME.search(text.rstrip("。"))
-            if (bare or signs) and (_DATE.fullmatch(text.rstrip("。")) or _ISSUER.search(text.rstrip("。"))):
-                signature.append(text.rstrip("。"))
+            signs = opening and not raw and not item and text == line
+            plain = text.rstrip("。")
+            if (bare and (_DATE.fullmatch(plain) or _ISSUER.search(plain))) or \
+                    (signs and (_DATE.fullmatch(plain) or ISSUER_LINE.match(plain))):
+                signature.append(plain)
             elif (bare or signs) and _ASIDE.fullmatch(text):
                 continue
             elif bare and not raw[-1][1]:  # a bare line means little alone: keep the line before it with it
@@ -93,8 +94,11 @@ def units(clause: Clause) -> list[Unit]:
         # said as a date, not glued onto the sentence before it ("…有效期至2030年11月9日，江苏省知识产权局，…")
         dates = [s for s in signature if _DATE.fullmatch(s)]
         others = [s for s in signature if s not in dates]
-        said = dates[-1] if not dates or dates[-1][-1] not in "日" else f"落款日期为{dates[-1]}"
-        text = said + (f"（{'，'.join(others)}）" if others else "") + "。" if dates else "，".join(signature) + "。"
+        if dates:  # (offices alone, their date printed elsewhere, are said as they are)
+            said = f"落款日期为{dates[-1]}" if dates[-1].endswith("日") else dates[-1]
+            text = said + (f"（{'，'.join(others)}）" if others else "") + "。"
+        else:
+            text = "，".join(signature) + "。"
         out.append(Unit(text, len(out), signature=True))
     return out
 
