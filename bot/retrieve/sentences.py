@@ -22,8 +22,7 @@ BM25_K1, BM25_B = 1.2, 0.75  # Robertson's usual saturation and length normalisa
 _ITEM = re.compile(r"(?:^|(?<=[：:。；;]))\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、](?!\d)"
                    r"|[①-⑳]|第[一二三四五六七八九十]{1,3}项)")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(印发|发布|施行)?")
-# an office signing: its name's last word, perhaps its other name in brackets (南昌市市场监督管理局（南昌市知识产权局）)
-_ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研究院)(（[^（）]{2,20}）)?$")
+_ISSUER = re.compile(r"(局|厅|委员会|政府|办公室|办公厅|中心|研究院)$")
 _ASIDE = re.compile(r"[（(][^）)]{1,12}[）)]。?")
 UNITS_CACHED = 2_000  # clauses whose sentences are kept cut (with a vector each: a few MB)
 BARE_LINE = 16  # a line this short that is no item means little alone (a signature, a date, an aside)
@@ -70,11 +69,11 @@ def units(clause: Clause) -> list[Unit]:
     # a closing that opens with the offices signing it: each line of theirs signs, however long (two offices on one
     # line, one with its other name in brackets), as ingest reads an issuer's line; after a sentence or a 抄送 line
     # only a bare short line does, as in any clause
-    opening = clause.anchor == "closing"
+    closing = clause.anchor == "closing"
     for n, line in enumerate(lines):
         for text, item in _pieces(line, lists):
             bare = not item and len(text) < BARE_LINE and raw and n > 0 and text == line
-            signs = opening and not raw and not item and text == line
+            signs = closing and not raw and not item and text == line
             plain = text.rstrip("。")
             if (bare and (_DATE.fullmatch(plain) or _ISSUER.search(plain))) or \
                     (signs and (_DATE.fullmatch(plain) or ISSUER_LINE.match(plain))):
