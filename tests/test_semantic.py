@@ -5,11 +5,12 @@ import hashlib
 import os
 import pickle
 
+import numpy as np
 import pytest
 
 from bot.retrieve import semantic
-from bot.retrieve.semantic import (ResourceError, SoftMatcher, information, names_a_thing, safe_unpickle, sif_vector,
-                                   synonyms, zipf)
+from bot.retrieve.semantic import (ResourceError, SoftMatcher, common_direction, information, names_a_thing,
+                                   safe_unpickle, sif_vector, synonyms, without_common, zipf)
 
 
 class _Shell:
@@ -66,3 +67,23 @@ def test_word_information_from_general_frequencies():
     assert information("上能") == max(information("上"), information("能")) < information("专利")
     assert names_a_thing("版权") and names_a_thing("植物新品种") and not names_a_thing("这边")
     assert sif_vector(["补贴", "申请"], synonyms()) is not None and sif_vector(["@@"], synonyms()) is None
+
+
+def test_the_common_direction_of_word_vector_averages_is_removed():
+    # averages of general word vectors all lean one way, so their cosine barely tells texts apart until the
+    # direction they share is removed (Arora et al. 2017); what is left still ranks a paraphrase above another topic
+    resource = synonyms()
+    texts = [["补贴", "申请", "企业"], ["补助", "申报", "公司"], ["商标", "侵权", "赔偿"], ["专利", "代理", "机构"],
+             ["考试", "报名", "时间"], ["地址", "电话", "咨询"], ["版权", "登记", "作品"], ["质押", "贷款", "银行"]]
+    raw = [sif_vector(words, resource) for words in texts]
+    direction = common_direction(raw)
+    assert direction is not None and common_direction(raw[:1]) is None
+    kept = [without_common(v, direction) for v in raw]
+    assert all(abs(float(v @ direction)) < 1e-5 and abs(float(np.linalg.norm(v)) - 1) < 1e-5 for v in kept)
+
+    def mean_cosine(vectors):
+        return float(np.mean([a @ b for i, a in enumerate(vectors) for b in vectors[i + 1:]]))
+
+    assert mean_cosine(kept) < mean_cosine(raw) - 0.3
+    assert float(kept[0] @ kept[1]) > float(kept[0] @ kept[2]) + 0.2
+    assert without_common(None, direction) is None and without_common(raw[0], None) is raw[0]

@@ -22,7 +22,8 @@ DEFAULT_FILE = Path(__file__).with_name("ranking.json")
 RANK_FEATURES = {
     "bm25": "BM25 score over the passage, divided by the best candidate's",
     "dense": "cosine similarity of question and passage vectors",
-    "word_vectors": "cosine of the question's and the clause's SIF averages of general word vectors",
+    "word_vectors": "cosine of the question's and the clause's SIF averages of general word vectors, without the "
+                    "direction all the knowledge base's clauses share (0 below 0)",
     "rrf": "reciprocal-rank fusion of the BM25 and dense lists, divided by the best",
     "coverage": "share of the question's word weight the clause (with headings and title) holds literally",
     "soft_coverage": "the same, a word also credited by a close synonym's similarity (词林, word vectors)",

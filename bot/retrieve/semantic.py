@@ -225,6 +225,25 @@ def sif_vector(words: list[str], resource: Synonyms | None) -> np.ndarray | None
     return total / norm if norm else None
 
 
+def common_direction(vectors: list[np.ndarray]) -> np.ndarray | None:
+    """The direction a collection of SIF averages shares: the first singular vector of their matrix, the "common
+    component" of Arora, Liang & Ma (2017), whose method removes it from every text's average. Averages of general
+    word vectors all lean one way (two clauses of the bank's knowledge base: cosine 0.87 on average; 0.15 without
+    it), so that their cosine says little until it is gone. None for fewer than two vectors."""
+    if len(vectors) < 2:
+        return None
+    return np.linalg.svd(np.asarray(vectors, dtype=np.float64), full_matrices=False)[2][0].astype(np.float32)
+
+
+def without_common(vector: np.ndarray | None, direction: np.ndarray | None) -> np.ndarray | None:
+    """A text's SIF average with the common direction removed, unit length (None when nothing is left)."""
+    if vector is None or direction is None:
+        return vector
+    rest = vector - float(vector @ direction) * direction
+    norm = float(np.linalg.norm(rest))
+    return rest / norm if norm > 1e-6 else None
+
+
 @functools.cache
 def _tags() -> dict[str, str]:
     import jieba
