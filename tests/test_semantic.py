@@ -74,10 +74,11 @@ def test_the_common_direction_of_word_vector_averages_is_removed():
     # direction they share is removed (Arora et al. 2017); what is left still ranks a paraphrase above another topic
     resource = synonyms()
     texts = [["补贴", "申请", "企业"], ["补助", "申报", "公司"], ["商标", "侵权", "赔偿"], ["专利", "代理", "机构"],
-             ["考试", "报名", "时间"], ["地址", "电话", "咨询"], ["版权", "登记", "作品"], ["质押", "贷款", "银行"]]
+             ["考试", "报名", "时间"], ["地址", "电话", "咨询"], ["版权", "登记", "作品"], ["质押", "贷款", "银行"],
+             ["展会", "投诉", "处理"], ["人才", "奖励", "资金"]]
     raw = [sif_vector(words, resource) for words in texts]
     direction = common_direction(raw)
-    assert direction is not None and common_direction(raw[:1]) is None
+    assert direction is not None and common_direction(raw[:semantic.COMMON_MIN_TEXTS - 1]) is None
     kept = [without_common(v, direction) for v in raw]
     assert all(abs(float(v @ direction)) < 1e-5 and abs(float(np.linalg.norm(v)) - 1) < 1e-5 for v in kept)
 
@@ -87,3 +88,30 @@ def test_the_common_direction_of_word_vector_averages_is_removed():
     assert mean_cosine(kept) < mean_cosine(raw) - 0.3
     assert float(kept[0] @ kept[1]) > float(kept[0] @ kept[2]) + 0.2
     assert without_common(None, direction) is None and without_common(raw[0], None) is raw[0]
+
+
+def test_the_ranker_compares_clauses_and_questions_without_the_common_direction(assistant, monkeypatch):
+    retriever = assistant.retriever()
+    index, candidates = retriever.index, retriever.candidates
+    direction = index.common_direction  # worked out when the index version loaded
+    assert direction is not None and "common_direction" in vars(index)
+    query = retriever.parse("专利代理机构的信用评价怎么做")
+    hit = retriever.search(query, k=1)[0]
+    question = candidates.meaning(index.tokenizer.words(query.text))
+    clause = candidates.meaning(index.meaning_words(hit.clause.id))
+    assert abs(float(question @ direction)) < 1e-5 and abs(float(clause @ direction)) < 1e-5
+    assert hit.features["word_vectors"] == pytest.approx(max(0.0, float(question @ clause)), abs=1e-6)
+    raw = sif_vector(index.tokenizer.words(query.text), synonyms()) @ sif_vector(index.meaning_words(hit.clause.id),
+                                                                                 synonyms())
+    assert abs(hit.features["word_vectors"] - float(raw)) > 0.05  # not the plain averages' cosine
+    # the sample: at most COMMON_SAMPLE clauses, evenly spread
+    seen = []
+    monkeypatch.setattr(type(index), "COMMON_SAMPLE", 7)
+    monkeypatch.setattr(semantic, "COMMON_MIN_TEXTS", 2)
+    monkeypatch.setattr("bot.retrieve.index.common_direction", lambda vectors: seen.append(len(vectors)))
+    del index.__dict__["common_direction"]
+    try:
+        index.common_direction
+        assert 2 <= seen[0] <= 7
+    finally:
+        index.__dict__["common_direction"] = direction

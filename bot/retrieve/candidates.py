@@ -5,7 +5,6 @@ weighted words. Nothing here is fitted; `rank.Ranking` orders what this produces
 candidates, the fusion's k, …) are the ranking file's `rank.Retrieval`, chosen by evals/tune.py."""
 from __future__ import annotations
 
-import functools
 import math
 import re
 from datetime import date
@@ -20,8 +19,8 @@ from bot.retrieve.kinds import asking_text
 from bot.retrieve.precedents import Near, Precedents
 from bot.retrieve.query import Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
-from bot.retrieve.semantic import (ZIPF_SCALE, SoftMatcher, common_direction, information, names_a_thing, sif_vector,
-                                   synonyms, without_common)
+from bot.retrieve.semantic import (ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms,
+                                   without_common)
 from bot.store.flat import FlatIndex
 from bot.text import clause_sentences
 from ingest.links import base_title
@@ -269,33 +268,14 @@ class Candidates:
             return 0.0
         key = (clause_id, cited and clause_id in self.index.cited)  # a clause citing nothing has one text only
         if key not in self._sif:
-            # (without its document's 文号, which the frame holds for coverage: a number's pieces are no meaning, and
-            # with them every clause of a numbered document moved, losing a core question at 10 000 documents)
-            text = self.text(clause_id, cited)
-            number = self.index.records.documents[self.index.records.clauses[clause_id].doc_id].doc_number
-            words = self.index.tokenizer.words(text.replace(number.lower(), " ", 1) if number else text)
-            self._sif[key] = self.meaning(words)
+            self._sif[key] = self.meaning(self.index.meaning_words(clause_id, key[1]))
         vector = self._sif[key]
         return 0.0 if vector is None else max(0.0, float(vector @ question))
-
-
-    COMMON_SAMPLE = 2000  # clauses the common direction is taken from, evenly over the knowledge base
-
-    @functools.cached_property
-    def common_direction(self) -> np.ndarray | None:
-        """The direction the knowledge base's clause averages share (semantic.common_direction), from a sample of
-        them: one direction of 200 dimensions needs no more, and a knowledge base of 10 000 documents loads as fast."""
-        if self.soft.resource is None:
-            return None
-        ids = sorted(self.index.records.clauses)
-        return common_direction([v for clause_id in ids[::max(1, len(ids) // self.COMMON_SAMPLE)]
-                                 if (v := sif_vector(self.index.tokenizer.words(self.text(clause_id)),
-                                                     self.soft.resource)) is not None])
 
     def meaning(self, words: list[str]) -> np.ndarray | None:
         """A text's SIF average of word vectors without the knowledge base's common direction (unit length; None
         without vectors): the `word_vectors` feature is the cosine of the question's and the clause's."""
-        return without_common(sif_vector(words, self.soft.resource), self.common_direction)
+        return without_common(sif_vector(words, self.soft.resource), self.index.common_direction)
 
     def text(self, clause_id: str, cited: bool = False) -> str:
         """What a clause says with its frame (lower-cased); `cited`: and the parts of articles it sanctions the

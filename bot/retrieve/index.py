@@ -3,7 +3,9 @@ and lookups built from them once. It answers "which clauses do BM25 and the dens
 nothing about the question beyond its words and regions (that is `candidates.Candidates`)."""
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from bot.models import NATIONAL_REGION, UNKNOWN_REGION, Clause, Document
 from bot.retrieve.kinds import DocumentYears
 from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.references import citations
+from bot.retrieve.semantic import common_direction, sif_vector, synonyms
 from bot.safety import OffTaskList, SensitiveList, default_offtask
 from bot.store import VectorIndex
 from bot.store.chroma import store_for
@@ -35,6 +38,8 @@ class IndexNotFound(Exception):
 
 class IndexVersion:
     """Everything one index folder holds, loaded once."""
+
+    COMMON_SAMPLE = 2000  # at most this many clauses, evenly over the knowledge base, give the common direction
 
     def __init__(self, index_dir: Path, dense_search: str = "exact"):
         if not all((index_dir / name).exists() for name in ("manifest.json", "embedder.json", "stats.json")):
@@ -125,6 +130,29 @@ class IndexVersion:
         self.faq_words = frozenset(w for pair in self.records.faq for q in pair.questions
                                    for w in self.tokenizer.tokens(q))
         self.n = max(1, len(self.records.clauses))
+
+    def meaning_words(self, clause_id: str, cited: bool = False) -> list[str]:
+        """The words a clause's meaning is averaged over: what it says with its frame (and, `cited`, what it cites),
+        without its document's 文号 (a number's pieces are no meaning: with them every clause of a numbered document
+        moved, losing a core question at 10 000 documents)."""
+        text = self.clause_texts[clause_id]
+        if cited and clause_id in self.cited:
+            text = f"{text}\n{self.cited[clause_id]}"
+        number = self.records.documents[self.records.clauses[clause_id].doc_id].doc_number
+        return self.tokenizer.words(text.replace(number.lower(), " ", 1) if number else text)
+
+    @functools.cached_property
+    def common_direction(self) -> np.ndarray | None:
+        """The direction this knowledge base's clause averages share (semantic.common_direction), from at most
+        COMMON_SAMPLE of them: one direction of 200 dimensions needs no more. Worked out once per index version (its
+        warm-up search does), whatever ranking file reads it."""
+        resource = synonyms()
+        if resource is None:
+            return None
+        ids = sorted(self.records.clauses)
+        sample = ids[::max(1, math.ceil(len(ids) / self.COMMON_SAMPLE))]
+        return common_direction([v for clause_id in sample
+                                 if (v := sif_vector(self.meaning_words(clause_id), resource)) is not None])
 
     def places(self) -> dict[str, tuple[str, str]]:
         """The cities and districts the documents and the service items of several-place catalogues bind, by the

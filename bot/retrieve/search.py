@@ -57,6 +57,7 @@ class Retriever:
         self.understanding, self.soft = candidates.understanding, candidates.soft
         # One question now, so that what loads lazily (chroma's HNSW graph, wordfreq's table) is loaded
         # before this index answers anyone: a second at 10 000 documents that the first caller would wait.
+        self.index.common_direction  # (a warm-up search that finds no candidate would leave it to the first caller)
         warm = self.parse("知识产权质押融资")
         self.search(warm)
         self.unknown_specific(warm)  # loads jieba's part-of-speech table
