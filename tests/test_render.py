@@ -19,7 +19,9 @@ def test_one_draft_three_channels(assistant):
     assert render_web(draft) == answer.answer  # the API's text is the web rendering of the draft
     assert [s.refs for s in draft.sentences] == [(1,), (2,)] and {s.label for s in draft.sentences} == {"上海", "江苏"}
     spoken = render_spoken(draft, assistant.settings.display.spoken_limit)
-    assert len(spoken) <= assistant.settings.display.spoken_limit and not re.search(r"\[\d\]", spoken) and spoken.startswith("上海：")
+    # read aloud in the draft's order, each region's sentence under its label (the better answered region first)
+    assert len(spoken) <= assistant.settings.display.spoken_limit and not re.search(r"\[\d\]", spoken)
+    assert spoken.startswith(f"{draft.sentences[0].label}：") and f"{draft.sentences[1].label}：" in spoken
     wechat = render_wechat(draft, [], "https://ip.example.gov.cn")
     for c in draft.citations:  # each citation once, written the one way
         assert wechat.count(citation_line(c, "short")) == 1 and answer.answer.count(citation_line(c)) == 1
