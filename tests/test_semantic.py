@@ -107,11 +107,7 @@ def test_the_ranker_compares_clauses_and_questions_without_the_common_direction(
     # the sample: at most COMMON_SAMPLE clauses, evenly spread
     seen = []
     monkeypatch.setattr(type(index), "COMMON_SAMPLE", 7)
-    monkeypatch.setattr(semantic, "COMMON_MIN_TEXTS", 2)
     monkeypatch.setattr("bot.retrieve.index.common_direction", lambda vectors: seen.append(len(vectors)))
-    del index.__dict__["common_direction"]
-    try:
-        index.common_direction
-        assert 2 <= seen[0] <= 7
-    finally:
-        index.__dict__["common_direction"] = direction
+    monkeypatch.delitem(vars(index), "common_direction")  # put back when the test ends
+    index.common_direction
+    assert 2 <= seen[0] <= 7

@@ -277,12 +277,6 @@ class Candidates:
         without vectors): the `word_vectors` feature is the cosine of the question's and the clause's."""
         return without_common(sif_vector(words, self.soft.resource), self.index.common_direction)
 
-    def text(self, clause_id: str, cited: bool = False) -> str:
-        """What a clause says with its frame (lower-cased); `cited`: and the parts of articles it sanctions the
-        violation of, for a question asking what a violation brings."""
-        text = self.index.clause_texts[clause_id]
-        return f"{text}\n{self.index.cited[clause_id]}" if cited and clause_id in self.index.cited else text
-
     def focus(self, clause: Clause, concepts: list[Concept], facts: list[re.Pattern] = (),
               with_cited: bool = False) -> tuple[float, float]:
         """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
@@ -436,7 +430,7 @@ class Candidates:
             locality = (item.locality if item else None) or document.locality
             if locality and query.cities and not query.names_locality(locality):
                 continue
-            text = self.text(clause_id, penalty)
+            text = self.index.text(clause_id, penalty)
             credits = [self.credit(text, c) for c in concepts]
             soft = [max(credit, self.credit(text, c, soft=True)) if credit < 1.0 else credit
                     for c, credit in zip(concepts, credits)]

@@ -131,13 +131,17 @@ class IndexVersion:
                                    for w in self.tokenizer.tokens(q))
         self.n = max(1, len(self.records.clauses))
 
-    def meaning_words(self, clause_id: str, cited: bool = False) -> list[str]:
-        """The words a clause's meaning is averaged over: what it says with its frame (and, `cited`, what it cites),
-        without its document's 文号 (a number's pieces are no meaning: with them every clause of a numbered document
-        moved, losing a core question at 10 000 documents)."""
+    def text(self, clause_id: str, cited: bool = False) -> str:
+        """What a clause says with its frame (lower-cased); `cited`: and the parts of articles it sanctions the
+        violation of, for a question asking what a violation brings."""
         text = self.clause_texts[clause_id]
-        if cited and clause_id in self.cited:
-            text = f"{text}\n{self.cited[clause_id]}"
+        return f"{text}\n{self.cited[clause_id]}" if cited and clause_id in self.cited else text
+
+    def meaning_words(self, clause_id: str, cited: bool = False) -> list[str]:
+        """The words a clause's meaning is averaged over: its `text`, without its document's 文号 (a number's pieces
+        are no meaning: with them every clause of a numbered document moved, losing a core question at 10 000
+        documents)."""
+        text = self.text(clause_id, cited)
         number = self.records.documents[self.records.clauses[clause_id].doc_id].doc_number
         return self.tokenizer.words(text.replace(number.lower(), " ", 1) if number else text)
 

@@ -75,8 +75,8 @@ def units(clause: Clause) -> list[Unit]:
             bare = not item and len(text) < BARE_LINE and raw and n > 0 and text == line
             signs = closing and not raw and not item and text == line
             plain = text.rstrip("。")
-            if (bare and (_DATE.fullmatch(plain) or _ISSUER.search(plain))) or \
-                    (signs and (_DATE.fullmatch(plain) or ISSUER_LINE.match(plain))):
+            if (bare or signs) and (_DATE.fullmatch(plain) or (bare and _ISSUER.search(plain))
+                                    or (signs and ISSUER_LINE.match(plain))):
                 signature.append(plain)
             elif (bare or signs) and _ASIDE.fullmatch(text):
                 continue
