@@ -27,7 +27,7 @@ BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
 # development sets of five, one more each session that judged its changes on documents nobody had asked about
 NOTICES = {"test": Path(__file__).parent / "notices",
            **{name: Path(__file__).parent / f"notices-{name}"
-              for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11")}}
+              for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12")}}
 NOTICE_SETS = {name: [SETS / f"notices-{name}.jsonl"] for name in NOTICES}
 
 
