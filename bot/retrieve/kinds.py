@@ -3,7 +3,8 @@
 A kind holds when one of its rules holds. A rule holds when the question says one of its `triggers`, one of
 its `requires` words (if it has any; with `requires_before: N`, ending at most N characters before the trigger:
 怎么申请 and 怎么去申请 ask how to apply, 申请怎么监管 and 如何提高专利申请质量 do not), none of its `not_with` words
-(nor a word ending in one: 注册商标 says 商标), and none of its `not_between` words between the trigger and the
+(nor a word ending in one: 注册商标 says 商标), none of its `not_in_part` words in the trigger's own part of the
+question (去年没赶上，今年什么时候报名 asks a date; 多久没交年费会怎样 asks no length), and none of its `not_between` words between the trigger and the
 nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document).
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
@@ -137,6 +138,7 @@ class Rule:
     told_by: list[str] = field(default_factory=list)  # a trigger in a part that says one of these (我, 我们) and does
     # not ask (_asking_parts) is the caller's story…
     asked_by: list[str] = field(default_factory=list)  # …unless one of these is said before it there (我们一年能报几件)
+    not_in_part: list[str] = field(default_factory=list)  # none of these in the trigger's own part of the question
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -167,6 +169,11 @@ class Rule:
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if self.told_by:
             triggers = [(s, e) for s, e in triggers if not self._in_story(words, s)]
+        if self.not_in_part:
+            # a word of another part is another statement: 去年就没赶上 tells the caller's story, and leaves
+            # 从哪天到哪天 asking a date
+            blocked = {_part(words.text, s) for p in self.not_in_part for s, _ in words.head_spans(p)}
+            triggers = [(s, e) for s, e in triggers if _part(words.text, s) not in blocked]
         if not triggers:
             return False
         if not self.requires:
@@ -404,7 +411,8 @@ class QuestionKinds:
             for n, r in enumerate(rule_specs):
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
-                                    "not_between", "not_after", "not_before", "told_by", "asked_by", "examples",
+                                    "not_between", "not_after", "not_before", "told_by", "asked_by", "not_in_part",
+                                    "examples",
                                     "states", "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands", "headings"} if r is spec else set())
                 if unknown:
@@ -422,7 +430,8 @@ class QuestionKinds:
                                   strings(r.get("not_before"), f"{where}.not_before"),
                                   counted, after_counts if counted else [], gap(r, where),
                                   strings(r.get("told_by"), f"{where}.told_by"),
-                                  strings(r.get("asked_by"), f"{where}.asked_by")))
+                                  strings(r.get("asked_by"), f"{where}.asked_by"),
+                                  strings(r.get("not_in_part"), f"{where}.not_in_part")))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
