@@ -197,6 +197,18 @@ def test_a_kind_level_key_it_does_not_know_or_a_kind_that_does_not_exist_is_refu
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "contact": contact}})
 
 
+def test_a_negation_bars_only_its_own_part_of_the_question(understanding):
+    """not_in_part: 没 of 多久没交年费 says what follows is asked, not how long; in another part it tells the story."""
+    assert "period" not in understanding.parse("多久没交年费会怎样").asks
+    assert "period" in understanding.parse("年费一直没交，多久之内还能补交").asks
+    assert "date" in understanding.parse("去年没赶上，今年什么时候开始申报").asks
+    period = KINDS.data["asks"]["period"]
+    rule = {**period["rules"][0], "not_in_part": "没"}  # a word where a list of words belongs
+    with pytest.raises(KindsError, match=r"asks.period.rules\[0\].not_in_part"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"],
+                                                        "period": {**period, "rules": [rule, *period["rules"][1:]]}}})
+
+
 def test_a_statement_made_of_other_kinds_states_what_any_of_them_states():
     contact = KINDS.states["contact"].pattern
     for text in ("咨询电话：021-63210000。", "材料发送至邮箱ipdesk@example.com。", "详见www.cnipa.gov.cn。"):

@@ -4,7 +4,8 @@ A kind holds when one of its rules holds. A rule holds when the question says on
 its `requires` words (if it has any; with `requires_before: N`, ending at most N characters before the trigger:
 怎么申请 and 怎么去申请 ask how to apply, 申请怎么监管 and 如何提高专利申请质量 do not), none of its `not_with` words
 (nor a word ending in one: 注册商标 says 商标), none of its `not_in_part` words in the trigger's own part of the
-question (去年没赶上，今年什么时候报名 asks a date; 多久没交年费会怎样 asks no length), and none of its `not_between` words between the trigger and the
+question (去年没赶上，今年什么时候报名 asks a date; 多久没交年费会怎样 asks no length; parts end at punctuation, as the
+spaces between Chinese characters are gone by then), and none of its `not_between` words between the trigger and the
 nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document).
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
