@@ -24,10 +24,12 @@ SHARED = ROOT.parent / "shared" / "corpus"
 SETS = Path(__file__).parent / "sets"
 BANK_SETS = [SETS / "bank-train.jsonl", SETS / "bank-test.jsonl"]
 # new notices written blind (fictional): the frozen six (never seen by the code's authors before frozen), and the
-# development sets of five, one more each session that judged its changes on documents nobody had asked about
+# development sets of five, one more each session that judged its changes on documents nobody had asked about: each
+# folder evals/notices-dev<N>/ is one, named dev<N> (dev, dev2, dev3 … in the order they were written)
 NOTICES = {"test": Path(__file__).parent / "notices",
-           **{name: Path(__file__).parent / f"notices-{name}"
-              for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12")}}
+           **{folder.name.removeprefix("notices-"): folder
+              for folder in sorted((p for p in Path(__file__).parent.glob("notices-dev*") if p.is_dir()),
+                                   key=lambda p: int(p.name.removeprefix("notices-dev") or 1))}}
 NOTICE_SETS = {name: [SETS / f"notices-{name}.jsonl"] for name in NOTICES}
 
 

@@ -413,8 +413,7 @@ class QuestionKinds:
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
                                     "not_between", "not_after", "not_before", "told_by", "asked_by", "not_in_part",
-                                    "examples",
-                                    "states", "with_kinds", "why"} \
+                                    "examples", "states", "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands", "headings"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
