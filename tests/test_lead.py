@@ -253,3 +253,27 @@ def test_what_a_closing_signs_with_and_what_it_does_not():
     assert told == ["特此通知。", "具体事宜请联系市知识产权保护中心", "落款日期为2026年3月2日（上海市知识产权局）。"]
     # a seal is no other name
     assert "（印章）" not in said("甘肃省知识产权局（印章）\n2026年3月5日")[-1]
+
+
+STAGES = """关于开展打击商标恶意抢注专项行动的通知
+示范市监知〔2026〕7号
+各区市场监督管理局：
+现就开展专项行动通知如下。
+一、时间安排
+（一）动员部署阶段（2026年3月1日至3月31日）。各区制定工作方案，明确责任分工。
+（二）集中整治阶段（2026年4月1日至9月30日）。各区全面开展线索排查和案件查办，对重点代理机构开展现场检查。
+（三）总结提升阶段（2026年10月1日至11月30日）。各区总结经验做法，形成长效机制。
+"""
+
+
+def test_a_heading_alone_stating_the_fact_asked_is_said(tmp_path):
+    """A stage's dates stand in its heading, its text says its tasks: asked when the stage runs, the answer says the
+    heading (the citation alone would leave the caller without the dates); asked what it does, the tasks, not the
+    heading."""
+    from bot.service import Assistant
+
+    assistant = Assistant(ingest_policies(tmp_path, {"stages": STAGES}))
+    when = assistant.ask("集中整治阶段的起止时间是什么")
+    assert when.grounded and when.answer.startswith("集中整治阶段（2026年4月1日至9月30日）"), when.answer
+    what = assistant.ask("集中整治阶段要做哪些工作")
+    assert what.grounded and what.answer.startswith("各区全面开展线索排查"), what.answer

@@ -302,13 +302,21 @@ class Candidates:
         return best / total, stating / total
 
     def offices_unnamed(self, asked: list[Concept], covered: list[Concept], document: Document,
-                        named_in: dict[str, bool], text: str) -> list[str]:
+                        named_in: dict[str, bool], text: str, places: list[str] = (),
+                        locality: str | None = None) -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
         title and frame; `text`: those, lower-cased, where each office's alternatives are looked for literally too, as
         an office no concept holds is found only so), nor its document anywhere (a
         guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
         other services'), literally or by a synonym; [] when one is named. `named_in`: the question's answers by
-        document so far, as many candidates share one."""
+        document so far, as many candidates share one. `places`: the cities and counties the question names
+        (Query.places_asked), whose office it asks of: those the clause does not name, that the city or district it
+        binds (`locality`) is not in, and of which its document names no office, are unnamed too (南陵县市场监管局的电话
+        is not 芜湖市's office's number)."""
+        elsewhere = [p for p in places if p not in text and p not in (locality or "")
+                     and (document.kind == "catalogue" or not self.index.names_office_of(document.id, p))]
+        if elsewhere:
+            return elsewhere
         if not asked or any(c in covered or any(alt.lower() in text for alt in c.alternatives) for c in asked):
             return []
         if document.kind != "catalogue":
@@ -369,6 +377,7 @@ class Candidates:
         offices_asked = [c for c in concepts if c.surface in offices] + \
             [Concept(o, {o, *synonyms.get(o, ()), *(k for k, v in synonyms.items() if o in v)}, 0.0)
              for o in sorted(offices - {c.surface for c in concepts})]  # a short name and the full one, either way
+        office_places = query.places_asked if kinds.office_kinds & query.asks else []
         named_in: dict[str, bool] = {}  # whether a document names them, as many candidates share one
         numbered = self.numbered(query.text)  # a 文号 said names its document as its title would
         named = list(dict.fromkeys([*self.named_documents(concepts), *numbered]))
@@ -489,5 +498,6 @@ class Candidates:
                             refused_precedent=near.refused.get(document.id, 0.0),
                             asked_about=features["asked_about"],
                             offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in,
-                                                                 self.index.clause_texts[clause.id])))
+                                                                 self.index.clause_texts[clause.id], office_places,
+                                                                 locality)))
         return hits, concepts

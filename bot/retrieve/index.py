@@ -119,6 +119,7 @@ class IndexVersion:
             self.frames[clause.id] = frame.lower()
             self.clause_texts[clause.id] = f"{frame}\n{clause.text}".lower()
         self._years: dict[str, DocumentYears | None] = {}  # IndexVersion.years_of's, by document
+        self._office_places: dict[tuple[str, str], bool] = {}  # names_office_of's, by document and place
         # which documents' titles hold each word: a question that names a document by a word of its title
         # (蓝天行动的工作目标) is answered from that document even where its clauses do not repeat the word
         self.title_docs: dict[str, list[str]] = {}
@@ -195,6 +196,18 @@ class IndexVersion:
         texts = [document.title.lower(), (document.issuer or "").lower(),
                  *(self.clause_texts[c.id] for c in self.records.clauses_of(doc_id))]
         return any(word.lower() in text for text in texts for word in words)  # as Candidates.offices_unnamed reads
+
+    def names_office_of(self, doc_id: str, place: str) -> bool:
+        """Whether a document names an office of `place` anywhere (福建's guide: 主办处室：…专利局福州代办处), read as
+        questions read one (QuestionKinds.office_after), not a place it only lists (芜湖市、南陵县的企业均可申报)."""
+        key = (doc_id, place)
+        if key not in self._office_places:
+            document = self.records.documents[doc_id]
+            kinds = self.lexicon.kinds
+            texts = [document.title, document.issuer or "", *(c.text for c in self.records.clauses_of(doc_id))]
+            self._office_places[key] = any(kinds.office_after(text, m.end()) for text in texts
+                                           for m in re.finditer(re.escape(place), text))
+        return self._office_places[key]
 
     def df_of(self, text: str) -> int:
         """Clauses containing a word; for a phrase that is not one word (a synonym like 内部快速授权渠道),

@@ -201,6 +201,7 @@ class Rule:
 
 
 LABEL_JOINERS = ("以及", "及", "和", "与", "、", "/")  # what joins the things one label names
+OFFICE_AFTER_PLACE = 6  # at most so many characters between a place and the ending of its office's name (市场监管局)
 
 
 @dataclass
@@ -349,6 +350,7 @@ class QuestionKinds:
     office_kinds: frozenset[str] = frozenset()  # the kinds of fact that are an office's own (phone, address…)
     office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
     landmark_before: tuple[str, ...] = ()  # a name right before one of these says where the office is (中医院旁边)
+    office_told_by: tuple[str, ...] = ()  # a place said in a part telling the caller's story is no office's (我是晋江的)
     # a question, offices it asks about and words it says that are none
     offices_asked_examples: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     delegation: Delegation = field(default_factory=Delegation)  # a clause that only says who makes its rules
@@ -548,10 +550,10 @@ class QuestionKinds:
             *(strings(spec.get(k), f"delegation.{k}") for k in ("details", "who", "makes")),
             *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in example_keys))
         offices = data.get("offices") or {}
-        if not isinstance(offices, dict) or set(offices) - {"endings", "near", "of", "examples"} \
+        if not isinstance(offices, dict) or set(offices) - {"endings", "near", "of", "told_by", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
             raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、near（说明位置的词，如 附近、旁边）、of（属于机构"
-                                  "的事实种类）与 examples")
+                                  "的事实种类）、told_by（说自己情况的词，如 我、我们）与 examples")
         office_examples = offices.get("examples") or {}
         asked_examples = []
         for n, ex in enumerate(office_examples.get("asked") or []):
@@ -605,6 +607,7 @@ class QuestionKinds:
             office_endings=tuple(strings(offices.get("endings"), "offices.endings")),
             office_kinds=frozenset(office_kinds),
             landmark_before=tuple(strings(offices.get("near"), "offices.near")),
+            office_told_by=tuple(strings(offices.get("told_by"), "offices.told_by")),
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
                              strings(office_examples.get("not"), "offices.examples.not")),
             offices_asked_examples=asked_examples,
@@ -616,6 +619,24 @@ class QuestionKinds:
         """Whether a question word names an office (保护中心, 商标评审委员会; not 中心 alone): three characters or more,
         ending as offices' names end."""
         return len(word) >= 3 and word.endswith(self.office_endings)  # no endings (a file without offices): none
+
+    @functools.cached_property
+    def _office_run(self) -> re.Pattern | None:
+        endings = "|".join(map(re.escape, sorted(self.office_endings, key=len, reverse=True)))
+        return re.compile(f"(?:(?!的)[\u4e00-\u9fff]){{0,{OFFICE_AFTER_PLACE}}}?(?:{endings})") if endings else None
+
+    def office_after(self, text: str, at: int) -> bool:
+        """Whether an office's name runs on from position `at` (where a place name ends): 南陵县|市场监管局, 红河州|局,
+        杭州|代办处; not 深圳|的企业 (a place said of something else), nor across punctuation."""
+        return bool(self._office_run and self._office_run.match(text, at))
+
+    def in_story(self, text: str, at: int) -> bool:
+        """Whether position `at` of a question is in a part that tells the caller's story (says one of
+        `offices.told_by`, 我 or 我们, and does not ask): 我是晋江一家做鞋的企业，泉州保护中心电话多少 names 晋江 as where
+        the caller is, not as whose office is asked."""
+        part = _part(text, at)
+        return part not in _asking_parts(text) and any(
+            _part(text, m.start()) == part for w in self.office_told_by for m in re.finditer(re.escape(w), text))
 
     @functools.cached_property
     def trigger_words(self) -> frozenset[str]:

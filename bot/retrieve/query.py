@@ -60,6 +60,10 @@ class Query:
     # any city named (厦门, whether documents bind it or not), a county's with its city (南陵县: 南陵, 芜湖)
     cities: list[str] = field(default_factory=list)
     counties: list[str] = field(default_factory=list)  # the counties and districts named (南陵县: 南陵)
+    # the cities and counties named as an office's, outside the caller's story, each by its most local unit
+    # (南陵县市场监管局: 南陵; not 深圳的企业, nor 我是南陵县的，芜湖市局…): whose office a phone or an address asked is
+    # (Candidates.offices_unnamed)
+    places_asked: list[str] = field(default_factory=list)
     asks: set[str] = field(default_factory=set)
     fields: list[str] = field(default_factory=list)  # service-item fields asked about, in question_kinds.yaml order
     service_like: bool = False
@@ -340,6 +344,10 @@ class QueryUnderstanding:
                       cities=list(dict.fromkeys(c for s, e, _ in spans for c in self.cities.get(corrected[s:e], ()))),
                       counties=list(dict.fromkeys(self.counties[corrected[s:e]] for s, e, _ in spans
                                                   if corrected[s:e] in self.counties)),
+                      places_asked=list(dict.fromkeys(
+                          self.counties.get(corrected[s:e]) or self.cities[corrected[s:e]][0] for s, e, _ in spans
+                          if (corrected[s:e] in self.counties or corrected[s:e] in self.cities)
+                          and kinds.office_after(corrected, e) and not kinds.in_story(corrected, s))),
                       asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,

@@ -116,11 +116,15 @@ def repeats_heading(text: str, clause: Clause) -> bool:
 def quotable(rows: list[Row], heading: str | None, offtask: OffTaskList | None = None) -> list[Row]:
     """The units an answer may quote, in order: never an instruction planted in a document (it is data, never
     something the assistant says), nor the clause's heading alone while anything else is left (the citation names
-    it; what follows says more). The answer and the fit (evals/fit.py) both choose among these only."""
+    it; what follows says more), unless the heading alone states the fact asked (集中整治阶段（2026年4月1日至9月30日）
+    over a stage's tasks: asked when the stage runs, the answer says it). The answer and the fit (evals/fit.py) both
+    choose among these only."""
     rows = [r for r in rows if not is_injection(r[0].text, offtask)]
     heading = (heading or "").rstrip("。")
     if heading and len(rows) > 1:
-        rows = [r for r in rows if r[0].text.rstrip("。") != heading] or rows
+        rest = [r for r in rows if r[0].text.rstrip("。") != heading]
+        if rest and (any(r[1].get("states_fact") for r in rest) or not any(r[1].get("states_fact") for r in rows)):
+            rows = rest
     return rows
 
 
