@@ -9,6 +9,7 @@ import pytest
 from bot.answer.decide import decide
 from bot.config import DisplaySettings
 from bot.models import Clause
+from bot.retrieve.kinds import QuestionKinds
 from bot.retrieve.search import Retriever
 from tests.conftest import ingest_policies, live, tuned
 
@@ -553,3 +554,12 @@ def test_a_phone_asked_of_a_countys_office_is_not_answered_with_its_citys(tmp_pa
     for question in ("芜湖市市场监督管理局知识产权促进科电话多少", "我是南陵县的企业，芜湖市市场监督管理局的联系电话是多少"):
         decision, hits = answer(question)
         assert decision.grounded and hits[0].clause.text.endswith("0553-3812617。"), (question, decision.reason)
+
+
+@pytest.mark.parametrize("question,places", QuestionKinds.default().office_places_examples,
+                         ids=[q for q, _ in QuestionKinds.default().office_places_examples])
+def test_the_places_whose_office_a_question_asks_of(settings, question, places):
+    """question_kinds.yaml's offices.examples.places, read with the bureau's place names: a place right before an
+    office's name, and not one of the caller's story, of something else (深圳科技企业, 苏州委托), or before another
+    place's office (余杭区企业杭州代办处)."""
+    assert Retriever(live(settings)).parse(question).places_asked == places

@@ -22,7 +22,7 @@ from bot.retrieve.rank import Retrieval
 from bot.retrieve.semantic import (ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms,
                                    without_common)
 from bot.store.flat import FlatIndex
-from bot.text import clause_sentences
+from bot.text import clause_sentences, place_units
 from ingest.links import base_title
 
 
@@ -303,20 +303,19 @@ class Candidates:
 
     def offices_unnamed(self, asked: list[Concept], covered: list[Concept], document: Document,
                         named_in: dict[str, bool], text: str, places: list[str] = (),
-                        locality: str | None = None) -> list[str]:
+                        locality: str | None = None, clause_id: str | None = None) -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
         title and frame; `text`: those, lower-cased, where each office's alternatives are looked for literally too, as
         an office no concept holds is found only so), nor its document anywhere (a
         guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
         other services'), literally or by a synonym; [] when one is named. `named_in`: the question's answers by
-        document so far, as many candidates share one. `places`: the cities and counties the question names
-        (Query.places_asked), whose office it asks of: those the clause does not name, that the city or district it
-        binds (`locality`) is not in, and of which its document names no office, are unnamed too (南陵县市场监管局的电话
-        is not 芜湖市's office's number)."""
-        elsewhere = [p for p in places if p not in text and p not in (locality or "")
-                     and (document.kind == "catalogue" or not self.index.names_office_of(document.id, p))]
-        if elsewhere:
-            return elsewhere
+        document so far, as many candidates share one. `places`: the cities and counties whose office the question
+        asks of (Query.places_asked): when the clause is bound to none of them (`locality`, its city or district),
+        and neither it nor (but for a catalogue's item) its document names an office of any, those places are
+        unnamed (南陵县市场监管局的电话 is not 芜湖市's office's number; 杭州代办处和福州代办处的电话 is answered by
+        either's)."""
+        if places and not any(self._places_office(p, document, locality, clause_id) for p in places):
+            return list(places)
         if not asked or any(c in covered or any(alt.lower() in text for alt in c.alternatives) for c in asked):
             return []
         if document.kind != "catalogue":
@@ -326,6 +325,15 @@ class Candidates:
             if named_in[document.id]:
                 return []
         return [c.surface for c in asked]
+
+    def _places_office(self, place: str, document: Document, locality: str | None, clause_id: str | None) -> bool:
+        """Whether a clause may give the office of `place`: it binds that city or district (the most local unit of
+        its locality: 武进区's notice is not 常州市's office), or it or its document names an office of it."""
+        if locality and place in place_units(locality)[-1]:
+            return True
+        if clause_id is not None and self.index.names_office_of(document.id, place, clause_id):
+            return True
+        return document.kind != "catalogue" and self.index.names_office_of(document.id, place)
 
     def _covered(self, text: str, concepts: list[Concept]) -> float:
         return sum(c.weight * self.credit(text, c, soft=True) for c in concepts)
@@ -499,5 +507,5 @@ class Candidates:
                             asked_about=features["asked_about"],
                             offices_unnamed=self.offices_unnamed(offices_asked, covered, document, named_in,
                                                                  self.index.clause_texts[clause.id], office_places,
-                                                                 locality)))
+                                                                 locality, clause.id)))
         return hits, concepts

@@ -197,14 +197,18 @@ class IndexVersion:
                  *(self.clause_texts[c.id] for c in self.records.clauses_of(doc_id))]
         return any(word.lower() in text for text in texts for word in words)  # as Candidates.offices_unnamed reads
 
-    def names_office_of(self, doc_id: str, place: str) -> bool:
-        """Whether a document names an office of `place` anywhere (福建's guide: 主办处室：…专利局福州代办处), read as
-        questions read one (QuestionKinds.office_after), not a place it only lists (芜湖市、南陵县的企业均可申报)."""
-        key = (doc_id, place)
+    def names_office_of(self, doc_id: str, place: str, clause_id: str | None = None) -> bool:
+        """Whether a document (or only one of its clauses, read with its headings, title and frame) names an office
+        of `place`, read as a question's is (QuestionKinds.office_after): 福建's guide names the 专利局福州代办处 in
+        its 主办处室 line; a list of places (芜湖市、南陵县的企业均可申报, 所辖余姚市、慈溪市) names none."""
+        key = (clause_id or doc_id, place)
         if key not in self._office_places:
-            document = self.records.documents[doc_id]
             kinds = self.lexicon.kinds
-            texts = [document.title, document.issuer or "", *(c.text for c in self.records.clauses_of(doc_id))]
+            if clause_id is not None:
+                texts = [self.clause_texts[clause_id]]
+            else:
+                document = self.records.documents[doc_id]
+                texts = [document.title, document.issuer or "", *(c.text for c in self.records.clauses_of(doc_id))]
             self._office_places[key] = any(kinds.office_after(text, m.end()) for text in texts
                                            for m in re.finditer(re.escape(place), text))
         return self._office_places[key]

@@ -201,7 +201,7 @@ class Rule:
 
 
 LABEL_JOINERS = ("以及", "及", "和", "与", "、", "/")  # what joins the things one label names
-OFFICE_AFTER_PLACE = 6  # at most so many characters between a place and the ending of its office's name (市场监管局)
+OFFICE_WORDS = 4  # an office's name said after a place ends within so many words (泉州市|知识产权|保护|中心)
 
 
 @dataclass
@@ -353,6 +353,8 @@ class QuestionKinds:
     office_told_by: tuple[str, ...] = ()  # a place said in a part telling the caller's story is no office's (我是晋江的)
     # a question, offices it asks about and words it says that are none
     offices_asked_examples: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    # a question and the places whose office it asks of (Query.places_asked)
+    office_places_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     delegation: Delegation = field(default_factory=Delegation)  # a clause that only says who makes its rules
     data: dict[str, Any] = field(repr=False, default_factory=dict)  # as read, to travel with the index
 
@@ -561,6 +563,11 @@ class QuestionKinds:
                 raise fail(f"offices.examples.asked[{n}]", "应为 {question: 问题, offices: [机构名], not: [不算的词]}")
             asked_examples.append((str(ex["question"]), strings(ex.get("offices"), f"offices.examples.asked[{n}]"),
                                    strings(ex.get("not"), f"offices.examples.asked[{n}]")))
+        place_examples = []
+        for n, ex in enumerate(office_examples.get("places") or []):
+            if not isinstance(ex, dict) or "question" not in ex:
+                raise fail(f"offices.examples.places[{n}]", "应为 {question: 问题, places: [所问机构的地名]}")
+            place_examples.append((str(ex["question"]), strings(ex.get("places"), f"offices.examples.places[{n}]")))
         office_kinds = strings(offices.get("of"), "offices.of")
         if set(office_kinds) - set(asks):
             raise fail("offices.of", f"未知的事实种类 {sorted(set(office_kinds) - set(asks))}")
@@ -611,6 +618,7 @@ class QuestionKinds:
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
                              strings(office_examples.get("not"), "offices.examples.not")),
             offices_asked_examples=asked_examples,
+            office_places_examples=place_examples,
             delegation=delegation,
             data=data,
         )
@@ -620,15 +628,26 @@ class QuestionKinds:
         ending as offices' names end."""
         return len(word) >= 3 and word.endswith(self.office_endings)  # no endings (a file without offices): none
 
-    @functools.cached_property
-    def _office_run(self) -> re.Pattern | None:
-        endings = "|".join(map(re.escape, sorted(self.office_endings, key=len, reverse=True)))
-        return re.compile(f"(?:(?!的)[\u4e00-\u9fff]){{0,{OFFICE_AFTER_PLACE}}}?(?:{endings})") if endings else None
-
-    def office_after(self, text: str, at: int) -> bool:
-        """Whether an office's name runs on from position `at` (where a place name ends): 南陵县|市场监管局, 红河州|局,
-        杭州|代办处; not 深圳|的企业 (a place said of something else), nor across punctuation."""
-        return bool(self._office_run and self._office_run.match(text, at))
+    def office_after(self, text: str, at: int, stop: int | None = None, words: "Words | None" = None) -> bool:
+        """Whether an office's name runs on from position `at`, where a place's name ends, before `stop` (where the
+        next place is named): a word of its own that ends as offices' names end, right after the place (红河州|局,
+        兰州市|局), or, within OFFICE_WORDS words and no 的 nor punctuation, one of two characters or more ending so
+        after three characters or more (南陵县|市场|监管局, 杭州|代办处, 泉州市|知识产权|保护|中心); not 深圳|科技型|企业,
+        苏州|委托, 在杭州|哪里|可以|办, nor 余杭区|企业 before 杭州代办处 (the office is the nearer place's)."""
+        words = words or Words(text)
+        limit = len(text) if stop is None else stop
+        bounds = sorted({b for b in words.starts if at <= b < limit} | {limit})
+        if not self.office_endings or not bounds:
+            return False
+        first = bounds[0]
+        for n, (start, end) in enumerate(zip(bounds, bounds[1:])):
+            word = text[start:end]
+            if n >= OFFICE_WORDS or word == "的" or _PARTS.search(word):
+                return False
+            if word.endswith(self.office_endings) and ((n == 0 and len(word) == 1) or
+                                                        (len(word) >= 2 and end - first >= 3)):
+                return True
+        return False
 
     def in_story(self, text: str, at: int) -> bool:
         """Whether position `at` of a question is in a part that tells the caller's story (says one of

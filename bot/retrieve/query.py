@@ -344,10 +344,7 @@ class QueryUnderstanding:
                       cities=list(dict.fromkeys(c for s, e, _ in spans for c in self.cities.get(corrected[s:e], ()))),
                       counties=list(dict.fromkeys(self.counties[corrected[s:e]] for s, e, _ in spans
                                                   if corrected[s:e] in self.counties)),
-                      places_asked=list(dict.fromkeys(
-                          self.counties.get(corrected[s:e]) or self.cities[corrected[s:e]][0] for s, e, _ in spans
-                          if (corrected[s:e] in self.counties or corrected[s:e] in self.cities)
-                          and kinds.office_after(corrected, e) and not kinds.in_story(corrected, s))),
+                      places_asked=self.office_places(corrected, spans, words),
                       asks=asks,
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
@@ -378,6 +375,20 @@ class QueryUnderstanding:
         """Whether text[start:end] is a word of its own, or one with 市/县/区 after it (开封市)."""
         text = words.text
         return start in words.starts and (end in words.ends or (text[end:end + 1] in "市县区" and end + 1 in words.ends))
+
+    def office_places(self, text: str, spans: list[tuple[int, int, str]], words: Words) -> list[str]:
+        """The cities and counties a question names as an office's (南陵县市场监管局: 南陵; 杭州代办处: 杭州), each by
+        its most local unit, outside the caller's story (我是晋江的企业，泉州保护中心电话多少 names 泉州's office only)."""
+        kinds = self.lexicon.kinds
+        places = []
+        for n, (start, end, _) in enumerate(spans):
+            name = text[start:end]
+            if name not in self.counties and name not in self.cities:
+                continue
+            stop = spans[n + 1][0] if n + 1 < len(spans) else None
+            if kinds.office_after(text, end, stop, words) and not kinds.in_story(text, start):
+                places.append(self.counties.get(name) or self.cities[name][0])
+        return list(dict.fromkeys(places))
 
     def place_spans(self, text: str, words: Words | None = None) -> list[tuple[int, int, str]]:
         """Where a text names a region: (start, end, region), in the text's order, longest names first where
