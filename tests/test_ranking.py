@@ -534,11 +534,13 @@ def test_a_year_asked_about_is_answered_only_by_a_document_that_states_it(index)
 
 
 def test_a_phone_asked_of_a_countys_office_is_not_answered_with_its_citys(tmp_path):
-    """A city's notice names its counties and gives its own office's phone: asked the phone of a county's office
+    """A city's notice names its counties (in a list, in an address) and gives its own office's phone: asked the
+    phone of a county's office
     (南陵县市场监督管理局, an office the city's clause names for its own city), it says the documents do not state it; asked its own, or with the county only in the caller's
     story (我是南陵县的企业), it answers."""
     corpus = {"wuhu": _document("芜湖市市场监督管理局", "芜市监〔2026〕5号", "关于开展专利转化专项计划的通知", [
         "申报范围。芜湖市、南陵县、无为市的企业均可申报，纸质材料报送所在县市区市场监管部门。",
+        "报送地址。芜湖市政务服务中心三楼；县域企业可报送南陵县文昌大道县教育局三楼。",
         "联系方式。芜湖市市场监督管理局知识产权促进科，联系人：汪工，联系电话：0553-3812617。",
     ])}
     retriever = Retriever(live(ingest_policies(tmp_path, corpus)))

@@ -351,6 +351,7 @@ class QuestionKinds:
     office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
     landmark_before: tuple[str, ...] = ()  # a name right before one of these says where the office is (中医院旁边)
     office_told_by: tuple[str, ...] = ()  # a place said in a part telling the caller's story is no office's (我是晋江的)
+    office_streets: tuple[str, ...] = ()  # a place's office is not named across a street (青秀区竹溪大道市教育局)
     # a question, offices it asks about and words it says that are none
     offices_asked_examples: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     # a question and the places whose office it asks of (Query.places_asked)
@@ -552,10 +553,10 @@ class QuestionKinds:
             *(strings(spec.get(k), f"delegation.{k}") for k in ("details", "who", "makes")),
             *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in example_keys))
         offices = data.get("offices") or {}
-        if not isinstance(offices, dict) or set(offices) - {"endings", "near", "of", "told_by", "examples"} \
+        if not isinstance(offices, dict) or set(offices) - {"endings", "near", "of", "told_by", "streets", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
             raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、near（说明位置的词，如 附近、旁边）、of（属于机构"
-                                  "的事实种类）、told_by（说自己情况的词，如 我、我们）与 examples")
+                                  "的事实种类）、told_by（说自己情况的词，如 我、我们）、streets（街路的结尾字）与 examples")
         office_examples = offices.get("examples") or {}
         asked_examples = []
         for n, ex in enumerate(office_examples.get("asked") or []):
@@ -615,6 +616,7 @@ class QuestionKinds:
             office_kinds=frozenset(office_kinds),
             landmark_before=tuple(strings(offices.get("near"), "offices.near")),
             office_told_by=tuple(strings(offices.get("told_by"), "offices.told_by")),
+            office_streets=tuple(strings(offices.get("streets"), "offices.streets")),
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
                              strings(office_examples.get("not"), "offices.examples.not")),
             offices_asked_examples=asked_examples,
@@ -633,7 +635,8 @@ class QuestionKinds:
         next place is named): a word of its own that ends as offices' names end, right after the place (红河州|局,
         兰州市|局), or, within OFFICE_WORDS words and no 的 nor punctuation, one of two characters or more ending so
         after three characters or more (南陵县|市场|监管局, 杭州|代办处, 泉州市|知识产权|保护|中心); not 深圳|科技型|企业,
-        苏州|委托, 在杭州|哪里|可以|办, nor 余杭区|企业 before 杭州代办处 (the office is the nearer place's)."""
+        苏州|委托, 在杭州|哪里|可以|办, 余杭区|企业 before 杭州代办处 (the office is the nearer place's), nor across a
+        street (`offices.streets`: 青秀区|竹溪|大道|市|教育局 is where the city's bureau is)."""
         words = words or Words(text)
         limit = len(text) if stop is None else stop
         bounds = sorted({b for b in words.starts if at <= b < limit} | {limit})
@@ -642,7 +645,7 @@ class QuestionKinds:
         first = bounds[0]
         for n, (start, end) in enumerate(zip(bounds, bounds[1:])):
             word = text[start:end]
-            if n >= OFFICE_WORDS or word == "的" or _PARTS.search(word):
+            if n >= OFFICE_WORDS or word == "的" or _PARTS.search(word) or word.endswith(self.office_streets):
                 return False
             if word.endswith(self.office_endings) and ((n == 0 and len(word) == 1) or
                                                         (len(word) >= 2 and end - first >= 3)):
