@@ -640,7 +640,7 @@ class QuestionKinds:
         words = words or Words(text)
         limit = len(text) if stop is None else stop
         bounds = sorted({b for b in words.starts if at <= b < limit} | {limit})
-        if not self.office_endings or not bounds:
+        if not self.office_endings:
             return False
         first = bounds[0]
         for n, (start, end) in enumerate(zip(bounds, bounds[1:])):
