@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.embed import Embedder, load_from_index
 from bot.models import NATIONAL_REGION, UNKNOWN_REGION, Clause, Document
-from bot.retrieve.kinds import DocumentYears
+from bot.retrieve.kinds import DocumentYears, QuestionKinds, Words
 from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.references import citations
 from bot.retrieve.semantic import common_direction, sif_vector, synonyms
@@ -203,14 +203,13 @@ class IndexVersion:
         its 主办处室 line; a list of places (芜湖市、南陵县的企业均可申报, 所辖余姚市、慈溪市) names none."""
         key = (clause_id or doc_id, place)
         if key not in self._office_places:
-            kinds = self.lexicon.kinds
             if clause_id is not None:
                 texts = [self.clause_texts[clause_id]]
             else:
                 document = self.records.documents[doc_id]
                 texts = [document.title, document.issuer or "", *(c.text for c in self.records.clauses_of(doc_id))]
-            self._office_places[key] = any(kinds.office_after(text, m.end()) for text in texts
-                                           for m in re.finditer(re.escape(place), text))
+            self._office_places[key] = any(_names_office_of(self.lexicon.kinds, text, place)
+                                           for text in texts if place in text)
         return self._office_places[key]
 
     def df_of(self, text: str) -> int:
@@ -275,3 +274,9 @@ class IndexVersion:
                 if clause_id not in dense_rank:
                     dense_rank[clause_id] = (len(dense_rank), similarity)
         return lex_rank, dense_rank
+
+
+def _names_office_of(kinds: QuestionKinds, text: str, place: str) -> bool:
+    """Whether an office's name runs on from one of the places where `text` names `place` (the text cut once)."""
+    words = Words(text)
+    return any(kinds.office_after(text, m.end(), words=words) for m in re.finditer(re.escape(place), text))

@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,14 +149,7 @@ class Rule:
                                                for a in self.after_counts if c + a in text]
 
     def _in_story(self, words: Words, at: int) -> bool:
-        """Whether position `at` is in a part of the question that tells of the caller (`told_by`) and does not ask,
-        with none of `asked_by` said before it there."""
-        text, part = words.text, _part(words.text, at)
-
-        def said_in_part(phrases: list[str], before: int = len(text)) -> bool:
-            return any(_part(text, s) == part and s < before for p in phrases for s, _ in words.spans(p))
-
-        return part not in _asking_parts(text) and said_in_part(self.told_by) and not said_in_part(self.asked_by, at)
+        return in_story(words, at, self.told_by, self.asked_by)
 
     def holds(self, words: Words) -> bool:
         if self.not_with and words.heads(self.not_with):
@@ -637,11 +630,11 @@ class QuestionKinds:
         after three characters or more (南陵县|市场|监管局, 杭州|代办处, 泉州市|知识产权|保护|中心); not 深圳|科技型|企业,
         苏州|委托, 在杭州|哪里|可以|办, 余杭区|企业 before 杭州代办处 (the office is the nearer place's), nor across a
         street (`offices.streets`: 青秀区|竹溪|大道|市|教育局 is where the city's bureau is)."""
+        if not self.office_endings:
+            return False
         words = words or Words(text)
         limit = len(text) if stop is None else stop
         bounds = sorted({b for b in words.starts if at <= b < limit} | {limit})
-        if not self.office_endings:
-            return False
         first = bounds[0]
         for n, (start, end) in enumerate(zip(bounds, bounds[1:])):
             word = text[start:end]
@@ -651,14 +644,6 @@ class QuestionKinds:
                                                         (len(word) >= 2 and end - first >= 3)):
                 return True
         return False
-
-    def in_story(self, text: str, at: int) -> bool:
-        """Whether position `at` of a question is in a part that tells the caller's story (says one of
-        `offices.told_by`, 我 or 我们, and does not ask): 我是晋江一家做鞋的企业，泉州保护中心电话多少 names 晋江 as where
-        the caller is, not as whose office is asked."""
-        part = _part(text, at)
-        return part not in _asking_parts(text) and any(
-            _part(text, m.start()) == part for w in self.office_told_by for m in re.finditer(re.escape(w), text))
 
     @functools.cached_property
     def trigger_words(self) -> frozenset[str]:
@@ -915,6 +900,17 @@ def _spread(value: Any) -> Any:
 def _said(table: dict[str, list[str]], words: Words) -> frozenset[str]:
     """The keys of `table` (kinds of right) one of whose words the question says as a word or a compound's head."""
     return frozenset(key for key, names in table.items() if words.heads(names))
+
+
+def in_story(words: Words, at: int, told_by: Iterable[str], asked_by: Iterable[str] = ()) -> bool:
+    """Whether position `at` is in a part of the question that tells of the caller (says one of `told_by`, 我, 我们)
+    and does not ask, with none of `asked_by` said before it there (我们一年能报几件 asks)."""
+    text, part = words.text, _part(words.text, at)
+
+    def said_in_part(phrases: Iterable[str], before: int = len(text)) -> bool:
+        return any(_part(text, s) == part and s < before for p in phrases for s, _ in words.spans(p))
+
+    return part not in _asking_parts(text) and said_in_part(told_by) and not said_in_part(asked_by, at)
 
 
 def _asking_parts(text: str) -> set[int]:

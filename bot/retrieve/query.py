@@ -13,7 +13,7 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.retrieve.kinds import QuestionKinds, Words
+from bot.retrieve.kinds import QuestionKinds, Words, in_story
 from bot.retrieve.lexicon import Lexicon
 from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units, unit_names
 
@@ -386,7 +386,7 @@ class QueryUnderstanding:
             if name not in self.counties and name not in self.cities:
                 continue
             stop = spans[n + 1][0] if n + 1 < len(spans) else None
-            if kinds.office_after(text, end, stop, words) and not kinds.in_story(text, start):
+            if kinds.office_after(text, end, stop, words) and not in_story(words, start, kinds.office_told_by):
                 places.append(self.counties.get(name) or self.cities[name][0])
         return list(dict.fromkeys(places))
 
