@@ -151,14 +151,16 @@ def test_a_word_said_whole_is_not_lengthened_by_the_word_after_it(assistant):
 
 
 def test_a_word_the_documents_say_once_corrects_nothing(assistant):
-    """时作 is a piece of the documents' own mis-cut (同时作为) found in one clause: 是做 is no typo of it. Said in two
-    clauses, it would be taken for the word meant, as 知识产权 is for 知识厂权."""
+    """技审 stands for a piece of the documents' own mis-cut found in one clause (时作 of 同时作为): 技申 is no typo of
+    it. Said in two clauses, it is taken for the word meant, as 知识产权 is for 知识厂权. (是做 is no typo of 时作 even
+    then: both its characters would change.)"""
     retriever = assistant.retriever()
     args = retriever.lexicon, retriever.tokenizer
-    once = QueryUnderstanding(*args, {**retriever.df, "时作": 1}, retriever.understanding.known)
-    twice = QueryUnderstanding(*args, {**retriever.df, "时作": 2}, retriever.understanding.known)
-    assert once.parse("这个中心是做什么的").corrections == []
-    assert twice.parse("这个中心是做什么的").corrections == [("是做", "时作")]
+    once = QueryUnderstanding(*args, {**retriever.df, "技审": 1}, retriever.understanding.known)
+    twice = QueryUnderstanding(*args, {**retriever.df, "技审": 2, "时作": 2}, retriever.understanding.known)
+    assert once.parse("专利技申怎么办").corrections == []
+    assert twice.parse("专利技申怎么办").corrections == [("技申", "技审")]
+    assert twice.parse("这个中心是做什么的").corrections == []
 
 
 def test_region_words_prefer_that_regions_documents(assistant):
@@ -234,3 +236,20 @@ def test_fields_of_one_guide_that_answer_alike_are_all_given(tmp_path):
     complaint = assistant.ask("对临江代办处不满意，投诉打哪个电话")
     assert complaint.grounded and "0571-80000009" in complaint.answer and "0571-80000001" not in complaint.answer, \
         complaint.answer
+
+
+def test_a_typo_keeps_half_its_word_and_sounds_like_it(assistant):
+    """A phone's pinyin input puts a wrong character for a right one that sounds like it (申情 申请, 投述 投诉): a
+    window whose characters are mostly others is the caller's own words (县产 is no typo of 现场, 先印 of 相应, 所的 of
+    所得), and the character changed in a long word must sound like the one typed (知识厂权 is 知识产权; 一式三份 is no
+    typo of 一式两份, 信用评分 of 信用评价)."""
+    retriever = assistant.retriever()
+    df = {**retriever.df, "现场": 3, "相应": 3, "所得": 3, "一式两份": 3, "信用评价": 3, "申请": 3, "投诉": 3}
+    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    assert understanding.parse("我们县产的大米能拿县名注册商标吗").corrections == []
+    assert understanding.parse("包装上能不能先印专利产品").corrections == []
+    assert understanding.parse("材料一式三份交到哪").corrections == []
+    assert understanding.parse("信用评分怎么查").corrections == []
+    assert understanding.parse("专利申情要多久").corrections == [("申情", "申请")]
+    assert understanding.parse("代理机构不办事去哪里投述").corrections == [("投述", "投诉")]
+    assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]

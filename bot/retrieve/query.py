@@ -42,6 +42,12 @@ def fuzzy_pinyin(text: str) -> str:
     return " ".join(_fuzzy(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
+def _sounds_alike(typed: str, word: str) -> bool:
+    """Whether the characters that differ sound alike (fuzzy pinyin): 知识厂权 is 知识产权 typed by sound, while
+    一式三份 is no typo of 一式两份 nor 信用评分 of 信用评价."""
+    return all(fuzzy_pinyin(a) == fuzzy_pinyin(b) for a, b in zip(typed, word) if a != b)
+
+
 @lru_cache(maxsize=256)
 def _unit_pattern(numeral: str, unit: str) -> re.Pattern:
     return re.compile(numeral + unit)
@@ -241,12 +247,15 @@ class QueryUnderstanding:
                 candidate = self.by_sound.get(fuzzy_pinyin(window))
                 if candidate is None and n >= 4:
                     # one character wrong in a long word: 知识产全 → 知识产权
-                    best = process.extractOne(window, self.by_length.get(n, ()), scorer=Levenshtein.distance,
-                                              score_cutoff=1)
-                    if best:
-                        candidate = best[0]
-                # a word the documents say once may be a piece of their own mis-cut (时作 of 同时作为): it corrects nothing
+                    candidate = next((word for word, _, _ in process.extract(
+                        window, self.by_length.get(n, ()), scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+                        if _sounds_alike(window, word)), None)
+                # a word the documents say once may be a piece of their own mis-cut (时作 of 同时作为): it corrects
+                # nothing. A phone's pinyin input puts a wrong character for a right one: at least half the window
+                # is the word meant (申情 申请, 专力申情 专利申请); a window of other characters is the caller's own
+                # words (所的 is no typo of 所得, nor 是位 of 视为, 县产 of 现场)
                 if candidate and candidate != window and len(candidate) == n and self.vocab[candidate] >= 2 \
+                        and 2 * sum(a == b for a, b in zip(window, candidate)) >= n \
                         and not self._lengthens_a_word_said(window, pieces, candidate) \
                         and self._keeps_asking(out, i, candidate):
                     corrections.append((window, candidate))
