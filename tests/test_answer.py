@@ -253,3 +253,14 @@ def test_a_typo_keeps_half_its_word_and_sounds_like_it(assistant):
     assert understanding.parse("专利申情要多久").corrections == [("申情", "申请")]
     assert understanding.parse("代理机构不办事去哪里投述").corrections == [("投述", "投诉")]
     assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
+
+
+def test_a_stopword_said_as_a_word_of_its_own_is_no_typo(assistant):
+    """代理所的 is 代理|所|的: 的 is a word the caller said, no typo making 所得; nor is 是 in 都是用公司的电脑 one making 使用,
+    while 考是什么时候 (jieba's 考是) is still 考试."""
+    retriever = assistant.retriever()
+    df = {**retriever.df, "所得": 9, "使用": 9, "考试": 9}
+    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    assert understanding.parse("会不会公布代理所的质量排名").corrections == []
+    assert understanding.parse("设计图都是用公司的电脑画的").corrections == []
+    assert understanding.parse("专利代理师考是什么时候报名").corrections == [("考是", "考试")]

@@ -256,6 +256,7 @@ class QueryUnderstanding:
                 # words (所的 is no typo of 所得, nor 是位 of 视为, 县产 of 现场)
                 if candidate and candidate != window and len(candidate) == n and self.vocab[candidate] >= 2 \
                         and 2 * sum(a == b for a, b in zip(window, candidate)) >= n \
+                        and (n >= 4 or not self._changes_a_word_of_its_own(pieces, candidate)) \
                         and not self._lengthens_a_word_said(window, pieces, candidate) \
                         and self._keeps_asking(out, i, candidate):
                     corrections.append((window, candidate))
@@ -279,6 +280,18 @@ class QueryUnderstanding:
             return False  # a sound-alike of the word's own edge is the caller's typo: 有效器, 著作全, 专利权任
         return (len(pieces[0]) == 1 and changed == [0] and self._made_of_known_words(window[1:])) or \
             (len(pieces[-1]) == 1 and changed == [len(window) - 1] and self._made_of_known_words(window[:-1]))
+
+    @staticmethod
+    def _changes_a_word_of_its_own(pieces: list[str], candidate: str) -> bool:
+        """Whether the correction changes a stopword the caller said as a word of its own (代理所的 is 的, no typo
+        of 所得; 都是用 是, no typo of 使用). Read in short windows only: in a long one the rest of the word says
+        what was meant (有先审查 is 优先审查)."""
+        at = 0
+        for piece in pieces:
+            if piece in STOPWORDS and piece != candidate[at:at + len(piece)]:
+                return True
+            at += len(piece)
+        return False
 
     def _made_of_known_words(self, window: str) -> bool:
         """Whether known words of two characters or more make up the window, however jieba cut it: 信息网点 is 信息|网点
