@@ -158,6 +158,10 @@ STOPWORDS = frozenset(
     几号 几月 哪一天 多少天 几天 多长时间 多长 主要 一般来说 大概
     之间 碰到 遇到 打算 这种 那种 才能 很快 能够 需要 要求吗 有啥 怎么样 咋 咋办 想要 希望 听说 据说 网上 别人""".split()
 )
+# The structural particles and the copula, what a sentence is built with: said as a word of their own, never the
+# typo of a content word's character (代理所的 is 的, no 所得; 都是用 是, no 使用), while 和同 is 合同, 从新 重新.
+PARTICLES = frozenset("的 地 得 了 着 是".split())
+
 # Spoken A-not-A questions (搞不搞, 会不会, 要不要) carry no content.
 A_NOT_A = re.compile(r"^(.{1,2})[不没]\1$")  # 有没有, 是不是, 可以不可以: a question form, no word
 _PUNCT = re.compile(rf"^[^\w{CJK}]+$")

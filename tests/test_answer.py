@@ -255,12 +255,26 @@ def test_a_typo_keeps_half_its_word_and_sounds_like_it(assistant):
     assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
 
 
-def test_a_stopword_said_as_a_word_of_its_own_is_no_typo(assistant):
-    """代理所的 is 代理|所|的: 的 is a word the caller said, no typo making 所得; nor is 是 in 都是用公司的电脑 one making 使用,
-    while 考是什么时候 (jieba's 考是) is still 考试."""
+def test_a_particle_said_as_a_word_of_its_own_is_no_typo(assistant):
+    """代理所的 is 代理|所|的: 的 is a word the caller said, no typo making 所得; nor is 是 in 都是用公司的电脑 one making 使用.
+    Other short words are typos all the same (许可和同 合同, 从新 重新), and so is a window jieba reads whole (考是 考试)."""
     retriever = assistant.retriever()
-    df = {**retriever.df, "所得": 9, "使用": 9, "考试": 9}
+    df = {**retriever.df, "所得": 9, "使用": 9, "考试": 9, "合同": 9, "重新": 9}
     understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
     assert understanding.parse("会不会公布代理所的质量排名").corrections == []
     assert understanding.parse("设计图都是用公司的电脑画的").corrections == []
     assert understanding.parse("专利代理师考是什么时候报名").corrections == [("考是", "考试")]
+    assert understanding.parse("专利许可和同备案怎么办").corrections == [("和同", "合同")]
+    assert understanding.parse("专利被驳回了能从新申请吗").corrections == [("从新", "重新")]
+
+
+def test_a_character_sounds_like_another_by_any_of_its_readings(assistant):
+    """行 reads xing and hang: 专利导行 is 专利导航 typed by sound. A character pypinyin cannot read sounds like none."""
+    from bot.retrieve.query import _sounds_alike
+
+    retriever = assistant.retriever()
+    df = {**retriever.df, "专利导航": 9}
+    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    assert understanding.parse("专利导行项目哪天截止").corrections == [("专利导行", "专利导航")]
+    assert _sounds_alike("知识厂权", "知识产权") and not _sounds_alike("一式三份", "一式两份")
+    assert not _sounds_alike("\ue000", "\ue001")  # private-use characters: no reading

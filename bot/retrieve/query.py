@@ -9,13 +9,13 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.retrieve.kinds import QuestionKinds, Words, in_story
 from bot.retrieve.lexicon import Lexicon
-from bot.text import CJK, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units, unit_names
+from bot.text import CJK, PARTICLES, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units, unit_names
 
 if TYPE_CHECKING:
     from bot.models import Clause, Document
@@ -42,10 +42,18 @@ def fuzzy_pinyin(text: str) -> str:
     return " ".join(_fuzzy(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
+@lru_cache(maxsize=65536)
+def _readings(char: str) -> frozenset[str]:
+    """Every reading of a character, fuzzy (行: xin, han, hen); none for one pypinyin cannot read."""
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return frozenset(_fuzzy(r) for r in found[0]) if found else frozenset()
+
+
 def _sounds_alike(typed: str, word: str) -> bool:
-    """Whether the characters that differ sound alike (fuzzy pinyin): 知识厂权 is 知识产权 typed by sound, while
-    一式三份 is no typo of 一式两份 nor 信用评分 of 信用评价."""
-    return all(fuzzy_pinyin(a) == fuzzy_pinyin(b) for a, b in zip(typed, word) if a != b)
+    """Whether the characters that differ share a reading (fuzzy pinyin, any of a character's readings): 知识厂权 is
+    知识产权 typed by sound, 专利导行 专利导航 (行 also reads hang), while 一式三份 is no typo of 一式两份 nor 信用评分
+    of 信用评价, and a character without a reading sounds like none."""
+    return all(_readings(a) & _readings(b) for a, b in zip(typed, word) if a != b)
 
 
 @lru_cache(maxsize=256)
@@ -283,12 +291,12 @@ class QueryUnderstanding:
 
     @staticmethod
     def _changes_a_word_of_its_own(pieces: list[str], candidate: str) -> bool:
-        """Whether the correction changes a stopword the caller said as a word of its own (代理所的 is 的, no typo
-        of 所得; 都是用 是, no typo of 使用). Read in short windows only: in a long one the rest of the word says
-        what was meant (有先审查 is 优先审查)."""
+        """Whether the correction changes a particle or the copula the caller said as a word of its own (代理所的 is
+        的, no typo of 所得; 都是用 是, no typo of 使用; 许可和同 is 合同's typo all the same). Read in short windows
+        only: in a long one the rest of the word says what was meant."""
         at = 0
         for piece in pieces:
-            if piece in STOPWORDS and piece != candidate[at:at + len(piece)]:
+            if piece in PARTICLES and piece != candidate[at:at + len(piece)]:
                 return True
             at += len(piece)
         return False
