@@ -102,6 +102,14 @@ def test_pinyin_typed_without_its_characters_is_read_as_the_word_it_spells(assis
     assert retriever.parse("上传的pdf和logo要求 PCT 和 WIPO").corrections == []
 
 
+def reader_saying(assistant, said: dict[str, int]) -> QueryUnderstanding:
+    """The assistant's question reader as if its documents said these words in so many clauses (the FAQ's words kept
+    from correction, as in service)."""
+    retriever = assistant.retriever()
+    return QueryUnderstanding(retriever.lexicon, retriever.tokenizer, {**retriever.df, **said},
+                              retriever.understanding.known)
+
+
 def test_the_faqs_words_are_not_typos(assistant):
     """Once the regulations mention 包裹 (in two clauses: a word said once corrects nothing), 包过 (the FAQ's word) must
     not be 'corrected' to it."""
@@ -110,8 +118,7 @@ def test_the_faqs_words_are_not_typos(assistant):
     question = "有中介说能包过专利是真的吗"
     assert QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df).parse(question).text != question
     assert "包过" in retriever.understanding.known
-    known = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
-    assert known.parse(question).text == question
+    assert reader_saying(assistant, {"包裹": 2}).parse(question).text == question
 
 
 def test_a_place_the_caller_names_is_never_a_typo(assistant):
@@ -125,9 +132,8 @@ def test_a_place_the_caller_names_is_never_a_typo(assistant):
 def test_a_window_the_documents_words_make_up_is_no_typo(assistant):
     """信息网点 is the documents' 信息 and 网点 (jieba cuts 信息网|点): one character from 信息网络, it is still no typo of it."""
     retriever = assistant.retriever()
-    df = {**retriever.df, "信息网络": 2}
     assert {"信息", "网点"} <= set(retriever.df)
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    understanding = reader_saying(assistant, {"信息网络": 2})
     assert understanding.parse("上海有哪些信息网点").corrections == []
     assert understanding.parse("知识厂权质押登记").corrections == [("知识厂权", "知识产权")]
     # 代理所 is a synonyms.yaml word: 专利代理所 is no typo of 专利代理师; two stopwords make up no word (能里 → 能力)
@@ -139,9 +145,8 @@ def test_a_word_said_whole_is_not_lengthened_by_the_word_after_it(assistant):
     """著作权跟版权是一回事吗 says 著作权 and then 跟: one character from 著作权法, it is still no typo of it, as 专利权归谁
     is none of 专利权人. A character wrong inside a word is still corrected (知识产全, 实施方按), and so is one at its edge
     that sounds like the right one (有效器, 著作全)."""
-    retriever = assistant.retriever()
-    df = {**retriever.df, "著作权": 3, "著作权法": 3, "专利权": 3, "专利权人": 3, "实施方案": 3, "有效": 3, "有效期": 3}
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    understanding = reader_saying(assistant, {"著作权": 3, "著作权法": 3, "专利权": 3, "专利权人": 3, "实施方案": 3,
+                                              "有效": 3, "有效期": 3})
     assert understanding.parse("著作权跟版权是一回事吗").corrections == []
     assert understanding.parse("北京的项目形成的专利权归谁").corrections == []
     assert understanding.parse("知识产全质押登记").corrections == [("知识产全", "知识产权")]
@@ -154,10 +159,8 @@ def test_a_word_the_documents_say_once_corrects_nothing(assistant):
     """技审 stands for a piece of the documents' own mis-cut found in one clause (时作 of 同时作为): 技申 is no typo of
     it. Said in two clauses, it is taken for the word meant, as 知识产权 is for 知识厂权. (是做 is no typo of 时作 even
     then: both its characters would change.)"""
-    retriever = assistant.retriever()
-    args = retriever.lexicon, retriever.tokenizer
-    once = QueryUnderstanding(*args, {**retriever.df, "技审": 1}, retriever.understanding.known)
-    twice = QueryUnderstanding(*args, {**retriever.df, "技审": 2, "时作": 2}, retriever.understanding.known)
+    once = reader_saying(assistant, {"技审": 1})
+    twice = reader_saying(assistant, {"技审": 2, "时作": 2})
     assert once.parse("专利技申怎么办").corrections == []
     assert twice.parse("专利技申怎么办").corrections == [("技申", "技审")]
     assert twice.parse("这个中心是做什么的").corrections == []
@@ -243,9 +246,8 @@ def test_a_typo_keeps_half_its_word_and_sounds_like_it(assistant):
     window whose characters are mostly others is the caller's own words (县产 is no typo of 现场, 先印 of 相应, 所的 of
     所得), and the character changed in a long word must sound like the one typed (知识厂权 is 知识产权; 一式三份 is no
     typo of 一式两份, 信用评分 of 信用评价)."""
-    retriever = assistant.retriever()
-    df = {**retriever.df, "现场": 3, "相应": 3, "所得": 3, "一式两份": 3, "信用评价": 3, "申请": 3, "投诉": 3}
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    understanding = reader_saying(assistant, {"现场": 3, "相应": 3, "所得": 3, "一式两份": 3, "信用评价": 3, "申请": 3,
+                                              "投诉": 3})
     assert understanding.parse("我们县产的大米能拿县名注册商标吗").corrections == []
     assert understanding.parse("包装上能不能先印专利产品").corrections == []
     assert understanding.parse("材料一式三份交到哪").corrections == []
@@ -258,9 +260,7 @@ def test_a_typo_keeps_half_its_word_and_sounds_like_it(assistant):
 def test_a_particle_said_as_a_word_of_its_own_is_no_typo(assistant):
     """代理所的 is 代理|所|的: 的 is a word the caller said, no typo making 所得; nor is 是 in 都是用公司的电脑 one making 使用.
     Other short words are typos all the same (许可和同 合同, 从新 重新), and so is a window jieba reads whole (考是 考试)."""
-    retriever = assistant.retriever()
-    df = {**retriever.df, "所得": 9, "使用": 9, "考试": 9, "合同": 9, "重新": 9}
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    understanding = reader_saying(assistant, {"所得": 9, "使用": 9, "考试": 9, "合同": 9, "重新": 9})
     assert understanding.parse("会不会公布代理所的质量排名").corrections == []
     assert understanding.parse("设计图都是用公司的电脑画的").corrections == []
     assert understanding.parse("专利代理师考是什么时候报名").corrections == [("考是", "考试")]
@@ -272,9 +272,7 @@ def test_a_character_sounds_like_another_by_any_of_its_readings(assistant):
     """行 reads xing and hang: 专利导行 is 专利导航 typed by sound. A character pypinyin cannot read sounds like none."""
     from bot.retrieve.query import _sounds_alike
 
-    retriever = assistant.retriever()
-    df = {**retriever.df, "专利导航": 9}
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, df, retriever.understanding.known)
+    understanding = reader_saying(assistant, {"专利导航": 9})
     assert understanding.parse("专利导行项目哪天截止").corrections == [("专利导行", "专利导航")]
     assert _sounds_alike("知识厂权", "知识产权") and not _sounds_alike("一式三份", "一式两份")
     assert not _sounds_alike("\ue000", "\ue001")  # private-use characters: no reading
