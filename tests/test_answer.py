@@ -276,3 +276,24 @@ def test_a_character_sounds_like_another_by_any_of_its_readings(assistant):
     assert understanding.parse("专利导行项目哪天截止").corrections == [("专利导行", "专利导航")]
     assert _sounds_alike("知识厂权", "知识产权") and not _sounds_alike("一式三份", "一式两份")
     assert not _sounds_alike("\ue000", "\ue001")  # private-use characters: no reading
+
+
+def test_two_characters_the_documents_write_side_by_side_are_no_typo(assistant):
+    """被查 (被查到了会怎么罚) sounds like the documents' 备查 and 在先 (在先权利) like 在线, but the documents write 被查 and
+    在先 themselves (jieba cuts 在|先|权利 in them as in the question, so their words hold neither): the documents' own
+    writing is no caller's typo. A pair they never write (和同) is still 合同 typed by sound."""
+    retriever = assistant.retriever()
+    said = {"备查": 9, "在线": 9, "合同": 9}
+    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, {**retriever.df, **said},
+                                       retriever.understanding.known, written={"被查", "在先"}.__contains__)
+    assert understanding.parse("要是被查到了会怎么罚").corrections == []
+    assert understanding.parse("我有在先权利吗").corrections == []
+    assert understanding.parse("专利许可和同备案怎么办").corrections == [("和同", "合同")]
+    # the same reader, had the documents not written them, would have taken both for typos
+    assert reader_saying(assistant, said).parse("我有在先权利吗").corrections == [("在先", "在线")]
+    assert reader_saying(assistant, said).parse("要是被查到了会怎么罚").corrections == [("被查", "备查")]
+    # the index knows the pairs its clauses write, not the reverse, and only pairs
+    text = next(iter(retriever.records.clauses.values())).text
+    pair = next(text[i:i + 2] for i in range(len(text) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in text[i:i + 2]))
+    assert retriever.index.writes(pair)
+    assert not retriever.index.writes("\u9fa5\u9fa4") and not retriever.index.writes(pair[0])

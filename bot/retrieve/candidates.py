@@ -77,7 +77,7 @@ class Candidates:
         self.mode = mode
         self.retrieval = retrieval or Retrieval.shipped()
         self.understanding = QueryUnderstanding(index.lexicon, index.tokenizer, index.df, index.faq_words,
-                                                index.places())
+                                                index.places(), index.writes)
         # a document's name as callers say it: its title without the state's or a region's name (商标法 for
         # 中华人民共和国商标法); the longest one a question holds names that document (商标法实施条例, not 商标法)
         self.short_titles = {d.id: short for d in index.records.documents.values()

@@ -4,6 +4,7 @@ asked for."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -151,13 +152,15 @@ class QueryUnderstanding:
     """Built once per index from its vocabulary; `parse` is pure and cheap (well under a millisecond)."""
 
     def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, df: dict[str, int], known: frozenset[str] = frozenset(),
-                 places: dict[str, tuple[str, str]] | None = None):
+                 places: dict[str, tuple[str, str]] | None = None, written: Callable[[str], bool] | None = None):
         """`df`: the corpus's words with the number of clauses containing each; `known`: words of the
         knowledge base that no clause uses (the FAQ's question variants), never taken for typos;
-        `places`: the names of the cities and districts the documents bind, each with (locality, region)."""
+        `places`: the names of the cities and districts the documents bind, each with (locality, region);
+        `written`: whether the documents write two characters side by side (IndexVersion.writes)."""
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.known = known
+        self.written = written or (lambda pair: False)
         self.places = sorted((places or {}).items(), key=lambda kv: -len(kv[0]))
         vocab: dict[str, int] = {}
         for word, count in df.items():
@@ -243,8 +246,10 @@ class QueryUnderstanding:
                 if i + n not in bounds:
                     continue
                 window = run[i:i + n]
-                if self._known(window) or self.tokenizer.general_frequency(window) or self._names_a_place(window):
-                    continue  # a word the documents or general Chinese know, or a place, is not a typo
+                if self._known(window) or self.tokenizer.general_frequency(window) or self._names_a_place(window) \
+                        or self.written(window):
+                    continue  # a word the documents or general Chinese know, a place, or two characters the
+                    # documents write side by side (在先 of 在先权利, cut 在|先 in their words too) is not a typo
                 pieces, p = [], i
                 while p < i + n:
                     pieces.append(starts[p])
