@@ -247,7 +247,7 @@ class QueryUnderstanding:
                     continue
                 window = run[i:i + n]
                 if self._known(window) or self.tokenizer.general_frequency(window) or self._names_a_place(window) \
-                        or self.written(window):
+                        or (n == 2 and self.written(window)):
                     continue  # a word the documents or general Chinese know, a place, or two characters the
                     # documents write side by side (在先 of 在先权利, cut 在|先 in their words too) is not a typo
                 pieces, p = [], i
