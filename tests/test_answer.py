@@ -102,12 +102,12 @@ def test_pinyin_typed_without_its_characters_is_read_as_the_word_it_spells(assis
     assert retriever.parse("上传的pdf和logo要求 PCT 和 WIPO").corrections == []
 
 
-def reader_saying(assistant, said: dict[str, int]) -> QueryUnderstanding:
+def reader_saying(assistant, said: dict[str, int], written: frozenset[str] = frozenset()) -> QueryUnderstanding:
     """The assistant's question reader as if its documents said these words in so many clauses (the FAQ's words kept
-    from correction, as in service)."""
+    from correction, as in service) and wrote these pairs of characters side by side (`written`; none by default)."""
     retriever = assistant.retriever()
     return QueryUnderstanding(retriever.lexicon, retriever.tokenizer, {**retriever.df, **said},
-                              retriever.understanding.known)
+                              retriever.understanding.known, written=written.__contains__)
 
 
 def test_the_faqs_words_are_not_typos(assistant):
@@ -284,8 +284,7 @@ def test_two_characters_the_documents_write_side_by_side_are_no_typo(assistant):
     writing is no caller's typo. A pair they never write (和同) is still 合同 typed by sound."""
     retriever = assistant.retriever()
     said = {"备查": 9, "在线": 9, "合同": 9}
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, {**retriever.df, **said},
-                                       retriever.understanding.known, written={"被查", "在先"}.__contains__)
+    understanding = reader_saying(assistant, said, written=frozenset({"被查", "在先"}))
     assert understanding.parse("要是被查到了会怎么罚").corrections == []
     assert understanding.parse("我有在先权利吗").corrections == []
     assert understanding.parse("专利许可和同备案怎么办").corrections == [("和同", "合同")]
@@ -323,7 +322,5 @@ def test_the_pairs_a_corpus_writes_are_the_same_read_in_batches_of_any_size():
 @pytest.mark.xfail(strict=True, reason="known trade-off: a pair the documents write across two words (风险管理等|记录) "
                                        "is taken for their writing, and a caller's typo of it (版权等记, 登记 meant) stays")
 def test_a_pair_the_documents_write_only_across_two_words_is_still_a_typo(assistant):
-    retriever = assistant.retriever()
-    understanding = QueryUnderstanding(retriever.lexicon, retriever.tokenizer, {**retriever.df, "登记": 9},
-                                       retriever.understanding.known, written={"等记"}.__contains__)
+    understanding = reader_saying(assistant, {"登记": 9}, written=frozenset({"等记"}))
     assert understanding.parse("版权等记收费吗").corrections == [("等记", "登记")]
