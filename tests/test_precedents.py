@@ -244,3 +244,58 @@ def test_unasked_is_refused_where_it_would_mean_nothing(tmp_path, capsys):
     transcripts = Path(__file__).resolve().parent.parent / "evals" / "sets" / "transcripts-dev.jsonl"
     assert main([*env, "eval", "--unasked", "--set", str(transcripts)]) == 2
     assert "transcripts" in capsys.readouterr().err
+
+
+def test_past_questions_bridge_a_callers_word_to_the_word_a_clause_nobody_asked_about_says(tmp_path):
+    settings = ingest_policies(tmp_path, {
+        "copyright": _document("上海市版权局", "沪版〔2023〕1号", "关于作品保护的通知", [
+            "保护期。作品的保护期为作者终生及其死亡后五十年。",
+            "作品登记。作品实行自愿登记，未登记的作品同样受保护。",
+        ]),
+        "patent": _document("上海市知识产权局", "沪知局〔2023〕9号", "关于专利权管理的通知", [
+            "继承。专利权人死亡的，专利权由其继承人依法继承。",
+            "年费。专利权人应当自授予专利权的当年开始缴纳年费。",
+        ]),
+    })
+    past = [("c-1", "爷爷去世好多年了，他写的书还受保护吗", "死亡后五十年"),
+            ("c-2", "作者去世以后版权还能保护几年", "死亡后五十年"),
+            ("c-3", "写的东西不去登记有没有版权", "自愿登记"),
+            ("c-4", "作品必须登记才受保护吗", "自愿登记")]
+    asked = tmp_path / "asked.jsonl"
+    asked.write_text("".join(json.dumps({"id": i, "set": "log", "question": q, "answerable": True, "doc": "copyright",
+                                         "evidence": e}, ensure_ascii=False) + "\n" for i, q, e in past),
+                     encoding="utf-8")
+    retriever = Retriever(live(settings), asked=asked)
+    # two questions saying 去世 were answered by a clause saying 死亡, which the other answers did not say: it and that
+    # clause's other words explain 去世, the words answering the other questions do not
+    links = dict(retriever.precedents.links("去世"))
+    assert links["死亡"] > 0.05 and "自愿" not in links and "登记" not in links
+    assert retriever.precedents.links("孙子") == []  # nobody said it
+    question = "我爸去世了，他名下的专利归谁"
+    hits = {h.clause.id: h for h in retriever.search(retriever.parse(question), k=None)}
+    assert hits["patent:s1-i1"].features["bridge"] > 0.0  # the patent notice nobody asked about says 死亡
+    assert hits.get("patent:s1-i2") is None or hits["patent:s1-i2"].features["bridge"] == 0.0
+    # a word the clause says itself is coverage's part, not the bridge's
+    said = {h.clause.id: h for h in retriever.search(retriever.parse("专利权人死亡了专利归谁"), k=None)}
+    assert said["patent:s1-i1"].features["bridge"] == 0.0
+    # past questions held out (the set evaluated, or their document taken as new) link nothing
+    with retriever.precedents.holding_out(documents=["copyright"]):
+        assert retriever.precedents.links("去世") == []
+        hits = {h.clause.id: h for h in retriever.search(retriever.parse(question), k=None)}
+        assert hits["patent:s1-i1"].features["bridge"] == 0.0
+    assert dict(retriever.precedents.links("去世")) == links
+
+
+def test_a_past_question_is_aligned_with_the_sentences_its_quote_is_from(tmp_path):
+    settings = ingest_policies(tmp_path, {
+        "copyright": _document("上海市版权局", "沪版〔2023〕1号", "关于作品保护的通知", [
+            "保护期。自然人的作品，其保护期为作者终生及其死亡后五十年。视听作品的保护期为五十年，截止于首次发表后第五十年。",
+        ]),
+    })
+    retriever = Retriever(live(settings))
+    quoted = retriever.quoted_words("copyright:s1-i1", "作者终生及其死亡后五十年")
+    assert "死亡" in quoted and "视听" not in quoted  # the article's other sentence is not this answer's words
+    whole = retriever.quoted_words("copyright:s1-i1")
+    assert "死亡" in whole and "视听" in whole  # no quote: the whole clause
+    # a quote no sentence holds (the clause was edited since): the whole clause, as without one
+    assert retriever.quoted_words("copyright:s1-i1", "本条款已删除的旧文字") == whole
