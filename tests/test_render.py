@@ -27,6 +27,22 @@ def test_one_draft_three_channels(assistant):
         assert wechat.count(citation_line(c, "short")) == 1 and answer.answer.count(citation_line(c)) == 1
 
 
+def test_a_card_of_two_regions_says_a_shorter_basis_rather_than_leave_a_region_out(assistant):
+    draft = assistant.ask("上海和江苏分别怎么提升知识产权代理服务质量")._draft
+    whole = render_spoken(draft, 1000)  # room for all: both regions, then the basis with the document's title
+    said, full = whole[:whole.rindex("依据")], whole[whole.rindex("依据"):]
+    assert "《" in full and {f"{s.label}：" for s in draft.sentences} <= {p[:3] for p in said.split("。") if p}
+    c = next(c for c in draft.citations if c.kind == "policy")
+    short = f"依据{c.doc_number}{c.clause}" if c.doc_number else f"依据{c.clause}"
+    short = short if short.endswith(".") else short + "。"
+    limit = len(said) + len(short)  # no room for the title: the 文号 or the clause alone, both regions still said
+    spoken = render_spoken(draft, limit)
+    assert len(spoken) <= limit < len(whole) and spoken == said + short
+    # too short for both: the fullest basis that fits, with what fits before it (one region, not a mangled pair)
+    cramped = render_spoken(draft, len(said) - 1)
+    assert cramped.startswith(f"{draft.sentences[0].label}：") and f"{draft.sentences[1].label}：" not in cramped
+
+
 def test_an_answer_leads_with_its_best_sentences_not_the_whole_clause(assistant):
     answer = assistant.ask("上海怎么提升知识产权代理服务质量")
     lead = answer.answer.split("\n\n依据")[0]

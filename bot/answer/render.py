@@ -118,14 +118,20 @@ def _spoken(text: str) -> str:
     return text if text.endswith(tuple(_END)) else text + "。"
 
 
-def _fit(pieces: list[str], tail: str, limit: int) -> str:
-    """Whole pieces (each a sentence or clause ending in 。) while they fit before `tail`."""
-    out = ""
+def _said(pieces: list[str], tail: str, limit: int) -> tuple[int, str]:
+    """How many whole pieces (each a sentence or clause ending in 。) fit before `tail`, and the text they make."""
+    out, n = "", 0
     for piece in pieces:
         if len(out + piece + tail) > limit:
             break
         out += piece
-    return out + tail if out else ""
+        n += 1
+    return n, (out + tail if out else "")
+
+
+def _fit(pieces: list[str], tail: str, limit: int) -> str:
+    """Whole pieces (each a sentence or clause ending in 。) while they fit before `tail`."""
+    return _said(pieces, tail, limit)[1]
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -134,32 +140,42 @@ def _clauses(sentence: str) -> list[str]:
     return [_spoken(p) for p in parts]
 
 
-def _basis(draft: AnswerDraft, room: int) -> str:
-    """依据《title》label。 for the first citation, or 依据文号label。 when the title is long."""
+def _bases(draft: AnswerDraft, room: int) -> list[str]:
+    """The ways of saying the basis that fit in `room`, fullest first: 依据《title》label。 for the first citation,
+    依据文号label。, 依据label。"""
     c = next((c for c in draft.citations if c.kind == "policy"), draft.citations[0] if draft.citations else None)
     if c is None:
-        return ""
+        return []
+    found = []
     for basis in (f"依据{citation_line(c, 'spoken')}", f"依据{c.doc_number}{c.clause}" if c.doc_number else "",
                   f"依据{c.clause}" if c.kind == "policy" else ""):
         basis = basis if basis.endswith(".") else basis + "。"  # 三、14. ends the sentence already
-        if len(basis) > 1 and len(basis) <= room:
-            return basis
-    return ""
+        if len(basis) > 1 and len(basis) <= room and basis not in found:
+            found.append(basis)
+    return found
+
+
+def _basis(draft: AnswerDraft, room: int) -> str:
+    """The fullest way of saying the basis that fits in `room` (_bases), or ""."""
+    return next(iter(_bases(draft, room)), "")
 
 
 def _lead(draft: AnswerDraft, sentences: list[DraftSentence], limit: int) -> str:
-    """The answer's gist first (the clause stating the fact, when one sentence is too long), then the basis."""
-    basis = _basis(draft, limit // 2)
+    """The answer's gist first (the clause stating the fact, when one sentence is too long), then the basis: the
+    fullest one with which the most sentences are said (each region's under its label), a shorter one rather than a
+    region left out."""
+    bases = _bases(draft, limit // 2) or [""]
     said = []
     for s in sentences:
         gist = s.gist or (s.parts[0] if s.parts else "")
         said.append(f"{s.label}：{_spoken(gist)}" if s.label else _spoken(gist))
-    text = _fit(said, basis, limit)
+    # the most pieces said, and of those the fullest basis (max keeps the first of equals)
+    text = max((_said(said, basis, limit) for basis in bases), key=lambda fit: fit[0])[1]
     if text:
         return text
     first = sentences[0] if sentences else None
     if first is not None:  # one long sentence: its clauses, the best one first
-        text = _fit(_clauses(first.gist or first.parts[0]), basis, limit)
+        text = _fit(_clauses(first.gist or first.parts[0]), bases[0], limit)
     return text
 
 
