@@ -4,9 +4,7 @@ a clause answered is likely answered by that clause again, even when it shares f
 question's nearest past questions lend their clauses the `precedent` feature (the cosine of the nearest one each
 answered) and bring them in as candidates; the nearest past question about the leading clause's document that the
 documents did not answer gives the answerability model `refused_precedent`, and whether anyone asked about that
-document at all `top_asked_about`. And all of them together teach how callers' words translate into the documents'
-(translation.py, IBM Model 1): a clause saying a word the question's words translate to gets `bridge`, whoever asked
-about it. Their weights are fitted like every other feature (evals/fit.py), on searches
+document at all `top_asked_about`. Their weights are fitted like every other feature (evals/fit.py), on searches
 with and without the question's documents' past questions, as a document just added has none.
 
 A line of the file: {"question", "doc" (a document id), "title" (its title, used when the index names the document
@@ -160,8 +158,7 @@ def named_rights(query) -> frozenset[str]:
 
 
 class Precedents:
-    """The past questions of one index version, as TF-IDF vectors over their search tokens, and the translation of
-    their words into their answers' (the bridge)."""
+    """The past questions of one index version, as TF-IDF vectors over their search tokens."""
 
     def __init__(self, entries: list[Precedent], parse: Callable[[str], object],
                  clause_words: Callable[[str, str], Iterable[str]] | None = None):
@@ -228,12 +225,12 @@ class Precedents:
         self.lending = lending
         self._asked = frozenset(doc for doc, rows in self._by_document.items() if lending[rows].any())
 
-    def links(self, word: str) -> tuple[tuple[str, float], ...]:
+    def links(self, word: str) -> list[tuple[str, float]]:
         """The clause words a caller's word translates to in the lending past questions (translation.Translation: IBM
         Model 1 over them and their answering clauses), most probable first, each with t(word | clause word): 走了 →
         死亡, 盗图 → 信息网络传播权, when past questions paired them. Held-out questions (holding_out) teach nothing."""
         if self.translation is None:
-            return ()
+            return []
         return self.translation.links(word, self.lending)
 
     def bridge(self, words: list[tuple[str, float]], text: str) -> float:

@@ -64,23 +64,14 @@ class Retriever:
         self.unknown_specific(warm)  # loads jieba's part-of-speech table
 
     def quoted_words(self, clause_id: str, quote: str = "") -> list[str]:
-        """The search words of the sentences of a clause that `quote` is taken from, one or several (the whole
-        clause's without a quote, or when the clause does not hold it): what a past question quoting it was answered
-        with."""
+        """The search words of a clause's sentences that `quote` is from (the whole clause's when it names none, or
+        none of them holds it): what a past question quoting it was answered with."""
         text = self.index.records.clauses[clause_id].text
-        wanted = squeezed(quote)
-        whole = squeezed(text)
-        at = whole.find(wanted) if wanted else -1
-        if at >= 0:
-            near, cursor = [], 0
-            for sentence in clause_sentences(text):
-                piece = squeezed(sentence).rstrip("。；！？")  # (a line's end is made a 。 to cut it)
-                start = whole.find(piece, cursor) if piece else -1
-                if start < 0:
-                    continue
-                cursor = start + len(piece)
-                if start < at + len(wanted) and cursor > at:
-                    near.append(sentence)
+        if quote:
+            q = squeezed(quote)
+            ends = {q, q[:6], q[-6:]}
+            near = [s for s in clause_sentences(text)
+                    if len(sq := squeezed(s)) >= 2 and (sq in q or any(e in sq for e in ends))]
             text = " ".join(near) or text
         return self.index.tokenizer.tokens(text)
 

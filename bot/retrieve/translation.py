@@ -6,8 +6,8 @@ together, the alignment lets a clause word the question says itself explain that
 does not say is left to link: 去世 to 死亡, 盗图 to 信息网络传播权.
 
 Learned per set of pairs (a boolean mask over the past questions): questions held out of an evaluation or a fit, or
-about a document taken as new, teach nothing. A fit of two thousand pairs takes about a tenth of a second; the last
-few masks' tables are kept."""
+about a document taken as new, teach nothing. A fit of a few thousand pairs takes a fraction of a second and is kept
+per mask."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -16,9 +16,7 @@ from typing import Sequence
 import numpy as np
 
 NULL = ""  # the clause's empty word: what a question word no clause word explains (喂, 那个, 请问) is aligned to
-# EM rounds. Model 1's EM sharpens its table for many rounds (between 10 and 100 a few links still move far, 老师 |
-# 学校 0.15 → 0.79): a fixed, small number keeps each word's probability spread over the words that explain it
-ITERATIONS = 10
+ITERATIONS = 10  # EM rounds; the links the feature reads settle within a few
 # pseudo-counts of t(·|c) spread over the question words as often as they are said: a clause word seen beside one or
 # two questions does not explain their words with certainty (Model 1 makes rare source words collect everything)
 SMOOTHING = 1.0
@@ -30,12 +28,9 @@ WORDS_KEPT = 100_000  # question words' links kept per table: words callers type
 class Translation:
     """t(question word | clause word) over the answered pairs of past questions, fitted per mask of those lending."""
 
-    def __init__(self, questions: Sequence[Sequence[str]], answers: Sequence[Sequence[str]],
-                 iterations: int = ITERATIONS, smoothing: float = SMOOTHING):
+    def __init__(self, questions: Sequence[Sequence[str]], answers: Sequence[Sequence[str]]):
         """`questions[j]`: the search words of past question j; `answers[j]`: the words of the clauses that answered it
-        ([] when the documents did not). Each is read as a set of words: a word said twice is aligned once."""
-        self.iterations = iterations
-        self.smoothing = smoothing
+        ([] when the documents did not)."""
         self.size = len(questions)
         q_vocab: dict[str, int] = {}
         c_vocab: dict[str, int] = {NULL: 0}
@@ -55,24 +50,21 @@ class Translation:
         self.q_words = list(q_vocab)
         self.q_index = q_vocab
         self.c_words = list(c_vocab)
-        self.pair = np.asarray(pairs, dtype=np.int32)
-        self.group = np.asarray(groups, dtype=np.int32)
+        self.pair = np.asarray(pairs, dtype=np.int64)
+        self.group = np.asarray(groups, dtype=np.int64)
         self.groups = group
         q = np.asarray(q_ids, dtype=np.int64)
         c = np.asarray(c_ids, dtype=np.int64)
         keys = q * max(len(c_vocab), 1) + c
-        unique, key = np.unique(keys, return_inverse=True) if keys.size else (keys, keys)
-        self.key = key.astype(np.int32)
+        unique, self.key = np.unique(keys, return_inverse=True) if keys.size else (keys, keys)
         self.key_q = unique // max(len(c_vocab), 1)
         self.key_c = unique % max(len(c_vocab), 1)
         self.q_of_group = np.zeros(group, dtype=np.int64)
         self.q_of_group[self.group] = q
         # per mask, the probabilities and the links read from them so far, the least recently used dropped first
-        self._fitted: OrderedDict[bytes, tuple[np.ndarray, dict[str, tuple[tuple[str, float], ...]]]] = OrderedDict()
+        self._fitted: OrderedDict[bytes, tuple[np.ndarray, dict[str, list[tuple[str, float]]]]] = OrderedDict()
 
-    def _table(self, lending: np.ndarray) -> tuple[np.ndarray, dict[str, tuple[tuple[str, float], ...]]]:
-        if lending.dtype != bool or lending.shape != (self.size,):
-            raise TypeError(f"lending must be a boolean mask over the {self.size} past questions")
+    def _table(self, lending: np.ndarray) -> tuple[np.ndarray, dict[str, list[tuple[str, float]]]]:
         mark = np.packbits(lending).tobytes()
         found = self._fitted.get(mark)
         if found is None:
@@ -96,33 +88,33 @@ class Translation:
         said[group] = True
         background = np.bincount(self.q_of_group[said], minlength=len(self.q_words)).astype(float)
         background /= max(background.sum(), 1.0)
-        prior = self.smoothing * background[self.key_q]
+        prior = SMOOTHING * background[self.key_q]
         t = np.ones(n_keys)
-        for _ in range(self.iterations):
+        for _ in range(ITERATIONS):
             share = t[key]
             total = np.bincount(group, weights=share, minlength=self.groups)
             posterior = share / total[group]
             counts = np.bincount(key, weights=posterior, minlength=n_keys)
-            per_source = np.bincount(self.key_c, weights=counts, minlength=len(self.c_words)) + self.smoothing
+            per_source = np.bincount(self.key_c, weights=counts, minlength=len(self.c_words)) + SMOOTHING
             t = (counts + prior) / per_source[self.key_c]
         return np.where(np.bincount(key, minlength=n_keys) > 0, t, 0.0)
 
-    def links(self, word: str, lending: np.ndarray) -> tuple[tuple[str, float], ...]:
-        """The clause words that explain `word` in the lending pairs, most probable first (equals by the word, so that
-        which are kept never depends on questions held out), each with t(word | it); the word itself and NULL left
-        out (a clause saying the word is coverage's part)."""
+    def links(self, word: str, lending: np.ndarray) -> list[tuple[str, float]]:
+        """The clause words that explain `word` in the lending pairs, most probable first, each with t(word | it); the
+        word itself and NULL left out (a clause saying the word is coverage's part)."""
         t, table = self._table(lending)
         found = table.get(word)
         if found is not None:
             return found
-        found: tuple[tuple[str, float], ...] = ()
+        found = []
         q = self.q_index.get(word)
         if q is not None:
             # the keys are sorted by question word: its clause words are one run of them
             rows = np.arange(np.searchsorted(self.key_q, q), np.searchsorted(self.key_q, q, side="right"))
-            linked = sorted((-float(t[i]), self.c_words[self.key_c[i]]) for i in rows
-                            if t[i] > 0 and self.key_c[i] != 0 and self.c_words[self.key_c[i]] != word)
-            found = tuple((c, -p) for p, c in linked[:LINKS_PER_WORD])
+            rows = rows[t[rows] > 0]
+            rows = rows[np.argsort(-t[rows])]
+            found = [(self.c_words[self.key_c[i]], float(t[i])) for i in rows
+                     if self.key_c[i] != 0 and self.c_words[self.key_c[i]] != word][:LINKS_PER_WORD]
         if len(table) >= WORDS_KEPT:
             table.clear()
         table[word] = found
