@@ -431,9 +431,6 @@ class Candidates:
         facts = query.facts()
         question_vector = self.meaning(self.index.tokenizer.words(query.text))
         titled = self.titled(query.text) | set(numbered)
-        # the caller's words, each weighing its specificity in general Chinese (a word no clause says weighs too: the
-        # bridge is for those)
-        bridged = [(token, self.information(token)) for token in dict.fromkeys(query.tokens)]
         hits = []
         within = {*query.regions, NATIONAL_REGION} if query.regions else None
         for clause_id in candidates:
@@ -476,7 +473,6 @@ class Candidates:
                                                                      for alt in c.alternatives)) / total,
                 "names_document": float(clause.doc_id in titled),
                 "precedent": self.lent(near, clause, document, query, titled),
-                "bridge": self.precedents.bridge(bridged, text),
                 "asked_about": float(self.precedents.asked_about(document.id)),
                 # named in the question only: a widget's data-region or a bureau's home region says where the caller
                 # is, not that a national law answers less well (national-law questions asked with data-region 上海

@@ -23,7 +23,6 @@ from typing import Callable, Iterable
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.retrieve.translation import Translation
 from bot.text import normalise_text
 from bot.yamlfile import KnowledgeFileError
 
@@ -43,7 +42,6 @@ class Precedent:
     source: str = ""  # the set or log it came from
     id: str = ""
     documents: tuple[str, ...] = ()  # the documents of its clauses, or the one it sounded closest to when unanswered
-    evidence: str = ""  # the quote of the clause that answers it, when the file gives one
 
 
 @dataclass
@@ -143,7 +141,7 @@ def resolve(rows: Iterable[dict], records) -> list[Precedent]:
         if (row["answerable"] and not clauses) or not documents:  # nothing this index holds: it says nothing here
             continue
         out.append(Precedent(row["question"], tuple(clauses), str(row.get("set") or ""), str(row.get("id") or ""),
-                             documents, str(row.get("evidence") or "") if clauses else ""))
+                             documents))
     return out
 
 
@@ -160,11 +158,8 @@ def named_rights(query) -> frozenset[str]:
 class Precedents:
     """The past questions of one index version, as TF-IDF vectors over their search tokens."""
 
-    def __init__(self, entries: list[Precedent], parse: Callable[[str], object],
-                 clause_words: Callable[[str, str], Iterable[str]] | None = None):
-        """`parse`: a question → its Query (search tokens, the kinds of fact it asks, whether it wants rules);
-        `clause_words`: a clause id and a quote of it → the search words of its sentences the quote is from (all of
-        them without a quote), for the bridge (None: no bridge)."""
+    def __init__(self, entries: list[Precedent], parse: Callable[[str], object]):
+        """`parse`: a question → its Query (search tokens, the kinds of fact it asks, whether it wants rules)."""
         self.entries = entries
         parsed = [parse(e.question) for e in entries]
         self.vectorizer = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True)
@@ -172,13 +167,6 @@ class Precedents:
             self.matrix = self.vectorizer.fit_transform([q.tokens for q in parsed]) if entries else None
         except ValueError:  # not one search word among them (只有 的、？): they lend nothing
             self.matrix = None
-        self.translation = None  # callers' words to clause words (the bridge), from the answered entries
-        if clause_words is not None and any(e.clauses for e in entries):
-            # a question is aligned with the sentences its quote is from: an article's other sentences are not its
-            # answer's words (去世 is 死亡 of 作者终生及其死亡后五十年, not 视听 of the sentence after it)
-            said = {(c, e.evidence): list(clause_words(c, e.evidence)) for e in entries for c in e.clauses}
-            self.translation = Translation([q.tokens for q in parsed],
-                                           [[w for c in e.clauses for w in said[c, e.evidence]] for e in entries])
         self.asking = [asking(q) for q in parsed]
         self.rights = [named_rights(q) for q in parsed]
         self.sources = np.array([e.source for e in entries])
@@ -189,12 +177,11 @@ class Precedents:
         self._lend(np.ones(len(entries), bool))
 
     @classmethod
-    def load(cls, path: Path | None, records, parse: Callable[[str], object],
-             clause_words: Callable[[str, str], Iterable[str]] | None = None) -> "Precedents":
+    def load(cls, path: Path | None, records, parse: Callable[[str], object]) -> "Precedents":
         """From a questions file (none, or a missing one: no past questions)."""
         if path is None or not path.exists():
             return cls([], parse)
-        return cls(resolve(read_lines(path), records), parse, clause_words)
+        return cls(resolve(read_lines(path), records), parse)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -224,29 +211,6 @@ class Precedents:
         """Which past questions lend (`lending`), and the documents those are about (asked_about)."""
         self.lending = lending
         self._asked = frozenset(doc for doc, rows in self._by_document.items() if lending[rows].any())
-
-    def links(self, word: str) -> list[tuple[str, float]]:
-        """The clause words a caller's word translates to in the lending past questions (translation.Translation: IBM
-        Model 1 over them and their answering clauses), most probable first, each with t(word | clause word): 走了 →
-        死亡, 盗图 → 信息网络传播权, when past questions paired them. Held-out questions (holding_out) teach nothing."""
-        if self.translation is None:
-            return []
-        return self.translation.links(word, self.lending)
-
-    def bridge(self, words: list[tuple[str, float]], text: str) -> float:
-        """The share of the question's word weight (`words`: each with its weight) that a clause's text (`text`) does
-        not say but says a word linked to it (links), each credited with its strongest link's strength: the past
-        questions' bridge from callers' words to the documents' (外公走了三十年 → 死亡后第五十年), which reaches clauses
-        nobody asked about. 0 without past questions."""
-        total = sum(weight for _, weight in words)
-        if not total or self.translation is None:
-            return 0.0
-        credit = 0.0
-        for word, weight in words:
-            if word in text:
-                continue
-            credit += weight * max((strength for linked, strength in self.links(word) if linked in text), default=0.0)
-        return credit / total
 
     def asked_about(self, doc_id: str) -> bool:
         """Whether any lending past question is about this document: a question about it unlike every one of them

@@ -38,9 +38,6 @@ RANK_FEATURES = {
     "names_document": "the question says the document's name (商标法实施条例; the longest name said counts) or its 文号",
     "precedent": "how alike the nearest past question this clause answered is (knowledge/asked.jsonl; above the "
                  "retrieval section's precedent_floor, as a share of the way to 1; 0 when none of the nearest did)",
-    "bridge": "share of the question's words (by their specificity in general Chinese) the clause does not say but says "
-              "a word they translate to, each credited with that probability (IBM Model 1 over the past questions and "
-              "the sentences of the clauses that answered them; bot/retrieve/translation.py)",
     "asked_about": "past questions are about its document: a clause none of the nearest of them was answered from is "
                    "then less likely to answer than one of a document nobody has asked about yet (a notice just added)",
     "region": "the question itself names the clause's region (北京 for 北京市专利保护和促进条例; 苏州 or 南京, both 江苏省, "

@@ -11,11 +11,10 @@ from pathlib import Path
 from bot.models import Clause, Document
 from bot.retrieve.candidates import Candidates, Concept, Hit, Misconfigured
 from bot.retrieve.index import IndexNotFound, IndexVersion
-from bot.retrieve.precedents import Precedents, PrecedentsInvalid, squeezed
+from bot.retrieve.precedents import Precedents, PrecedentsInvalid
 from bot.retrieve.query import Query
 from bot.retrieve.rank import Ranking, stating_first
 from bot.retrieve.sentences import Sentences
-from bot.text import clause_sentences
 
 __all__ = ["Concept", "Hit", "IndexNotFound", "Misconfigured", "Retriever", "SearchResult"]
 
@@ -43,8 +42,8 @@ class Retriever:
         self.ranking = ranking or Ranking.load()
         self.candidates = Candidates(self.index, mode, home_region, self.ranking.retrieval)
         try:
-            self.precedents = self.candidates.precedents = Precedents.load(
-                asked, self.index.records, self.candidates.parse, self.quoted_words)
+            self.precedents = self.candidates.precedents = Precedents.load(asked, self.index.records,
+                                                                           self.candidates.parse)
         except PrecedentsInvalid as exc:  # a 503 naming the line, as for the other files of the knowledge folder
             raise Misconfigured(f"配置错误：{exc}") from exc
         self.sentences = Sentences(self.candidates, self.ranking.sentences)  # the answer's lead, scored
@@ -62,18 +61,6 @@ class Retriever:
         warm = self.parse("知识产权质押融资")
         self.search(warm)
         self.unknown_specific(warm)  # loads jieba's part-of-speech table
-
-    def quoted_words(self, clause_id: str, quote: str = "") -> list[str]:
-        """The search words of a clause's sentences that `quote` is from (the whole clause's when it names none, or
-        none of them holds it): what a past question quoting it was answered with."""
-        text = self.index.records.clauses[clause_id].text
-        if quote:
-            q = squeezed(quote)
-            ends = {q, q[:6], q[-6:]}
-            near = [s for s in clause_sentences(text)
-                    if len(sq := squeezed(s)) >= 2 and (sq in q or any(e in sq for e in ends))]
-            text = " ".join(near) or text
-        return self.index.tokenizer.tokens(text)
 
     def with_ranking(self, ranking: Ranking) -> "Retriever":
         """This loaded index version with another ranking file's models and retrieval constants (evals/tune.py
