@@ -27,20 +27,41 @@ def test_one_draft_three_channels(assistant):
         assert wechat.count(citation_line(c, "short")) == 1 and answer.answer.count(citation_line(c)) == 1
 
 
-def test_a_card_of_two_regions_says_a_shorter_basis_rather_than_leave_a_region_out(assistant):
-    draft = assistant.ask("上海和江苏分别怎么提升知识产权代理服务质量")._draft
+def test_a_card_of_two_regions_says_the_wenhao_rather_than_leave_a_region_out(assistant):
+    from dataclasses import replace
+
+    answer = assistant.ask("上海和江苏分别怎么提升知识产权代理服务质量")._draft
+    # the card says the basis of its first citation: one with a 文号 first (上海's), then one without (江苏's)
+    numbered = lambda d: bool(next(c for c in d.citations if c.kind == "policy").doc_number)  # noqa: E731
+    first_numbered = answer if numbered(answer) else replace(answer, citations=answer.citations[::-1],
+                                                              sentences=answer.sentences[::-1])
+    first_not = replace(first_numbered, citations=first_numbered.citations[::-1],
+                        sentences=first_numbered.sentences[::-1])
+    assert numbered(first_numbered) and not numbered(first_not)
+
+    draft = first_numbered
     whole = render_spoken(draft, 1000)  # room for all: both regions, then the basis with the document's title
     said, full = whole[:whole.rindex("依据")], whole[whole.rindex("依据"):]
-    assert "《" in full and {f"{s.label}：" for s in draft.sentences} <= {p[:3] for p in said.split("。") if p}
+    assert full.startswith("依据《") and all(f"{s.label}：" in said for s in draft.sentences)
     c = next(c for c in draft.citations if c.kind == "policy")
-    short = f"依据{c.doc_number}{c.clause}" if c.doc_number else f"依据{c.clause}"
+    short = f"依据{c.doc_number}{c.clause}"
     short = short if short.endswith(".") else short + "。"
-    limit = len(said) + len(short)  # no room for the title: the 文号 or the clause alone, both regions still said
-    spoken = render_spoken(draft, limit)
-    assert len(spoken) <= limit < len(whole) and spoken == said + short
-    # too short for both: the fullest basis that fits, with what fits before it (one region, not a mangled pair)
-    cramped = render_spoken(draft, len(said) - 1)
-    assert cramped.startswith(f"{draft.sentences[0].label}：") and f"{draft.sentences[1].label}：" not in cramped
+    limit = len(said) + len(short)  # no room for the title with both: the 文号, both regions still said
+    assert len(said) + len(full) > limit >= 2 * len(short)  # (a basis takes at most half the card)
+    assert render_spoken(draft, limit) == said + short
+    # room for one region with the title, not for both with the 文号: the title, one region
+    first = said[:said.index(f"{draft.sentences[1].label}：")]
+    limit = max(len(first) + len(full), 2 * len(full))
+    assert limit < len(said) + len(short)
+    assert render_spoken(draft, limit) == first + full
+
+    # without a 文号 the document would go unnamed (依据二、8. after the other region's sentence): the title, as before
+    draft = first_not
+    whole = render_spoken(draft, 1000)
+    said, full = whole[:whole.rindex("依据")], whole[whole.rindex("依据"):]
+    clause = next(c for c in draft.citations if c.kind == "policy").clause
+    card = render_spoken(draft, len(said) + len(clause) + 3)
+    assert "《" in card and card.endswith(full) and not card.endswith(f"依据{clause}")
 
 
 def test_an_answer_leads_with_its_best_sentences_not_the_whole_clause(assistant):

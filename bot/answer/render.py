@@ -119,7 +119,8 @@ def _spoken(text: str) -> str:
 
 
 def _said(pieces: list[str], tail: str, limit: int) -> tuple[int, str]:
-    """How many whole pieces (each a sentence or clause ending in 。) fit before `tail`, and the text they make."""
+    """How many of the leading pieces (each a sentence or clause ending in 。) fit before `tail`, the first that does
+    not ending them, and the text they make."""
     out, n = "", 0
     for piece in pieces:
         if len(out + piece + tail) > limit:
@@ -140,15 +141,16 @@ def _clauses(sentence: str) -> list[str]:
     return [_spoken(p) for p in parts]
 
 
-def _bases(draft: AnswerDraft, room: int) -> list[str]:
-    """The ways of saying the basis that fit in `room`, fullest first: 依据《title》label。 for the first citation,
-    依据文号label。, 依据label。"""
+def _bases(draft: AnswerDraft, room: int, named: bool = False) -> list[str]:
+    """The ways of saying the basis of the first policy citation (else the first citation) that fit in `room`, fullest
+    first: 依据《title》label。, 依据文号label。 (when it has a 文号), 依据label。; with `named`, only those that name the
+    document (a label alone, 落款 or 二、8., tells a caller nothing of which)."""
     c = next((c for c in draft.citations if c.kind == "policy"), draft.citations[0] if draft.citations else None)
     if c is None:
         return []
     found = []
     for basis in (f"依据{citation_line(c, 'spoken')}", f"依据{c.doc_number}{c.clause}" if c.doc_number else "",
-                  f"依据{c.clause}" if c.kind == "policy" else ""):
+                  f"依据{c.clause}" if c.kind == "policy" and not named else ""):
         basis = basis if basis.endswith(".") else basis + "。"  # 三、14. ends the sentence already
         if len(basis) > 1 and len(basis) <= room and basis not in found:
             found.append(basis)
@@ -161,21 +163,25 @@ def _basis(draft: AnswerDraft, room: int) -> str:
 
 
 def _lead(draft: AnswerDraft, sentences: list[DraftSentence], limit: int) -> str:
-    """The answer's gist first (the clause stating the fact, when one sentence is too long), then the basis: the
-    fullest one with which the most sentences are said (each region's under its label), a shorter one rather than a
-    region left out."""
-    bases = _bases(draft, limit // 2) or [""]
+    """The answer's gist first (the clause stating the fact, when one sentence is too long), then the basis. When
+    the fullest basis leaves a sentence out that a shorter one naming the document (the 文号 for the title) lets in,
+    each region's sentence under its label, the shorter one is said: a region's answer matters more than the title."""
     said = []
     for s in sentences:
         gist = s.gist or (s.parts[0] if s.parts else "")
         said.append(f"{s.label}：{_spoken(gist)}" if s.label else _spoken(gist))
-    # the most pieces said, and of those the fullest basis (max keeps the first of equals)
-    text = max((_said(said, basis, limit) for basis in bases), key=lambda fit: fit[0])[1]
+    fullest = _basis(draft, limit // 2)
+    n, text = _said(said, fullest, limit)
+    if n:  # (none said at all: the fallback below cuts the first sentence, as a single long answer is)
+        more = max((_said(said, basis, limit) for basis in _bases(draft, limit // 2, named=True)[1:]),
+                   key=lambda fit: fit[0], default=(0, ""))
+        if more[0] > n:
+            text = more[1]
     if text:
         return text
     first = sentences[0] if sentences else None
     if first is not None:  # one long sentence: its clauses, the best one first
-        text = _fit(_clauses(first.gist or first.parts[0]), bases[0], limit)
+        text = _fit(_clauses(first.gist or first.parts[0]), fullest, limit)
     return text
 
 
