@@ -1,6 +1,7 @@
 """One structured answer (AnswerDraft) rendered per channel: the web's text, the read-aloud card, WeChat; one way
 of writing a citation; answers lead with the sentences that answer; dates said as dates; no internal ids."""
 import re
+from dataclasses import replace
 
 from bot.answer.draft import AnswerDraft
 from bot.answer.extractive import make_citation
@@ -27,17 +28,19 @@ def test_one_draft_three_channels(assistant):
         assert wechat.count(citation_line(c, "short")) == 1 and answer.answer.count(citation_line(c)) == 1
 
 
-def test_a_card_of_two_regions_says_the_wenhao_rather_than_leave_a_region_out(assistant):
-    from dataclasses import replace
+def _numbered(draft: AnswerDraft) -> bool:
+    """Whether the citation a card says the basis of (the first policy one) has a 文号."""
+    return bool(next(c for c in draft.citations if c.kind == "policy").doc_number)
 
+
+def test_a_card_of_two_regions_says_the_wenhao_rather_than_leave_a_region_out(assistant):
     answer = assistant.ask("上海和江苏分别怎么提升知识产权代理服务质量")._draft
     # the card says the basis of its first citation: one with a 文号 first (上海's), then one without (江苏's)
-    numbered = lambda d: bool(next(c for c in d.citations if c.kind == "policy").doc_number)  # noqa: E731
-    first_numbered = answer if numbered(answer) else replace(answer, citations=answer.citations[::-1],
+    first_numbered = answer if _numbered(answer) else replace(answer, citations=answer.citations[::-1],
                                                               sentences=answer.sentences[::-1])
     first_not = replace(first_numbered, citations=first_numbered.citations[::-1],
                         sentences=first_numbered.sentences[::-1])
-    assert numbered(first_numbered) and not numbered(first_not)
+    assert _numbered(first_numbered) and not _numbered(first_not)
 
     draft = first_numbered
     whole = render_spoken(draft, 1000)  # room for all: both regions, then the basis with the document's title
