@@ -6,8 +6,8 @@ import logging
 import re
 from collections.abc import Container, Iterable
 
-CJK = r"\u3400-\u9fff"
-CJK_FIRST, CJK_LAST = 0x3400, 0x9FFF  # the same range as code points
+CJK_FIRST, CJK_LAST = 0x3400, 0x9FFF  # the Chinese characters questions and documents are read in, as code points
+CJK = rf"\u{CJK_FIRST:04x}-\u{CJK_LAST:04x}"  # … and as a regular expression's character range
 _CJK_CHAR = re.compile(rf"[{CJK}]")
 _FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
 _FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
