@@ -409,12 +409,28 @@ def log_as_json(fmt: str, stream) -> bool:
     return fmt == "json"
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the standard error of the moment, not the one it was made with: a test runner or a process manager
+    that swaps sys.stderr (pytest's capture, closed after each test) would otherwise leave every later record to a
+    closed stream, which logging reports with a traceback of its own and the record lost."""
+
+    @property
+    def stream(self):
+        import sys
+
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass  # (logging.StreamHandler sets it once at construction: the property above decides)
+
+
 def setup_logging(level: str = "INFO", fmt: str = "auto") -> None:
     """Structured logs (JSON lines) where a machine reads them; text in a terminal (see log_as_json). Questions
     are never logged at INFO, and personal data is masked before anything is stored."""
     import sys
 
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if log_as_json(fmt, sys.stderr) else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%H:%M:%S"))
     root = logging.getLogger()

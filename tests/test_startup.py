@@ -117,3 +117,27 @@ def test_serve_says_where_to_open_the_widget_the_console_and_admin(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_logs_follow_the_standard_error_of_the_moment(monkeypatch):
+    # set up while one stream is standard error (a test's capture, closed after it), a record written after a swap
+    # goes to the new one, not to the closed stream (which logging reports with a traceback and loses the record)
+    import io
+
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    first, second = io.StringIO(), io.StringIO()
+    try:
+        monkeypatch.setattr(sys, "stderr", first)
+        setup_logging("INFO", "json")
+        first.close()
+        monkeypatch.setattr(sys, "stderr", second)
+        with monkeypatch.context() as m:
+            m.setattr(logging, "raiseExceptions", True)
+            errors = []
+            m.setattr(root.handlers[0], "handleError", lambda record: errors.append(record))
+            logging.getLogger("hotline.test").warning("写到此刻的标准错误")
+        assert errors == [] and json.loads(second.getvalue())["message"] == "写到此刻的标准错误"
+    finally:
+        root.handlers[:] = kept[0]
+        root.setLevel(kept[1])
