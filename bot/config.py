@@ -412,7 +412,8 @@ def log_as_json(fmt: str, stream) -> bool:
 class _StderrHandler(logging.StreamHandler):
     """Writes to the standard error of the moment, not the one it was made with: a test runner or a process manager
     that swaps sys.stderr (pytest's capture, closed after each test) would otherwise leave every later record to a
-    closed stream, which logging reports with a traceback of its own and the record lost."""
+    closed stream, which logging reports with a traceback of its own and the record lost. (So `setStream` has no
+    effect here: to log elsewhere, use another handler.)"""
 
     @property
     def stream(self):
