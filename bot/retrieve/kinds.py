@@ -6,7 +6,8 @@ its `requires` words (if it has any; with `requires_before: N`, ending at most N
 (nor a word ending in one: 注册商标 says 商标), none of its `not_in_part` words in the trigger's own part of the
 question (去年没赶上，今年什么时候报名 asks a date; 多久没交年费会怎样 asks no length; parts end at punctuation, as the
 spaces between Chinese characters are gone by then), and none of its `not_between` words between the trigger and the
-nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document).
+nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document). A rule's `compound_heads` are single
+characters said as the head of a compound too (评估费, 受理费 are fees), which one character otherwise is not.
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
 the phrase itself (多少钱 as 多少/钱 or as one word). A trigger or a not_with word of two or more characters is
@@ -74,18 +75,20 @@ class Words:
         """Whether the question says a phrase as a whole word, or as the head of a compound (head_spans)."""
         return any(self.head_spans(p) for p in phrases)
 
-    def head_spans(self, phrase: str) -> list[tuple[int, int]]:
+    def head_spans(self, phrase: str, single: bool = False) -> list[tuple[int, int]]:
         """Where the question says `phrase` as a whole word, or as the end of one word made of a word of the
         language before it and the phrase (of two or more characters), with that word's span: a compound is a
         kind of its last word (注册商标 is a 商标, 具体地址 an 地址, 专利证书 a 证书), while 著作权法 is no 著作权 (the
         phrase must end the word), 持有人 no 有人 (持 is no word of its own), 手续 no 续 (one character ends many
-        words), and an A-not-A question (有没有) no compound at all."""
+        words), and an A-not-A question (有没有) no compound at all. `single`: a phrase of one character heads a
+        compound too (a rule's `compound_heads`: 评估费 is a 费); what comes before it is still a word of two or
+        more characters (not 浪费, 经费)."""
         found, at = [], self.text.find(phrase)
         while at >= 0:
             end = at + len(phrase)
             if at in self.starts and end in self.ends:
                 found.append((at, end))
-            elif len(phrase) >= 2 and at not in self.starts and end in self.ends:
+            elif (len(phrase) >= 2 or single) and at not in self.starts and end in self.ends:
                 start = max(s for s in self.starts if s < at)
                 word = self.text[start:end]
                 if not any(at < s < end for s in self.starts) and not A_NOT_A.match(word) \
@@ -140,6 +143,7 @@ class Rule:
     # not ask (_asking_parts) is the caller's story…
     asked_by: list[str] = field(default_factory=list)  # …unless one of these is said before it there (我们一年能报几件)
     not_in_part: list[str] = field(default_factory=list)  # none of these in the trigger's own part of the question
+    compound_heads: list[str] = field(default_factory=list)  # one character said as a compound's head (评估费: 费)
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -158,7 +162,9 @@ class Rule:
         before = {s for p in self.not_before for s, _ in words.spans(p)}
         # a trigger heading a compound jieba keeps whole (具体地址, 起止日期) is said as well: the compound is a kind
         # of it, unless what comes before it in the compound is a not_after word (以下几点 is no 几点)
-        triggers = [(s, e) for t in self.phrases(words.text) for s, e in words.head_spans(t)
+        spans = [(t, span) for t in self.phrases(words.text) for span in words.head_spans(t)] + \
+            [(t, span) for t in self.compound_heads for span in words.head_spans(t, single=True)]
+        triggers = [(s, e) for t, (s, e) in spans
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if self.told_by:
@@ -385,6 +391,12 @@ class QuestionKinds:
 
         after_counts = strings(data.get("after_counts"), "after_counts")
 
+        def single_characters(value: Any, key: str) -> list[str]:
+            heads = strings(value, key)
+            if any(len(h) != 1 for h in heads):
+                raise fail(key, "应为单字列表，例如 [费]（多字的词本就作复合词的中心词，写进 triggers）")
+            return heads
+
         def gap(r: dict, where: str) -> int | None:
             value = r.get("requires_before")
             if value is None:
@@ -411,7 +423,7 @@ class QuestionKinds:
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
                                     "not_between", "not_after", "not_before", "told_by", "asked_by", "not_in_part",
-                                    "examples", "states", "with_kinds", "why"} \
+                                    "compound_heads", "examples", "states", "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands", "headings"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
@@ -429,7 +441,8 @@ class QuestionKinds:
                                   counted, after_counts if counted else [], gap(r, where),
                                   strings(r.get("told_by"), f"{where}.told_by"),
                                   strings(r.get("asked_by"), f"{where}.asked_by"),
-                                  strings(r.get("not_in_part"), f"{where}.not_in_part")))
+                                  strings(r.get("not_in_part"), f"{where}.not_in_part"),
+                                  single_characters(r.get("compound_heads"), f"{where}.compound_heads")))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
