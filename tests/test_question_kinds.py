@@ -249,8 +249,8 @@ def test_a_trigger_heading_a_compound_is_said_but_not_one_starting_it(understand
 def test_a_fee_is_named_by_any_word_ending_in_fee_after_a_word_of_its_own(understanding):
     """费 heads a compound jieba keeps whole (评估费, 受理费: compound_heads), where one character otherwise heads
     none (手续 is no 续); what comes before it must be a word of two characters or more, so 浪费 names no fee."""
-    assert Words("要交评估费吗").head_spans("费") == [] and Words("要交评估费吗").head_spans("费", single=True) == [(2, 5)]
-    assert Words("排队浪费了多少").head_spans("费", single=True) == []
+    assert Words("要交评估费吗").head_spans("费") == [] and Words("要交评估费吗").head_spans("费", one_character=True) == [(2, 5)]
+    assert Words("排队浪费了多少").head_spans("费", one_character=True) == []
     assert understanding.parse("专利入池评估要交评估费吗").asks == {"charged"}
     assert not understanding.parse("鉴定费由谁承担").asks  # who pays, not whether it is charged
     # the fee told in one part and a question asked in another: 退回来 asks a refund, not whether it is charged
@@ -260,9 +260,16 @@ def test_a_fee_is_named_by_any_word_ending_in_fee_after_a_word_of_its_own(unders
 @pytest.mark.parametrize("heads", [["费用"], "费"])
 def test_compound_heads_are_a_list_of_single_characters(heads):
     charged = KINDS.data["asks"]["charged"]
-    rules = [{**charged["rules"][1], "compound_heads": heads}]
+    rules = [{**charged["rules"][2], "compound_heads": heads}]
     with pytest.raises(KindsError, match=r"asks.charged.rules\[0\].compound_heads"):
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": {**charged, "rules": rules}}})
+
+
+def test_a_rule_that_could_never_hold_is_refused():
+    charged = KINDS.data["asks"]["charged"]
+    rule = {k: v for k, v in charged["rules"][2].items() if k != "compound_heads"}
+    with pytest.raises(KindsError, match=r"asks.charged.rules\[0\].*compound_heads"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": {**charged, "rules": [rule]}}})
 
 
 def test_a_compound_ending_in_an_exclusion_word_does_not_block_a_kind_it_does_not_name(understanding):

@@ -7,7 +7,8 @@ its `requires` words (if it has any; with `requires_before: N`, ending at most N
 question (去年没赶上，今年什么时候报名 asks a date; 多久没交年费会怎样 asks no length; parts end at punctuation, as the
 spaces between Chinese characters are gone by then), and none of its `not_between` words between the trigger and the
 nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document). A rule's `compound_heads` are single
-characters said as the head of a compound too (评估费, 受理费 are fees), which one character otherwise is not.
+characters said as the head of a compound too, after a word of two characters or more (评估费, 受理费 are fees; 浪费,
+经费 are not), which one character otherwise never is.
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
 the phrase itself (多少钱 as 多少/钱 or as one word). A trigger or a not_with word of two or more characters is
@@ -75,20 +76,20 @@ class Words:
         """Whether the question says a phrase as a whole word, or as the head of a compound (head_spans)."""
         return any(self.head_spans(p) for p in phrases)
 
-    def head_spans(self, phrase: str, single: bool = False) -> list[tuple[int, int]]:
+    def head_spans(self, phrase: str, one_character: bool = False) -> list[tuple[int, int]]:
         """Where the question says `phrase` as a whole word, or as the end of one word made of a word of the
         language before it and the phrase (of two or more characters), with that word's span: a compound is a
         kind of its last word (注册商标 is a 商标, 具体地址 an 地址, 专利证书 a 证书), while 著作权法 is no 著作权 (the
         phrase must end the word), 持有人 no 有人 (持 is no word of its own), 手续 no 续 (one character ends many
-        words), and an A-not-A question (有没有) no compound at all. `single`: a phrase of one character heads a
-        compound too (a rule's `compound_heads`: 评估费 is a 费); what comes before it is still a word of two or
+        words), and an A-not-A question (有没有) no compound at all. `one_character`: a phrase of one character
+        heads a compound too (a rule's `compound_heads`: 评估费 is a 费); what comes before it is still a word of two or
         more characters (not 浪费, 经费)."""
         found, at = [], self.text.find(phrase)
         while at >= 0:
             end = at + len(phrase)
             if at in self.starts and end in self.ends:
                 found.append((at, end))
-            elif (len(phrase) >= 2 or single) and at not in self.starts and end in self.ends:
+            elif (len(phrase) >= 2 or one_character) and at not in self.starts and end in self.ends:
                 start = max(s for s in self.starts if s < at)
                 word = self.text[start:end]
                 if not any(at < s < end for s in self.starts) and not A_NOT_A.match(word) \
@@ -163,7 +164,7 @@ class Rule:
         # a trigger heading a compound jieba keeps whole (具体地址, 起止日期) is said as well: the compound is a kind
         # of it, unless what comes before it in the compound is a not_after word (以下几点 is no 几点)
         spans = [(t, span) for t in self.phrases(words.text) for span in words.head_spans(t)] + \
-            [(t, span) for t in self.compound_heads for span in words.head_spans(t, single=True)]
+            [(t, span) for t in self.compound_heads for span in words.head_spans(t, one_character=True)]
         triggers = [(s, e) for t, (s, e) in spans
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
@@ -432,6 +433,8 @@ class QuestionKinds:
                 by = strings(r.get("counts_by"), f"{where}.counts_by") or ["几", "多少"]
                 counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in by
                            for c in ("", "个")]
+                if not (r.get("triggers") or r.get("counts") or r.get("compound_heads")):
+                    raise fail(where, "缺少 triggers、counts 或 compound_heads：这条规则永远不会成立")
                 rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers"),
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
