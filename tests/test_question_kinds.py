@@ -260,14 +260,14 @@ def test_a_fee_is_named_by_any_word_ending_in_fee_after_a_word_of_its_own(unders
 @pytest.mark.parametrize("heads", [["费用"], "费"])
 def test_compound_heads_are_a_list_of_single_characters(heads):
     charged = KINDS.data["asks"]["charged"]
-    rules = [{**charged["rules"][2], "compound_heads": heads}]
+    rules = [{**charged["rules"][3], "compound_heads": heads}]
     with pytest.raises(KindsError, match=r"asks.charged.rules\[0\].compound_heads"):
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": {**charged, "rules": rules}}})
 
 
 def test_a_rule_that_could_never_hold_is_refused():
     charged = KINDS.data["asks"]["charged"]
-    rule = {k: v for k, v in charged["rules"][2].items() if k != "compound_heads"}
+    rule = {k: v for k, v in charged["rules"][3].items() if k != "compound_heads"}
     with pytest.raises(KindsError, match=r"asks.charged.rules\[0\].*compound_heads"):
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": {**charged, "rules": [rule]}}})
 

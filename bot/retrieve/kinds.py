@@ -433,9 +433,11 @@ class QuestionKinds:
                 by = strings(r.get("counts_by"), f"{where}.counts_by") or ["几", "多少"]
                 counted = [q + c + u for u in strings(r.get("counts"), f"{where}.counts") for q in by
                            for c in ("", "个")]
-                if not (r.get("triggers") or r.get("counts") or r.get("compound_heads")):
+                triggers = strings(r.get("triggers"), f"{where}.triggers")
+                heads = single_characters(r.get("compound_heads"), f"{where}.compound_heads")
+                if not (triggers or counted or heads):
                     raise fail(where, "缺少 triggers、counts 或 compound_heads：这条规则永远不会成立")
-                rules.append(Rule(strings(r.get("triggers"), f"{where}.triggers"),
+                rules.append(Rule(triggers,
                                   strings(r.get("requires"), f"{where}.requires"),
                                   strings(r.get("not_with"), f"{where}.not_with"),
                                   strings(r.get("not_between"), f"{where}.not_between"),
@@ -444,8 +446,7 @@ class QuestionKinds:
                                   counted, after_counts if counted else [], gap(r, where),
                                   strings(r.get("told_by"), f"{where}.told_by"),
                                   strings(r.get("asked_by"), f"{where}.asked_by"),
-                                  strings(r.get("not_in_part"), f"{where}.not_in_part"),
-                                  single_characters(r.get("compound_heads"), f"{where}.compound_heads")))
+                                  strings(r.get("not_in_part"), f"{where}.not_in_part"), heads))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
