@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -417,8 +418,6 @@ class _StderrHandler(logging.StreamHandler):
 
     @property
     def stream(self):
-        import sys
-
         return sys.stderr
 
     @stream.setter
@@ -429,8 +428,6 @@ class _StderrHandler(logging.StreamHandler):
 def setup_logging(level: str = "INFO", fmt: str = "auto") -> None:
     """Structured logs (JSON lines) where a machine reads them; text in a terminal (see log_as_json). Questions
     are never logged at INFO, and personal data is masked before anything is stored."""
-    import sys
-
     handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if log_as_json(fmt, sys.stderr) else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%H:%M:%S"))
