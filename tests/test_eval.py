@@ -146,3 +146,23 @@ def test_the_scale_corpus_holds_the_bureaus_own_files_beside_its_documents(tmp_p
     for name in ("asked.jsonl", "synonyms.yaml"):
         assert (out / name).read_bytes() == (KNOWLEDGE / name).read_bytes()
     assert {p.name for p in (KNOWLEDGE / "policies").glob("*.txt")} <= {p.name for p in (out / "policies").iterdir()}
+
+
+def test_a_statements_share_counts_the_questions_whose_answering_clause_states_the_fact(settings):
+    """evals.statements: a question read as asking a date counts as stated when a gold clause states one by the
+    decision's own pattern, and as a miss when its gold clause states none."""
+    from bot.service import Assistant
+    from evals.statements import readings, shares
+
+    retriever = Assistant(settings).retriever()
+    question = "申报截止日期是哪天"
+    pattern = retriever.parse(question).fact("date")
+    clauses = list(retriever.records.clauses.values())
+    dated = next(c for c in clauses if pattern.search(c.text))
+    undated = next(c for c in clauses if not pattern.search(c.text))
+    items = [{"question": question, "answerable": True, "gold": [dated.id]},
+             {"question": question, "answerable": True, "gold": [undated.id]},
+             {"question": question, "answerable": False, "gold": []}]  # an unanswerable question has no gold to read
+    found = readings(retriever, items)
+    assert [(r.kind, r.stated, r.clause_id) for r in found] == [("date", True, dated.id), ("date", False, undated.id)]
+    assert shares(found) == {"date": (1, 2)}
