@@ -55,6 +55,13 @@ def build(data_dir: Path, quiet: bool = True, paths: list[Path] | None = None) -
     return settings
 
 
+def built(notices: str | None = None, data_dir: Path | str | None = None) -> Settings:
+    """The bank's index, or with `notices` the knowledge base plus those new notices (`notice_paths`), in `data_dir`
+    (default var/eval-bank or var/eval-notices-<name>), built as `build` builds it."""
+    data_dir = Path(data_dir or ROOT / "var" / (f"eval-notices-{notices}" if notices else "eval-bank"))
+    return build(data_dir, paths=notice_paths(notices) if notices else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     from evals.run import evaluate, load_set
 
@@ -68,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unasked", action="store_true",
                         help="每题都当作其文档从未被问过（冻结测试集的文档、新上传的文件即如此）")
     args = parser.parse_args(argv)
-    data_dir = Path(args.data_dir or ROOT / "var" / (f"eval-notices-{args.notices}" if args.notices else "eval-bank"))
-    settings = build(data_dir, paths=notice_paths(args.notices) if args.notices else None)
+    settings = built(args.notices, args.data_dir)
     for path in args.sets or [str(p) for p in (NOTICE_SETS[args.notices] if args.notices else BANK_SETS)]:
         report = evaluate(settings, load_set(Path(path)), args.unasked)
         m = report.metrics

@@ -67,14 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bot.service import Assistant
 
-    if args.notices:
-        data_dir = args.data_dir or bank.ROOT / "var" / f"eval-notices-{args.notices}"
-        settings = bank.build(data_dir, paths=bank.notice_paths(args.notices))
-        sets = args.sets or bank.NOTICE_SETS[args.notices]
-    else:
-        settings = bank.build(args.data_dir or bank.ROOT / "var" / "eval-bank")
-        sets = args.sets or sorted(bank.SETS.glob("bank-dev*.jsonl"))
-    retriever = Assistant(settings).retriever()
+    retriever = Assistant(bank.built(args.notices, args.data_dir)).retriever()
+    sets = args.sets or (bank.NOTICE_SETS[args.notices] if args.notices else sorted(bank.SETS.glob("bank-dev*.jsonl")))
     found: list[Reading] = []
     for path in sets:
         items = load_set(path)
