@@ -306,7 +306,7 @@ class Assistant:
                                    p.hits[0].score) for b in item.basis_list if b in records.clauses]
             # the fact asked is a hard constraint for an item too: 在哪里 is not answered by its phone number
             kind = unstated_kind(p.decision.reason)
-            draft = compose_service(p.query, p.hits[0], item, basis, p.query.kinds.label(kind) if kind else "")
+            draft = compose_service(p.query, p.hits[0], item, basis, p.query.label(kind) if kind else "")
             grounded = not draft.missing_fields
         elif grounded:
             draft = compose_grounded(p.query, p.hits, p.retriever.concepts(p.query), p.retriever.sentences,

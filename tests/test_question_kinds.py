@@ -292,6 +292,47 @@ def test_the_event_of_a_document_whose_date_is_asked_and_what_states_it(understa
         assert not query.fact("date").search(sentence), sentence
 
 
+@pytest.mark.parametrize("example", KINDS.acts.examples, ids=[e.question for e in KINDS.acts.examples])
+def test_the_act_whose_date_or_length_is_asked_and_what_states_it(understanding, example):
+    """钱多久能到账 asks when the money is paid: a notice's application period or a publicity period is a date or a
+    length of time, but not of the payment."""
+    query = understanding.parse(example.question)
+    assert query.act == example.event
+    kinds = sorted(query.asks & set(KINDS.acts.kinds))
+    assert kinds or not example.event, f"{example.question}: 应读作问日期或期限"
+    for sentence in example.states:
+        assert any(query.fact(kind).search(sentence) for kind in kinds), sentence
+    for sentence in example.not_states:
+        assert not any(query.fact(kind).search(sentence) for kind in kinds), sentence
+
+
+def test_a_date_or_length_asked_of_no_act_reads_every_one_as_before(understanding):
+    query = understanding.parse("补贴申报几号截止")
+    assert query.act == "" and query.fact("date").search("申报时间为2026年3月1日至4月30日")
+
+
+@pytest.mark.parametrize("acts, why", [
+    (["付款"], "应为映射"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": []}}}, "asked 与 stated 都要有词"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付", ""]}}}, "空词"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"], "said": ["x"]}}}, "不能有别的键"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}, "发证": {"asked": ["到账"], "stated": ["颁发"]}}},
+     "同时列在"),
+    ({"kinds": ["colour"], "acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}}, "没有 states"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "examples": [{"question": "钱呢", "act": "发证"}]},
+     "examples"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "counted_from": ["之日", ""]}, "空词"),
+])
+def test_a_malformed_acts_section_is_refused(acts, why):
+    with pytest.raises(KindsError, match=f"acts.*{why}"):
+        QuestionKinds.from_dict({**KINDS.data, "acts": acts})
+
+
+def test_an_index_built_before_acts_reads_every_date_and_length_as_before():
+    older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "acts"}))
+    assert older.act_asked(Words("补贴钱啥时候到账"), {"date"}) == "" and not older.acts.asked
+
+
 def test_a_question_not_about_a_document_asks_any_date(understanding):
     assert not understanding.parse("报名几号截止").event
     assert understanding.parse("报名几号截止").fact("date").search("自收到通知之日起3个月内")

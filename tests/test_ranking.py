@@ -283,6 +283,31 @@ def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_
         assert reason.startswith("fact-missing") != answered, (query.raw, text, reason)
 
 
+def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_payment(index):
+    """补贴钱多久能到账 asks a length of time of the payment: an application period is a date, a publicity period a
+    length, neither of the payment; the refusal names what is asked (question_kinds.yaml's acts)."""
+    from bot.answer.extractive import compose_refusal
+
+    retriever = Retriever(index, home_region="上海市")
+    for question, kind in (("信息服务网点的补贴钱多久能到账", "period"), ("信息服务网点的奖励什么时候打到我们账上", "date")):
+        query = retriever.parse(question)
+        assert query.act == "付款" and kind in query.asks, question
+        hits = retriever.search(query)
+        for text, answered in (("申报时间为2026年3月1日至4月30日，公示期为5个工作日。", False),
+                               ("公示结束后30个工作日内将补助资金拨付至企业账户。", True)):
+            given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": text}))
+            decision = decide(query, [given, *hits[1:]], retriever.ranking)
+            assert decision.reason.startswith("fact-missing") != answered, (question, text, decision.reason)
+            if not answered:
+                refusal = compose_refusal(query, [given], decision.reason, DISPLAY.related_clauses)
+                assert "钱款拨付或到账的时间" in refusal.statement
+    # a length asked of no payment reads any length, as before
+    query = retriever.parse("信息服务网点的公示期多久")
+    hits = retriever.search(query)
+    given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": "公示期为5个工作日。"}))
+    assert not query.act and not decide(query, [given, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
+
+
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
     retriever = Retriever(index, home_region="上海市")
     for question, answered in (("信息服务网点认定通知是哪天印发的", True), ("信息服务网点申报几号截止", False)):

@@ -226,7 +226,7 @@ def compose_refusal(query: Query, hits: list[Hit], reason: str, related_clauses:
         if reason not in ("off-task", "no-region-documents") else []
     citations = [citation(n, hit) for n, hit in enumerate(related, start=1)]
     kind = unstated_kind(reason)
-    label = query.kinds.label(kind) if kind else ""
+    label = query.label(kind) if kind else ""
     if reason == "off-task":
         text = "抱歉，我是知识产权政策咨询助手，只能解答知识产权相关政策文件中的问题。"
     elif reason == "no-region-documents":

@@ -345,6 +345,7 @@ class QuestionKinds:
     matter: dict[str, list[str]] = field(default_factory=dict)  # a kind of right: words for what it protects (小说)
     matter_examples: list[tuple[str, list[str]]] = field(default_factory=list)
     events: Events = field(default_factory=lambda: Events({}))  # a document's events whose date is asked (施行…)
+    acts: Acts = field(default_factory=lambda: Acts({}, {}))  # an act whose date or length is asked (钱到账)
     years: YearWords = field(default_factory=YearWords)  # a year asked about: no document of another year answers
     office_endings: tuple[str, ...] = ()  # a question word ending in one names an office (保护中心, 促进科)
     office_kinds: frozenset[str] = frozenset()  # the kinds of fact that are an office's own (phone, address…)
@@ -484,6 +485,7 @@ class QuestionKinds:
         document = kind("document", {k: v for k, v in doc_spec.items() if k not in EVENT_KEYS}, "document") \
             if "document" in data else Kind("document", [], with_kinds=["date", "validity"])
         events = _events(doc_spec, fail, strings)
+        acts = _acts(data.get("acts"), fail, strings)
         named = [(f"asks.{k.name}", k) for k in asks.values()] + [(f"fields.{k.name}", k) for k in fields.values()] \
             + [(k.name, k) for k in (service, history)] + ([("document", document)] if "document" in data else [])
         for where, k in named:
@@ -510,6 +512,8 @@ class QuestionKinds:
             examples = raw.get("examples") or {}
             states[name] = Statement(pattern, strings(examples.get("positive"), f"asks.{name}.states.examples"),
                                      strings(examples.get("negative"), f"asks.{name}.states.examples"))
+        if set(acts.kinds) - set(states):
+            raise fail("acts.kinds", f"指向没有 states 的问题类型 {sorted(set(acts.kinds) - set(states))}")
         units = data.get("units") or {}
         numeral = str(units.get("numeral") or "")
         for pattern in [numeral, *map(str, (units.get("forms") or {}).values())]:
@@ -621,6 +625,7 @@ class QuestionKinds:
             matter=right_matter,
             matter_examples=matter_examples,
             events=events,
+            acts=acts,
             years=years,
             office_endings=tuple(strings(offices.get("endings"), "offices.endings")),
             office_kinds=frozenset(office_kinds),
@@ -734,6 +739,26 @@ class QuestionKinds:
         return _event_pattern(ev.calendar, "|".join(map(re.escape, ev.words[event])), ev.also.get(event, ""),
                               event == ev.signed)
 
+    def act_asked(self, words: Words, asks: set[str]) -> str:
+        """The act whose date or length of time a question asks (付款 of 补贴钱大概啥时候到账), by question_kinds.yaml's
+        `acts`: a word of the act said in a part that asks, when the question asks one of the kinds the acts bind; ""
+        when none. Read as characters, as jieba cuts 到账 into 到 and 账."""
+        acts = self.acts
+        if not acts.asked or not set(acts.kinds) & asks:
+            return ""
+        text, asking = words.text, _asking_parts(words.text)
+        said = [m for m in acts.finder.finditer(text) if _part(text, m.start()) in asking]
+        return acts.of[said[-1].group(0)] if said else ""
+
+    def acted(self, kind: str, act: str) -> re.Pattern:
+        """A sentence stating the `kind` of fact (a date, a length of time) of `act`: the kind's statement and a word
+        stating the act in one sentence (公示结束后30个工作日内拨付 for 付款; not 申报时间为3月1日至4月30日), the time
+        before the act (自收到奖金之日起3个月内，…发放到个人) or after it in the same part of the sentence (拨付时间：每年6月;
+        not 追回已拨付的资金，3年内不得申报, a time of something else); an act the time is counted from
+        (拨付之日起12个月内) is not the act's time."""
+        return _act_pattern(self.states[kind].pattern.pattern, "|".join(map(re.escape, self.acts.stated[act])),
+                            "|".join(map(re.escape, self.acts.counted_from)))
+
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
         index built before labels were data, a bureau's own file without them)."""
@@ -820,7 +845,9 @@ class QuestionKinds:
 
 @dataclass
 class EventExample:
-    """A question about a document's date, the event it asks, and sentences that do and do not state that date."""
+    """A question about a document's date, the event it asks, and sentences that do and do not state that date; or
+    a question, the act whose date or length of time it asks ("" for none), and sentences that do and do not state
+    it (`Acts`)."""
     question: str
     event: str
     states: list[str] = field(default_factory=list)
@@ -840,9 +867,7 @@ class Events:
     examples: list[EventExample] = field(default_factory=list)
 
     def __post_init__(self):
-        self.of = {word: event for event, names in self.words.items() for word in names}  # word → its event
-        longest_first = sorted(self.of, key=len, reverse=True)
-        self.finder = re.compile("|".join(map(re.escape, longest_first))) if longest_first else re.compile("(?!)")
+        self.of, self.finder = _words_of(self.words)
 
 
 EVENT_KEYS = ("events", "event_not_before", "calendar", "signed", "event_examples")  # the document section's own
@@ -872,15 +897,75 @@ def _events(spec: dict, fail, strings) -> Events:
     signed = str(spec.get("signed") or "")
     if signed and signed not in words:
         raise fail("document.signed", f"应为 events 中的一种：{sorted(words)}")
-    examples = []
-    for n, ex in enumerate(spec.get("event_examples") or []):
-        where = f"document.event_examples[{n}]"
-        if not isinstance(ex, dict) or "question" not in ex or str(ex.get("event") or "") not in {"", *words}:
-            raise fail(where, f"应为 {{question: 问题, event: {sorted(words)} 之一或空, states: [句], not_states: [句]}}")
-        examples.append(EventExample(str(ex["question"]), str(ex.get("event") or ""),
-                                     strings(ex.get("states"), f"{where}.states"),
-                                     strings(ex.get("not_states"), f"{where}.not_states")))
+    examples = _event_examples(spec.get("event_examples"), "document.event_examples", "event", words, fail, strings)
     return Events(words, also, not_before, calendar, signed, examples)
+
+
+def _event_examples(raw, where: str, key: str, names, fail, strings) -> list[EventExample]:
+    """A section's examples: each a question, the event or act it asks (`key`: one of `names`, or "" for none), and
+    sentences that do and do not state its date."""
+    examples = []
+    for n, ex in enumerate(raw or []):
+        at = f"{where}[{n}]"
+        if not isinstance(ex, dict) or "question" not in ex or str(ex.get(key) or "") not in {"", *names}:
+            raise fail(at, f"应为 {{question: 问题, {key}: {sorted(names)} 之一或空, states: [句], not_states: [句]}}")
+        examples.append(EventExample(str(ex["question"]), str(ex.get(key) or ""),
+                                     strings(ex.get("states"), f"{at}.states"),
+                                     strings(ex.get("not_states"), f"{at}.not_states")))
+    return examples
+
+
+@dataclass
+class Acts:
+    """question_kinds.yaml's acts: for each, the words a question asks it by (`asked`) and those a sentence states
+    it by (`stated`), the kinds of fact it binds (a date, a length of time), how an answer names the fact it asks,
+    and examples."""
+    asked: dict[str, list[str]]
+    stated: dict[str, list[str]]
+    kinds: tuple[str, ...] = ("date", "period")
+    labels: dict[str, str] = field(default_factory=dict)
+    counted_from: tuple[str, ...] = ()  # after an act's word, a time counted from it (拨付之日起): not its time
+    examples: list[EventExample] = field(default_factory=list)  # `event`: the act asked
+
+    def __post_init__(self):
+        self.of, self.finder = _words_of(self.asked)
+
+
+def _words_of(table: dict[str, list[str]]) -> tuple[dict[str, str], re.Pattern]:
+    """Each word of `table` ({name: words}) with its name, and a pattern finding them, the longest first."""
+    of = {word: name for name, words in table.items() for word in words}
+    longest_first = sorted(of, key=len, reverse=True)
+    return of, re.compile("|".join(map(re.escape, longest_first))) if longest_first else re.compile("(?!)")
+
+
+def _acts(spec, fail, strings) -> Acts:
+    """The acts section, checked as the events are (no empty word, no question word under two acts, every act with
+    words of both kinds); a file or an index without it: no act is asked, every date or period is read as before."""
+    if spec is None:
+        return Acts({}, {})
+    if not isinstance(spec, dict) or set(spec) - {"kinds", "acts", "counted_from", "examples"} \
+            or not isinstance(spec.get("acts"), dict):
+        raise fail("acts", "应为映射，含 kinds（约束的问题类型）、acts（动作: {asked: [词], stated: [词], label: 名称}）、"
+                           "counted_from 与 examples")
+    asked, stated, labels = {}, {}, {}
+    for name, act in spec["acts"].items():
+        where = f"acts.acts.{name}"
+        if not isinstance(act, dict) or set(act) - {"asked", "stated", "label"}:
+            raise fail(where, "应为 {asked: [词], stated: [词], label: 名称}，不能有别的键")
+        asked[str(name)] = strings(act.get("asked"), f"{where}.asked")
+        stated[str(name)] = strings(act.get("stated"), f"{where}.stated")
+        if not asked[str(name)] or not stated[str(name)]:
+            raise fail(where, "asked 与 stated 都要有词")
+        if any(not w.strip() for w in stated[str(name)]):
+            raise fail(f"{where}.stated", "含有空词：空词会让任何句子都算作说到这个动作（删去空词）")
+        labels[str(name)] = str(act.get("label") or "")
+    _listed_once([("acts.acts", asked)], fail, "空词会让每个问日期或期限的问题都算作问这个动作")
+    kinds = tuple(strings(spec.get("kinds"), "acts.kinds")) or Acts.kinds
+    examples = _event_examples(spec.get("examples"), "acts.examples", "act", asked, fail, strings)
+    counted_from = tuple(strings(spec.get("counted_from"), "acts.counted_from"))
+    if any(not w.strip() for w in counted_from):
+        raise fail("acts.counted_from", "含有空词：空词会让任何动作词都不算（删去空词）")
+    return Acts(asked, stated, kinds, labels, counted_from, examples)
 
 
 def _listed_once(tables: list[tuple[str, dict[str, list[str]]]], fail, empty: str) -> None:
@@ -950,6 +1035,12 @@ def asking_text(text: str) -> str:
 def _part(text: str, at: int) -> int:
     """Which part of a question, split at its punctuation and spaces, position `at` falls in."""
     return len(_PARTS.findall(text, 0, at))
+
+
+@functools.lru_cache(maxsize=64)
+def _act_pattern(fact: str, act: str, counted_from: str) -> re.Pattern:
+    act = f"(?:{act})(?!{counted_from})" if counted_from else f"(?:{act})"
+    return re.compile(f"(?:{fact})[^。；\n]*?{act}|{act}[^。；\n，,]*?(?:{fact})")
 
 
 @functools.lru_cache(maxsize=64)

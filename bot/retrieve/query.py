@@ -92,6 +92,7 @@ class Query:
     rights: frozenset[str] = frozenset()  # the kinds of right the question is about (专利, 商标…)
     matter: frozenset[str] = frozenset()  # the kinds of right whose matter it names without naming them (小说: 著作权)
     event: str = ""  # about a document: the event whose date it asks (施行, 印发…), "" for any
+    act: str = ""  # the act whose date or length of time it asks (付款 of 钱多久能到账), "" for none
     years: frozenset[str] = frozenset()  # the years it asks about (2023年又认定了哪些): a document of a year states them
     # what rules say (具体怎么规定, or a fact), which a clause saying only by whom they are made (…另行规定) does not state
     wants_rules: bool = False
@@ -133,7 +134,16 @@ class Query:
             return _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
         if kind == "date" and self.event:
             return self.kinds.dated(self.event)
+        if self.act and kind in self.kinds.acts.kinds:
+            return self.kinds.acted(kind, self.act)
         return self.kinds.states[kind].pattern
+
+    def label(self, kind: str) -> str:
+        """How an answer names the `kind` of fact asked: the act's own name for it when one binds it (钱款拨付或到账的时间
+        for 补贴啥时候到账), else the kind's label (日期)."""
+        if self.act and kind in self.kinds.acts.kinds and self.kinds.acts.labels.get(self.act):
+            return self.kinds.acts.labels[self.act]
+        return self.kinds.label(kind)
 
     def facts(self) -> list[re.Pattern]:
         """The patterns of the facts the question asks for (a date, a number of 家…)."""
@@ -384,6 +394,7 @@ class QueryUnderstanding:
                       fields=[name for name, kind in kinds.fields.items() if kind.holds(words, asks)],
                       service_like=kinds.service.holds(words, asks), history=history,
                       about_a_document=about, event=kinds.event_asked(words) if about and "date" in asks else "",
+                      act=kinds.act_asked(words, asks),
                       as_of=as_of, unit=kinds.unit_asked(words), rights=kinds.rights_asked(words),
                       matter=kinds.matter_asked(words), years=kinds.years_asked(corrected),
                       wants_rules=kinds.wants_rules(words, asks), kinds=kinds)
