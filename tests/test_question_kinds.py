@@ -316,12 +316,16 @@ def test_a_date_or_length_asked_of_no_act_reads_every_one_as_before(understandin
     ({"acts": {"付款": {"asked": ["到账"], "stated": []}}}, "asked 与 stated 都要有词"),
     ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付", ""]}}}, "空词"),
     ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"], "said": ["x"]}}}, "不能有别的键"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"], "label": ["钱", "时间"]}}}, "字符串"),
     ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}, "发证": {"asked": ["到账"], "stated": ["颁发"]}}},
      "同时列在"),
+    ({"acts": {"付款": {"asked": ["到账"], "with_money": ["到账"], "stated": ["拨付"]}}}, "同时列在"),
     ({"kinds": ["colour"], "acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}}, "没有 states"),
+    ({"kinds": [], "acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}}, "不能为空"),
     ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "examples": [{"question": "钱呢", "act": "发证"}]},
-     "examples"),
-    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "counted_from": ["之日", ""]}, "空词"),
+     r"examples\[0\]"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "counted_from": ["之日", ""]}, "counted_from.*空词"),
+    ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "not_after": [""]}, "not_after.*空词"),
 ])
 def test_a_malformed_acts_section_is_refused(acts, why):
     with pytest.raises(KindsError, match=f"acts.*{why}"):

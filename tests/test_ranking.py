@@ -301,6 +301,13 @@ def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_paym
             if not answered:
                 refusal = compose_refusal(query, [given], decision.reason, DISPLAY.related_clauses)
                 assert "钱款拨付或到账的时间" in refusal.statement
+    # the time is read aloud, not the part naming the payment: the sentence states it of the payment
+    from bot.answer.extractive import gist
+
+    query = retriever.parse("信息服务网点的奖励多久能到账")
+    spoken = gist("经公示无异议的，于公示期满之日起15个工作日内，由市财政局将奖励资金一次性拨付至企业基本存款账户，"
+                  "企业应当将奖励资金用于知识产权工作。", query, retriever.concepts(query), limit=40, whole=20)
+    assert "15个工作日内" in spoken, spoken
     # a length asked of no payment reads any length, as before
     query = retriever.parse("信息服务网点的公示期多久")
     hits = retriever.search(query)

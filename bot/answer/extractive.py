@@ -140,7 +140,7 @@ def gist(sentence: str, query: Query, concepts: list[Concept], limit: int, whole
     pieces = [p for p in re.split(r"[，；]", sentence.rstrip("。；！？")) if p.strip()]
     if len(pieces) < 2 or len(sentence) <= whole:
         return sentence
-    facts = query.facts()
+    facts = query.facts(of_act=False)  # the sentence states the act's time: the part saying the time is read
 
     def score(piece: str) -> float:
         covered = sum(c.weight for c in concepts if any(alt in piece for alt in c.alternatives))

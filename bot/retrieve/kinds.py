@@ -741,23 +741,36 @@ class QuestionKinds:
 
     def act_asked(self, words: Words, asks: set[str]) -> str:
         """The act whose date or length of time a question asks (付款 of 补贴钱大概啥时候到账), by question_kinds.yaml's
-        `acts`: a word of the act said in a part that asks, when the question asks one of the kinds the acts bind; ""
-        when none. Read as characters, as jieba cuts 到账 into 到 and 账."""
+        `acts`, when it asks one of the kinds they bind: a word of the act said after where the question asks when or
+        how long (the date and period kinds' triggers and `acts.when`: 多久能到账, 几天能到我卡上) in the same part, or
+        right before a word naming its time (到账时间); a word that needs a money word (`with_money`: 发放, 兑现) only
+        when the question says one (奖金什么时候发放, not 证书多久发放); not a word the time is counted from
+        (到账以后多久要报送). "" when none. Read as characters, as jieba cuts 到账 into 到 and 账."""
         acts = self.acts
-        if not acts.asked or not set(acts.kinds) & asks:
+        if not acts.of or not set(acts.kinds) & asks:
             return ""
-        text, asking = words.text, _asking_parts(words.text)
-        said = [m for m in acts.finder.finditer(text) if _part(text, m.start()) in asking]
-        return acts.of[said[-1].group(0)] if said else ""
+        text = words.text
+        triggers = {t for name in acts.kinds if name in self.asks for rule in self.asks[name].rules
+                    for t in rule.triggers} | set(acts.when)
+        asked_at = [(m.end(), _part(text, m.start())) for t in triggers for m in re.finditer(re.escape(t), text)]
+        money = any(w in text for w in acts.money)
+        for m in acts.finder.finditer(text):
+            word, after = m.group(0), text[m.end():]
+            if word in acts.with_money_words and not money or after.startswith(acts.counted_from):
+                continue
+            if after.startswith(acts.time_words) or any(end <= m.start() and part == _part(text, m.start())
+                                                       for end, part in asked_at):
+                return acts.of[word]
+        return ""
 
     def acted(self, kind: str, act: str) -> re.Pattern:
         """A sentence stating the `kind` of fact (a date, a length of time) of `act`: the kind's statement and a word
-        stating the act in one sentence (公示结束后30个工作日内拨付 for 付款; not 申报时间为3月1日至4月30日), the time
-        before the act (自收到奖金之日起3个月内，…发放到个人) or after it in the same part of the sentence (拨付时间：每年6月;
-        not 追回已拨付的资金，3年内不得申报, a time of something else); an act the time is counted from
-        (拨付之日起12个月内) is not the act's time."""
-        return _act_pattern(self.states[kind].pattern.pattern, "|".join(map(re.escape, self.acts.stated[act])),
-                            "|".join(map(re.escape, self.acts.counted_from)))
+        stating the act in one sentence (公示结束后30个工作日内拨付 for 付款; not 申报时间为3月1日至4月30日); not the act
+        right after a word saying it is done, withheld or not scheduled (`not_after`: 追回已拨付的资金，3年内不得申报;
+        不再拨付; 资金另行拨付), nor an act the time is counted from, within a few characters (`counted_from`:
+        拨付之日起12个月内, 拨付到位后3个月内)."""
+        return _act_pattern(self.states[kind].pattern.pattern, tuple(self.acts.stated[act]), self.acts.counted_from,
+                            self.acts.not_after)
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
@@ -924,11 +937,18 @@ class Acts:
     stated: dict[str, list[str]]
     kinds: tuple[str, ...] = ("date", "period")
     labels: dict[str, str] = field(default_factory=dict)
+    with_money: dict[str, list[str]] = field(default_factory=dict)  # asked words that need a money word (发放)
+    money: tuple[str, ...] = ()  # words of money (钱, 资金, 补贴…)
+    when: tuple[str, ...] = ()  # where a question asks when or how long, besides the kinds' triggers (几天)
+    time_words: tuple[str, ...] = ()  # an act's word right before one asks its time (到账时间)
     counted_from: tuple[str, ...] = ()  # after an act's word, a time counted from it (拨付之日起): not its time
+    not_after: tuple[str, ...] = ()  # before a stated word, the act is done, withheld or unscheduled (已拨付, 另行拨付)
     examples: list[EventExample] = field(default_factory=list)  # `event`: the act asked
 
     def __post_init__(self):
-        self.of, self.finder = _words_of(self.asked)
+        self.of, self.finder = _words_of({name: [*self.asked.get(name, []), *self.with_money.get(name, [])]
+                                          for name in self.asked})
+        self.with_money_words = frozenset(w for words in self.with_money.values() for w in words)
 
 
 def _words_of(table: dict[str, list[str]]) -> tuple[dict[str, str], re.Pattern]:
@@ -938,34 +958,44 @@ def _words_of(table: dict[str, list[str]]) -> tuple[dict[str, str], re.Pattern]:
     return of, re.compile("|".join(map(re.escape, longest_first))) if longest_first else re.compile("(?!)")
 
 
+ACT_KEYS = {"kinds", "acts", "money", "when", "time_words", "counted_from", "not_after", "examples"}
+
+
 def _acts(spec, fail, strings) -> Acts:
     """The acts section, checked as the events are (no empty word, no question word under two acts, every act with
-    words of both kinds); a file or an index without it: no act is asked, every date or period is read as before."""
+    words it is asked and stated by); a file or an index without it: no act is asked, every date or period is read
+    as before."""
     if spec is None:
         return Acts({}, {})
-    if not isinstance(spec, dict) or set(spec) - {"kinds", "acts", "counted_from", "examples"} \
-            or not isinstance(spec.get("acts"), dict):
-        raise fail("acts", "应为映射，含 kinds（约束的问题类型）、acts（动作: {asked: [词], stated: [词], label: 名称}）、"
-                           "counted_from 与 examples")
-    asked, stated, labels = {}, {}, {}
+    if not isinstance(spec, dict) or set(spec) - ACT_KEYS or not isinstance(spec.get("acts"), dict):
+        raise fail("acts", "应为映射，含 kinds（约束的问题类型）、acts（动作: {asked: [词], with_money: [词], stated: [词], "
+                           f"label: 名称}}）以及 {'、'.join(sorted(ACT_KEYS - {'kinds', 'acts'}))}")
+    asked, with_money, stated, labels = {}, {}, {}, {}
     for name, act in spec["acts"].items():
-        where = f"acts.acts.{name}"
-        if not isinstance(act, dict) or set(act) - {"asked", "stated", "label"}:
-            raise fail(where, "应为 {asked: [词], stated: [词], label: 名称}，不能有别的键")
-        asked[str(name)] = strings(act.get("asked"), f"{where}.asked")
-        stated[str(name)] = strings(act.get("stated"), f"{where}.stated")
-        if not asked[str(name)] or not stated[str(name)]:
+        where, name = f"acts.acts.{name}", str(name)
+        if not isinstance(act, dict) or set(act) - {"asked", "with_money", "stated", "label"} \
+                or not isinstance(act.get("label", ""), str):
+            raise fail(where, "应为 {asked: [词], with_money: [词], stated: [词], label: 名称（字符串）}，不能有别的键")
+        asked[name] = strings(act.get("asked"), f"{where}.asked")
+        with_money[name] = strings(act.get("with_money"), f"{where}.with_money")
+        stated[name] = strings(act.get("stated"), f"{where}.stated")
+        if not asked[name] or not stated[name]:
             raise fail(where, "asked 与 stated 都要有词")
-        if any(not w.strip() for w in stated[str(name)]):
-            raise fail(f"{where}.stated", "含有空词：空词会让任何句子都算作说到这个动作（删去空词）")
-        labels[str(name)] = str(act.get("label") or "")
-    _listed_once([("acts.acts", asked)], fail, "空词会让每个问日期或期限的问题都算作问这个动作")
+        labels[name] = act.get("label") or ""
+    _listed_once([("acts.acts", {f"{n}.{key}": table[n] for n in asked
+                                 for key, table in (("asked", asked), ("with_money", with_money))})],
+                 fail, "空词会让每个问日期或期限的问题都算作问这个动作")
+    _listed_once([("acts.acts", {f"{n}.stated": stated[n] for n in stated})], fail, "空词会让任何句子都算作说到这个动作")
+    words = {key: tuple(strings(spec.get(key), f"acts.{key}")) for key in ACT_KEYS - {"kinds", "acts", "examples"}}
+    for key, found in words.items():
+        if any(not w.strip() for w in found):
+            raise fail(f"acts.{key}", "含有空词（删去空词）")
+    if "kinds" in spec and not spec["kinds"]:
+        raise fail("acts.kinds", "不能为空：省去 kinds 即为 [date, period]")
     kinds = tuple(strings(spec.get("kinds"), "acts.kinds")) or Acts.kinds
     examples = _event_examples(spec.get("examples"), "acts.examples", "act", asked, fail, strings)
-    counted_from = tuple(strings(spec.get("counted_from"), "acts.counted_from"))
-    if any(not w.strip() for w in counted_from):
-        raise fail("acts.counted_from", "含有空词：空词会让任何动作词都不算（删去空词）")
-    return Acts(asked, stated, kinds, labels, counted_from, examples)
+    return Acts(asked, stated, kinds, labels, with_money, words["money"], words["when"], words["time_words"],
+                words["counted_from"], words["not_after"], examples)
 
 
 def _listed_once(tables: list[tuple[str, dict[str, list[str]]]], fail, empty: str) -> None:
@@ -1038,9 +1068,16 @@ def _part(text: str, at: int) -> int:
 
 
 @functools.lru_cache(maxsize=64)
-def _act_pattern(fact: str, act: str, counted_from: str) -> re.Pattern:
-    act = f"(?:{act})(?!{counted_from})" if counted_from else f"(?:{act})"
-    return re.compile(f"(?:{fact})[^。；\n]*?{act}|{act}[^。；\n，,]*?(?:{fact})")
+def _act_pattern(fact: str, stated: tuple[str, ...], counted_from: tuple[str, ...], not_after: tuple[str, ...]) \
+        -> re.Pattern:
+    # one lookbehind per word: Python's re takes only fixed-width lookbehinds
+    act = "".join(f"(?<!{re.escape(w)})" for w in not_after) + f"(?:{'|'.join(map(re.escape, stated))})"
+    if counted_from:
+        act += f"(?![^，,。；\n]{{0,{ACT_COUNTED_WITHIN}}}(?:{'|'.join(map(re.escape, counted_from))}))"
+    return re.compile(f"(?:{fact})[^。；\n]*?{act}|{act}[^。；\n]*?(?:{fact})")
+
+
+ACT_COUNTED_WITHIN = 3  # 拨付到位后, 拨付完毕后, 拨付资金之日起: the time is counted from the act a word or two on
 
 
 @functools.lru_cache(maxsize=64)

@@ -127,14 +127,16 @@ class Query:
         named = self.kinds.rights_named(" ".join([document.title, *clause.path]))
         return frozenset() if named & asked else named
 
-    def fact(self, kind: str) -> re.Pattern:
+    def fact(self, kind: str, of_act: bool = True) -> re.Pattern:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
-        the question gives (多少家 → 35家), else any of that kind."""
+        the question gives (多少家 → 35家), a date or a length of time of the act asked (钱多久能到账: of the payment),
+        else any of that kind. `of_act=False`: the time alone, as a part of a sentence already found to state it
+        of the act says it (the read-aloud gist keeps the part with the time)."""
         if kind == "number" and self.unit:
             return _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
         if kind == "date" and self.event:
             return self.kinds.dated(self.event)
-        if self.act and kind in self.kinds.acts.kinds:
+        if of_act and self.act and kind in self.kinds.acts.kinds:
             return self.kinds.acted(kind, self.act)
         return self.kinds.states[kind].pattern
 
@@ -145,9 +147,9 @@ class Query:
             return self.kinds.acts.labels[self.act]
         return self.kinds.label(kind)
 
-    def facts(self) -> list[re.Pattern]:
+    def facts(self, of_act: bool = True) -> list[re.Pattern]:
         """The patterns of the facts the question asks for (a date, a number of 家…)."""
-        return [self.fact(kind) for kind in sorted(self.asks) if kind in self.kinds.states]
+        return [self.fact(kind, of_act) for kind in sorted(self.asks) if kind in self.kinds.states]
 
     @property
     def search_text(self) -> str:
