@@ -140,11 +140,13 @@ def gist(sentence: str, query: Query, concepts: list[Concept], limit: int, whole
     pieces = [p for p in re.split(r"[，；]", sentence.rstrip("。；！？")) if p.strip()]
     if len(pieces) < 2 or len(sentence) <= whole:
         return sentence
-    facts = query.facts(of_act=False)  # the sentence states the act's time: the part saying the time is read
+    # the part saying the time is read, the one saying it with the act asked (拨付) before another's time
+    facts, of_act = query.facts(of_act=False), query.facts() if query.act else []
 
     def score(piece: str) -> float:
         covered = sum(c.weight for c in concepts if any(alt in piece for alt in c.alternatives))
-        return covered + (100.0 if any(p.search(piece) for p in facts) else 0.0)
+        return covered + (100.0 if any(p.search(piece) for p in facts) else 0.0) \
+            + (50.0 if any(p.search(piece) for p in of_act) else 0.0)
 
     scores = [score(p) for p in pieces]
     best = max(range(len(pieces)), key=lambda i: (scores[i], -i))

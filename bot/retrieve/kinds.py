@@ -743,9 +743,9 @@ class QuestionKinds:
         """The act whose date or length of time a question asks (付款 of 补贴钱大概啥时候到账), by question_kinds.yaml's
         `acts`, when it asks one of the kinds they bind: a word of the act said after where the question asks when or
         how long (the date and period kinds' triggers and `acts.when`: 多久能到账, 几天能到我卡上) in the same part, or
-        right before a word naming its time (到账时间); a word that needs a money word (`with_money`: 发放, 兑现) only
-        when the question says one (奖金什么时候发放, not 证书多久发放); not a word the time is counted from
-        (到账以后多久要报送). "" when none. Read as characters, as jieba cuts 到账 into 到 and 账."""
+        right before a word naming its time (到账时间), and no other act between (`not_between`: 多久要报送拨付资金的
+        使用计划); a word that needs a money word (`with_money`: 发放, 兑现) only when that part says one
+        (奖金什么时候发放, not 证书多久发放); not a word the time is counted from (到账以后多久要报送). "" when none. Read as characters, as jieba cuts 到账 into 到 and 账."""
         acts = self.acts
         if not acts.of or not set(acts.kinds) & asks:
             return ""
@@ -753,13 +753,15 @@ class QuestionKinds:
         triggers = {t for name in acts.kinds if name in self.asks for rule in self.asks[name].rules
                     for t in rule.triggers} | set(acts.when)
         asked_at = [(m.end(), _part(text, m.start())) for t in triggers for m in re.finditer(re.escape(t), text)]
-        money = any(w in text for w in acts.money)
         for m in acts.finder.finditer(text):
-            word, after = m.group(0), text[m.end():]
-            if word in acts.with_money_words and not money or after.startswith(acts.counted_from):
+            word, after, part = m.group(0), text[m.end():], _part(text, m.start())
+            said = _PARTS.split(text)[part]
+            if word in acts.with_money_words and not any(w in said for w in acts.money) \
+                    or after.startswith(acts.counted_from):
                 continue
-            if after.startswith(acts.time_words) or any(end <= m.start() and part == _part(text, m.start())
-                                                       for end, part in asked_at):
+            if after.startswith(acts.time_words) or any(
+                    end <= m.start() and at == part and not any(w in text[end:m.start()] for w in acts.not_between)
+                    for end, at in asked_at):
                 return acts.of[word]
         return ""
 
@@ -767,10 +769,10 @@ class QuestionKinds:
         """A sentence stating the `kind` of fact (a date, a length of time) of `act`: the kind's statement and a word
         stating the act in one sentence (公示结束后30个工作日内拨付 for 付款; not 申报时间为3月1日至4月30日); not the act
         right after a word saying it is done, withheld or not scheduled (`not_after`: 追回已拨付的资金，3年内不得申报;
-        不再拨付; 资金另行拨付), nor an act the time is counted from, within a few characters (`counted_from`:
-        拨付之日起12个月内, 拨付到位后3个月内)."""
+        不再拨付; 资金另行拨付), nor an act the time is counted from (`counted_from`, after `counted_through`:
+        拨付之日起12个月内, 拨付到位后3个月内; not 兑现于公示后20个工作日内)."""
         return _act_pattern(self.states[kind].pattern.pattern, tuple(self.acts.stated[act]), self.acts.counted_from,
-                            self.acts.not_after)
+                            self.acts.not_after, self.acts.counted_through)
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
@@ -942,6 +944,8 @@ class Acts:
     when: tuple[str, ...] = ()  # where a question asks when or how long, besides the kinds' triggers (几天)
     time_words: tuple[str, ...] = ()  # an act's word right before one asks its time (到账时间)
     counted_from: tuple[str, ...] = ()  # after an act's word, a time counted from it (拨付之日起): not its time
+    counted_through: tuple[str, ...] = ()  # what may come between (拨付到位后, 拨付资金之日起)
+    not_between: tuple[str, ...] = ()  # another act between where a question asks when and the act's word (报送)
     not_after: tuple[str, ...] = ()  # before a stated word, the act is done, withheld or unscheduled (已拨付, 另行拨付)
     examples: list[EventExample] = field(default_factory=list)  # `event`: the act asked
 
@@ -958,7 +962,8 @@ def _words_of(table: dict[str, list[str]]) -> tuple[dict[str, str], re.Pattern]:
     return of, re.compile("|".join(map(re.escape, longest_first))) if longest_first else re.compile("(?!)")
 
 
-ACT_KEYS = {"kinds", "acts", "money", "when", "time_words", "counted_from", "not_after", "examples"}
+ACT_KEYS = {"kinds", "acts", "money", "when", "time_words", "counted_from", "counted_through", "not_after", "not_between",
+            "examples"}
 
 
 def _acts(spec, fail, strings) -> Acts:
@@ -994,8 +999,7 @@ def _acts(spec, fail, strings) -> Acts:
         raise fail("acts.kinds", "不能为空：省去 kinds 即为 [date, period]")
     kinds = tuple(strings(spec.get("kinds"), "acts.kinds")) or Acts.kinds
     examples = _event_examples(spec.get("examples"), "acts.examples", "act", asked, fail, strings)
-    return Acts(asked, stated, kinds, labels, with_money, words["money"], words["when"], words["time_words"],
-                words["counted_from"], words["not_after"], examples)
+    return Acts(asked, stated, kinds, labels, with_money, examples=examples, **words)
 
 
 def _listed_once(tables: list[tuple[str, dict[str, list[str]]]], fail, empty: str) -> None:
@@ -1068,16 +1072,14 @@ def _part(text: str, at: int) -> int:
 
 
 @functools.lru_cache(maxsize=64)
-def _act_pattern(fact: str, stated: tuple[str, ...], counted_from: tuple[str, ...], not_after: tuple[str, ...]) \
-        -> re.Pattern:
+def _act_pattern(fact: str, stated: tuple[str, ...], counted_from: tuple[str, ...], not_after: tuple[str, ...],
+                 counted_through: tuple[str, ...] = ()) -> re.Pattern:
     # one lookbehind per word: Python's re takes only fixed-width lookbehinds
     act = "".join(f"(?<!{re.escape(w)})" for w in not_after) + f"(?:{'|'.join(map(re.escape, stated))})"
     if counted_from:
-        act += f"(?![^，,。；\n]{{0,{ACT_COUNTED_WITHIN}}}(?:{'|'.join(map(re.escape, counted_from))}))"
+        through = f"(?:{'|'.join(map(re.escape, counted_through))})?" if counted_through else ""
+        act += f"(?!{through}(?:{'|'.join(map(re.escape, counted_from))}))"
     return re.compile(f"(?:{fact})[^。；\n]*?{act}|{act}[^。；\n]*?(?:{fact})")
-
-
-ACT_COUNTED_WITHIN = 3  # 拨付到位后, 拨付完毕后, 拨付资金之日起: the time is counted from the act a word or two on
 
 
 @functools.lru_cache(maxsize=64)
