@@ -333,8 +333,13 @@ def test_a_malformed_acts_section_is_refused(acts, why):
 
 
 def test_an_index_built_before_acts_reads_every_date_and_length_as_before():
+    """An index carries the question_kinds it was built with: one without `acts` borrows no shipped acts (unlike
+    labels and rights), so a payment question reads any date, as when it was built."""
     older = QuestionKinds.from_json(json.dumps({k: v for k, v in KINDS.data.items() if k != "acts"}))
-    assert older.act_asked(Words("补贴钱啥时候到账"), {"date"}) == "" and not older.acts.asked
+    lexicon = Lexicon.from_yaml(KNOWLEDGE / "synonyms.yaml")
+    lexicon.kinds = older
+    query = QueryUnderstanding(lexicon, Tokenizer(lexicon.terms), {}).parse("补贴钱啥时候到账")
+    assert "date" in query.asks and query.act == "" and query.fact("date").search("申报时间为2026年3月1日至4月30日")
 
 
 def test_a_question_not_about_a_document_asks_any_date(understanding):

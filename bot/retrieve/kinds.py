@@ -745,7 +745,8 @@ class QuestionKinds:
         how long (the date and period kinds' triggers and `acts.when`: 多久能到账, 几天能到我卡上) in the same part, or
         right before a word naming its time (到账时间), and no other act between (`not_between`: 多久要报送拨付资金的
         使用计划); a word that needs a money word (`with_money`: 发放, 兑现) only when that part says one
-        (奖金什么时候发放, not 证书多久发放); not a word the time is counted from (到账以后多久要报送). "" when none. Read as characters, as jieba cuts 到账 into 到 and 账."""
+        (奖金什么时候发放, not 证书多久发放); not a word the time is counted from (到账以后多久要报送). "" when none.
+        Read as characters, as jieba cuts 到账 into 到 and 账."""
         acts = self.acts
         if not acts.of or not set(acts.kinds) & asks:
             return ""
