@@ -739,6 +739,13 @@ class QuestionKinds:
         return _event_pattern(ev.calendar, "|".join(map(re.escape, ev.words[event])), ev.also.get(event, ""),
                               event == ev.signed)
 
+    @functools.cached_property
+    def act_triggers(self) -> frozenset[str]:
+        """Where a question asks when or how long, for `act_asked`: the triggers of the kinds the acts bind, and
+        `acts.when`."""
+        return frozenset(t for name in self.acts.kinds if name in self.asks for rule in self.asks[name].rules
+                         for t in rule.triggers) | frozenset(self.acts.when)
+
     def act_asked(self, words: Words, asks: set[str]) -> str:
         """The act whose date or length of time a question asks (付款 of 补贴钱大概啥时候到账), by question_kinds.yaml's
         `acts`, when it asks one of the kinds they bind: a word of the act said after where the question asks when or
@@ -750,14 +757,12 @@ class QuestionKinds:
         acts = self.acts
         if not acts.of or not set(acts.kinds) & asks:
             return ""
-        text = words.text
-        triggers = {t for name in acts.kinds if name in self.asks for rule in self.asks[name].rules
-                    for t in rule.triggers} | set(acts.when)
-        asked_at = [(m.end(), _part(text, m.start())) for t in triggers for m in re.finditer(re.escape(t), text)]
+        text, parts = words.text, _PARTS.split(words.text)  # parts[n] is the part _part numbers n
+        asked_at = [(m.end(), _part(text, m.start())) for t in self.act_triggers
+                    for m in re.finditer(re.escape(t), text)]
         for m in acts.finder.finditer(text):
             word, after, part = m.group(0), text[m.end():], _part(text, m.start())
-            said = _PARTS.split(text)[part]
-            if word in acts.with_money_words and not any(w in said for w in acts.money) \
+            if word in acts.with_money_words and not any(w in parts[part] for w in acts.money) \
                     or after.startswith(acts.counted_from):
                 continue
             if after.startswith(acts.time_words) or any(

@@ -136,16 +136,20 @@ class Query:
             return _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
         if kind == "date" and self.event:
             return self.kinds.dated(self.event)
-        if of_act and self.act and kind in self.kinds.acts.kinds:
+        if of_act and self._of_act(kind):
             return self.kinds.acted(kind, self.act)
         return self.kinds.states[kind].pattern
 
     def label(self, kind: str) -> str:
         """How an answer names the `kind` of fact asked: the act's own name for it when one binds it (钱款拨付或到账的时间
         for 补贴啥时候到账), else the kind's label (日期)."""
-        if self.act and kind in self.kinds.acts.kinds and self.kinds.acts.labels.get(self.act):
+        if self._of_act(kind) and self.kinds.acts.labels.get(self.act):
             return self.kinds.acts.labels[self.act]
         return self.kinds.label(kind)
+
+    def _of_act(self, kind: str) -> bool:
+        """Whether the `kind` of fact is asked of the question's act (a date or a length of time of a payment)."""
+        return bool(self.act) and kind in self.kinds.acts.kinds
 
     def facts(self, of_act: bool = True) -> list[re.Pattern]:
         """The patterns of the facts the question asks for (a date, a number of 家…)."""
