@@ -315,29 +315,6 @@ def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_paym
     assert not query.act and not decide(query, [given, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
 
 
-def test_whether_a_grant_is_taxed_or_an_event_streamed_is_answered_only_by_a_clause_saying_so(index):
-    """补贴要交税吗 asks about tax, 讲座有直播吗 about following an event from afar: a clause granting the money or
-    announcing the lecture states neither, and the refusal names what is asked (question_kinds.yaml's tax, remote)."""
-    from bot.answer.extractive import compose_refusal
-
-    retriever = Retriever(index, home_region="上海市")
-    for question, kind, unstated, stated, label in (
-            ("信息服务网点拿到的奖励要交个人所得税吗", "tax", "对认定的网点给予一次性奖励10万元。",
-             "奖励资金依法缴纳个人所得税。", "税务处理"),
-            ("信息服务网点的培训讲座有直播吗", "remote", "培训讲座于2026年5月8日在市知识产权局举办。",
-             "培训讲座同步进行网络直播。", "直播")):
-        query = retriever.parse(question)
-        assert kind in query.asks, (question, query.asks)
-        hits = retriever.search(query)
-        for text, answered in ((unstated, False), (stated, True)):
-            given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": text}))
-            decision = decide(query, [given, *hits[1:]], retriever.ranking)
-            assert (decision.reason == f"fact-missing {kind}") != answered, (question, text, decision.reason)
-            if not answered:
-                refusal = compose_refusal(query, [given], decision.reason, DISPLAY.related_clauses)
-                assert label in refusal.statement, refusal.statement
-
-
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
     retriever = Retriever(index, home_region="上海市")
     for question, answered in (("信息服务网点认定通知是哪天印发的", True), ("信息服务网点申报几号截止", False)):
