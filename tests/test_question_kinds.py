@@ -117,20 +117,6 @@ def test_a_word_list_may_take_in_another_by_its_alias():
         QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "number": nested}})
 
 
-def test_an_item_of_a_part_headed_as_the_materials_states_them_and_by_items_must_be_a_flag():
-    """六、申请材料 → （四）营业执照复印件；names a material without a verb: with `by_items` the item states it, a part
-    headed otherwise does not, nor does a kind without the flag; a flag that is no boolean is refused."""
-    assert KINDS.listed_under("materials", ["六、申请材料", "（四）营业执照复印件；"])
-    assert KINDS.listed_under("materials", ["三、反馈时间和方式", "（四）所需材料"])
-    assert not KINDS.listed_under("materials", ["六、申报时间", "（四）营业执照复印件；"])
-    assert not KINDS.listed_under("materials", ["五、虚假材料的处理"])
-    assert not KINDS.listed_under("date", ["三、申报时间", "（一）另行通知。"])  # no by_items: the date must be said
-    states = {**KINDS.data["asks"]["materials"]["states"], "by_items": "yes"}
-    with pytest.raises(KindsError, match="asks.materials.states.by_items"):
-        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "materials": {
-            **KINDS.data["asks"]["materials"], "states": states}}})
-
-
 def test_a_kind_level_key_inside_a_rule_is_refused_not_ignored():
     rules = {**KINDS.data["asks"]["number"], "rules": [{**KINDS.data["asks"]["number"]["rules"][0], "yields_to": ["period"]}]}
     with pytest.raises(KindsError, match=r"asks.number.rules\[0\].*yields_to"):

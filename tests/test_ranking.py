@@ -315,20 +315,6 @@ def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_paym
     assert not query.act and not decide(query, [given, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
 
 
-def test_an_item_listed_under_the_materials_heading_answers_which_materials(index):
-    """申请知惠贷要提交哪些材料 is answered by （四）知识产权证书及最近一次年费缴纳凭证； under 六、申请材料, which names a
-    material without a verb saying it is filed; the same item under another heading states none."""
-    retriever = Retriever(index, home_region="上海市")
-    query = retriever.parse("信息服务网点申报需要提交哪些材料")
-    assert "materials" in query.asks
-    hits = retriever.search(query)
-    for path, answered in ((["六、申请材料", "（四）知识产权证书及最近一次年费缴纳凭证；"], True),
-                           (["六、支持方式", "（四）知识产权证书及最近一次年费缴纳凭证；"], False)):
-        clause = hits[0].clause.model_copy(update={"text": "知识产权证书及最近一次年费缴纳凭证；", "path": path})
-        reason = decide(query, [replace(hits[0], clause=clause), *hits[1:]], retriever.ranking).reason
-        assert (reason != "fact-missing materials") == answered, (path, reason)
-
-
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
     retriever = Retriever(index, home_region="上海市")
     for question, answered in (("信息服务网点认定通知是哪天印发的", True), ("信息服务网点申报几号截止", False)):

@@ -244,13 +244,10 @@ class Kind:
 
 @dataclass
 class Statement:
-    """The pattern of a sentence that states a kind of fact (an answer, not a question: so a regex). `by_items`: an
-    item of a part whose heading names the kind (六、申请材料 → （四）营业执照复印件；), or a clause so headed itself
-    (所需材料。1. …), states it too, as a list names its materials without a verb that says so."""
+    """The pattern of a sentence that states a kind of fact (an answer, not a question: so a regex)."""
     pattern: re.Pattern
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
-    by_items: bool = False
 
 
 @dataclass
@@ -513,11 +510,8 @@ class QuestionKinds:
             except (TypeError, KeyError, re.error) as exc:
                 raise fail(f"asks.{name}.states.pattern", f"不是有效的正则表达式：{exc}") from exc
             examples = raw.get("examples") or {}
-            by_items = raw.get("by_items", False) if isinstance(raw, dict) else False
-            if not isinstance(by_items, bool):
-                raise fail(f"asks.{name}.states.by_items", "应为 true 或 false（标题写明这类事实的部分，其各项是否都算写明）")
             states[name] = Statement(pattern, strings(examples.get("positive"), f"asks.{name}.states.examples"),
-                                     strings(examples.get("negative"), f"asks.{name}.states.examples"), by_items)
+                                     strings(examples.get("negative"), f"asks.{name}.states.examples"))
         if set(acts.kinds) - set(states):
             raise fail("acts.kinds", f"指向没有 states 的问题类型 {sorted(set(acts.kinds) - set(states))}")
         units = data.get("units") or {}
@@ -785,13 +779,6 @@ class QuestionKinds:
         拨付之日起12个月内, 拨付到位后3个月内; not 兑现于公示后20个工作日内)."""
         return _act_pattern(self.states[kind].pattern.pattern, tuple(self.acts.stated[act]), self.acts.counted_from,
                             self.acts.not_after, self.acts.counted_through)
-
-    def listed_under(self, kind: str, path: Iterable[str]) -> bool:
-        """Whether a clause with this `path` of headings is an item of a part labelled as stating the `kind` of fact,
-        or is so labelled itself, for a kind whose statement counts its items (`by_items`: 六、申请材料 →
-        （四）营业执照复印件；)."""
-        statement, asked = self.states.get(kind), self.asks.get(kind)
-        return bool(statement and statement.by_items and asked) and any(asked.headings.name(label) for label in path)
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
