@@ -34,7 +34,7 @@ from bot.llm import from_settings as llm_from_settings
 from bot.models import Answer, Citation, FaqMatch, FaqPair, Suggestion, SuggestResponse
 from bot.retrieve.followup import FollowUpWords, rewrite
 from bot.retrieve.query import Query, fuzzy_pinyin
-from bot.retrieve.rank import Ranking
+from bot.retrieve.rank import Ranking, asks_fact
 from bot.retrieve.search import Hit, IndexNotFound, Misconfigured, Retriever
 from bot.store.versions import IndexVersions
 from bot.store.conversations import FaqCandidateExists, Turn, open_store
@@ -368,10 +368,14 @@ class Assistant:
             client: str | None = None, history: list[Turn] | None = None) -> Answer:
         """One answer, judging validity as of `as_of` (default today), in a session of `client` (the caller's
         client key; None for the CLI and channels that keep their own mapping). `trace`, if given, receives
-        the LLM's raw verification (for `hotline eval`). `history` (from `replay`) stands for a session's
-        earlier turns when the client keeps the conversation itself."""
+        the decision's reason, whether the question asks a kind of fact its question kinds state, and the LLM's raw
+        verification (for `hotline eval`). `history` (from `replay`) stands for a session's earlier turns when the
+        client keeps the conversation itself."""
         p = self._prepare(question, region, session_id, as_of, client, history)
         answer = self._first_answer(p)
+        if trace is not None:
+            trace["reason"] = p.decision.reason
+            trace["asks_fact"] = asks_fact(p.query)
         if self.llm is not None and answer.composer == "extractive" and answer.grounded and self._service_item(p) is None:
             sources = self._sources(p)
             try:

@@ -12,7 +12,7 @@ import statistics
 import sys
 from datetime import date
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +91,41 @@ class Report:
     by_category: dict
     misses: list[dict] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+    refusals: dict = field(default_factory=dict)  # refusal_breakdown's
+
+
+def refused_by(result: Result) -> str | None:
+    """What refused an answer: the answerability model (below its threshold), a rule (a fact asked and not stated,
+    another kind of right, off-task…), or a service item leaving the field asked open; None when it was answered."""
+    if result.grounded:
+        return None
+    reason = result.trace.get("reason", "")
+    if reason.startswith("unanswerable"):
+        return "model"
+    return "service item" if reason == "answerable" else "rule"
+
+
+def refusal_breakdown(results: list[Result]) -> dict:
+    """Refusal accuracy and false refusals apart for the questions that ask a kind of fact the question kinds state
+    (a date, a fee, a phone…: a hard constraint may refuse them) and those that ask none (whether something is
+    allowed, what a term covers: only the model can), with what refused each: on documents nobody has asked about,
+    the second kind is where the model's past-question features are silent."""
+    out = {}
+    for name, asks in (("asks_fact", True), ("asks_no_fact", False)):
+        rs = [r for r in results if bool(r.trace.get("asks_fact")) == asks]
+        answerable = [r for r in rs if r.item["answerable"]]
+        unanswerable = [r for r in rs if not r.item["answerable"]]
+        out[name] = {
+            "answerable": len(answerable), "unanswerable": len(unanswerable),
+            "false_refusal_rate": round(sum(not r.grounded for r in answerable) / len(answerable), 3)
+            if answerable else None,
+            "refusal_accuracy": round(sum(not r.grounded for r in unanswerable) / len(unanswerable), 3)
+            if unanswerable else None,
+            "refused_by": {
+                side: dict(sorted(Counter(refused_by(r) for r in group if not r.grounded).items()))
+                for side, group in (("answerable", answerable), ("unanswerable", unanswerable))},
+        }
+    return out
 
 
 def documents_of(item: dict) -> set[str]:
@@ -236,7 +271,7 @@ def evaluate(settings: Settings, items: list[dict], unasked: bool = False) -> Re
         if (r.item["answerable"] and (r.rank != 1 or not r.grounded or r.mentioned < 1))
         or (not r.item["answerable"] and r.grounded) or r.states_asked_fact is False
     ]
-    return Report(metrics, by_category, misses, results)
+    return Report(metrics, by_category, misses, results, refusal_breakdown(results))
 
 
 def llm_metrics(grounded: list[Result]) -> dict:
@@ -272,7 +307,7 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
         return transcripts.report(settings, items, set_path, as_json, verbose)
     report = evaluate(settings, items, unasked)
     if as_json:
-        print(json.dumps({"metrics": report.metrics, "by_category": report.by_category,
+        print(json.dumps({"metrics": report.metrics, "by_category": report.by_category, "refusals": report.refusals,
                           "misses": report.misses if verbose else len(report.misses)}, ensure_ascii=False, indent=2))
         return 0
     m = report.metrics
@@ -287,6 +322,13 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
                     "composer_llm_repaired", "fallback_rate", "llm_errors", "grounded_latency_ms_median",
                     "grounded_latency_ms_p95"):
             print(f"  {key:28s} {m[key]}")
+    print("拒答（问具体事实的 / 不问的；拒答来源：model 模型，rule 规则，service item 服务事项未写明）：")
+    for name, label in (("asks_fact", "问具体事实"), ("asks_no_fact", "不问具体事实")):
+        values = report.refusals[name]
+        fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+        print(f"  {label:8s} 可回答 {values['answerable']:3d} 误拒 {fmt(values['false_refusal_rate'])} "
+              f"{values['refused_by']['answerable']}；不可回答 {values['unanswerable']:3d} "
+              f"拒答正确 {fmt(values['refusal_accuracy'])} {values['refused_by']['unanswerable']}")
     print("按类别：")
     for name, values in report.by_category.items():
         fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731

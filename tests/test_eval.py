@@ -166,3 +166,35 @@ def test_a_statements_share_counts_the_questions_whose_answering_clause_states_t
     found = readings(retriever, items)
     assert [(r.kind, r.stated, r.clause_id) for r in found] == [("date", True, dated.id), ("date", False, undated.id)]
     assert shares(found) == {"date": (1, 2)}
+
+
+def test_refusals_are_told_apart_by_whether_a_fact_is_asked_and_what_refused_them(settings):
+    """Assistant.ask's trace says the decision's reason and whether a kind of fact is asked; the evaluation counts
+    refusal accuracy and false refusals apart for questions asking a fact and those asking none, with what refused
+    each (the model, a rule, a service item leaving the field open)."""
+    from bot.service import Assistant
+    from evals.run import refusal_breakdown, refused_by
+
+    assistant = Assistant(settings)
+    trace: dict = {}
+    assistant.ask("专利代理师考试的报名费是多少", trace=trace)
+    assert trace["asks_fact"] is True and isinstance(trace["reason"], str) and trace["reason"]
+    trace = {}
+    assistant.ask("蓝天行动主要做什么", trace=trace)
+    assert trace["asks_fact"] is False
+
+    def result(answerable: bool, grounded: bool, reason: str, asks: bool) -> Result:
+        return Result({"answerable": answerable}, [], grounded, "", 0.0, trace={"reason": reason, "asks_fact": asks})
+
+    results = [result(True, True, "answerable", True), result(True, False, "fact-missing date", True),
+               result(False, False, "unanswerable p=0.10 missing 几号", True), result(False, True, "answerable", True),
+               result(False, True, "answerable", False), result(False, False, "other-right", False),
+               result(True, False, "answerable", False)]
+    assert [refused_by(r) for r in results] == [None, "rule", "model", None, None, "rule", "service item"]
+    out = refusal_breakdown(results)
+    assert out["asks_fact"] == {"answerable": 2, "unanswerable": 2, "false_refusal_rate": 0.5, "refusal_accuracy": 0.5,
+                                "refused_by": {"answerable": {"rule": 1}, "unanswerable": {"model": 1}}}
+    assert out["asks_no_fact"] == {"answerable": 1, "unanswerable": 2, "false_refusal_rate": 1.0,
+                                   "refusal_accuracy": 0.5,
+                                   "refused_by": {"answerable": {"service item": 1}, "unanswerable": {"rule": 1}}}
+    assert refusal_breakdown([])["asks_fact"]["refusal_accuracy"] is None
