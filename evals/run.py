@@ -106,10 +106,12 @@ def refused_by(result: Result) -> str | None:
 
 
 def refusal_breakdown(results: list[Result]) -> dict:
-    """Refusal accuracy and false refusals apart for the questions that ask a kind of fact the question kinds state
-    (a date, a fee, a phone…: a hard constraint may refuse them) and those that ask none (whether something is
-    allowed, what a term covers: only the model can), with what refused each: on documents nobody has asked about,
-    the second kind is where the model's past-question features are silent."""
+    """Refusal accuracy and false refusals apart for the questions the assistant reads as asking a kind of fact its
+    question kinds state (a date, a fee, a phone…: the fact-missing rule may refuse them; the rules' notion, wider than
+    the model's `asks_fact` feature, which leaves some kinds out) and those it reads as asking none (whether something
+    is allowed, what a term covers: only the model and the rules about the question as a whole — off-task, another
+    kind of right, another year — can), with what refused each. A rule here is any of decide.refusal_rule's, the
+    gatekeeping ones (off-task, no documents for the region, not one word matched, sensitive) included."""
     out = {}
     for name, asks in (("asks_fact", True), ("asks_no_fact", False)):
         rs = [r for r in results if bool(r.trace.get("asks_fact")) == asks]
