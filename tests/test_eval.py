@@ -182,6 +182,11 @@ def test_refusals_are_told_apart_by_whether_a_fact_is_asked_and_what_refused_the
     trace = {}
     assistant.ask("蓝天行动主要做什么", trace=trace)
     assert trace["asks_fact"] is False
+    # a service item that leaves the field asked open is refused though the decision answered
+    trace = {}
+    answer = assistant.ask("专利导航需要满足什么条件", trace=trace)
+    asked = Result({"answerable": True}, [], answer.grounded, answer.answer, 0.0, trace=trace)
+    assert (trace["reason"], answer.grounded, refused_by(asked)) == ("answerable", False, "service item"), trace
 
     def result(answerable: bool, grounded: bool, reason: str, asks: bool) -> Result:
         return Result({"answerable": answerable}, [], grounded, "", 0.0, trace={"reason": reason, "asks_fact": asks})
