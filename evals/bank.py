@@ -62,12 +62,8 @@ def built(notices: str | None = None, data_dir: Path | str | None = None) -> Set
     return build(data_dir, paths=notice_paths(notices) if notices else None)
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    from evals.run import evaluate, load_set
+    from evals.run import evaluate, figure, load_set
 
     parser = argparse.ArgumentParser(prog="python -m evals.bank", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
@@ -86,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{Path(path).name:20s} n={m['questions']:3d} hit@1={m['hit@1']:.3f} hit@5={m['hit@5']:.3f} "
               f"must={m['must_mention']:.3f} refusal_acc={m['refusal_accuracy']:.3f} "
               f"false_refusals={m['false_refusal_rate']:.3f} fact_unstated={m['fact_unstated']:.3f} p95={m['latency_ms_p95']:.0f}ms")
-        print("  " + "  ".join(f"{name}: refusal_acc={_share(v['refusal_accuracy'])} false_refusals="
-                               f"{_share(v['false_refusal_rate'])} refused_by={v['refused_by']}"
+        print("  " + "  ".join(f"{name}: refusal_acc={figure(v['refusal_accuracy'])} false_refusals="
+                               f"{figure(v['false_refusal_rate'])} refused_by={v['refused_by']}"
                                for name, v in report.refusals.items()))
         if args.verbose:
             for miss in report.misses:

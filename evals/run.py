@@ -112,6 +112,9 @@ def refusal_breakdown(results: list[Result]) -> dict:
     is allowed, what a term covers: only the model and the rules about the question as a whole — off-task, another
     kind of right, another year — can), with what refused each. A rule here is any of decide.refusal_rule's, the
     gatekeeping ones (off-task, no documents for the region, not one word matched, sensitive) included."""
+    def refused(group: list[Result]) -> float | None:
+        return round(sum(not r.grounded for r in group) / len(group), 3) if group else None
+
     out = {}
     for name, asks in (("asks_fact", True), ("asks_no_fact", False)):
         rs = [r for r in results if bool(r.trace.get("asks_fact")) == asks]
@@ -119,15 +122,17 @@ def refusal_breakdown(results: list[Result]) -> dict:
         unanswerable = [r for r in rs if not r.item["answerable"]]
         out[name] = {
             "answerable": len(answerable), "unanswerable": len(unanswerable),
-            "false_refusal_rate": round(sum(not r.grounded for r in answerable) / len(answerable), 3)
-            if answerable else None,
-            "refusal_accuracy": round(sum(not r.grounded for r in unanswerable) / len(unanswerable), 3)
-            if unanswerable else None,
+            "false_refusal_rate": refused(answerable), "refusal_accuracy": refused(unanswerable),
             "refused_by": {
                 side: dict(sorted(Counter(refused_by(r) for r in group if not r.grounded).items()))
                 for side, group in (("answerable", answerable), ("unanswerable", unanswerable))},
         }
     return out
+
+
+def figure(value: float | None, digits: int = 3) -> str:
+    """A share as printed: "-" when there was nothing to count."""
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def documents_of(item: dict) -> set[str]:
@@ -327,15 +332,14 @@ def main(settings: Settings, set_path: Path | None = None, as_json: bool = False
     print("拒答（问具体事实的 / 不问的；拒答来源：model 模型，rule 规则，service item 服务事项未写明）：")
     for name, label in (("asks_fact", "问具体事实"), ("asks_no_fact", "不问具体事实")):
         values = report.refusals[name]
-        fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
-        print(f"  {label:8s} 可回答 {values['answerable']:3d} 误拒 {fmt(values['false_refusal_rate'])} "
+        print(f"  {label:8s} 可回答 {values['answerable']:3d} 误拒 {figure(values['false_refusal_rate'])} "
               f"{values['refused_by']['answerable']}；不可回答 {values['unanswerable']:3d} "
-              f"拒答正确 {fmt(values['refusal_accuracy'])} {values['refused_by']['unanswerable']}")
+              f"拒答正确 {figure(values['refusal_accuracy'])} {values['refused_by']['unanswerable']}")
     print("按类别：")
     for name, values in report.by_category.items():
-        fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
-        print(f"  {name:14s} n={values['n']:3d} hit@1={fmt(values['hit@1'])} must={fmt(values['must_mention'])} "
-              f"grounded={values['grounded']:.2f} refused-correctly={fmt(values['correct_refusals'])}")
+        print(f"  {name:14s} n={values['n']:3d} hit@1={figure(values['hit@1'], 2)} "
+              f"must={figure(values['must_mention'], 2)} "
+              f"grounded={values['grounded']:.2f} refused-correctly={figure(values['correct_refusals'], 2)}")
     if verbose:
         for miss in report.misses:
             print(json.dumps(miss, ensure_ascii=False))
