@@ -98,18 +98,6 @@ class Words:
             at = self.text.find(phrase, at + 1)
         return found
 
-    def leads(self, phrases: list[str]) -> bool:
-        """Whether the question says a phrase as the first part of one longer word (专利申请, 商标局, 著作权法: a word
-        about that thing), never from inside a word (合作品牌 says no 作品, 研发明显 no 发明)."""
-        for phrase in phrases:
-            at = self.text.find(phrase)
-            while at >= 0:
-                end = at + len(phrase)
-                if at in self.starts and end not in self.ends and not any(at < s < end for s in self.starts):
-                    return True
-                at = self.text.find(phrase, at + 1)
-        return False
-
     def first(self, phrases: list[str]) -> tuple[int, int, str] | None:
         """The earliest (then longest) phrase said, with its span."""
         hits = [(s, -(e - s), p) for p in phrases for s, e in self.spans(p)]
@@ -709,10 +697,9 @@ class QuestionKinds:
         return self.delegation.wants_rules(words.text, bool(set(asks) & set(self.states)))
 
     def rights_asked(self, words: Words) -> frozenset[str]:
-        """The kinds of right a question names, as whole words, the heads of compounds (注册商标 says 商标) or their first
-        parts (专利申请, 商标局, 著作权法, which jieba keeps whole); never from inside a word (合作品牌 says no 作品,
-        研发明显 no 发明)."""
-        return _said(self.rights, words) | frozenset(key for key, names in self.rights.items() if words.leads(names))
+        """The kinds of right a question names, as whole words or the heads of compounds (合作品牌 says no 作品,
+        研发明显 no 发明; 注册商标 says 商标)."""
+        return _said(self.rights, words)
 
     def matter_asked(self, words: Words) -> frozenset[str]:
         """The kinds of right whose protected matter a question names (小说, 翻唱: 著作权), read as rights_asked reads
