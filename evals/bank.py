@@ -8,7 +8,8 @@
     python -m evals.bank --notices dev2 # five more, written blind on 2026-12-03 (sixth session): development too
     python -m evals.bank --notices dev3 # five more, written blind in the seventh session: development too
 
-`hotline eval --data-dir var/eval-bank --set evals/sets/bank-test.jsonl` gives the same figures for one set.
+`hotline eval --data-dir var/eval-bank --set evals/sets/bank-test.jsonl` gives the same figures for one set;
+`--outcomes FILE` keeps each question's outcome for `python -m evals.outcomes BEFORE AFTER`.
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def built(notices: str | None = None, data_dir: Path | str | None = None) -> Set
 
 
 def main(argv: list[str] | None = None) -> int:
+    from evals import outcomes
     from evals.run import evaluate, figure, load_set
 
     parser = argparse.ArgumentParser(prog="python -m evals.bank", description=__doc__.splitlines()[0])
@@ -74,10 +76,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="列出未命中的问题")
     parser.add_argument("--unasked", action="store_true",
                         help="每题都当作其文档从未被问过（冻结测试集的文档、新上传的文件即如此）")
+    parser.add_argument("--outcomes", type=Path,
+                        help="把每题的结果写入此文件，供 python -m evals.outcomes 比较改动前后")
     args = parser.parse_args(argv)
+    if args.outcomes:
+        try:
+            outcomes.kept(args.outcomes, args.unasked)
+        except ValueError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
     settings = built(args.notices, args.data_dir)
     for path in args.sets or [str(p) for p in (NOTICE_SETS[args.notices] if args.notices else BANK_SETS)]:
         report = evaluate(settings, load_set(Path(path)), args.unasked)
+        if args.outcomes:
+            outcomes.save(args.outcomes, Path(path).stem, report.results, args.unasked)
         m = report.metrics
         print(f"{Path(path).name:20s} n={m['questions']:3d} hit@1={m['hit@1']:.3f} hit@5={m['hit@5']:.3f} "
               f"must={m['must_mention']:.3f} refusal_acc={m['refusal_accuracy']:.3f} "

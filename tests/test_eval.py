@@ -1,4 +1,5 @@
 """The evaluation sets must not regress below the figures reached (with a small margin); see README."""
+import json
 import re
 from datetime import date
 
@@ -203,3 +204,62 @@ def test_refusals_are_told_apart_by_whether_a_fact_is_asked_and_what_refused_the
                                    "refusal_accuracy": 0.5,
                                    "refused_by": {"answerable": {"service item": 1}, "unanswerable": {"rule": 1}}}
     assert refusal_breakdown([])["asks_fact"]["refusal_accuracy"] is None
+
+
+def test_outcomes_compare_two_runs_question_by_question_and_never_show_a_frozen_or_private_question(settings, tmp_path,
+                                                                                                     capsys):
+    """evals.outcomes keeps each question's outcome of a run and lists what a change did to each: the right clause
+    first gained or lost, an answer turned into a refusal…; a question's text only for a development set."""
+    from evals import outcomes
+
+    items = load_set(DEFAULT_SET)[:6]
+    results = evaluate(settings, items).results
+    before = tmp_path / "before.json"
+    outcomes.save(before, "core", results)
+    outcomes.save(before, "bank-test", results)
+    outcomes.save(before, "bank-dev33", results)
+    data = outcomes.load(before)
+    assert set(data["sets"]) == {"core", "bank-test", "bank-dev33"} and data["unasked"] is False
+    kept = data["sets"]["core"][items[0]["id"]]
+    assert set(kept) == {"rank", "grounded", "mentioned", "answerable", "question"}
+    assert kept["question"] == items[0]["question"]
+
+    after = json.loads(before.read_text(encoding="utf-8"))
+    answerable = next(i["id"] for i in items if i["answerable"])
+    for name in after["sets"]:
+        q = after["sets"][name][answerable]
+        q.update(rank=2 if q["rank"] == 1 else 1, grounded=True)
+    (tmp_path / "after.json").write_text(json.dumps(after, ensure_ascii=False), encoding="utf-8")
+    assert outcomes.main([str(before), str(tmp_path / "after.json"), "--private", "bank-dev33"]) == 0
+    out = capsys.readouterr().out
+    question = data["sets"]["core"][answerable]["question"][:60]
+    assert out.count(question) == 1  # core's line only: bank-test is frozen, bank-dev33 private
+    assert out.count("不显示题目") == 2 and "共 3 题改变" in out
+    assert re.search(r"first (gained|lost)", out)
+
+    # a file of the other view is refused before anything is written, with what to do
+    with pytest.raises(ValueError, match="换一个文件"):
+        outcomes.save(before, "core", results, unasked=True)
+    unasked = tmp_path / "unasked.json"
+    outcomes.save(unasked, "core", results, unasked=True)
+    assert outcomes.main([str(before), str(unasked)]) == 2
+    assert "视角不同" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("[]", encoding="utf-8")
+    assert outcomes.main([str(before), str(tmp_path / "bad.json")]) == 2
+
+
+def test_an_outcome_change_is_named_by_what_it_did():
+    from evals.outcomes import change
+
+    def q(rank, grounded, mentioned=1.0, answerable=True):
+        return {"rank": rank, "grounded": grounded, "mentioned": mentioned, "answerable": answerable}
+
+    assert change(q(1, True), q(1, True)) == ""
+    assert change(q(3, True), q(1, True)) == "first gained"
+    assert change(q(1, True), q(2, True)) == "first lost"
+    assert change(q(4, True), q(2, True)) == "rank better"
+    assert change(q(2, True), q(None, True)) == "rank worse"
+    assert change(q(1, True), q(1, False)) == "now refused"
+    assert change(q(1, True, 0.5), q(1, True, 1.0)) == "mentions more"
+    assert change(q(None, True, answerable=False), q(None, False, answerable=False)) == "now refused"
+    assert change(q(None, False, answerable=False), q(None, True, answerable=False)) == "now answered"
