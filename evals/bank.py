@@ -79,17 +79,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outcomes", type=Path,
                         help="把每题的结果写入此文件，供 python -m evals.outcomes 比较改动前后")
     args = parser.parse_args(argv)
+    paths = args.sets or [str(p) for p in (NOTICE_SETS[args.notices] if args.notices else BANK_SETS)]
     if args.outcomes:
+        named = [outcomes.set_name(p) for p in paths]
         try:
             outcomes.kept(args.outcomes, args.unasked)
-        except ValueError as exc:
+            if len(set(named)) < len(named):
+                raise outcomes.OutcomesError(f"--sets 中有同名的集（{'、'.join(sorted({n for n in named if named.count(n) > 1}))}），"
+                                             "逐题结果会互相覆盖：请分开运行")
+        except outcomes.OutcomesError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
     settings = built(args.notices, args.data_dir)
-    for path in args.sets or [str(p) for p in (NOTICE_SETS[args.notices] if args.notices else BANK_SETS)]:
+    for path in paths:
         report = evaluate(settings, load_set(Path(path)), args.unasked)
         if args.outcomes:
-            outcomes.save(args.outcomes, Path(path).stem, report.results, args.unasked)
+            outcomes.save(args.outcomes, outcomes.set_name(path), report.results, args.unasked)
         m = report.metrics
         print(f"{Path(path).name:20s} n={m['questions']:3d} hit@1={m['hit@1']:.3f} hit@5={m['hit@5']:.3f} "
               f"must={m['must_mention']:.3f} refusal_acc={m['refusal_accuracy']:.3f} "

@@ -206,60 +206,105 @@ def test_refusals_are_told_apart_by_whether_a_fact_is_asked_and_what_refused_the
     assert refusal_breakdown([])["asks_fact"]["refusal_accuracy"] is None
 
 
+
 def test_outcomes_compare_two_runs_question_by_question_and_never_show_a_frozen_or_private_question(settings, tmp_path,
                                                                                                      capsys):
-    """evals.outcomes keeps each question's outcome of a run and lists what a change did to each: the right clause
-    first gained or lost, an answer turned into a refusal…; a question's text only for a development set."""
+    """evals.outcomes keeps each question's outcome of a run (no text) and lists what a change did to each question of
+    a development set, its text read from evals/sets/; frozen and private sets get counts only."""
     from evals import outcomes
 
     items = load_set(DEFAULT_SET)[:6]
     results = evaluate(settings, items).results
     before = tmp_path / "before.json"
-    outcomes.save(before, "core", results)
-    outcomes.save(before, "bank-test", results)
-    outcomes.save(before, "bank-dev33", results)
+    for name in ("core", "bank-test", "bank-dev33"):
+        outcomes.save(before, outcomes.set_name(f"evals/sets/{name}.jsonl"), results)
     data = outcomes.load(before)
     assert set(data["sets"]) == {"core", "bank-test", "bank-dev33"} and data["unasked"] is False
-    kept = data["sets"]["core"][items[0]["id"]]
-    assert set(kept) == {"rank", "grounded", "mentioned", "answerable", "question"}
-    assert kept["question"] == items[0]["question"]
+    assert set(data["sets"]["core"][items[0]["id"]]) == {"rank", "grounded", "mentioned", "answerable"}
+    assert items[0]["question"] not in before.read_text(encoding="utf-8")  # the file keeps no question's text
 
     after = json.loads(before.read_text(encoding="utf-8"))
-    answerable = next(i["id"] for i in items if i["answerable"])
+    answerable = next(i for i in items if i["answerable"])
     for name in after["sets"]:
-        q = after["sets"][name][answerable]
-        q.update(rank=2 if q["rank"] == 1 else 1, grounded=True)
-    (tmp_path / "after.json").write_text(json.dumps(after, ensure_ascii=False), encoding="utf-8")
-    assert outcomes.main([str(before), str(tmp_path / "after.json"), "--private", "bank-dev33"]) == 0
+        q = after["sets"][name][answerable["id"]]
+        q.update(rank=2 if q["rank"] == 1 else 1, grounded=not q["grounded"])
+    after_file = tmp_path / "after.json"
+    after_file.write_text(json.dumps(after, ensure_ascii=False), encoding="utf-8")
+    # --private as a file name or a path names the set it is a file of
+    assert outcomes.main([str(before), str(after_file), "--private", "evals/sets/bank-dev33.jsonl"]) == 0
     out = capsys.readouterr().out
-    question = data["sets"]["core"][answerable]["question"][:60]
-    assert out.count(question) == 1  # core's line only: bank-test is frozen, bank-dev33 private
-    assert out.count("不显示题目") == 2 and "共 3 题改变" in out
-    assert re.search(r"first (gained|lost)", out)
+    assert out.count(answerable["question"][:30]) == 1  # core's line only
+    assert out.count(answerable["id"]) == 1
+    assert "bank-test：冻结或保密的集，只给计数" in out and "bank-dev33：冻结或保密的集，只给计数" in out
+    assert re.search(r"bank-test: first (gained|lost) 1, now (answered|refused) 1", out), out
+    assert "共 6 项改变" in out
 
+    # a mistyped private set would show a judge question by question: refused, with the sets there are
+    assert outcomes.main([str(before), str(after_file), "--private", "bank-dev3"]) == 2
+    assert "bank-dev33" in capsys.readouterr().err
+    # sets only one file has are said, and files with none in common refused
+    only = tmp_path / "only.json"
+    outcomes.save(only, "core", results)
+    outcomes.save(only, "notices-dev5", results)
+    assert outcomes.main([str(before), str(only)]) == 0
+    assert "notices-dev5：只在后一个文件中，未比较" in capsys.readouterr().out
+    other = tmp_path / "other.json"
+    outcomes.save(other, "laws-dev", results)
+    assert outcomes.main([str(before), str(other)]) == 2 and "没有共同的集" in capsys.readouterr().err
     # a file of the other view is refused before anything is written, with what to do
-    with pytest.raises(ValueError, match="换一个文件"):
+    with pytest.raises(outcomes.OutcomesError, match="换一个文件"):
         outcomes.save(before, "core", results, unasked=True)
     unasked = tmp_path / "unasked.json"
     outcomes.save(unasked, "core", results, unasked=True)
-    assert outcomes.main([str(before), str(unasked)]) == 2
-    assert "视角不同" in capsys.readouterr().err
-    (tmp_path / "bad.json").write_text("[]", encoding="utf-8")
-    assert outcomes.main([str(before), str(tmp_path / "bad.json")]) == 2
+    assert outcomes.main([str(before), str(unasked)]) == 2 and "视角不同" in capsys.readouterr().err
+    with pytest.raises(outcomes.OutcomesError, match="目录"):
+        outcomes.kept(tmp_path / "missing" / "x.json")
+    for bad in ("[]", '{"unasked": "false", "sets": {}}', '{"unasked": false, "sets": {"core": {"q1": {"rank": 2}}}}',
+                "{"):
+        (tmp_path / "bad.json").write_text(bad, encoding="utf-8")
+        assert outcomes.main([str(before), str(tmp_path / "bad.json")]) == 2
+        assert "重新生成" in capsys.readouterr().err
 
 
 def test_an_outcome_change_is_named_by_what_it_did():
-    from evals.outcomes import change
+    from evals.outcomes import changes
 
     def q(rank, grounded, mentioned=1.0, answerable=True):
         return {"rank": rank, "grounded": grounded, "mentioned": mentioned, "answerable": answerable}
 
-    assert change(q(1, True), q(1, True)) == ""
-    assert change(q(3, True), q(1, True)) == "first gained"
-    assert change(q(1, True), q(2, True)) == "first lost"
-    assert change(q(4, True), q(2, True)) == "rank better"
-    assert change(q(2, True), q(None, True)) == "rank worse"
-    assert change(q(1, True), q(1, False)) == "now refused"
-    assert change(q(1, True, 0.5), q(1, True, 1.0)) == "mentions more"
-    assert change(q(None, True, answerable=False), q(None, False, answerable=False)) == "now refused"
-    assert change(q(None, False, answerable=False), q(None, True, answerable=False)) == "now answered"
+    assert changes(q(1, True), q(1, True)) == []
+    assert changes(q(3, True), q(1, True)) == ["first gained"]
+    assert changes(q(1, True), q(2, True)) == ["first lost"]
+    assert changes(q(4, True), q(2, True)) == ["rank better"]
+    assert changes(q(2, True), q(None, True)) == ["rank worse"]
+    assert changes(q(2, False), q(3, False)) == ["rank worse"]  # refused both times, the right clause moved
+    assert changes(q(1, True), q(4, False, 0.0)) == ["now refused", "first lost", "mentions fewer"]
+    assert changes(q(1, True, 0.5), q(1, True, 1.0)) == ["mentions more"]
+    assert changes(q(None, True, answerable=False), q(None, False, answerable=False)) == ["now refused"]
+    assert changes(q(None, False, answerable=False), q(None, True, answerable=False)) == ["now answered"]
+
+
+def test_the_bank_keeps_each_sets_outcomes_under_its_name(tmp_path, capsys):
+    """python -m evals.bank --outcomes names each set by its file's stem, the name evals.outcomes reads frozen and
+    private sets by (a notice set, so that the test needs no shared corpus); a file of the other view, or two sets of
+    one name, are refused before the index is built."""
+    from evals import bank, outcomes
+
+    questions = [line for line in (bank.SETS / "notices-dev.jsonl").read_text(encoding="utf-8").splitlines()
+                 if line.strip()][:3]
+    small = tmp_path / "notices-dev.jsonl"
+    small.write_text("\n".join(questions) + "\n", encoding="utf-8")
+    kept = tmp_path / "after.json"
+    assert bank.main(["--notices", "dev", "--data-dir", str(tmp_path / "data"), "--sets", str(small),
+                      "--outcomes", str(kept)]) == 0
+    assert set(outcomes.load(kept)["sets"]) == {"notices-dev"}
+    assert len(outcomes.load(kept)["sets"]["notices-dev"]) == 3
+    capsys.readouterr()
+    assert bank.main(["--notices", "dev", "--data-dir", str(tmp_path / "none"), "--sets", str(small),
+                      "--outcomes", str(kept), "--unasked"]) == 2
+    assert "换一个文件" in capsys.readouterr().err
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "notices-dev.jsonl").write_text(small.read_text(encoding="utf-8"), encoding="utf-8")
+    assert bank.main(["--notices", "dev", "--data-dir", str(tmp_path / "none"), "--sets", str(small),
+                      str(tmp_path / "b" / "notices-dev.jsonl"), "--outcomes", str(tmp_path / "x.json")]) == 2
+    assert "同名" in capsys.readouterr().err and not (tmp_path / "none").exists()
