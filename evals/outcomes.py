@@ -36,8 +36,7 @@ class OutcomesError(ValueError):
 
 
 def set_name(path: str | Path) -> str:
-    """The name a set is kept and compared under: its file's stem (bank-dev33 for evals/sets/bank-dev33.jsonl); a
-    notices set may be named as `--notices` names it (dev23 for notices-dev23)."""
+    """The name a set is kept and compared under: its file's stem (bank-dev33 for evals/sets/bank-dev33.jsonl)."""
     return Path(path).name.removesuffix(".jsonl")
 
 
