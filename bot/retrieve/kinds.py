@@ -504,7 +504,9 @@ class QuestionKinds:
                     unknown = [k for k in strings(raw["any_of"], f"asks.{name}.states.any_of") if k not in states]
                     if unknown:
                         raise fail(f"asks.{name}.states.any_of", f"指向没有 pattern 的问题类型 {unknown}")
-                    pattern = re.compile("|".join(f"(?:{states[k].pattern.pattern})" for k in raw["any_of"]))
+                    own = [raw["pattern"]] if raw.get("pattern") else []  # its own statements beside theirs
+                    pattern = re.compile("|".join(f"(?:{p})" for p in
+                                                  [states[k].pattern.pattern for k in raw["any_of"]] + own))
                 else:
                     pattern = re.compile(raw["pattern"])
             except (TypeError, KeyError, re.error) as exc:
