@@ -214,6 +214,12 @@ def test_a_statement_made_of_other_kinds_states_what_any_of_them_states():
     for text in ("咨询电话：021-63210000。", "材料发送至邮箱ipdesk@example.com。", "详见www.cnipa.gov.cn。"):
         assert contact.search(text) and any(KINDS.states[k].pattern.search(text) for k in ("phone", "mail", "website"))
     assert not contact.search("地址：世博村路300号。")
+    # with a pattern of its own beside them: what it states, or what any of them does
+    destination = KINDS.states["destination"].pattern
+    for text in ("地址：世博村路300号。", "扫描件发送至ip@example.cn。", "由市知识产权保护中心统一受理。"):
+        assert destination.search(text)
+    assert not destination.search("咨询电话：021-63210000。")
+    assert not KINDS.states["address"].pattern.search("由市知识产权保护中心统一受理。")
 
 
 def test_whether_it_costs_and_how_much(understanding):
