@@ -246,8 +246,9 @@ def test_how_long_is_answered_by_a_length_and_a_refusal_names_the_most_specific_
 def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_that_states_them(index):
     """几点上班 is answered by a time of day or a span of weekdays, 要不要钱 by a charge, a waiver or an amount, 在哪里
     by an address or a window to go to, not by a phone number, 邮箱 by a mail address, 网址 by a web address, 要交哪些
-    材料 by what is filed, 交到哪里 by the office it goes to, 要交个税吗 by how the money is taxed; a clause stating none is refused, and the refusal names the
-    fact (办公时间, 是否收费, 地址或办理地点, 电子邮箱, 网址, 所需材料, 报送地点或受理单位, 税务处理)."""
+    材料 by what is filed, 交到哪里 by the office it goes to, 要交个税吗 by how the money is taxed, 有没有补贴 by a benefit
+    granted or withheld; a clause stating none is refused, and the refusal names the fact (办公时间, 是否收费, 地址或办理地点,
+    电子邮箱, 网址, 所需材料, 报送地点或受理单位, 税务处理, 是否给予补贴或奖励)."""
     from bot.answer.extractive import compose_refusal
 
     retriever = Retriever(index, home_region="上海市")
@@ -266,7 +267,10 @@ def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_
             ("信息服务网点的申报材料交到哪里", "将纸质材料报送至所在区知识产权局。", "申报单位应当提交申请书和营业执照复印件。",
              "报送地点或受理单位"),
             # how money is taxed: a document stating the money, not its tax, does not answer
-            ("信息服务网点发的奖励要交个税吗", "奖励资金由发放单位代扣代缴个人所得税。", "给予最高50万元奖励。", "税务处理")):
+            ("信息服务网点发的奖励要交个税吗", "奖励资金由发放单位代扣代缴个人所得税。", "给予最高50万元奖励。", "税务处理"),
+            # whether a benefit is granted: a clause naming the benefit's paperwork does not say it is
+            ("评上信息服务网点，区里有没有补贴啊", "对新认定的信息服务网点给予一次性补助。", "申报单位应填写《资助申请表》。",
+             "是否给予补贴或奖励")):
         query = retriever.parse(question)
         hits = retriever.search(query)
         silent = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": silent_text}))
