@@ -144,6 +144,18 @@ def test_requires_before_counts_only_a_requires_word_close_before_the_trigger():
     assert said == {"怎么申请": True, "怎么去申请": True, "申请怎么写": False, "怎么提高申请": False}
 
 
+def test_ends_part_takes_a_trigger_only_at_the_end_of_its_part_but_for_its_particles():
+    rule = {"triggers": ["没"], "requires": ["奖励"], "requires_before": 0, "ends_part": ["啊"]}
+    kinds = QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "procedure": {
+        **KINDS.data["asks"]["procedure"], "rules": [rule]}}})
+    said = {q: "procedure" in kinds.asked(Words(q)) for q in ("有奖励没", "有奖励没啊，电话多少", "奖励没到账",
+                                                              "有奖励没呢")}
+    assert said == {"有奖励没": True, "有奖励没啊，电话多少": True, "奖励没到账": False, "有奖励没呢": False}
+    with pytest.raises(KindsError, match=r"asks.procedure.rules\[0\].ends_part"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "procedure": {
+            **KINDS.data["asks"]["procedure"], "rules": [{**rule, "ends_part": "啊"}]}}})
+
+
 def test_a_knowledge_folder_without_the_file_reads_questions_with_the_shipped_one(tmp_path):
     assert QuestionKinds.from_yaml(tmp_path / KINDS_FILE).to_json() == KINDS.to_json()
     # and an index whose lexicon predates the kinds

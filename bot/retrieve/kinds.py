@@ -5,7 +5,8 @@ its `requires` words (if it has any; with `requires_before: N`, ending at most N
 怎么申请 and 怎么去申请 ask how to apply, 申请怎么监管 and 如何提高专利申请质量 do not), none of its `not_with` words
 (nor a word ending in one: 注册商标 says 商标), none of its `not_in_part` words in the trigger's own part of the
 question (去年没赶上，今年什么时候报名 asks a date; 多久没交年费会怎样 asks no length; parts end at punctuation, as the
-spaces between Chinese characters are gone by then), and none of its `not_between` words between the trigger and the
+spaces between Chinese characters are gone by then); with `ends_part`, the trigger ends its part, but for those
+particles (有奖励没 asks, 奖励没到账 does not), and none of its `not_between` words between the trigger and the
 nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document). A rule's `compound_heads` are single
 characters said as the head of a compound too, after a word of two characters or more (评估费, 受理费 are fees; 浪费,
 经费 are not), which one character otherwise never is.
@@ -145,6 +146,7 @@ class Rule:
     asked_by: list[str] = field(default_factory=list)  # …unless one of these is said before it there (我们一年能报几件)
     not_in_part: list[str] = field(default_factory=list)  # none of these in the trigger's own part of the question
     compound_heads: list[str] = field(default_factory=list)  # one character said as a compound's head (评估费: 费)
+    ends_part: list[str] | None = None  # the trigger ends its part of the question, but for these particles (啊, 呢)
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -170,6 +172,8 @@ class Rule:
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
         if self.told_by:
             triggers = [(s, e) for s, e in triggers if not self._in_story(words, s)]
+        if self.ends_part is not None:
+            triggers = [(s, e) for s, e in triggers if _ends_part(words.text, e, self.ends_part)]
         if self.not_in_part:
             # a word of another part is another statement: 去年就没赶上 tells the caller's story, and leaves
             # 从哪天到哪天 asking a date
@@ -425,7 +429,7 @@ class QuestionKinds:
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
                                     "not_between", "not_after", "not_before", "told_by", "asked_by", "not_in_part",
-                                    "compound_heads", "examples", "states", "with_kinds", "why"} \
+                                    "compound_heads", "ends_part", "examples", "states", "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands", "headings"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
@@ -447,7 +451,8 @@ class QuestionKinds:
                                   counted, after_counts if counted else [], gap(r, where),
                                   strings(r.get("told_by"), f"{where}.told_by"),
                                   strings(r.get("asked_by"), f"{where}.asked_by"),
-                                  strings(r.get("not_in_part"), f"{where}.not_in_part"), heads))
+                                  strings(r.get("not_in_part"), f"{where}.not_in_part"), heads,
+                                  strings(r["ends_part"], f"{where}.ends_part") if "ends_part" in r else None))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
@@ -1072,6 +1077,15 @@ def asking_text(text: str) -> str:
     去年拿专利贷了款，利息能补多少 → 利息能补多少)."""
     asking = _asking_parts(text)
     return " ".join(p for n, p in enumerate(_PARTS.split(text)) if p and n in asking)
+
+
+def _ends_part(text: str, end: int, particles: list[str]) -> bool:
+    """Whether what follows position `end` up to the end of its part (or of the text) is only some of `particles`."""
+    stop = _PARTS.search(text, end)
+    rest = text[end:stop.start() if stop else len(text)]
+    for particle in sorted(particles, key=len, reverse=True):
+        rest = rest.replace(particle, "")
+    return not rest
 
 
 def _part(text: str, at: int) -> int:
