@@ -344,10 +344,26 @@ def test_a_date_or_length_asked_of_no_act_reads_every_one_as_before(understandin
      r"examples\[0\]"),
     ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "counted_from": ["之日", ""]}, "counted_from.*空词"),
     ({"acts": {"付款": {"asked": ["到账"], "stated": ["拨付"]}}, "not_after": [""]}, "not_after.*空词"),
+    ({"acts": {"办结": {"asked": ["办完"], "stated": ["办结"], "stated_pattern": "作出(决定"}}}, "stated_pattern.*正则"),
+    ({"acts": {"办结": {"asked": ["办完"], "stated": ["办结"], "stated_pattern": ["作出"]}}}, "字符串"),
+    ({"acts": {"办结": {"asked": ["办完"], "stated": ["办结"], "not_in_part": ["受理", " "]}}}, "not_in_part.*空词"),
 ])
 def test_a_malformed_acts_section_is_refused(acts, why):
     with pytest.raises(KindsError, match=f"acts.*{why}"):
         QuestionKinds.from_dict({**KINDS.data, "acts": acts})
+
+
+def test_an_acts_own_pattern_and_a_count_started_at_it_a_few_characters_on():
+    """`stated_pattern` states what words cannot list (作出…决定); `counted_from_within` (之日起) a few characters after
+    the act makes it where a count starts, not its time, but not across a field's colon (办结时限：自受理之日起…)."""
+    kinds = QuestionKinds.from_dict({**KINDS.data, "acts": {
+        "kinds": ["period"], "counted_from": ["之日"], "counted_from_within": ["之日起"],
+        "acts": {"办结": {"asked": ["办完"], "stated": ["办结", "办结时限"], "stated_pattern": "作出[^，。]{0,8}?决定"}}}})
+    stated = kinds.acted("period", "办结")
+    for sentence in ("自受理之日起二个月内作出处理决定。", "办结时限：自受理之日起15个工作日"):
+        assert stated.search(sentence), sentence
+    for sentence in ("自作出处理决定之日起十五日内起诉。", "证书自办结登记之日起三年内有效。", "自受理之日起二个月内公示。"):
+        assert not stated.search(sentence), sentence
 
 
 def test_an_index_built_before_acts_reads_every_date_and_length_as_before():

@@ -206,6 +206,9 @@ class Rule:
 
 LABEL_JOINERS = ("以及", "及", "和", "与", "、", "/")  # what joins the things one label names
 OFFICE_WORDS = 4  # an office's name said after a place ends within so many words (泉州市|知识产权|保护|中心)
+# a count starts at an act said so many characters before `acts.counted_from_within` (自核准注册之日起: four; an
+# office's whole name between, 收到授予专利权通知之日起, five)
+COUNTED_WITHIN = 10
 
 
 @dataclass
@@ -759,7 +762,9 @@ class QuestionKinds:
         how long (the date and period kinds' triggers and `acts.when`: 多久能到账, 几天能到我卡上) in the same part, or
         right before a word naming its time (到账时间), and no other act between (`not_between`: 多久要报送拨付资金的
         使用计划); a word that needs a money word (`with_money`: 发放, 兑现) only when that part says one
-        (奖金什么时候发放, not 证书多久发放); not a word the time is counted from (到账以后多久要报送). "" when none.
+        (奖金什么时候发放, not 证书多久发放); not a word the time is counted from (到账以后多久要报送), nor one said of an
+        act done, withheld or unscheduled as a sentence says it (`not_after`: 多长时间内不核准), nor one in a part
+        saying a word its act lists as asking another thing (`not_in_part`: 几天给答复受不受理). "" when none.
         Read as characters, as jieba cuts 到账 into 到 and 账."""
         acts = self.acts
         if not acts.of or not set(acts.kinds) & asks:
@@ -770,7 +775,8 @@ class QuestionKinds:
         for m in acts.finder.finditer(text):
             word, after, part = m.group(0), text[m.end():], _part(text, m.start())
             if word in acts.with_money_words and not any(w in parts[part] for w in acts.money) \
-                    or after.startswith(acts.counted_from):
+                    or after.startswith(acts.counted_from) or text[:m.start()].endswith(acts.not_after) \
+                    or any(w in parts[part] for w in acts.not_in_part.get(acts.of[word], ())):
                 continue
             if after.startswith(acts.time_words) or any(
                     end <= m.start() and at == part and not any(w in text[end:m.start()] for w in acts.not_between)
@@ -780,12 +786,14 @@ class QuestionKinds:
 
     def acted(self, kind: str, act: str) -> re.Pattern:
         """A sentence stating the `kind` of fact (a date, a length of time) of `act`: the kind's statement and a word
-        stating the act in one sentence (公示结束后30个工作日内拨付 for 付款; not 申报时间为3月1日至4月30日); not the act
-        right after a word saying it is done, withheld or not scheduled (`not_after`: 追回已拨付的资金，3年内不得申报;
-        不再拨付; 资金另行拨付), nor an act the time is counted from (`counted_from`, after `counted_through`:
-        拨付之日起12个月内, 拨付到位后3个月内; not 兑现于公示后20个工作日内)."""
+        stating the act, or a statement matching its `stated_pattern`, in one sentence (公示结束后30个工作日内拨付 for
+        付款; not 申报时间为3月1日至4月30日); not the act right after a word saying it is done, withheld or not
+        scheduled (`not_after`: 追回已拨付的资金，3年内不得申报; 不再拨付; 资金另行拨付), nor an act the time is counted
+        from (`counted_from`, after `counted_through`: 拨付之日起12个月内, 拨付到位后3个月内; not 兑现于公示后20个工作日内;
+        `counted_from_within`, a few characters on: 自核准注册之日起计算, 收到授予专利权通知之日起2个月内)."""
         return _act_pattern(self.states[kind].pattern.pattern, tuple(self.acts.stated[act]), self.acts.counted_from,
-                            self.acts.not_after, self.acts.counted_through)
+                            self.acts.not_after, self.acts.counted_through, self.acts.stated_patterns.get(act, ""),
+                            self.acts.counted_from_within)
 
     def label(self, kind: str) -> str:
         """How an answer names a kind of fact asked (费用或金额): this file's label, else the shipped file's (an
@@ -958,9 +966,14 @@ class Acts:
     time_words: tuple[str, ...] = ()  # an act's word right before one asks its time (到账时间)
     counted_from: tuple[str, ...] = ()  # after an act's word, a time counted from it (拨付之日起): not its time
     counted_through: tuple[str, ...] = ()  # what may come between (拨付到位后, 拨付资金之日起)
+    counted_from_within: tuple[str, ...] = ()  # a few characters after an act's word, the count starts there (之日起)
     not_between: tuple[str, ...] = ()  # another act between where a question asks when and the act's word (报送)
     not_after: tuple[str, ...] = ()  # before a stated word, the act is done, withheld or unscheduled (已拨付, 另行拨付)
     examples: list[EventExample] = field(default_factory=list)  # `event`: the act asked
+    # a statement of the act words cannot list (作出…决定: any decision's name between, but not 是否受理的)
+    stated_patterns: dict[str, str] = field(default_factory=dict)
+    # words that, said in the part asking, make it ask another thing (给答复受不受理 asks of the acceptance)
+    not_in_part: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.of, self.finder = _words_of({name: [*self.asked.get(name, []), *self.with_money.get(name, [])]
@@ -975,8 +988,9 @@ def _words_of(table: dict[str, list[str]]) -> tuple[dict[str, str], re.Pattern]:
     return of, re.compile("|".join(map(re.escape, longest_first))) if longest_first else re.compile("(?!)")
 
 
-ACT_KEYS = {"kinds", "acts", "money", "when", "time_words", "counted_from", "counted_through", "not_after", "not_between",
-            "examples"}
+ACT_OWN_KEYS = {"asked", "with_money", "stated", "stated_pattern", "not_in_part", "label"}
+ACT_KEYS = {"kinds", "acts", "money", "when", "time_words", "counted_from", "counted_through", "counted_from_within",
+            "not_after", "not_between", "examples"}
 
 
 def _acts(spec, fail, strings) -> Acts:
@@ -988,15 +1002,21 @@ def _acts(spec, fail, strings) -> Acts:
     if not isinstance(spec, dict) or set(spec) - ACT_KEYS or not isinstance(spec.get("acts"), dict):
         raise fail("acts", "应为映射，含 kinds（约束的问题类型）、acts（动作: {asked: [词], with_money: [词], stated: [词], "
                            f"label: 名称}}）以及 {'、'.join(sorted(ACT_KEYS - {'kinds', 'acts'}))}")
-    asked, with_money, stated, labels = {}, {}, {}, {}
+    asked, with_money, stated, labels, patterns, not_in_part = {}, {}, {}, {}, {}, {}
     for name, act in spec["acts"].items():
         where, name = f"acts.acts.{name}", str(name)
-        if not isinstance(act, dict) or set(act) - {"asked", "with_money", "stated", "label"} \
-                or not isinstance(act.get("label", ""), str):
-            raise fail(where, "应为 {asked: [词], with_money: [词], stated: [词], label: 名称（字符串）}，不能有别的键")
+        if not isinstance(act, dict) or set(act) - ACT_OWN_KEYS or not isinstance(act.get("label", ""), str) \
+                or not isinstance(act.get("stated_pattern", ""), str):
+            raise fail(where, "应为 {asked: [词], with_money: [词], stated: [词], stated_pattern: 正则, not_in_part: [词], "
+                              "label: 名称（字符串）}，不能有别的键")
         asked[name] = strings(act.get("asked"), f"{where}.asked")
         with_money[name] = strings(act.get("with_money"), f"{where}.with_money")
         stated[name] = strings(act.get("stated"), f"{where}.stated")
+        if act.get("stated_pattern"):
+            patterns[name] = _pattern(act["stated_pattern"], f"{where}.stated_pattern", fail)
+        not_in_part[name] = strings(act.get("not_in_part"), f"{where}.not_in_part")
+        if any(not w.strip() for w in not_in_part[name]):
+            raise fail(f"{where}.not_in_part", "含有空词（删去空词）")
         if not asked[name] or not stated[name]:
             raise fail(where, "asked 与 stated 都要有词")
         labels[name] = act.get("label") or ""
@@ -1012,7 +1032,8 @@ def _acts(spec, fail, strings) -> Acts:
         raise fail("acts.kinds", "不能为空：省去 kinds 即为 [date, period]")
     kinds = tuple(strings(spec.get("kinds"), "acts.kinds")) or Acts.kinds
     examples = _event_examples(spec.get("examples"), "acts.examples", "act", asked, fail, strings)
-    return Acts(asked, stated, kinds, labels, with_money, examples=examples, **words)
+    return Acts(asked, stated, kinds, labels, with_money, examples=examples, stated_patterns=patterns,
+                not_in_part=not_in_part, **words)
 
 
 def _listed_once(tables: list[tuple[str, dict[str, list[str]]]], fail, empty: str) -> None:
@@ -1095,12 +1116,18 @@ def _part(text: str, at: int) -> int:
 
 @functools.lru_cache(maxsize=64)
 def _act_pattern(fact: str, stated: tuple[str, ...], counted_from: tuple[str, ...], not_after: tuple[str, ...],
-                 counted_through: tuple[str, ...] = ()) -> re.Pattern:
+                 counted_through: tuple[str, ...] = (), stated_pattern: str = "",
+                 counted_from_within: tuple[str, ...] = ()) -> re.Pattern:
     # one lookbehind per word: Python's re takes only fixed-width lookbehinds
-    act = "".join(f"(?<!{re.escape(w)})" for w in not_after) + f"(?:{'|'.join(map(re.escape, stated))})"
+    said = [*map(re.escape, stated), *([f"(?:{stated_pattern})"] if stated_pattern else [])]
+    act = "".join(f"(?<!{re.escape(w)})" for w in not_after) + f"(?:{'|'.join(said)})"
     if counted_from:
         through = f"(?:{'|'.join(map(re.escape, counted_through))})?" if counted_through else ""
         act += f"(?!{through}(?:{'|'.join(map(re.escape, counted_from))}))"
+    # 自核准注册之日起: the act names where a count starts, a few words on; not across a field's colon nor a count of
+    # its own (承诺时限：自受理之日起15个工作日)
+    if counted_from_within:
+        act += f"(?![^，。；,、：:自从\n]{{0,{COUNTED_WITHIN}}}?(?:{'|'.join(map(re.escape, counted_from_within))}))"
     return re.compile(f"(?:{fact})[^。；\n]*?{act}|{act}[^。；\n]*?(?:{fact})")
 
 
