@@ -366,6 +366,16 @@ def test_an_acts_own_pattern_and_a_count_started_at_it_a_few_characters_on():
         assert not stated.search(sentence), sentence
 
 
+def test_an_act_is_not_asked_where_its_part_asks_another_thing_or_of_an_act_withheld(understanding):
+    """几天给答复受不受理 asks when the acceptance is decided, not the matter (`not_in_part`); 多长时间内不核准 asks how
+    long an approval is withheld (`not_after`, as a sentence reads it): both read any length of time, as before."""
+    for question in ("材料交了以后多少天给答复受不受理", "注册商标被撤销后，多长时间内商标局不核准相同的商标"):
+        query = understanding.parse(question)
+        assert "period" in query.asks and query.act == "", question
+    assert understanding.parse("材料交了以后多少天给答复").act == "办结"
+    assert understanding.parse("多长时间内商标局能核准").act == "办结"
+
+
 def test_an_index_built_before_acts_reads_every_date_and_length_as_before():
     """An index carries the question_kinds it was built with: one without `acts` borrows no shipped acts (unlike
     labels and rights), so a payment question reads any date, as when it was built."""

@@ -324,6 +324,29 @@ def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_paym
     assert not query.act and not decide(query, [given, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
 
 
+def test_how_long_until_a_matter_is_decided_is_answered_only_by_a_time_of_the_decision(index):
+    """网点认定多久出结果 asks how long until the matter is decided: a time to accept it, the applicant's own deadline
+    or a publicity period is a length of time, but not of the decision; a decision's time limit, or a guide's
+    time-limit field, is (question_kinds.yaml's acts: 办结); the refusal names what is asked."""
+    from bot.answer.extractive import compose_refusal
+
+    retriever = Retriever(index, home_region="上海市")
+    query = retriever.parse("信息服务网点认定材料交上去以后，多久能出结果")
+    assert query.act == "办结" and "period" in query.asks
+    hits = retriever.search(query)
+    for text, answered in (("区局自收到申请之日起5个工作日内作出是否受理的决定。", False),
+                           ("申请单位应当自收到补正通知之日起10日内补正材料。", False),
+                           ("认定结果在门户网站公示，公示期为7天。", False),
+                           ("市知识产权局自受理之日起20个工作日内完成审核，并将审核结果书面告知申请单位。", True),
+                           ("承诺时限：自受理之日起15个工作日", True)):
+        given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": text}))
+        decision = decide(query, [given, *hits[1:]], retriever.ranking)
+        assert decision.reason.startswith("fact-missing") != answered, (text, decision.reason)
+        if not answered:
+            refusal = compose_refusal(query, [given], decision.reason, DISPLAY.related_clauses)
+            assert "办结或作出结果的时间" in refusal.statement
+
+
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
     retriever = Retriever(index, home_region="上海市")
     for question, answered in (("信息服务网点认定通知是哪天印发的", True), ("信息服务网点申报几号截止", False)):
