@@ -146,7 +146,8 @@ class Rule:
     asked_by: list[str] = field(default_factory=list)  # …unless one of these is said before it there (我们一年能报几件)
     not_in_part: list[str] = field(default_factory=list)  # none of these in the trigger's own part of the question
     compound_heads: list[str] = field(default_factory=list)  # one character said as a compound's head (评估费: 费)
-    ends_part: list[str] | None = None  # the trigger ends its part of the question, but for these particles (啊, 呢)
+    # the trigger ends its part of the question, but for these particles (啊, 呢), the longest first
+    ends_part: list[str] | None = None
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -455,7 +456,8 @@ class QuestionKinds:
                                   strings(r.get("told_by"), f"{where}.told_by"),
                                   strings(r.get("asked_by"), f"{where}.asked_by"),
                                   strings(r.get("not_in_part"), f"{where}.not_in_part"), heads,
-                                  strings(r["ends_part"], f"{where}.ends_part") if "ends_part" in r else None))
+                                  sorted(strings(r["ends_part"], f"{where}.ends_part"), key=len, reverse=True)
+                                  if "ends_part" in r else None))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
@@ -1015,8 +1017,6 @@ def _acts(spec, fail, strings) -> Acts:
         if act.get("stated_pattern"):
             patterns[name] = _pattern(act["stated_pattern"], f"{where}.stated_pattern", fail)
         not_in_part[name] = strings(act.get("not_in_part"), f"{where}.not_in_part")
-        if any(not w.strip() for w in not_in_part[name]):
-            raise fail(f"{where}.not_in_part", "含有空词（删去空词）")
         if not asked[name] or not stated[name]:
             raise fail(where, "asked 与 stated 都要有词")
         labels[name] = act.get("label") or ""
@@ -1025,9 +1025,10 @@ def _acts(spec, fail, strings) -> Acts:
                  fail, "空词会让每个问日期或期限的问题都算作问这个动作")
     _listed_once([("acts.acts", {f"{n}.stated": stated[n] for n in stated})], fail, "空词会让任何句子都算作说到这个动作")
     words = {key: tuple(strings(spec.get(key), f"acts.{key}")) for key in ACT_KEYS - {"kinds", "acts", "examples"}}
-    for key, found in words.items():
+    for where, found in [*((f"acts.{key}", w) for key, w in words.items()),
+                         *((f"acts.acts.{name}.not_in_part", w) for name, w in not_in_part.items())]:
         if any(not w.strip() for w in found):
-            raise fail(f"acts.{key}", "含有空词（删去空词）")
+            raise fail(where, "含有空词（删去空词）")
     if "kinds" in spec and not spec["kinds"]:
         raise fail("acts.kinds", "不能为空：省去 kinds 即为 [date, period]")
     kinds = tuple(strings(spec.get("kinds"), "acts.kinds")) or Acts.kinds
@@ -1101,10 +1102,11 @@ def asking_text(text: str) -> str:
 
 
 def _ends_part(text: str, end: int, particles: list[str]) -> bool:
-    """Whether what follows position `end` up to the end of its part (or of the text) is only some of `particles`."""
+    """Whether what follows position `end` up to the end of its part (or of the text) is only some of `particles`
+    (the longest first, as a rule holds them, so that one holding another is taken whole)."""
     stop = _PARTS.search(text, end)
     rest = text[end:stop.start() if stop else len(text)]
-    for particle in sorted(particles, key=len, reverse=True):
+    for particle in particles:
         rest = rest.replace(particle, "")
     return not rest
 
