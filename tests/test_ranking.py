@@ -292,24 +292,35 @@ def test_opening_hours_whether_it_costs_and_where_are_answered_only_by_a_clause_
         assert reason.startswith("fact-missing") != answered, (query.raw, text, reason)
 
 
-def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_payment(index):
+def test_a_date_or_length_asked_of_an_act_is_answered_only_by_one_stated_of_that_act(index):
     """补贴钱多久能到账 asks a length of time of the payment: an application period is a date, a publicity period a
-    length, neither of the payment; the refusal names what is asked (question_kinds.yaml's acts)."""
+    length, neither of the payment. 网点认定多久出结果 asks how long until the matter is decided: a time to accept it,
+    the applicant's own deadline or a publicity period is not of the decision; a decision's time limit, or a guide's
+    time-limit field, is. The refusal names what is asked (question_kinds.yaml's acts)."""
     from bot.answer.extractive import compose_refusal
 
     retriever = Retriever(index, home_region="上海市")
-    for question, kind in (("信息服务网点的补贴钱多久能到账", "period"), ("信息服务网点的奖励什么时候打到我们账上", "date")):
+    payment = (("申报时间为2026年3月1日至4月30日，公示期为5个工作日。", False),
+               ("公示结束后30个工作日内将补助资金拨付至企业账户。", True))
+    decided = (("区局自收到申请之日起5个工作日内作出是否受理的决定。", False),
+               ("申请单位应当自收到补正通知之日起10日内补正材料。", False),
+               ("认定结果在门户网站公示，公示期为7天。", False),
+               ("市知识产权局自受理之日起20个工作日内完成审核，并将审核结果书面告知申请单位。", True),
+               ("承诺时限：自受理之日起15个工作日", True))
+    for question, act, kind, texts, label in (
+            ("信息服务网点的补贴钱多久能到账", "付款", "period", payment, "钱款拨付或到账的时间"),
+            ("信息服务网点的奖励什么时候打到我们账上", "付款", "date", payment, "钱款拨付或到账的时间"),
+            ("信息服务网点认定材料交上去以后，多久能出结果", "办结", "period", decided, "办结或作出结果的时间")):
         query = retriever.parse(question)
-        assert query.act == "付款" and kind in query.asks, question
+        assert query.act == act and kind in query.asks, question
         hits = retriever.search(query)
-        for text, answered in (("申报时间为2026年3月1日至4月30日，公示期为5个工作日。", False),
-                               ("公示结束后30个工作日内将补助资金拨付至企业账户。", True)):
+        for text, answered in texts:
             given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": text}))
             decision = decide(query, [given, *hits[1:]], retriever.ranking)
             assert decision.reason.startswith("fact-missing") != answered, (question, text, decision.reason)
             if not answered:
                 refusal = compose_refusal(query, [given], decision.reason, DISPLAY.related_clauses)
-                assert "钱款拨付或到账的时间" in refusal.statement
+                assert label in refusal.statement
     # the time is read aloud, not the part naming the payment: the sentence states it of the payment
     from bot.answer.extractive import gist
 
@@ -317,34 +328,11 @@ def test_when_the_money_arrives_is_answered_only_by_a_date_or_length_of_the_paym
     spoken = gist("经公示无异议的，于公示期满之日起15个工作日内，由市财政局将奖励资金一次性拨付至企业基本存款账户，"
                   "企业应当将奖励资金用于知识产权工作。", query, retriever.concepts(query), limit=40, whole=20)
     assert "15个工作日内" in spoken, spoken
-    # a length asked of no payment reads any length, as before
+    # a length asked of no act reads any length, as before
     query = retriever.parse("信息服务网点的公示期多久")
     hits = retriever.search(query)
     given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": "公示期为5个工作日。"}))
     assert not query.act and not decide(query, [given, *hits[1:]], retriever.ranking).reason.startswith("fact-missing")
-
-
-def test_how_long_until_a_matter_is_decided_is_answered_only_by_a_time_of_the_decision(index):
-    """网点认定多久出结果 asks how long until the matter is decided: a time to accept it, the applicant's own deadline
-    or a publicity period is a length of time, but not of the decision; a decision's time limit, or a guide's
-    time-limit field, is (question_kinds.yaml's acts: 办结); the refusal names what is asked."""
-    from bot.answer.extractive import compose_refusal
-
-    retriever = Retriever(index, home_region="上海市")
-    query = retriever.parse("信息服务网点认定材料交上去以后，多久能出结果")
-    assert query.act == "办结" and "period" in query.asks
-    hits = retriever.search(query)
-    for text, answered in (("区局自收到申请之日起5个工作日内作出是否受理的决定。", False),
-                           ("申请单位应当自收到补正通知之日起10日内补正材料。", False),
-                           ("认定结果在门户网站公示，公示期为7天。", False),
-                           ("市知识产权局自受理之日起20个工作日内完成审核，并将审核结果书面告知申请单位。", True),
-                           ("承诺时限：自受理之日起15个工作日", True)):
-        given = replace(hits[0], clause=hits[0].clause.model_copy(update={"text": text}))
-        decision = decide(query, [given, *hits[1:]], retriever.ranking)
-        assert decision.reason.startswith("fact-missing") != answered, (text, decision.reason)
-        if not answered:
-            refusal = compose_refusal(query, [given], decision.reason, DISPLAY.related_clauses)
-            assert "办结或作出结果的时间" in refusal.statement
 
 
 def test_a_notices_own_date_answers_when_it_was_issued_not_when_what_it_announces_happens(index):
