@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, StringConstraints, computed_field
 
+from bot.text import MARKER
+
 _GUIDE_FIELD = re.compile(r"f\d+")
 # a clause's own label: a heading this short names what the clause is about (受理时间, 收费标准), a longer one is its
 # first sentence; and a lead-in of a few characters closed by a colon at the start of its text (补贴标准：)
@@ -95,6 +97,12 @@ class Clause(BaseModel):
             return head
         lead = _LEAD_IN.match(self.text)
         return lead.group(1).strip() if lead else ""
+
+    @property
+    def section_labels(self) -> list[str]:
+        """The labels of the headings the clause sits under, outermost first, without their markers (申请材料 of an
+        item whose path is 六、申请材料 > （四）知识产权证书…): what a list item is one of."""
+        return [re.split("[：:。]", MARKER.sub("", part, count=1), maxsplit=1)[0].strip() for part in self.path[:-1]]
 
     @property
     def is_guide_field(self) -> bool:

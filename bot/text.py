@@ -93,6 +93,12 @@ def int_to_cn(n: int) -> str:
     return str(n)
 
 
+# Markers that open a numbered unit: 一、 （一） 1. （1） 第一章 第一条 (ingest splits a document at them; a clause's path
+# keeps them before each heading).
+MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.、．](?!\d)|（\d{1,2}）"
+    r"|第[一二三四五六七八九十百零〇]+[章节条])"
+)
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 

@@ -12,13 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import cn_digits, cn_to_int, normalise_doc_number, normalise_text
+from bot.text import MARKER, cn_digits, cn_to_int, normalise_doc_number, normalise_text
 
-# Markers that open a numbered unit: 一、 （一） 1. （1） 第一章 第一条.
-MARKER = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.、．](?!\d)|（\d{1,2}）"
-    r"|第[一二三四五六七八九十百零〇]+[章节条])"
-)
 _TERMINAL = tuple("。！？；：”）」』")
 # The words a document's title ends with; metadata finds the title by them, and a title ends its line: the kinds
 # of official document (党政机关公文处理工作条例 第八条: 决议 决定 公报 公告 通告 意见 通知 通报 报告 请示 批复 函 纪要; the

@@ -4,10 +4,11 @@ import json
 import pytest
 import yaml
 
+from bot.models import Clause
 from bot.retrieve.kinds import KINDS_FILE, KindsError, QuestionKinds, Words, asking_text
 from bot.retrieve.lexicon import Lexicon
 from bot.retrieve.query import QueryUnderstanding
-from bot.text import Tokenizer
+from bot.text import MARKER, Tokenizer
 from tests.conftest import KNOWLEDGE
 
 KINDS = QuestionKinds.from_yaml(KNOWLEDGE / KINDS_FILE)
@@ -43,6 +44,9 @@ def _examples():
             yield pytest.param("states", name, example, True, id=f"states.{name}+{example}")
         for example in statement.negative:
             yield pytest.param("states", name, example, False, id=f"states.{name}-{example}")
+        for examples, expected, sign in ((statement.listed, True, "+"), (statement.not_listed, False, "-")):
+            for example in examples:
+                yield pytest.param("listed", name, example, expected, id=f"listed.{name}{sign}{example}")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +66,12 @@ def understanding():
 def test_every_example_is_read_as_its_kind(understanding, section, kind, example, expected):
     if section == "states":
         assert bool(KINDS.states[kind].pattern.search(example)) == expected
+        return
+    if section == "listed":  # a clause of this path (its own label last) is an item under a heading of the kind
+        path = example.split(" > ")
+        own = MARKER.sub("", path[-1], count=1).strip()
+        clause = Clause(id="d:x", doc_id="d", path=path, label=path[-1], heading=own, text=own)
+        assert KINDS.states[kind].lists([*clause.section_labels, clause.own_label]) == expected
         return
     if section == "headings":  # a clause's own label says it states the kind of fact (or field), or not
         part, name = kind.split(".")

@@ -620,3 +620,24 @@ def test_the_places_whose_office_a_question_asks_of(settings, question, places):
     office's name, and not one of the caller's story, of something else (深圳科技企业, 苏州委托), or before another
     place's office (余杭区企业杭州代办处)."""
     assert Retriever(live(settings)).parse(question).places_asked == places
+
+
+def test_an_item_under_a_materials_heading_states_what_to_submit(tmp_path):
+    """A notice lists what to file item by item under its heading (六、申请材料 > （二）营业执照复印件；): asked what to
+    submit, such an item answers though no word of its own says it is filed (question_kinds.yaml: the materials
+    statement's `under_heading`); an item under another heading is no material (一、申请条件 > （一）…)."""
+    text = ("某市市场监督管理局文件\n\n某市监发〔2026〕15号\n\n关于开展知识产权信用贷款工作的通知\n\n各有关企业：\n\n"
+            "一、申请条件\n\n（一）在本市登记注册、依法纳税，成立满1年；\n\n（二）拥有有效发明专利1件以上。\n\n"
+            "二、申请材料\n\n（一）《信用贷款申请推荐表》；\n\n（二）营业执照复印件；\n\n（三）近一年财务报表或纳税证明；\n\n"
+            "（四）知识产权证书及最近一次年费缴纳凭证。\n\n"
+            "三、办理流程\n\n企业向合作银行提出申请，银行自收到申请之日起15个工作日内完成审批。\n\n"
+            "某市市场监督管理局\n\n2026年3月2日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"loan": text})))
+    query = retriever.parse("办信用贷款要交哪些材料，知识产权方面要提供什么")
+    assert "materials" in query.asks
+    hits = retriever.search(query, k=3)
+    decision = decide(query, hits, retriever.ranking, years_of=retriever.index.years_of)
+    assert hits[0].clause.section_labels == ["申请材料"], [h.clause.id for h in hits]
+    assert decision.grounded, (decision.reason, hits[0].clause.id)
+    conditions = next(c for c in retriever.index.records.clauses.values() if c.text.startswith("在本市登记注册"))
+    assert not query.fact("materials").in_clause(conditions) and query.fact("materials").in_clause(hits[0].clause)

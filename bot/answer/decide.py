@@ -83,7 +83,7 @@ def refusal_rule(query: Query, hits: list[Hit], region_has_documents: bool = Tru
     def states(kind: str) -> bool:  # a bureau's question_kinds.yaml may give a kind no answer pattern
         if kind == "date" and not query.about_a_document and top.clause.anchor in ("cover", "closing"):
             return False  # a notice's own date is no answer to when something it announces happens
-        return kind in query.kinds.states and bool(query.fact(kind).search(top.clause.text))
+        return kind in query.kinds.states and query.fact(kind).in_clause(top.clause)
 
     if "validity" in query.asks and not (top.document.expires_on or "有效期" in top.clause.text or states("validity")):
         return "validity-unstated"

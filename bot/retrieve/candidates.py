@@ -17,7 +17,7 @@ from bot.models import NATIONAL_REGION, Clause, Document
 from bot.retrieve.index import IndexVersion
 from bot.retrieve.kinds import asking_text
 from bot.retrieve.precedents import Near, Precedents
-from bot.retrieve.query import Query, QueryUnderstanding
+from bot.retrieve.query import Fact, Query, QueryUnderstanding
 from bot.retrieve.rank import Retrieval
 from bot.retrieve.semantic import (ZIPF_SCALE, SoftMatcher, information, names_a_thing, sif_vector, synonyms,
                                    without_common)
@@ -277,7 +277,7 @@ class Candidates:
         without vectors): the `word_vectors` feature is the cosine of the question's and the clause's."""
         return without_common(sif_vector(words, self.soft.resource), self.index.common_direction)
 
-    def focus(self, clause: Clause, concepts: list[Concept], facts: list[re.Pattern] = (),
+    def focus(self, clause: Clause, concepts: list[Concept], facts: list[Fact] = (),
               with_cited: bool = False) -> tuple[float, float]:
         """Soft coverage by the best single sentence: words scattered over unrelated sentences of one clause
         (版权 in one, 登记 in another) do not answer a question about 版权登记. And the same by the best sentence
@@ -297,7 +297,7 @@ class Candidates:
             if any(p.search(sentence) for p in facts):
                 subject = sentence
                 for p in facts:
-                    subject = p.sub(" ", subject)
+                    subject = p.pattern.sub(" ", subject)
                 stating = max(stating, self._covered(context + " " + subject, concepts))
         return best / total, stating / total
 
@@ -455,7 +455,7 @@ class Candidates:
             covered = [c for c, credit in zip(concepts, credits) if credit >= 1.0]
             is_item = document.kind == "catalogue"
             focus, fact_focus = self.focus(clause, concepts, facts, penalty)
-            stated = [p.search(clause.text) is not None for p in facts]  # each kind of fact asked
+            stated = [fact.in_clause(clause) for fact in facts]  # each kind of fact asked
             features = {
                 "bm25": lex_score.get(clause_id, 0.0) / top_lex,
                 "dense": max(0.0, dense_score.get(clause_id, 0.0)),

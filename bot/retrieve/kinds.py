@@ -252,10 +252,19 @@ class Kind:
 
 @dataclass
 class Statement:
-    """The pattern of a sentence that states a kind of fact (an answer, not a question: so a regex)."""
+    """The pattern of a sentence that states a kind of fact (an answer, not a question: so a regex); and for a kind a
+    notice lists item by item (所需材料), the headings whose items state it whatever their own words."""
     pattern: re.Pattern
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
+    headings: Headings | None = None  # the kind's own, when an item under one states it (`under_heading`)
+    listed: list[str] = field(default_factory=list)  # examples: a clause's path, " > " between its parts
+    not_listed: list[str] = field(default_factory=list)
+
+    def lists(self, labels: list[str]) -> bool:
+        """Whether a clause labelled so (the headings it sits under, then its own label) is an item of this kind of
+        fact: 营业执照复印件 under 六、申请材料 is a material to submit, though no word of its own says so."""
+        return self.headings is not None and any(self.headings.name(label) for label in labels if label)
 
 
 @dataclass
@@ -522,8 +531,15 @@ class QuestionKinds:
             except (TypeError, KeyError, re.error) as exc:
                 raise fail(f"asks.{name}.states.pattern", f"不是有效的正则表达式：{exc}") from exc
             examples = raw.get("examples") or {}
+            under = raw.get("under_heading") if isinstance(raw, dict) else None
+            if under is not None and not isinstance(under, bool):
+                raise fail(f"asks.{name}.states.under_heading", "应为 true 或 false")
+            listed = (raw.get("heading_examples") if isinstance(raw, dict) else None) or {}
             states[name] = Statement(pattern, strings(examples.get("positive"), f"asks.{name}.states.examples"),
-                                     strings(examples.get("negative"), f"asks.{name}.states.examples"))
+                                     strings(examples.get("negative"), f"asks.{name}.states.examples"),
+                                     asks[name].headings if under else None,
+                                     strings(listed.get("positive"), f"asks.{name}.states.heading_examples"),
+                                     strings(listed.get("negative"), f"asks.{name}.states.heading_examples"))
         if set(acts.kinds) - set(states):
             raise fail("acts.kinds", f"指向没有 states 的问题类型 {sorted(set(acts.kinds) - set(states))}")
         units = data.get("units") or {}

@@ -14,7 +14,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.retrieve.kinds import QuestionKinds, Words, in_story
+from bot.retrieve.kinds import QuestionKinds, Statement, Words, in_story
 from bot.retrieve.lexicon import Lexicon
 from bot.text import CJK, PARTICLES, STOPWORDS, Tokenizer, normalise_text, place_short_name, place_units, unit_names
 
@@ -30,6 +30,24 @@ _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), (
 
 
 _PINYIN_RUN = re.compile(r"(?<![A-Za-z])[a-z]{5,}(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A kind of fact asked and what states it: a sentence its pattern finds (`search`, as a compiled pattern's), and
+    in a clause also the clause's being an item under a heading that names the kind (`in_clause`: 营业执照复印件 under
+    六、申请材料 states a material to submit)."""
+    kind: str
+    pattern: re.Pattern
+    statement: Statement | None = field(default=None, compare=False)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text)
+
+    def in_clause(self, clause: "Clause") -> bool:
+        """Whether the clause states this kind of fact: in its text, or as an item of a heading naming it."""
+        return self.pattern.search(clause.text) is not None or (
+            self.statement is not None and self.statement.lists([*clause.section_labels, clause.own_label]))
 
 
 def _fuzzy(syllable: str) -> str:
@@ -127,18 +145,21 @@ class Query:
         named = self.kinds.rights_named(" ".join([document.title, *clause.path]))
         return frozenset() if named & asked else named
 
-    def fact(self, kind: str, of_act: bool = True) -> re.Pattern:
+    def fact(self, kind: str, of_act: bool = True) -> Fact:
         """The pattern of a sentence that states the `kind` of fact asked for: a number of the measure word
         the question gives (多少家 → 35家), a date or a length of time of the act asked (钱多久能到账: of the payment),
         else any of that kind. `of_act=False`: the time alone, as a part of a sentence already found to state it
         of the act says it (the read-aloud gist keeps the part with the time)."""
+        statement = self.kinds.states[kind]
         if kind == "number" and self.unit:
-            return _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
-        if kind == "date" and self.event:
-            return self.kinds.dated(self.event)
-        if of_act and self._of_act(kind):
-            return self.kinds.acted(kind, self.act)
-        return self.kinds.states[kind].pattern
+            pattern = _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
+        elif kind == "date" and self.event:
+            pattern = self.kinds.dated(self.event)
+        elif of_act and self._of_act(kind):
+            pattern = self.kinds.acted(kind, self.act)
+        else:
+            pattern = statement.pattern
+        return Fact(kind, pattern, statement)
 
     def label(self, kind: str) -> str:
         """How an answer names the `kind` of fact asked: the act's own name for it when one binds it (钱款拨付或到账的时间
@@ -151,8 +172,8 @@ class Query:
         """Whether the `kind` of fact is asked of the question's act (a date or a length of time of a payment)."""
         return bool(self.act) and kind in self.kinds.acts.kinds
 
-    def facts(self, of_act: bool = True) -> list[re.Pattern]:
-        """The patterns of the facts the question asks for (a date, a number of 家…)."""
+    def facts(self, of_act: bool = True) -> list[Fact]:
+        """The facts the question asks for (a date, a number of 家…), each with what states it."""
         return [self.fact(kind, of_act) for kind in sorted(self.asks) if kind in self.kinds.states]
 
     @property

@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.retrieve.query import Fact
 
 DEFAULT_FILE = Path(__file__).with_name("ranking.json")
 
@@ -229,7 +232,7 @@ class Ranking:
                    LinearModel(sentences["weights"], sentences.get("bias", 0.0)), sentences.get("fitted", {}),
                    retrieval, fact_kinds)
 
-    def order(self, hits: list, facts: list[re.Pattern]) -> list:
+    def order(self, hits: list, facts: list[Fact]) -> list:
         """Candidates (from candidates.Candidates.collect) scored by the ranker times their policy factor,
         best first, a close clause stating the fact asked leading (`stating_first`)."""
         for hit in hits:
@@ -262,7 +265,7 @@ def _read(path: Path) -> dict:
         raise ValueError(f"无法读取排序模型文件 {path}：{exc}（可用 hotline eval --fit 重新拟合）") from exc
 
 
-def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> list:
+def stating_first(hits: list, facts: list[Fact], retrieval: Retrieval) -> list:
     """A question asking for a date or a number is answered by a close clause that states one: when the
     first hit does not, the one that covers most of the question among those of its own document (the
     closing line, for a cover that names no date) and the next few, covering nearly as much, comes first.
@@ -274,7 +277,7 @@ def stating_first(hits: list, facts: list[re.Pattern], retrieval: Retrieval) -> 
     top = hits[0] if hits else None
 
     def answers(h) -> bool:
-        return any(p.search(h.clause.text) for p in facts) and not h.offices_unnamed
+        return any(fact.in_clause(h.clause) for fact in facts) and not h.offices_unnamed
 
     if not facts or top is None or answers(top):
         return hits
