@@ -40,8 +40,8 @@ def readings(retriever, items: list[dict]) -> list[Reading]:
             continue
         query = retriever.parse(item["question"], item.get("region"))
         for kind in sorted(k for k in query.asks if k in query.kinds.states):
-            pattern = query.fact(kind)
-            stated = next((c for c in golds if pattern.search(c.text)), None)
+            fact = query.fact(kind)  # as the decision reads it: the clause's text, or its place under a heading
+            stated = next((c for c in golds if fact.in_clause(c)), None)
             first = stated or golds[0]
             out.append(Reading(item["question"], kind, stated is not None, first.id, first.text))
     return out

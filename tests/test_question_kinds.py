@@ -67,11 +67,11 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
     if section == "states":
         assert bool(KINDS.states[kind].pattern.search(example)) == expected
         return
-    if section == "listed":  # a clause of this path (its own label last) is an item under a heading of the kind
+    if section == "listed":  # a clause of this path (itself last) is an item right under a heading of the kind
         path = example.split(" > ")
         own = MARKER.sub("", path[-1], count=1).strip()
         clause = Clause(id="d:x", doc_id="d", path=path, label=path[-1], heading=own, text=own)
-        assert KINDS.states[kind].lists([*clause.section_labels, clause.own_label]) == expected
+        assert KINDS.states[kind].lists(clause.section_labels) == expected
         return
     if section == "headings":  # a clause's own label says it states the kind of fact (or field), or not
         part, name = kind.split(".")
@@ -600,3 +600,19 @@ def test_a_clause_labelled_with_the_kind_of_fact_asked(understanding, question, 
 
     clause = Clause(id="d:s1", doc_id="d", label="（一）", heading=heading, text=text)
     assert Candidates.labelled_as_asked(clause, understanding.parse(question)) == expected, clause.own_label
+
+
+@pytest.mark.parametrize("states,why", [
+    ({"under_heading": "yes"}, "under_heading"),  # not a boolean
+    ({"under_heading": True, "heading_examples": ["申请材料"]}, "heading_examples"),  # not a mapping
+])
+def test_a_statement_listed_under_its_heading_is_checked_as_written(states, why):
+    materials = {**KINDS.data["asks"]["materials"]}
+    materials["states"] = {**materials["states"], **states}
+    with pytest.raises(KindsError, match=rf"asks.materials.states.{why}"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "materials": materials}})
+    # a kind whose clauses name it by no heading word has no heading to list it under
+    charged = {**KINDS.data["asks"]["charged"], "headings": None}
+    charged["states"] = {**charged["states"], "under_heading": True}
+    with pytest.raises(KindsError, match=r"asks.charged.states.under_heading"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "charged": charged}})

@@ -206,6 +206,7 @@ class Rule:
 
 
 LABEL_JOINERS = ("以及", "及", "和", "与", "、", "/")  # what joins the things one label names
+LIST_HEADING_CHARS = 8  # a heading naming a list (申请材料, 申报材料及要求) is a short noun phrase
 OFFICE_WORDS = 4  # an office's name said after a place ends within so many words (泉州市|知识产权|保护|中心)
 # a count starts at an act said so many characters before `acts.counted_from_within` (自核准注册之日起: four; an
 # office's whole name between, 收到授予专利权通知之日起, five)
@@ -261,10 +262,13 @@ class Statement:
     listed: list[str] = field(default_factory=list)  # examples: a clause's path, " > " between its parts
     not_listed: list[str] = field(default_factory=list)
 
-    def lists(self, labels: list[str]) -> bool:
-        """Whether a clause labelled so (the headings it sits under, then its own label) is an item of this kind of
-        fact: 营业执照复印件 under 六、申请材料 is a material to submit, though no word of its own says so."""
-        return self.headings is not None and any(self.headings.name(label) for label in labels if label)
+    def lists(self, section_labels: list[str]) -> bool:
+        """Whether a clause under these headings (outermost first) is an item of this kind of fact: 营业执照复印件
+        right under 六、申请材料 is a material to submit, though no word of its own says so. Only the nearest heading
+        counts (四、申报方式和所需材料 > （一）申报方式 > 1.注册登录 is a step), and only a short one: a heading that
+        names a list is a noun phrase, a longer one a sentence ingest took for a heading (企业应当如实提交相关材料)."""
+        label = section_labels[-1] if section_labels else ""
+        return self.headings is not None and 0 < len(label) <= LIST_HEADING_CHARS and self.headings.name(label)
 
 
 @dataclass
@@ -534,7 +538,11 @@ class QuestionKinds:
             under = raw.get("under_heading") if isinstance(raw, dict) else None
             if under is not None and not isinstance(under, bool):
                 raise fail(f"asks.{name}.states.under_heading", "应为 true 或 false")
+            if under and not asks[name].headings.words:
+                raise fail(f"asks.{name}.states.under_heading", "需要该类型的 headings.words（哪些标题下的条目写明了它）")
             listed = (raw.get("heading_examples") if isinstance(raw, dict) else None) or {}
+            if not isinstance(listed, dict) or set(listed) - {"positive", "negative"}:
+                raise fail(f"asks.{name}.states.heading_examples", "应为映射，只含 positive 与 negative（条款路径的例子）")
             states[name] = Statement(pattern, strings(examples.get("positive"), f"asks.{name}.states.examples"),
                                      strings(examples.get("negative"), f"asks.{name}.states.examples"),
                                      asks[name].headings if under else None,

@@ -45,9 +45,10 @@ class Fact:
         return self.pattern.search(text)
 
     def in_clause(self, clause: "Clause") -> bool:
-        """Whether the clause states this kind of fact: in its text, or as an item of a heading naming it."""
+        """Whether the clause states this kind of fact: in its text, or as an item right under a heading naming it."""
         return self.pattern.search(clause.text) is not None or (
-            self.statement is not None and self.statement.lists([*clause.section_labels, clause.own_label]))
+            self.statement is not None and self.statement.headings is not None
+            and self.statement.lists(clause.section_labels))
 
 
 def _fuzzy(syllable: str) -> str:
