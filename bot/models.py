@@ -99,10 +99,12 @@ class Clause(BaseModel):
         return lead.group(1).strip() if lead else ""
 
     @property
-    def section_labels(self) -> list[str]:
-        """The labels of the headings the clause sits under, outermost first, without their markers (申请材料 of an
-        item whose path is 六、申请材料 > （四）知识产权证书…): what a list item is one of."""
-        return [re.split("[：:。]", MARKER.sub("", part, count=1), maxsplit=1)[0].strip() for part in self.path[:-1]]
+    def section_label(self) -> str:
+        """The label of the nearest heading the clause sits under, without its marker (申请材料 of an item whose path is
+        六、申请材料 > （四）知识产权证书…): what a list item is one of; "" for a clause under none."""
+        if len(self.path) < 2:
+            return ""
+        return re.split("[：:。]", MARKER.sub("", self.path[-2], count=1), maxsplit=1)[0].strip()
 
     @property
     def is_guide_field(self) -> bool:

@@ -71,7 +71,7 @@ def test_every_example_is_read_as_its_kind(understanding, section, kind, example
         path = example.split(" > ")
         own = MARKER.sub("", path[-1], count=1).strip()
         clause = Clause(id="d:x", doc_id="d", path=path, label=path[-1], heading=own, text=own)
-        assert KINDS.states[kind].lists(clause.section_labels) == expected
+        assert KINDS.states[kind].lists(clause) == expected
         return
     if section == "headings":  # a clause's own label says it states the kind of fact (or field), or not
         part, name = kind.split(".")

@@ -23,10 +23,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.text import A_NOT_A, Tokenizer, clause_sentences
 from bot.yamlfile import read_yaml
+
+if TYPE_CHECKING:
+    from bot.models import Clause
 
 KINDS_FILE = "question_kinds.yaml"
 # The shipped file: a knowledge folder without its own copy (and an index built before kinds travelled with
@@ -262,13 +265,15 @@ class Statement:
     listed: list[str] = field(default_factory=list)  # examples: a clause's path, " > " between its parts
     not_listed: list[str] = field(default_factory=list)
 
-    def lists(self, section_labels: list[str]) -> bool:
-        """Whether a clause under these headings (outermost first) is an item of this kind of fact: 营业执照复印件
-        right under 六、申请材料 is a material to submit, though no word of its own says so. Only the nearest heading
-        counts (四、申报方式和所需材料 > （一）申报方式 > 1.注册登录 is a step), and only a short one: a heading that
-        names a list is a noun phrase, a longer one a sentence ingest took for a heading (企业应当如实提交相关材料)."""
-        label = section_labels[-1] if section_labels else ""
-        return self.headings is not None and 0 < len(label) <= LIST_HEADING_CHARS and self.headings.name(label)
+    def lists(self, clause: "Clause") -> bool:
+        """Whether the clause is an item of this kind of fact by the heading it sits under: 营业执照复印件 right under
+        六、申请材料 is a material to submit, though no word of its own says so. Only the nearest heading counts
+        (四、申报方式和所需材料 > （一）申报方式 > 1.注册登录 is a step), and only a short one: a heading that names a
+        list is a noun phrase, a longer one a sentence ingest took for a heading (企业应当如实提交相关材料)."""
+        if self.headings is None:
+            return False
+        label = clause.section_label
+        return 0 < len(label) <= LIST_HEADING_CHARS and self.headings.name(label)
 
 
 @dataclass
@@ -535,12 +540,12 @@ class QuestionKinds:
             except (TypeError, KeyError, re.error) as exc:
                 raise fail(f"asks.{name}.states.pattern", f"不是有效的正则表达式：{exc}") from exc
             examples = raw.get("examples") or {}
-            under = raw.get("under_heading") if isinstance(raw, dict) else None
+            under = raw.get("under_heading")
             if under is not None and not isinstance(under, bool):
                 raise fail(f"asks.{name}.states.under_heading", "应为 true 或 false")
             if under and not asks[name].headings.words:
                 raise fail(f"asks.{name}.states.under_heading", "需要该类型的 headings.words（哪些标题下的条目写明了它）")
-            listed = (raw.get("heading_examples") if isinstance(raw, dict) else None) or {}
+            listed = raw.get("heading_examples") or {}
             if not isinstance(listed, dict) or set(listed) - {"positive", "negative"}:
                 raise fail(f"asks.{name}.states.heading_examples", "应为映射，只含 positive 与 negative（条款路径的例子）")
             states[name] = Statement(pattern, strings(examples.get("positive"), f"asks.{name}.states.examples"),

@@ -47,8 +47,7 @@ class Fact:
     def in_clause(self, clause: "Clause") -> bool:
         """Whether the clause states this kind of fact: in its text, or as an item right under a heading naming it."""
         return self.pattern.search(clause.text) is not None or (
-            self.statement is not None and self.statement.headings is not None
-            and self.statement.lists(clause.section_labels))
+            self.statement is not None and self.statement.lists(clause))
 
 
 def _fuzzy(syllable: str) -> str:
@@ -151,7 +150,7 @@ class Query:
         the question gives (多少家 → 35家), a date or a length of time of the act asked (钱多久能到账: of the payment),
         else any of that kind. `of_act=False`: the time alone, as a part of a sentence already found to state it
         of the act says it (the read-aloud gist keeps the part with the time)."""
-        statement = self.kinds.states[kind]
+        statement = self.kinds.states.get(kind)  # (a unit's or an event's pattern needs none)
         if kind == "number" and self.unit:
             pattern = _unit_pattern(self.kinds.numeral, self.kinds.unit_forms.get(self.unit, re.escape(self.unit)))
         elif kind == "date" and self.event:
@@ -159,7 +158,7 @@ class Query:
         elif of_act and self._of_act(kind):
             pattern = self.kinds.acted(kind, self.act)
         else:
-            pattern = statement.pattern
+            pattern = self.kinds.states[kind].pattern
         return Fact(kind, pattern, statement)
 
     def label(self, kind: str) -> str:
