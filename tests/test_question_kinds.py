@@ -541,6 +541,31 @@ def test_a_word_that_names_no_office(word):
     assert not KINDS.names_office(word)
 
 
+@pytest.mark.parametrize("name", KINDS.body_examples[0])
+def test_a_name_ending_as_bodies_names_end_names_a_body(name):
+    assert KINDS.names_body(name)
+
+
+@pytest.mark.parametrize("name", KINDS.body_examples[1])
+def test_a_units_or_a_places_name_names_no_body(name):
+    assert not KINDS.names_body(name)
+
+
+def test_a_body_said_short_or_by_its_other_name_is_the_same_body():
+    assert KINDS.same_body("市场监管局", "市场监督管理局") and KINDS.same_body("科学技术局", "科技局")
+    assert not KINDS.same_body("财政局", "市场监管局") and not KINDS.same_body("商务局", "科技局")
+    assert KINDS.same_body("知识产权局", "市场监督管理局")  # offices.same_body: one body everywhere
+    assert not KINDS.same_body("委员会", "财政局")
+    assert KINDS.same_body("促进会", "管理委员会", [("管理委员会", "促进会")])  # as a document writes them
+
+
+def test_an_office_name_cut_before_its_ending_is_joined_only_when_the_documents_say_it():
+    said = {"促进处", "农村局"}.__contains__  # the names the knowledge base holds
+    assert KINDS.split_offices(Tokenizer().words("运用促进处是否有电子邮箱"), said) == ["促进处"]
+    assert KINDS.split_offices(Tokenizer().words("县农业农村局的电话"), said) == ["农村局"]
+    assert KINDS.split_offices(Tokenizer().words("应该找哪个科"), said) == []  # no office the documents name
+
+
 @pytest.mark.parametrize("question,offices,others", KINDS.offices_asked_examples,
                          ids=[q for q, _, _ in KINDS.offices_asked_examples])
 def test_the_offices_a_question_asks_a_fact_of(question, offices, others):

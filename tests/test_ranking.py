@@ -642,3 +642,81 @@ def test_an_item_under_a_materials_heading_states_what_to_submit(tmp_path):
     assert decision.grounded, (decision.reason, hits[0].clause.id)
     conditions = next(c for c in retriever.index.records.clauses.values() if c.text.startswith("在本市登记注册"))
     assert not query.fact("materials").in_clause(conditions) and query.fact("materials").in_clause(hits[0].clause)
+
+
+def _decided(retriever, question):
+    """The decision on a question and the hits it rests on, as the service makes them."""
+    query = retriever.parse(question)
+    hits = retriever.search(query, k=3)
+    return decide(query, hits, retriever.ranking, years_of=retriever.index.years_of), hits
+
+
+def test_an_office_the_segmenter_cut_before_its_ending_is_still_the_office_asked(tmp_path):
+    """运用促进处 is cut 运用|促进|处, and no word of the question then names an office: the e-mail one notice gives
+    for feedback on a service point answered a question asking the e-mail of another notice's office. The parts are
+    joined when the knowledge base says the name (QuestionKinds.split_offices), and a clause whose document never
+    names that office does not answer (office-unstated); the office's own notice still answers its phone."""
+    promote = ("某市市场监督管理局文件\n\n某市监发〔2026〕21号\n\n关于开展高价值专利培育工作的通知\n\n各有关单位：\n\n"
+               "一、培育对象\n\n本市高新技术企业和高校院所。\n\n二、联系方式\n\n"
+               "市市场监督管理局知识产权运用促进处，联系电话：0570-3012345。\n\n某市市场监督管理局\n\n2026年3月2日\n")
+    point = ("某县市场监督管理局文件\n\n某县监发〔2026〕8号\n\n关于信息服务网点正式对外开放的通知\n\n各有关单位：\n\n"
+             "一、服务内容\n\n网点提供专利检索和查新咨询服务。\n\n二、服务评价\n\n"
+             "对网点服务有意见建议的，可通过电子邮箱wdfw@126.com反映。\n\n某县市场监督管理局\n\n2026年4月1日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"promote": promote, "point": point})))
+    decision, hits = _decided(retriever, "运用促进处有没有电子邮箱可以书面咨询")
+    assert not decision.grounded and decision.reason == "office-unstated", (decision.reason, hits[0].clause.id)
+    decision, hits = _decided(retriever, "运用促进处的联系电话是多少")
+    assert decision.grounded and "0570-3012345" in hits[0].clause.text, (decision.reason, hits[0].clause.id)
+
+
+def test_a_contact_line_naming_another_body_is_not_the_number_of_a_body_the_notice_names_elsewhere(tmp_path):
+    """A notice two bodies issued names both, and its contact line gives one body's unit and number: asked the other
+    body's number, that line does not answer (office-unstated), though the document names the body asked. A line
+    naming only a unit of the body (局办公室 刘婷) still answers the body's number."""
+    joint = ("某区市场监督管理局\n某区财政局\n\n某区监〔2026〕9号\n\n关于组织申报2026年度专利专项资金的通知\n\n各有关企业：\n\n"
+             "一、资金用途\n\n专项资金由区财政局按规定拨付，用于专利创造和运用。\n\n二、联系方式\n\n"
+             "区市场监管局知识产权科 张敏，联系电话：0551-65231876。\n\n某区市场监督管理局　某区财政局\n\n2026年3月10日\n")
+    single = ("某县市场监督管理局\n\n某县监〔2026〕17号\n\n关于做好建议提案办理工作的通知\n\n各股室：\n\n"
+              "一、办理要求\n\n答复前须与代表委员至少沟通1次。\n\n二、联系方式\n\n"
+              "联系人：局办公室 刘婷，联系电话：0316-2218635。\n\n某县市场监督管理局\n\n2026年4月2日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"joint": joint, "single": single})))
+
+    decision, hits = _decided(retriever, "区财政局管专项资金的联系电话是多少")
+    assert not decision.grounded and decision.reason == "office-unstated", (decision.reason, hits[0].clause.id)
+    decision, hits = _decided(retriever, "区市场监管局专项资金申报的联系电话是多少")
+    assert decision.grounded and "0551-65231876" in hits[0].clause.text, (decision.reason, hits[0].clause.id)
+    decision, hits = _decided(retriever, "县市场监管局建议提案办理的联系电话是多少")
+    assert decision.grounded and "0316-2218635" in hits[0].clause.text, (decision.reason, hits[0].clause.id)
+
+
+def test_a_contact_line_naming_the_body_asked_by_its_other_name_or_short_still_answers(tmp_path):
+    """A bureau with two names (某市市场监督管理局（某市知识产权局）) gives its number under the one, asked by the other;
+    a line naming a body short (区科技局), beside another body, answers for its full name (区科学技术局); an address
+    naming a place (政务服务中心) or a building (…路8号区商务局三楼) is no other body's. (A guard: the code before these
+    rules answered all of these.)"""
+    merged = ("某市市场监督管理局（某市知识产权局）文件\n\n某市监〔2026〕5号\n\n关于开展专利资助工作的通知\n\n各有关单位：\n\n"
+              "一、资助范围\n\n本市企业获得授权的发明专利。\n\n二、联系方式\n\n"
+              "市市场监督管理局知识产权促进处，联系电话：0571-87654321；地址：市政务服务中心三楼。\n\n"
+              "某市市场监督管理局\n\n2026年2月1日\n")
+    science = ("某区科学技术局文件\n\n某区科〔2026〕3号\n\n关于认定科技企业孵化器的通知\n\n各孵化器：\n\n"
+               "一、认定条件\n\n场地面积不少于2000平方米。\n\n二、联系方式\n\n"
+               "请与区科技局高新技术科或区财政局经建科联系，联系电话：0750-3302718；地址：江华路8号区商务局三楼。\n\n某区科学技术局\n\n2026年5月6日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"merged": merged, "science": science})))
+    for question, number in (("某市知识产权局专利资助的咨询电话是多少", "0571-87654321"),
+                             ("区科学技术局孵化器认定的联系电话是多少", "0750-3302718")):
+        decision, hits = _decided(retriever, question)
+        assert decision.grounded and number in hits[0].clause.text, (question, decision.reason, hits[0].clause.id)
+
+
+def test_a_cover_printing_two_issuers_side_by_side_does_not_make_them_one_body(tmp_path):
+    """某区财政局某区市场监督管理局（某区知识产权局）: the other name in brackets is the market bureau's alone, so the
+    finance bureau's number is still not the market bureau's contact line."""
+    glued = ("某区财政局某区市场监督管理局（某区知识产权局）\n\n某区监〔2026〕12号\n\n关于组织申报专利转化专项资金的通知\n\n"
+             "各有关企业：\n\n一、资金用途\n\n用于专利转化运用。\n\n二、联系方式\n\n"
+             "区市场监督管理局知识产权科 张敏，联系电话：0551-65231876。\n\n2026年3月10日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"glued": glued})))
+    assert ("某区市场监督管理局", "某区知识产权局") in retriever.index.body_aliases(
+        next(iter(retriever.index.records.documents)))
+    for question, answered in (("区财政局专项资金的联系电话是多少", False), ("区知识产权局专项资金的联系电话是多少", True)):
+        decision, hits = _decided(retriever, question)
+        assert decision.grounded == answered, (question, decision.reason, hits[0].clause.id)

@@ -39,8 +39,8 @@ def unstated_kind(reason: str) -> str:
 def office_unstated(query: Query, top: Hit) -> str:
     """The office a contact question asks about (商标评审委员会的咨询电话: QuestionKinds.offices_asked) that neither the
     leading clause, with its headings, title and frame, nor its document anywhere names, literally or by a synonym
-    (Hit.offices_unnamed); "" when there is none, or the question asks no office's fact (question_kinds.yaml
-    `offices`)."""
+    (Hit.offices_unnamed; its document only when the clause names no other body: Candidates.offices_unnamed); ""
+    when there is none, or the question asks no office's fact (question_kinds.yaml `offices`)."""
     if not query.kinds.office_kinds & query.asks:
         return ""
     return top.offices_unnamed[0] if top.offices_unnamed else ""

@@ -308,7 +308,8 @@ class Candidates:
         title and frame; `text`: those, lower-cased, where each office's alternatives are looked for literally too, as
         an office no concept holds is found only so), nor its document anywhere (a
         guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
-        other services'), literally or by a synonym; [] when one is named. `named_in`: the question's answers by
+        other services'), literally or by a synonym, unless the clause names another body (`_another_body`); [] when
+        one is named. `named_in`: the question's answers by
         document so far, as many candidates share one. `places`: the cities and counties whose office the question
         asks of (Query.places_asked): when the clause is bound to none of them (`locality`, its city or district),
         and neither it nor (but for a catalogue's item) its document names an office of any, those places are
@@ -322,9 +323,22 @@ class Candidates:
             if document.id not in named_in:
                 named_in[document.id] = self.index.document_names(document.id,
                                                                   [alt for c in asked for alt in c.alternatives])
-            if named_in[document.id]:
+            if named_in[document.id] and not self._another_body(clause_id, document.id, asked):
                 return []
         return [c.surface for c in asked]
+
+    def _another_body(self, clause_id: str | None, doc_id: str, asked: list[Concept]) -> bool:
+        """Whether a clause names bodies and none of them is one asked (IndexVersion.bodies_named;
+        QuestionKinds.same_body: 市场监管局 is 市场监督管理局, and 知识产权局 too where the document writes
+        市场监督管理局（知识产权局）): its number is another body's (a joint notice names 区财政局 in its opening; its
+        contact line, 区市场监管局知识产权科 张敏 0551-…, is not 区财政局's), though the document names the one asked.
+        A name's level is not compared: 国家知识产权局 and 省知识产权局 are alike."""
+        bodies = self.index.bodies_named(clause_id) if clause_id else ()
+        if not bodies:
+            return False
+        same, aliases = self.index.lexicon.kinds.same_body, self.index.body_aliases(doc_id)
+        names = [alt for c in asked for alt in c.alternatives]
+        return not any(same(body, name, aliases) for pair in bodies for body in pair for name in names)
 
     def _places_office(self, place: str, document: Document, locality: str | None, clause_id: str | None) -> bool:
         """Whether a clause may give the office of `place`: it binds that city or district (the most local unit of
@@ -378,7 +392,10 @@ class Candidates:
         # another office's (decide.office_unstated)
         # (the search's words too: a name the corpus's statistics cut, 商标 + 局, is still the office 商标局; it is then
         # looked for literally, with the lexicon's synonyms)
-        offices = kinds.offices_asked(query.text, list(dict.fromkeys([c.surface for c in concepts] + query.tokens))) \
+        # (and a name the segmenter cut before its ending, 运用促进|处, when the knowledge base says it)
+        offices = kinds.offices_asked(query.text, list(dict.fromkeys(
+            [c.surface for c in concepts] + query.tokens +
+            kinds.split_offices(self.index.tokenizer.words(query.text), self.index.says)))) \
             if kinds.office_kinds & query.asks else frozenset()
         synonyms = self.index.lexicon.synonyms
         # (offices_asked keeps only words said literally: the search's expansions are never an office asked)

@@ -80,6 +80,9 @@ class IndexVersion:
         # what each clause says, with its heading, path and document title: a question's word is covered
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
+        self._said: dict[str, bool] = {}  # names looked for in them (`says`)
+        self._bodies: dict[str, tuple[str, ...]] = {}  # clause → the bodies it names (`bodies_named`)
+        self._aliases: dict[str, tuple[tuple[str, str], ...]] = {}  # document → one body's two names (`body_aliases`)
         self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
         # a document's clauses that carry its date (cover, closing) or state its validity
         self.dated: dict[str, list[str]] = {}
@@ -198,6 +201,71 @@ class IndexVersion:
                  *(self.clause_texts[c.id] for c in self.records.clauses_of(doc_id))]
         return any(word.lower() in text for text in texts for word in words)  # as Candidates.offices_unnamed reads
 
+    def says(self, text: str) -> bool:
+        """Whether any clause (read with its headings and title) holds `text`, lower-cased: a name the segmenter cut
+        in two is looked for so, only for a question asking an office's phone or address."""
+        text = text.lower()
+        said = self._said.get(text)
+        if said is None:
+            if len(self._said) > 10_000:  # names callers typed: bounded, whatever they type
+                self._said.clear()
+            # two Chinese characters never written side by side rule it out without reading every clause
+            pairs = [text[i:i + 2] for i in range(len(text) - 1)]
+            said = all(self.writes(p) for p in pairs if all(CJK_FIRST <= ord(ch) <= CJK_LAST for ch in p)) and \
+                any(text in clause for clause in self.clause_texts.values())
+            self._said[text] = said
+        return said
+
+    def bodies_named(self, clause_id: str) -> tuple[tuple[str, str], ...]:
+        """The bodies a clause's own text names (QuestionKinds.names_body: 市场监管局 of 区市场监管局知识产权科 张敏; not
+        a unit alone, 局办公室 刘婷, nor a place, 政务服务中心), each as the segmenter cut it (管理局 of 市场监督管理局)
+        and as written with what runs before it (`_named_in_full`: 海口市市场监督管理局), read on first use."""
+        if clause_id not in self._bodies:
+            kinds = self.lexicon.kinds
+            text = self.records.clauses[clause_id].text
+            words = self.tokenizer.words(text)
+            names = dict.fromkeys(w for w in [*words, *kinds.split_offices(words, lambda name: True)]
+                                  if kinds.names_body(w))
+            self._bodies[clause_id] = tuple(
+                (name, full) for name in names
+                for full in [self._named_in_full(text, name)] if full is not None)
+        return self._bodies[clause_id]
+
+    def _named_in_full(self, text: str, name: str) -> str | None:
+        """A body's name with the Chinese characters written right before it, back to a punctuation mark or another
+        body's name (区财政局|区市场监督管理局), at most 12 of them: the segmenter cuts a long name short. None when
+        every time it is named it follows a street's address (…路65号武侯区市场监督管理局一楼): a building there."""
+        kinds = self.lexicon.kinds
+        full = None
+        for m in re.finditer(re.escape(name), text):
+            start = m.start()
+            while start > 0 and m.start() - start < 12 and CJK_FIRST <= ord(text[start - 1]) <= CJK_LAST and \
+                    not text[:start].endswith(kinds.body_endings):
+                start -= 1
+            before = text[:start].rstrip("0123456789０１２３４５６７８９-－")
+            if before != text[:start] and before.endswith(kinds.office_streets):
+                continue  # 65号|武侯区…: after a house number of a street, a building
+            full = full or text[start:m.end()]
+        return full
+
+    def body_aliases(self, doc_id: str) -> tuple[tuple[str, str], ...]:
+        """The pairs of names a document writes as one body's (市场监督管理局（知识产权局）, 区市场监督管理局（区知识产权局，
+        以下简称区局）), in its title, its issuer and its clauses, read on first use; a name runs back no further than
+        another body's (区财政局区市场监督管理局（区知识产权局）: 区市场监督管理局)."""
+        if doc_id not in self._aliases:
+            kinds = self.lexicon.kinds
+            endings = "|".join(map(re.escape, sorted(kinds.body_endings, key=len, reverse=True)))
+            pairs: tuple[tuple[str, str], ...] = ()
+            if endings:
+                name = rf"[^\s，。、；：:（）()“”]{{2,16}}?(?:{endings})"
+                alias = re.compile(rf"({name})\s*[（(]({name})(?:[，,][^（）()]*)?[)）]")
+                document = self.records.documents[doc_id]
+                texts = [document.title, document.issuer or "", *(c.text for c in self.records.clauses_of(doc_id))]
+                pairs = tuple(dict.fromkeys((_after_last_body(m.group(1), kinds.body_endings), m.group(2))
+                                            for text in texts for m in alias.finditer(text)))
+            self._aliases[doc_id] = pairs
+        return self._aliases[doc_id]
+
     def names_office_of(self, doc_id: str, place: str, clause_id: str | None = None) -> bool:
         """Whether a document (or only one of its clauses, read with its headings, title and frame) names an office
         of `place`, read as a question's is (QuestionKinds.office_after): 福建's guide names the 专利局福州代办处 in
@@ -290,6 +358,12 @@ def _names_office_of(kinds: QuestionKinds, text: str, place: str) -> bool:
     """Whether an office's name runs on from one of the places where `text` names `place` (the text cut once)."""
     words = Words(text)
     return any(kinds.office_after(text, m.end(), words=words) for m in re.finditer(re.escape(place), text))
+
+
+def _after_last_body(name: str, endings: tuple[str, ...]) -> str:
+    """A name from just after the last body's name inside it (区财政局区市场监督管理局 → 区市场监督管理局)."""
+    cut = max((i + 1 for i in range(len(name) - 1) if name[:i + 1].endswith(endings)), default=0)
+    return name[cut:]
 
 
 def _character_pairs(texts, batch: int = 1 << 20) -> np.ndarray:

@@ -375,8 +375,12 @@ class QuestionKinds:
     years: YearWords = field(default_factory=YearWords)  # a year asked about: no document of another year answers
     office_endings: tuple[str, ...] = ()  # a question word ending in one names an office (保护中心, 促进科)
     office_kinds: frozenset[str] = frozenset()  # the kinds of fact that are an office's own (phone, address…)
+    body_endings: tuple[str, ...] = ()  # a body's name ends so (局, 委): not a unit's (知识产权科) nor a place's (政务服务中心)
+    body_examples: tuple[list[str], list[str]] = ([], [])  # names of bodies, and office or place names that are none
+    body_names: tuple[tuple[str, str], ...] = ()  # one body's two names everywhere (知识产权局, 市场监督管理局)
     office_examples: tuple[list[str], list[str]] = ([], [])  # words that name an office, and words that do not
     landmark_before: tuple[str, ...] = ()  # a name right before one of these says where the office is (中医院旁边)
+    landmark_beside: tuple[str, ...] = ()  # …and these, when the question names another office (在会展中心那边)
     office_told_by: tuple[str, ...] = ()  # a place said in a part telling the caller's story is no office's (我是晋江的)
     office_streets: tuple[str, ...] = ()  # a place's office is not named across a street (青秀区竹溪大道市教育局)
     # a question, offices it asks about and words it says that are none
@@ -608,11 +612,19 @@ class QuestionKinds:
             *(strings(spec.get(k), f"delegation.{k}") for k in ("details", "who", "makes")),
             *(strings(spec_examples.get(k), f"delegation.examples.{k}") for k in example_keys))
         offices = data.get("offices") or {}
-        if not isinstance(offices, dict) or set(offices) - {"endings", "near", "of", "told_by", "streets", "examples"} \
+        if not isinstance(offices, dict) or set(offices) - {"endings", "bodies", "same_body", "near", "near_beside", "of",
+                                                            "told_by", "streets", "examples"} \
                 or not isinstance(offices.get("examples") or {}, dict):
-            raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、near（说明位置的词，如 附近、旁边）、of（属于机构"
+            raise fail("offices", "应为映射，只含 endings（机构名的结尾字）、bodies（机关名的结尾字）、same_body（同一机关的名称对）、near（说明位置的词，"
+                                  "如 附近、旁边）、near_beside（问题另提机构时说明位置的词，如 那边）、of（属于机构"
                                   "的事实种类）、told_by（说自己情况的词，如 我、我们）、streets（街路的结尾字）与 examples")
         office_examples = offices.get("examples") or {}
+        pairs = offices.get("same_body") or {}
+        if not isinstance(pairs, dict) or not all(isinstance(v, str) for v in pairs.values()):
+            raise fail("offices.same_body", "应为名称对的映射，如 {知识产权局: 市场监督管理局}")
+        if not set(strings(offices.get("bodies"), "offices.bodies")) <= \
+                set(strings(offices.get("endings"), "offices.endings")):
+            raise fail("offices.bodies", "应是 endings 中的结尾字（机关名也是机构名）")
         asked_examples = []
         for n, ex in enumerate(office_examples.get("asked") or []):
             if not isinstance(ex, dict) or "question" not in ex:
@@ -670,7 +682,12 @@ class QuestionKinds:
             years=years,
             office_endings=tuple(strings(offices.get("endings"), "offices.endings")),
             office_kinds=frozenset(office_kinds),
+            body_endings=tuple(strings(offices.get("bodies"), "offices.bodies")),
+            body_names=tuple((str(a), str(b)) for a, b in pairs.items()),
+            body_examples=(strings(office_examples.get("body"), "offices.examples.body"),
+                           strings(office_examples.get("no_body"), "offices.examples.no_body")),
             landmark_before=tuple(strings(offices.get("near"), "offices.near")),
+            landmark_beside=tuple(strings(offices.get("near_beside"), "offices.near_beside")),
             office_told_by=tuple(strings(offices.get("told_by"), "offices.told_by")),
             office_streets=tuple(strings(offices.get("streets"), "offices.streets")),
             office_examples=(strings(office_examples.get("office"), "offices.examples.office"),
@@ -685,6 +702,34 @@ class QuestionKinds:
         """Whether a question word names an office (保护中心, 商标评审委员会; not 中心 alone): three characters or more,
         ending as offices' names end."""
         return len(word) >= 3 and word.endswith(self.office_endings)  # no endings (a file without offices): none
+
+    def names_body(self, word: str) -> bool:
+        """Whether a word names a body (区市场监管局, 卫健委): an office's name ending as bodies' names end, not a unit's
+        (知识产权科, 局办公室) nor a place's (政务服务中心); none without `offices.bodies`."""
+        return bool(self.body_endings) and self.names_office(word) and word.endswith(self.body_endings)
+
+    def same_body(self, name: str, other: str, aliases: Iterable[tuple[str, str]] = ()) -> bool:
+        """Whether two names are one body's: one is the other said short, its characters in order (市场监管局 of
+        市场监督管理局, 科技局 of 科学技术局), or they are one body's two names, everywhere (`offices.same_body`: a
+        city's 知识产权局 is its 市场监督管理局) or as a document writes them (`aliases`: 市场监督管理局（知识产权局）).
+        A name's level is not compared (国家知识产权局, 省知识产权局)."""
+        def short(a: str, b: str) -> bool:
+            rest = iter(b)
+            return all(ch in rest for ch in a)
+
+        def alike(a: str, b: str) -> bool:
+            return short(a, b) or short(b, a)
+
+        return alike(name, other) or any((alike(name, x) and alike(other, y)) or (alike(name, y) and alike(other, x))
+                                         for x, y in (*self.body_names, *aliases))
+
+    def split_offices(self, words: list[str], known: Callable[[str], bool]) -> list[str]:
+        """Offices' names the segmenter cut before their ending (运用|促进|处, 县|农业|农村|局): the word before a
+        one-character word that is an office's ending, of two characters or more, joined to it (促进处, 农村局), when
+        `known` (the knowledge base says it somewhere) holds for the joined name; 哪个|科 names no office."""
+        return [name for before, ending in zip(words, words[1:])
+                if len(before) >= 2 and ending in self.office_endings and self.names_office(name := before + ending)
+                and known(name)]
 
     def office_after(self, text: str, at: int, stop: int | None = None, words: "Words | None" = None) -> bool:
         """Whether an office's name runs on from position `at`, where a place's name ends, before `stop` (where the
@@ -870,8 +915,9 @@ class QuestionKinds:
         said = sorted({_part(text, m.start()) for t in triggers for m in re.finditer(re.escape(t), text)})
         long_triggers = [t for t in self.trigger_words if len(t) >= 2]
         # a name said right before a word of position (在中医院旁边, 离火车站远吗) is a landmark, where the office is
-        offices = [w for w in words if self.names_office(w) and not any(w in t or t in w for t in long_triggers)
-                   and not all(text.startswith(self.landmark_before, m.end()) for m in re.finditer(re.escape(w), text))]
+        named = [w for w in words if self.names_office(w) and not any(w in t or t in w for t in long_triggers)]
+        offices = [w for w in named if not all(self._landmark(text, m, any(o not in w and w not in o for o in named))
+                                               for m in re.finditer(re.escape(w), text))]
         asking = _asking_parts(text)
         for part in reversed(said):
             if part != said[-1] and part not in asking:
@@ -882,6 +928,12 @@ class QuestionKinds:
             if last >= 0:
                 return frozenset(sorted((w for w, end in ends.items() if end == last), key=len)[-1:])
         return frozenset()
+
+    def _landmark(self, text: str, said: re.Match, others: bool) -> bool:
+        """Whether a name said there is a landmark: a word of position follows it (中医院旁边), or 那边 when the
+        question names another office (`others`: 代办处的地址是不是在会展中心那边; not 商标局那边的电话是多少)."""
+        return text.startswith(self.landmark_before, said.end()) or (
+            others and text.startswith(self.landmark_beside, said.end()))
 
     def years_stated(self, text: str) -> frozenset[str]:
         """The years a document's text (or title, or 文号) states."""
