@@ -541,14 +541,10 @@ def test_a_word_that_names_no_office(word):
     assert not KINDS.names_office(word)
 
 
-@pytest.mark.parametrize("name", KINDS.body_examples[0])
-def test_a_name_ending_as_bodies_names_end_names_a_body(name):
-    assert KINDS.names_body(name)
-
-
-@pytest.mark.parametrize("name", KINDS.body_examples[1])
-def test_a_units_or_a_places_name_names_no_body(name):
-    assert not KINDS.names_body(name)
+@pytest.mark.parametrize("name, body", [(n, True) for n in KINDS.body_examples[0]] +
+                         [(n, False) for n in KINDS.body_examples[1]])
+def test_a_name_ending_as_bodies_names_end_names_a_body_and_a_units_or_a_places_none(name, body):
+    assert KINDS.names_body(name) is body
 
 
 def test_a_body_said_short_or_by_its_other_name_is_the_same_body():

@@ -306,15 +306,13 @@ class Candidates:
                         locality: str | None = None, clause_id: str | None = None) -> list[str]:
         """The offices asked, when the clause names none of them (`covered`: the concepts it holds, with its headings,
         title and frame; `text`: those, lower-cased, where each office's alternatives are looked for literally too, as
-        an office no concept holds is found only so), nor its document anywhere (a
-        guide's office line, a notice's opening sentence; a catalogue only in the item itself: its other items are
-        other services'), literally or by a synonym, unless the clause names another body (`_another_body`); [] when
-        one is named. `named_in`: the question's answers by
-        document so far, as many candidates share one. `places`: the cities and counties whose office the question
-        asks of (Query.places_asked): when the clause is bound to none of them (`locality`, its city or district),
-        and neither it nor (but for a catalogue's item) its document names an office of any, those places are
-        unnamed (南陵县市场监管局的电话 is not 芜湖市's office's number; 杭州代办处和福州代办处的电话 is answered by
-        either's)."""
+        an office no concept holds is found only so), nor its document anywhere (a guide's office line, a notice's
+        opening sentence; a catalogue only in the item itself: its other items are other services'), literally or by
+        a synonym, unless the clause names another body (`_another_body`); [] when one is named. `named_in`: the
+        question's answers by document so far, as many candidates share one. `places`: the cities and counties whose
+        office the question asks of (Query.places_asked): when the clause is bound to none of them (`locality`, its city
+        or district), and neither it nor (but for a catalogue's item) its document names an office of any, those places
+        are unnamed (南陵县市场监管局的电话 is not 芜湖市's office's number; 杭州代办处和福州代办处的电话 is answered by either's)."""
         if places and not any(self._places_office(p, document, locality, clause_id) for p in places):
             return list(places)
         if not asked or any(c in covered or any(alt.lower() in text for alt in c.alternatives) for c in asked):
@@ -393,9 +391,9 @@ class Candidates:
         # (the search's words too: a name the corpus's statistics cut, 商标 + 局, is still the office 商标局; it is then
         # looked for literally, with the lexicon's synonyms)
         # (and a name the segmenter cut before its ending, 运用促进|处, when the knowledge base says it)
+        words = self.index.tokenizer.words(query.text)
         offices = kinds.offices_asked(query.text, list(dict.fromkeys(
-            [c.surface for c in concepts] + query.tokens +
-            kinds.split_offices(self.index.tokenizer.words(query.text), self.index.says)))) \
+            [c.surface for c in concepts] + query.tokens + kinds.split_offices(words, self.index.says)))) \
             if kinds.office_kinds & query.asks else frozenset()
         synonyms = self.index.lexicon.synonyms
         # (offices_asked keeps only words said literally: the search's expansions are never an office asked)
@@ -446,7 +444,7 @@ class Candidates:
         asked = self.said_in(asking_text(query.text), concepts)
         asked_total = sum(c.weight for c, a in zip(concepts, asked) if a)
         facts = query.facts()
-        question_vector = self.meaning(self.index.tokenizer.words(query.text))
+        question_vector = self.meaning(words)
         titled = self.titled(query.text) | set(numbered)
         hits = []
         within = {*query.regions, NATIONAL_REGION} if query.regions else None

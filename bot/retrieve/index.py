@@ -24,7 +24,7 @@ from bot.store.chroma import store_for
 from bot.store.flat import FlatIndex
 from bot.store.lexical import LexicalIndex
 from bot.store.records import Records
-from bot.text import CJK_FIRST, CJK_LAST, Tokenizer, place_names, place_units, unit_names
+from bot.text import CJK, CJK_FIRST, CJK_LAST, Tokenizer, place_names, place_units, unit_names
 from ingest.metadata import NAME_FIELDS, OFFICE_FIELDS
 
 NO_ROWS = np.zeros(0, dtype=np.int64)  # a region none of whose documents has a passage
@@ -81,7 +81,7 @@ class IndexVersion:
         # when it occurs here; the document frequencies of words (computed at ingest) give their weights
         self.clause_texts: dict[str, str] = {}
         self._said: dict[str, bool] = {}  # names looked for in them (`says`)
-        self._bodies: dict[str, tuple[str, ...]] = {}  # clause → the bodies it names (`bodies_named`)
+        self._bodies: dict[str, tuple[tuple[str, str], ...]] = {}  # clause → the bodies it names (`bodies_named`)
         self._aliases: dict[str, tuple[tuple[str, str], ...]] = {}  # document → one body's two names (`body_aliases`)
         self.frames: dict[str, str] = {}  # what frames every sentence of a clause: title, path, heading
         # a document's clauses that carry its date (cover, closing) or state its validity
@@ -210,9 +210,8 @@ class IndexVersion:
             if len(self._said) > 10_000:  # names callers typed: bounded, whatever they type
                 self._said.clear()
             # two Chinese characters never written side by side rule it out without reading every clause
-            pairs = [text[i:i + 2] for i in range(len(text) - 1)]
-            said = all(self.writes(p) for p in pairs if all(CJK_FIRST <= ord(ch) <= CJK_LAST for ch in p)) and \
-                any(text in clause for clause in self.clause_texts.values())
+            said = all(self.writes(run[i:i + 2]) for run in re.findall(f"[{CJK}]+", text)
+                       for i in range(len(run) - 1)) and any(text in clause for clause in self.clause_texts.values())
             self._said[text] = said
         return said
 
@@ -240,7 +239,7 @@ class IndexVersion:
         for m in re.finditer(re.escape(name), text):
             start = m.start()
             while start > 0 and m.start() - start < 12 and CJK_FIRST <= ord(text[start - 1]) <= CJK_LAST and \
-                    not text[:start].endswith(kinds.body_endings):
+                    not text.endswith(kinds.body_endings, 0, start):
                 start -= 1
             before = text[:start].rstrip("0123456789０１２３４５６７８９-－")
             if before != text[:start] and before.endswith(kinds.office_streets):
@@ -362,7 +361,7 @@ def _names_office_of(kinds: QuestionKinds, text: str, place: str) -> bool:
 
 def _after_last_body(name: str, endings: tuple[str, ...]) -> str:
     """A name from just after the last body's name inside it (区财政局区市场监督管理局 → 区市场监督管理局)."""
-    cut = max((i + 1 for i in range(len(name) - 1) if name[:i + 1].endswith(endings)), default=0)
+    cut = max((i for i in range(1, len(name)) if name.endswith(endings, 0, i)), default=0)
     return name[cut:]
 
 

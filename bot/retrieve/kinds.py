@@ -622,8 +622,9 @@ class QuestionKinds:
         pairs = offices.get("same_body") or {}
         if not isinstance(pairs, dict) or not all(isinstance(v, str) for v in pairs.values()):
             raise fail("offices.same_body", "应为名称对的映射，如 {知识产权局: 市场监督管理局}")
-        if not set(strings(offices.get("bodies"), "offices.bodies")) <= \
-                set(strings(offices.get("endings"), "offices.endings")):
+        office_endings = strings(offices.get("endings"), "offices.endings")
+        body_endings = strings(offices.get("bodies"), "offices.bodies")
+        if not set(body_endings) <= set(office_endings):
             raise fail("offices.bodies", "应是 endings 中的结尾字（机关名也是机构名）")
         asked_examples = []
         for n, ex in enumerate(office_examples.get("asked") or []):
@@ -680,9 +681,9 @@ class QuestionKinds:
             events=events,
             acts=acts,
             years=years,
-            office_endings=tuple(strings(offices.get("endings"), "offices.endings")),
+            office_endings=tuple(office_endings),
             office_kinds=frozenset(office_kinds),
-            body_endings=tuple(strings(offices.get("bodies"), "offices.bodies")),
+            body_endings=tuple(body_endings),
             body_names=tuple((str(a), str(b)) for a, b in pairs.items()),
             body_examples=(strings(office_examples.get("body"), "offices.examples.body"),
                            strings(office_examples.get("no_body"), "offices.examples.no_body")),
@@ -713,15 +714,9 @@ class QuestionKinds:
         市场监督管理局, 科技局 of 科学技术局), or they are one body's two names, everywhere (`offices.same_body`: a
         city's 知识产权局 is its 市场监督管理局) or as a document writes them (`aliases`: 市场监督管理局（知识产权局）).
         A name's level is not compared (国家知识产权局, 省知识产权局)."""
-        def short(a: str, b: str) -> bool:
-            rest = iter(b)
-            return all(ch in rest for ch in a)
-
-        def alike(a: str, b: str) -> bool:
-            return short(a, b) or short(b, a)
-
-        return alike(name, other) or any((alike(name, x) and alike(other, y)) or (alike(name, y) and alike(other, x))
-                                         for x, y in (*self.body_names, *aliases))
+        return _alike(name, other) or any(
+            (_alike(name, x) and _alike(other, y)) or (_alike(name, y) and _alike(other, x))
+            for x, y in (*self.body_names, *aliases))
 
     def split_offices(self, words: list[str], known: Callable[[str], bool]) -> list[str]:
         """Offices' names the segmenter cut before their ending (运用|促进|处, 县|农业|农村|局): the word before a
@@ -1190,6 +1185,13 @@ def _ends_part(text: str, end: int, particles: list[str]) -> bool:
     for particle in particles:
         rest = rest.replace(particle, "")
     return not rest
+
+
+def _alike(name: str, other: str) -> bool:
+    """Whether one name is the other said short: its characters in the other's, in order (市场监管局, 市场监督管理局)."""
+    short, full = sorted((name, other), key=len)
+    rest = iter(full)
+    return all(ch in rest for ch in short)
 
 
 def _part(text: str, at: int) -> int:
