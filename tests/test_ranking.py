@@ -651,6 +651,17 @@ def _decided(retriever, question):
     return decide(query, hits, retriever.ranking, years_of=retriever.index.years_of), hits
 
 
+def _decides(retriever, cases):
+    """Each (question, refusal reason) is refused for that reason; each (question, text) is answered from a clause
+    holding the text."""
+    for question, expected in cases:
+        decision, hits = _decided(retriever, question)
+        if expected.startswith(("fact-missing", "office-unstated")):
+            assert not decision.grounded and decision.reason == expected, (question, decision.reason, hits[0].clause.id)
+        else:
+            assert decision.grounded and expected in hits[0].clause.text, (question, decision.reason, hits[0].clause.id)
+
+
 def test_an_office_the_segmenter_cut_before_its_ending_is_still_the_office_asked(tmp_path):
     """运用促进处 is cut 运用|促进|处, and no word of the question then names an office: the e-mail one notice gives
     for feedback on a service point answered a question asking the e-mail of another notice's office. The parts are
@@ -680,13 +691,9 @@ def test_a_contact_line_naming_another_body_is_not_the_number_of_a_body_the_noti
               "一、办理要求\n\n答复前须与代表委员至少沟通1次。\n\n二、联系方式\n\n"
               "联系人：局办公室 刘婷，联系电话：0316-2218635。\n\n某县市场监督管理局\n\n2026年4月2日\n")
     retriever = Retriever(live(ingest_policies(tmp_path, {"joint": joint, "single": single})))
-
-    decision, hits = _decided(retriever, "区财政局管专项资金的联系电话是多少")
-    assert not decision.grounded and decision.reason == "office-unstated", (decision.reason, hits[0].clause.id)
-    decision, hits = _decided(retriever, "区市场监管局专项资金申报的联系电话是多少")
-    assert decision.grounded and "0551-65231876" in hits[0].clause.text, (decision.reason, hits[0].clause.id)
-    decision, hits = _decided(retriever, "县市场监管局建议提案办理的联系电话是多少")
-    assert decision.grounded and "0316-2218635" in hits[0].clause.text, (decision.reason, hits[0].clause.id)
+    _decides(retriever, [("区财政局管专项资金的联系电话是多少", "office-unstated"),
+                         ("区市场监管局专项资金申报的联系电话是多少", "0551-65231876"),
+                         ("县市场监管局建议提案办理的联系电话是多少", "0316-2218635")])
 
 
 def test_a_contact_line_naming_the_body_asked_by_its_other_name_or_short_still_answers(tmp_path):
@@ -720,3 +727,20 @@ def test_a_cover_printing_two_issuers_side_by_side_does_not_make_them_one_body(t
     for question, answered in (("区财政局专项资金的联系电话是多少", False), ("区知识产权局专项资金的联系电话是多少", True)):
         decision, hits = _decided(retriever, question)
         assert decision.grounded == answered, (question, decision.reason, hits[0].clause.id)
+
+
+def test_money_granted_is_answered_by_an_amount_or_a_share_not_by_any_number(tmp_path):
+    """最多能拿多少补助 and 补贴标准是多少 ask how much money is granted (question_kinds.yaml `granted`): a clause stating
+    only a count or a length (每年服务时长不少于40小时) does not answer (fact-missing granted), while one stating an
+    amount (每件资助5000元) or a share of a cost (按实际支付利息的50%给予贴息) does. (贴息能给多少 asks `money` too, which
+    only an amount in 元 states: a share does not answer it, as before.)"""
+    lawyers = ("某市市场监督管理局文件\n\n某市监发〔2026〕4号\n\n关于开展知识产权公益律师服务工作的通知\n\n各有关单位：\n\n"
+               "一、服务团组成\n\n自愿参与公益服务的律师，每年提供公益服务时长不少于40小时。\n\n"
+               "二、工作保障\n\n市局为公益律师开展工作提供必要的场地便利。\n\n某市市场监督管理局\n\n2026年3月2日\n")
+    grants = ("某县市场监督管理局文件\n\n某县监发〔2026〕8号\n\n关于组织申报专利资助和质押贴息的通知\n\n各有关企业：\n\n"
+              "一、专利资助\n\n授权的发明专利，每件资助5000元。\n\n二、质押贴息\n\n"
+              "以专利质押取得银行贷款的，按实际支付利息的50%给予贴息。\n\n某县市场监督管理局\n\n2026年4月1日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"lawyers": lawyers, "grants": grants})))
+    _decides(retriever, [("公益律师的工作补贴标准是多少", "fact-missing granted"),
+                         ("发明专利授权了一件最多能拿多少资助", "5000元"),
+                         ("专利质押贷款的贴息比例是多少", "50%")])
