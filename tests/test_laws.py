@@ -342,3 +342,16 @@ def test_an_article_that_only_says_who_makes_the_rules_answers_only_that(laws_in
         assert answer.grounded and "国务院" in answer.answer and answer.citations[0].clause.endswith("第六条"), \
             (question, answer.answer)
     assert assistant.ask("商标国际注册遵循什么制度").grounded
+
+
+@needs_corpus
+def test_of_two_kinds_asked_the_second_sentence_is_the_one_about_the_case_asked(laws_index):
+    """实施细则第九十三条 says when the reward is paid, then an invention's least reward, then a utility model's: asked
+    最少多少奖金，什么时候给 of an invention, the answer says when and the invention's amount (of the sentences stating
+    the second kind asked, the one holding most of the question's words), not only the utility model's."""
+    from bot.service import Assistant
+
+    assistant = Assistant(laws_index[0])
+    answer = assistant.ask("我在公司搞研发，发明专利授权了，公司没有任何奖励规定，公司最少该给我多少奖金，什么时候给？")
+    said = answer.answer.split("\n\n依据")[0]
+    assert answer.grounded and "3个月内" in said and "4000元" in said, answer.answer

@@ -117,9 +117,12 @@ def best_sentences(query: Query, hit: Hit, concepts: list[Concept], selector: Se
         best = stating[0]
         stated = [p for p in facts if p.search(best[1].text)]
         # a second sentence stating the same as well (施行 and 落款 dates of a closing), or a kind asked it does not
+        # (of those stating another kind, the one holding the most of the question's words: 发明专利…4000元 rather than
+        # 实用新型专利…1500元 for a question on an invention)
         more = next((r for r in stating[1:] if stated and r[2]["coverage"] == best[2]["coverage"]
                      and all(p.search(r[1].text) for p in stated)), None) or \
-            next((r for r in stating[1:] if any(p.search(r[1].text) for p in facts if p not in stated)), None)
+            max((r for r in stating[1:] if any(p.search(r[1].text) for p in facts if p not in stated)),
+                key=lambda r: r[2]["coverage"], default=None)
         if more is not None:
             return [best[1].text, more[1].text]
     # else the lead goes on with the next best, as for any question, but not with a lead-in that only repeats the
