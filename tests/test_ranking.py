@@ -674,10 +674,8 @@ def test_an_office_the_segmenter_cut_before_its_ending_is_still_the_office_asked
              "一、服务内容\n\n网点提供专利检索和查新咨询服务。\n\n二、服务评价\n\n"
              "对网点服务有意见建议的，可通过电子邮箱wdfw@126.com反映。\n\n某县市场监督管理局\n\n2026年4月1日\n")
     retriever = Retriever(live(ingest_policies(tmp_path, {"promote": promote, "point": point})))
-    decision, hits = _decided(retriever, "运用促进处有没有电子邮箱可以书面咨询")
-    assert not decision.grounded and decision.reason == "office-unstated", (decision.reason, hits[0].clause.id)
-    decision, hits = _decided(retriever, "运用促进处的联系电话是多少")
-    assert decision.grounded and "0570-3012345" in hits[0].clause.text, (decision.reason, hits[0].clause.id)
+    _decides(retriever, [("运用促进处有没有电子邮箱可以书面咨询", "office-unstated"),
+                         ("运用促进处的联系电话是多少", "0570-3012345")])
 
 
 def test_a_contact_line_naming_another_body_is_not_the_number_of_a_body_the_notice_names_elsewhere(tmp_path):
@@ -709,10 +707,8 @@ def test_a_contact_line_naming_the_body_asked_by_its_other_name_or_short_still_a
                "一、认定条件\n\n场地面积不少于2000平方米。\n\n二、联系方式\n\n"
                "请与区科技局高新技术科或区财政局经建科联系，联系电话：0750-3302718；地址：江华路8号区商务局三楼。\n\n某区科学技术局\n\n2026年5月6日\n")
     retriever = Retriever(live(ingest_policies(tmp_path, {"merged": merged, "science": science})))
-    for question, number in (("某市知识产权局专利资助的咨询电话是多少", "0571-87654321"),
-                             ("区科学技术局孵化器认定的联系电话是多少", "0750-3302718")):
-        decision, hits = _decided(retriever, question)
-        assert decision.grounded and number in hits[0].clause.text, (question, decision.reason, hits[0].clause.id)
+    _decides(retriever, [("某市知识产权局专利资助的咨询电话是多少", "0571-87654321"),
+                         ("区科学技术局孵化器认定的联系电话是多少", "0750-3302718")])
 
 
 def test_a_cover_printing_two_issuers_side_by_side_does_not_make_them_one_body(tmp_path):

@@ -237,10 +237,10 @@ class IndexVersion:
         kinds = self.lexicon.kinds
         full = None
         for m in re.finditer(re.escape(name), text):
-            start = m.start()
-            while start > 0 and m.start() - start < 12 and CJK_FIRST <= ord(text[start - 1]) <= CJK_LAST and \
-                    not text.endswith(kinds.body_endings, 0, start):
-                start -= 1
+            reach = m.start()
+            while reach > 0 and m.start() - reach < 12 and CJK_FIRST <= ord(text[reach - 1]) <= CJK_LAST:
+                reach -= 1
+            start = _body_start(text, reach, m.start(), kinds.body_endings)
             before = text[:start].rstrip("0123456789０１２３４５６７８９-－")
             if before != text[:start] and before.endswith(kinds.office_streets):
                 continue  # 65号|武侯区…: after a house number of a street, a building
@@ -260,8 +260,8 @@ class IndexVersion:
                 alias = re.compile(rf"({name})\s*[（(]({name})(?:[，,][^（）()]*)?[)）]")
                 document = self.records.documents[doc_id]
                 texts = [document.title, document.issuer or "", *(c.text for c in self.records.clauses_of(doc_id))]
-                pairs = tuple(dict.fromkeys((_after_last_body(m.group(1), kinds.body_endings), m.group(2))
-                                            for text in texts for m in alias.finditer(text)))
+                pairs = tuple(dict.fromkeys((name[_body_start(name, 0, len(name) - 1, kinds.body_endings):], m.group(2))
+                                            for text in texts for m in alias.finditer(text) for name in [m.group(1)]))
             self._aliases[doc_id] = pairs
         return self._aliases[doc_id]
 
@@ -359,10 +359,11 @@ def _names_office_of(kinds: QuestionKinds, text: str, place: str) -> bool:
     return any(kinds.office_after(text, m.end(), words=words) for m in re.finditer(re.escape(place), text))
 
 
-def _after_last_body(name: str, endings: tuple[str, ...]) -> str:
-    """A name from just after the last body's name inside it (区财政局区市场监督管理局 → 区市场监督管理局)."""
-    cut = max((i for i in range(1, len(name)) if name.endswith(endings, 0, i)), default=0)
-    return name[cut:]
+def _body_start(text: str, start: int, end: int, endings: tuple[str, ...]) -> int:
+    """Where a body's name begins that runs back from `end` no further than `start`: just after the last body's name
+    ending in between (区财政局|区市场监督管理局), else at `start`. Both name walks read a name so: a document's A（B）
+    (`body_aliases`) and a clause's name with what is written before it (`_named_in_full`)."""
+    return max((i for i in range(start, end + 1) if text.endswith(endings, 0, i)), default=start)
 
 
 def _character_pairs(texts, batch: int = 1 << 20) -> np.ndarray:
