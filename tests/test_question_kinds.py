@@ -285,6 +285,32 @@ def test_a_fee_is_named_by_any_word_ending_in_fee_after_a_word_of_its_own(unders
     assert "charged" not in understanding.parse("交专利费的时候交重了一笔，现在还能退回来吗").asks
 
 
+def test_a_fee_named_by_any_word_ending_in_fee_asked_how_much_is_asked_an_amount(understanding):
+    """money's compound rule: any word 费 ends, after a word of one character or more (compound_heads_after: 1),
+    asked how much in its own part, is answered by an amount (5000元), not by any number; before, 鉴定费多少 and
+    规费是多少 were read as asking a count, which any number answered."""
+    assert Words("规费是多少").head_spans("费", one_character=True) == []
+    assert Words("规费是多少").head_spans("费", one_character=True, shortest_before=1) == [(0, 2)]
+    for question in ("技术鉴定费一般多少", "纸质申请的规费是多少", "一年保费大概多少"):
+        assert "money" in understanding.parse(question).asks, question
+    # in the caller's story, a share of it, a refund, where its rate is found, a count of free places: no amount
+    for question in ("单位收了一笔许可费，我个人能拿多少", "管理费最多能提取多少比例", "撤回了受理费能退多少",
+                     "场地使用费标准在哪里查询", "免费名额有多少"):
+        assert "money" not in understanding.parse(question).asks, question
+
+
+@pytest.mark.parametrize("after", [0, "1", True])
+def test_compound_heads_after_is_a_positive_count_beside_compound_heads(after):
+    money = KINDS.data["asks"]["money"]
+    rule = next(r for r in money["rules"] if "compound_heads_after" in r)
+    rules = [{**rule, "compound_heads_after": after}]
+    with pytest.raises(KindsError, match=r"asks.money.rules\[0\].*compound_heads_after"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "money": {**money, "rules": rules}}})
+    alone = {k: v for k, v in rule.items() if k != "compound_heads"} | {"triggers": ["费"]}
+    with pytest.raises(KindsError, match=r"compound_heads_after 需要同时给出 compound_heads"):
+        QuestionKinds.from_dict({**KINDS.data, "asks": {**KINDS.data["asks"], "money": {**money, "rules": [alone]}}})
+
+
 @pytest.mark.parametrize("heads", [["费用"], "费"])
 def test_compound_heads_are_a_list_of_single_characters(heads):
     charged = KINDS.data["asks"]["charged"]

@@ -80,14 +80,14 @@ class Words:
         """Whether the question says a phrase as a whole word, or as the head of a compound (head_spans)."""
         return any(self.head_spans(p) for p in phrases)
 
-    def head_spans(self, phrase: str, one_character: bool = False) -> list[tuple[int, int]]:
+    def head_spans(self, phrase: str, one_character: bool = False, shortest_before: int = 2) -> list[tuple[int, int]]:
         """Where the question says `phrase` as a whole word, or as the end of one word made of a word of the
         language before it and the phrase (of two or more characters), with that word's span: a compound is a
         kind of its last word (注册商标 is a 商标, 具体地址 an 地址, 专利证书 a 证书), while 著作权法 is no 著作权 (the
         phrase must end the word), 持有人 no 有人 (持 is no word of its own), 手续 no 续 (one character ends many
         words), and an A-not-A question (有没有) no compound at all. `one_character`: a phrase of one character
         heads a compound too (a rule's `compound_heads`: 评估费 is a 费); what comes before it is still a word of two or
-        more characters (not 浪费, 经费)."""
+        more characters (not 浪费, 经费), or of `shortest_before` (a rule's `compound_heads_after`: 1 takes 规费, 学费)."""
         found, at = [], self.text.find(phrase)
         while at >= 0:
             end = at + len(phrase)
@@ -97,7 +97,7 @@ class Words:
                 start = max(s for s in self.starts if s < at)
                 word = self.text[start:end]
                 if not any(at < s < end for s in self.starts) and not A_NOT_A.match(word) \
-                        and len(self.text[start:at]) >= 2 and _plain_tokenizer().is_word(self.text[start:at]):
+                        and len(self.text[start:at]) >= shortest_before and _plain_tokenizer().is_word(self.text[start:at]):
                     found.append((start, end))
             at = self.text.find(phrase, at + 1)
         return found
@@ -151,6 +151,7 @@ class Rule:
     compound_heads: list[str] = field(default_factory=list)  # one character said as a compound's head (评估费: 费)
     # the trigger ends its part of the question, but for these particles (啊, 呢), the longest first
     ends_part: list[str] | None = None
+    compound_heads_after: int = 2  # the fewest characters of the word before a compound head (1: 规费, 学费 are fees)
 
     def phrases(self, text: str) -> list[str]:
         """The phrases that may say the rule's trigger in `text`: its triggers and counts, and the run-ons of a count
@@ -170,7 +171,8 @@ class Rule:
         # a trigger heading a compound jieba keeps whole (具体地址, 起止日期) is said as well: the compound is a kind
         # of it, unless what comes before it in the compound is a not_after word (以下几点 is no 几点)
         spans = [(t, span) for t in self.phrases(words.text) for span in words.head_spans(t)] + \
-            [(t, span) for t in self.compound_heads for span in words.head_spans(t, one_character=True)]
+            [(t, span) for t in self.compound_heads
+             for span in words.head_spans(t, one_character=True, shortest_before=self.compound_heads_after)]
         triggers = [(s, e) for t, (s, e) in spans
                     if s not in after and e not in before
                     and not (e - s > len(t) and words.text[s:e - len(t)].endswith(tuple(self.not_after)))]
@@ -439,6 +441,14 @@ class QuestionKinds:
                 raise fail(where, "requires_before 需要同时给出 requires")
             return value
 
+        def heads_after(r: dict, where: str) -> int:
+            value = r.get("compound_heads_after", 2)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise fail(where, "compound_heads_after 应为正整数（复合词中心字前面的词至少几个字）")
+            if "compound_heads_after" in r and not r.get("compound_heads"):
+                raise fail(where, "compound_heads_after 需要同时给出 compound_heads")
+            return value
+
         def kind(name: str, spec: Any, key: str) -> Kind:
             if not isinstance(spec, dict):
                 raise fail(key, "应为映射，含 triggers 或 rules 以及 examples")
@@ -455,7 +465,8 @@ class QuestionKinds:
                 where = f"{key}.rules[{n}]" if "rules" in spec else key
                 unknown = set(r) - {"triggers", "counts", "counts_by", "requires", "requires_before", "not_with",
                                     "not_between", "not_after", "not_before", "told_by", "asked_by", "not_in_part",
-                                    "compound_heads", "ends_part", "examples", "states", "with_kinds", "why"} \
+                                    "compound_heads", "compound_heads_after", "ends_part", "examples", "states",
+                                    "with_kinds", "why"} \
                     - ({"label", "yields_to", "expands", "headings"} if r is spec else set())
                 if unknown:
                     raise fail(where, f"有未知的键 {sorted(unknown)}")
@@ -479,7 +490,7 @@ class QuestionKinds:
                                   strings(r.get("asked_by"), f"{where}.asked_by"),
                                   strings(r.get("not_in_part"), f"{where}.not_in_part"), heads,
                                   sorted(strings(r["ends_part"], f"{where}.ends_part"), key=len, reverse=True)
-                                  if "ends_part" in r else None))
+                                  if "ends_part" in r else None, heads_after(r, where)))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
