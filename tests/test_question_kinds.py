@@ -280,7 +280,7 @@ def test_a_fee_is_named_by_any_word_ending_in_fee_after_a_word_of_its_own(unders
     assert Words("要交评估费吗").head_spans("费") == [] and Words("要交评估费吗").head_spans("费", one_character=True) == [(2, 5)]
     assert Words("排队浪费了多少").head_spans("费", one_character=True) == []
     assert understanding.parse("专利入池评估要交评估费吗").asks == {"charged"}
-    assert not understanding.parse("鉴定费由谁承担").asks  # who pays, not whether it is charged
+    assert understanding.parse("鉴定费由谁承担").asks == {"payer"}  # who pays, not whether it is charged
     # the fee told in one part and a question asked in another: 退回来 asks a refund, not whether it is charged
     assert "charged" not in understanding.parse("交专利费的时候交重了一笔，现在还能退回来吗").asks
 

@@ -725,6 +725,24 @@ def test_a_cover_printing_two_issuers_side_by_side_does_not_make_them_one_body(t
         assert decision.grounded == answered, (question, decision.reason, hits[0].clause.id)
 
 
+def test_a_fee_asked_how_much_or_who_pays_is_answered_only_by_a_clause_saying_so(tmp_path):
+    """A fee named by any word 费 ends asked how much (鉴定费大概多少, money's compound rule) is answered by an amount,
+    not by a clause stating only a length (30个工作日内出具鉴定意见), which answered it while it was read as asking a
+    count; who pays a cost (鉴定费谁出, 评估的钱要我们自己掏吗: `payer`) is answered only by a clause saying on whom it
+    falls (评估费用由委托评估的企业承担)."""
+    appraisal = ("某区市场监督管理局文件\n\n某区监发〔2026〕5号\n\n关于专利侵权纠纷技术鉴定工作的通知\n\n各有关单位：\n\n"
+                 "一、技术鉴定\n\n案件需要技术鉴定的，由本局委托具有资质的鉴定机构进行，鉴定机构应当在30个工作日内出具鉴定意见。\n\n"
+                 "某区市场监督管理局\n\n2026年3月2日\n")
+    services = ("某市市场监督管理局文件\n\n某市监发〔2026〕9号\n\n关于提供专利评估和检索服务的通知\n\n各有关企业：\n\n"
+                "一、专利评估\n\n评估费用由委托评估的企业承担。\n\n二、专利检索\n\n专利检索服务每次收取检索费200元。\n\n"
+                "某市市场监督管理局\n\n2026年4月1日\n")
+    retriever = Retriever(live(ingest_policies(tmp_path, {"appraisal": appraisal, "services": services})))
+    _decides(retriever, [("专利侵权纠纷的技术鉴定费大概多少", "fact-missing money"),
+                         ("专利纠纷委托技术鉴定，鉴定费谁出", "fact-missing payer"),
+                         ("专利评估的钱要我们企业自己掏吗", "由委托评估的企业承担"),
+                         ("专利检索的检索费是多少", "200元")])
+
+
 def test_money_granted_is_answered_by_an_amount_or_a_share_not_by_any_number(tmp_path):
     """最多能拿多少补助 and 补贴标准是多少 ask how much money is granted (question_kinds.yaml `granted`): a clause stating
     only a count or a length (每年服务时长不少于40小时) does not answer (fact-missing granted), while one stating an
