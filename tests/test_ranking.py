@@ -62,6 +62,12 @@ def crowded():
     return tuned(candidates=2)
 
 
+def _notice(issuer: str, number: str, title: str, sections: dict[str, str], date: str = "2026年3月2日") -> str:
+    """A notice as a bureau sends one: its header, 文号 and title, each section (一、heading, its text), the signature."""
+    body = "\n\n".join(f"{'一二三四五六七八九'[n]}、{heading}\n\n{text}" for n, (heading, text) in enumerate(sections.items()))
+    return f"{issuer}文件\n\n{number}\n\n{title}\n\n各有关单位：\n\n{body}\n\n{issuer}\n\n{date}\n"
+
+
 def _top(retriever: Retriever, question: str):
     return retriever.search(retriever.parse(question))[0]
 
@@ -730,12 +736,10 @@ def test_a_fee_asked_how_much_or_who_pays_is_answered_only_by_a_clause_saying_so
     not by a clause stating only a length (30个工作日内出具鉴定意见), which answered it while it was read as asking a
     count; who pays a cost (鉴定费谁出, 评估的钱要我们自己掏吗: `payer`) is answered only by a clause saying on whom it
     falls (评估费用由委托评估的企业承担)."""
-    appraisal = ("某区市场监督管理局文件\n\n某区监发〔2026〕5号\n\n关于专利侵权纠纷技术鉴定工作的通知\n\n各有关单位：\n\n"
-                 "一、技术鉴定\n\n案件需要技术鉴定的，由本局委托具有资质的鉴定机构进行，鉴定机构应当在30个工作日内出具鉴定意见。\n\n"
-                 "某区市场监督管理局\n\n2026年3月2日\n")
-    services = ("某市市场监督管理局文件\n\n某市监发〔2026〕9号\n\n关于提供专利评估和检索服务的通知\n\n各有关企业：\n\n"
-                "一、专利评估\n\n评估费用由委托评估的企业承担。\n\n二、专利检索\n\n专利检索服务每次收取检索费200元。\n\n"
-                "某市市场监督管理局\n\n2026年4月1日\n")
+    appraisal = _notice("某区市场监督管理局", "某区监发〔2026〕5号", "关于专利侵权纠纷技术鉴定工作的通知", {
+        "技术鉴定": "案件需要技术鉴定的，由本局委托具有资质的鉴定机构进行，鉴定机构应当在30个工作日内出具鉴定意见。"})
+    services = _notice("某市市场监督管理局", "某市监发〔2026〕9号", "关于提供专利评估和检索服务的通知", {
+        "专利评估": "评估费用由委托评估的企业承担。", "专利检索": "专利检索服务每次收取检索费200元。"}, "2026年4月1日")
     retriever = Retriever(live(ingest_policies(tmp_path, {"appraisal": appraisal, "services": services})))
     _decides(retriever, [("专利侵权纠纷的技术鉴定费大概多少", "fact-missing money"),
                          ("专利纠纷委托技术鉴定，鉴定费谁出", "fact-missing payer"),
@@ -748,12 +752,12 @@ def test_money_granted_is_answered_by_an_amount_or_a_share_not_by_any_number(tmp
     only a count or a length (每年服务时长不少于40小时) does not answer (fact-missing granted), while one stating an
     amount (每件资助5000元) or a share of a cost (按实际支付利息的50%给予贴息) does. (贴息能给多少 asks `money` too, which
     only an amount in 元 states: a share does not answer it, as before.)"""
-    lawyers = ("某市市场监督管理局文件\n\n某市监发〔2026〕4号\n\n关于开展知识产权公益律师服务工作的通知\n\n各有关单位：\n\n"
-               "一、服务团组成\n\n自愿参与公益服务的律师，每年提供公益服务时长不少于40小时。\n\n"
-               "二、工作保障\n\n市局为公益律师开展工作提供必要的场地便利。\n\n某市市场监督管理局\n\n2026年3月2日\n")
-    grants = ("某县市场监督管理局文件\n\n某县监发〔2026〕8号\n\n关于组织申报专利资助和质押贴息的通知\n\n各有关企业：\n\n"
-              "一、专利资助\n\n授权的发明专利，每件资助5000元。\n\n二、质押贴息\n\n"
-              "以专利质押取得银行贷款的，按实际支付利息的50%给予贴息。\n\n某县市场监督管理局\n\n2026年4月1日\n")
+    lawyers = _notice("某市市场监督管理局", "某市监发〔2026〕4号", "关于开展知识产权公益律师服务工作的通知", {
+        "服务团组成": "自愿参与公益服务的律师，每年提供公益服务时长不少于40小时。",
+        "工作保障": "市局为公益律师开展工作提供必要的场地便利。"})
+    grants = _notice("某县市场监督管理局", "某县监发〔2026〕8号", "关于组织申报专利资助和质押贴息的通知", {
+        "专利资助": "授权的发明专利，每件资助5000元。",
+        "质押贴息": "以专利质押取得银行贷款的，按实际支付利息的50%给予贴息。"}, "2026年4月1日")
     retriever = Retriever(live(ingest_policies(tmp_path, {"lawyers": lawyers, "grants": grants})))
     _decides(retriever, [("公益律师的工作补贴标准是多少", "fact-missing granted"),
                          ("发明专利授权了一件最多能拿多少资助", "5000元"),
