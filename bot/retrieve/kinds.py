@@ -9,7 +9,8 @@ spaces between Chinese characters are gone by then); with `ends_part`, the trigg
 particles (有奖励没 asks, 奖励没到账 does not), and none of its `not_between` words between the trigger and the
 nearest such `requires` word (这个专利到期了: 专利 expires, not 这个 document). A rule's `compound_heads` are single
 characters said as the head of a compound too, after a word of two characters or more (评估费, 受理费 are fees; 浪费,
-经费 are not), which one character otherwise never is.
+经费 are not), or of `compound_heads_after` (1: 规费, 学费, and any other one-character word before it that the rule's
+`not_after` does not bar, 浪费, 欠费), which one character otherwise never is.
 "Says" means the words of the phrase occur in the question as whole words: the phrase starts and ends where
 the question's words do, so 多元化 does not say 元 and 几乎 does not say 几 — however jieba happens to cut
 the phrase itself (多少钱 as 多少/钱 or as one word). A trigger or a not_with word of two or more characters is
@@ -87,7 +88,8 @@ class Words:
         phrase must end the word), 持有人 no 有人 (持 is no word of its own), 手续 no 续 (one character ends many
         words), and an A-not-A question (有没有) no compound at all. `one_character`: a phrase of one character
         heads a compound too (a rule's `compound_heads`: 评估费 is a 费); what comes before it is still a word of two or
-        more characters (not 浪费, 经费), or of `shortest_before` (a rule's `compound_heads_after`: 1 takes 规费, 学费)."""
+        more characters (not 浪费, 经费), or of `shortest_before` (a rule's `compound_heads_after`: 1 takes 规费, 学费 and
+        浪费 alike, so such a rule bars the words that are no fee by `not_after`)."""
         found, at = [], self.text.find(phrase)
         while at >= 0:
             end = at + len(phrase)
