@@ -433,22 +433,16 @@ class QuestionKinds:
                 raise fail(key, "应为单字列表，例如 [费]（多字的词本就作复合词的中心词，写进 triggers）")
             return heads
 
-        def gap(r: dict, where: str) -> int | None:
-            value = r.get("requires_before")
+        def count(r: dict, where: str, key: str, beside: str, least: int, meaning: str) -> int | None:
+            """A rule's count setting (requires_before, compound_heads_after): a whole number of at least `least`,
+            given only beside the key it qualifies."""
+            value = r.get(key)
             if value is None:
                 return None
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise fail(where, "requires_before 应为非负整数（requires 词与触发词之间最多隔几个字）")
-            if not r.get("requires"):
-                raise fail(where, "requires_before 需要同时给出 requires")
-            return value
-
-        def heads_after(r: dict, where: str) -> int:
-            value = r.get("compound_heads_after", 2)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise fail(where, "compound_heads_after 应为正整数（复合词中心字前面的词至少几个字）")
-            if "compound_heads_after" in r and not r.get("compound_heads"):
-                raise fail(where, "compound_heads_after 需要同时给出 compound_heads")
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise fail(where, f"{key} 应为{'非负' if least == 0 else '正'}整数（{meaning}）")
+            if not r.get(beside):
+                raise fail(where, f"{key} 需要同时给出 {beside}")
             return value
 
         def kind(name: str, spec: Any, key: str) -> Kind:
@@ -487,12 +481,15 @@ class QuestionKinds:
                                   strings(r.get("not_between"), f"{where}.not_between"),
                                   strings(r.get("not_after"), f"{where}.not_after"),
                                   strings(r.get("not_before"), f"{where}.not_before"),
-                                  counted, after_counts if counted else [], gap(r, where),
+                                  counted, after_counts if counted else [],
+                                  count(r, where, "requires_before", "requires", 0, "requires 词与触发词之间最多隔几个字"),
                                   strings(r.get("told_by"), f"{where}.told_by"),
                                   strings(r.get("asked_by"), f"{where}.asked_by"),
                                   strings(r.get("not_in_part"), f"{where}.not_in_part"), heads,
                                   sorted(strings(r["ends_part"], f"{where}.ends_part"), key=len, reverse=True)
-                                  if "ends_part" in r else None, heads_after(r, where)))
+                                  if "ends_part" in r else None,
+                                  count(r, where, "compound_heads_after", "compound_heads", 1,
+                                        "复合词中心字前面的词至少几个字") or 2))
             examples = spec.get("examples") or {}
             expands = strings(spec.get("expands"), f"{key}.expands")
             return Kind(name, rules, strings(examples.get("positive"), f"{key}.examples.positive"),
